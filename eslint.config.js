@@ -1,0 +1,22 @@
+// Lint setup: typescript-eslint's recommended rules for every TypeScript file.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist', 'node_modules', 'data', 'bench/results'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      'no-console': ['error', { allow: ['warn', 'error'] }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  {
+    files: ['extension/content/**', 'extension/popup/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['**/background/**'] }],
+    },
+  },
+);

@@ -1,0 +1,61 @@
+/**
+ * Event maps per namespace and direction, for typed Socket.IO servers and clients.
+ * Payload types come from the zod schemas; the server still parses every inbound one.
+ */
+import type { Result } from './errors.js';
+import type {
+  CursorBatch,
+  CursorMove,
+  Note,
+  NoteChanged,
+  NoteCreate,
+  NoteDelete,
+  NoteDeleted,
+  NotesSubscribe,
+  NoteUpdate,
+  PresenceJoined,
+  PresenceLeft,
+  PresenceUpdate,
+  PresenceUpdated,
+  RoomJoin,
+  RoomJoined,
+  RoomList,
+  RoomRef,
+  RoomSummary,
+} from './schemas.js';
+
+export type Ack<T> = (result: Result<T>) => void;
+
+/** Namespace `/rooms`: presence and cursors, ephemeral. */
+export interface RoomsClientToServerEvents {
+  'room:join': (payload: RoomJoin, ack: Ack<RoomJoined>) => void;
+  'room:leave': (payload: RoomRef, ack?: Ack<null>) => void;
+  'room:list': (payload: RoomList, ack: Ack<RoomSummary[]>) => void;
+  'presence:update': (payload: PresenceUpdate, ack?: Ack<null>) => void;
+  'cursor:move': (payload: CursorMove) => void;
+  'cursor:hide': (payload: RoomRef) => void;
+}
+
+export interface RoomsServerToClientEvents {
+  'presence:joined': (payload: PresenceJoined) => void;
+  'presence:left': (payload: PresenceLeft) => void;
+  'presence:updated': (payload: PresenceUpdated) => void;
+  'cursor:batch': (payload: CursorBatch) => void;
+}
+
+/** Namespace `/notes`: persistent notes. */
+export interface NotesClientToServerEvents {
+  'notes:subscribe': (payload: NotesSubscribe, ack: Ack<Note[]>) => void;
+  'notes:unsubscribe': (payload: RoomRef, ack?: Ack<null>) => void;
+  'note:create': (payload: NoteCreate, ack: Ack<Note>) => void;
+  'note:update': (payload: NoteUpdate, ack: Ack<Note>) => void;
+  'note:delete': (payload: NoteDelete, ack: Ack<{ id: string }>) => void;
+}
+
+export interface NotesServerToClientEvents {
+  'note:created': (payload: NoteChanged) => void;
+  'note:updated': (payload: NoteChanged) => void;
+  'note:deleted': (payload: NoteDeleted) => void;
+}
+
+export const PROTOCOL_VERSION = 1;

@@ -1,0 +1,5 @@
+/** The wire contract shared by extension/ and server/. Imports nothing of theirs. */
+export * from './errors.js';
+export * from './events.js';
+export * from './page-url.js';
+export * from './schemas.js';

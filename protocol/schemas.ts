@@ -1,0 +1,231 @@
+/**
+ * Wire protocol v1: zod schemas for every payload that crosses the network, and the
+ * types derived from them. docs/PROTOCOL.md documents each field; keep them in step.
+ */
+import { z } from 'zod';
+import { MAX_PAGE_LENGTH } from './page-url.js';
+
+// ---------------------------------------------------------------------------
+// Limits: every string from outside has a maximum so no payload grows unbounded.
+
+export const LIMITS = {
+  clientId: 64,
+  secret: 128,
+  name: 40,
+  channel: 64,
+  key: 128,
+  room: MAX_PAGE_LENGTH + 80,
+  cssPath: 512,
+  noteBody: 10_000,
+  quote: 2_000,
+  quoteContext: 64,
+  selectors: 8,
+  opId: 64,
+  noteId: 64,
+} as const;
+
+/** A CSS colour as `#rrggbb`. */
+export const Color = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'expected a colour like #1a2b3c');
+
+/** Display name: trimmed, 1..40 characters, no control characters. */
+export const Name = z
+  .string()
+  .trim()
+  .min(1)
+  .max(LIMITS.name)
+  .regex(/^[^\p{Cc}]*$/u, 'control characters are not allowed');
+
+/** A fraction of something's size, 0..1 inclusive. */
+const Fraction = z.number().min(0).max(1);
+
+export const RoomId = z.string().min(3).max(LIMITS.room);
+
+// ---------------------------------------------------------------------------
+// Handshake
+
+/** Socket.IO handshake `auth`, sent on every namespace connection. */
+export const Auth = z.object({
+  /** Random id the extension makes once per browser profile. */
+  clientId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'expected 8-64 url-safe characters'),
+  /** Proof of `clientId`; the server keeps a hash of the first one it saw. */
+  secret: z.string().min(16).max(LIMITS.secret),
+  name: Name,
+  color: Color,
+});
+export type Auth = z.infer<typeof Auth>;
+
+// ---------------------------------------------------------------------------
+// Presence and cursors (namespace /rooms)
+
+/** Someone in a room. `id` is stable for a `clientId` within a room. */
+export const Peer = z.object({
+  id: z.string(),
+  name: z.string(),
+  color: z.string(),
+  /** True after a while without input. */
+  idle: z.boolean(),
+});
+export type Peer = z.infer<typeof Peer>;
+
+/** An element under the pointer and where inside its box the pointer was. */
+export const CursorAnchor = z.object({
+  /** Short CSS selector path of the element, from the nearest element with an id or from `body`. */
+  path: z.string().min(1).max(LIMITS.cssPath),
+  /** Fraction of the element's width. */
+  fx: Fraction,
+  /** Fraction of the element's height. */
+  fy: Fraction,
+});
+export type CursorAnchor = z.infer<typeof CursorAnchor>;
+
+/** A pointer position: fractions of the document's scroll size, plus an element anchor. */
+export const Cursor = z.object({
+  x: Fraction,
+  y: Fraction,
+  anchor: CursorAnchor.optional(),
+});
+export type Cursor = z.infer<typeof Cursor>;
+
+export const RoomJoin = z.object({
+  /** The page URL; the server normalises it again. */
+  page: z.string().min(1).max(MAX_PAGE_LENGTH),
+  /** Omitted or "public" for the page's public room. */
+  channel: z.string().max(LIMITS.channel).optional(),
+  /** Invite key of a private room. */
+  key: z.string().max(LIMITS.key).optional(),
+});
+export type RoomJoin = z.infer<typeof RoomJoin>;
+
+export const RoomJoined = z.object({
+  room: RoomId,
+  self: Peer,
+  peers: z.array(Peer),
+});
+export type RoomJoined = z.infer<typeof RoomJoined>;
+
+export const RoomRef = z.object({ room: RoomId });
+export type RoomRef = z.infer<typeof RoomRef>;
+
+export const RoomList = z.object({ page: z.string().min(1).max(MAX_PAGE_LENGTH) });
+export type RoomList = z.infer<typeof RoomList>;
+
+export const RoomSummary = z.object({ channel: z.string(), room: RoomId, count: z.number().int() });
+export type RoomSummary = z.infer<typeof RoomSummary>;
+
+export const PresenceUpdate = z.object({
+  room: RoomId,
+  name: Name.optional(),
+  color: Color.optional(),
+  idle: z.boolean().optional(),
+});
+export type PresenceUpdate = z.infer<typeof PresenceUpdate>;
+
+export const CursorMove = z.object({ room: RoomId, cursor: Cursor });
+export type CursorMove = z.infer<typeof CursorMove>;
+
+/** One entry of a batch: the peer's latest cursor, or null when it left the page. */
+export const CursorEntry = z.object({ peerId: z.string(), cursor: Cursor.nullable() });
+export type CursorEntry = z.infer<typeof CursorEntry>;
+
+export const CursorBatch = z.object({ room: RoomId, cursors: z.array(CursorEntry) });
+export type CursorBatch = z.infer<typeof CursorBatch>;
+
+export const PresenceJoined = z.object({ room: RoomId, peer: Peer });
+export type PresenceJoined = z.infer<typeof PresenceJoined>;
+export const PresenceLeft = z.object({ room: RoomId, peerId: z.string() });
+export type PresenceLeft = z.infer<typeof PresenceLeft>;
+export const PresenceUpdated = z.object({ room: RoomId, peer: Peer });
+export type PresenceUpdated = z.infer<typeof PresenceUpdated>;
+
+// ---------------------------------------------------------------------------
+// Notes (namespace /notes)
+
+/** W3C Web Annotation TextQuoteSelector: the quoted words and a little context. */
+export const TextQuoteSelector = z.object({
+  type: z.literal('TextQuoteSelector'),
+  exact: z.string().min(1).max(LIMITS.quote),
+  prefix: z.string().max(LIMITS.quoteContext).optional(),
+  suffix: z.string().max(LIMITS.quoteContext).optional(),
+});
+/** W3C Web Annotation TextPositionSelector: character offsets in the page's text. */
+export const TextPositionSelector = z.object({
+  type: z.literal('TextPositionSelector'),
+  start: z.number().int().min(0),
+  end: z.number().int().min(0),
+});
+/** W3C Web Annotation CssSelector (an element), optionally refined by a position inside it. */
+export const CssSelector = z.object({
+  type: z.literal('CssSelector'),
+  value: z.string().min(1).max(LIMITS.cssPath),
+});
+/** A point on the page without text: fractions of the document's scroll size. */
+export const PointSelector = z.object({
+  type: z.literal('FragmentSelector'),
+  conformsTo: z.literal('http://www.w3.org/TR/media-frags/'),
+  value: z.string().max(64),
+});
+export const Selector = z.discriminatedUnion('type', [
+  TextQuoteSelector,
+  TextPositionSelector,
+  CssSelector,
+  PointSelector,
+]);
+export type Selector = z.infer<typeof Selector>;
+
+export const NoteAnchor = z.object({ selectors: z.array(Selector).max(LIMITS.selectors) });
+export type NoteAnchor = z.infer<typeof NoteAnchor>;
+
+export const NoteBody = z.string().trim().min(1).max(LIMITS.noteBody);
+export const NoteId = z.string().min(1).max(LIMITS.noteId);
+export const OpId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'expected 8-64 url-safe characters');
+
+export const NotesSubscribe = z.object({ room: RoomId, key: z.string().max(LIMITS.key).optional() });
+export type NotesSubscribe = z.infer<typeof NotesSubscribe>;
+
+export const NoteCreate = z.object({
+  room: RoomId,
+  /** Idempotency key: the same opId twice stores one note. */
+  opId: OpId,
+  anchor: NoteAnchor,
+  body: NoteBody,
+  color: Color.optional(),
+  /** Set on a reply; the parent must be a note of the same room. */
+  parentId: NoteId.optional(),
+});
+export type NoteCreate = z.infer<typeof NoteCreate>;
+
+export const NoteUpdate = z.object({
+  room: RoomId,
+  id: NoteId,
+  /** The version the edit was made on; a stale one is a `conflict`. */
+  version: z.number().int().min(1),
+  body: NoteBody,
+});
+export type NoteUpdate = z.infer<typeof NoteUpdate>;
+
+export const NoteDelete = z.object({ room: RoomId, id: NoteId, version: z.number().int().min(1) });
+export type NoteDelete = z.infer<typeof NoteDelete>;
+
+export const NoteAuthor = z.object({ id: z.string(), name: z.string(), color: z.string() });
+export type NoteAuthor = z.infer<typeof NoteAuthor>;
+
+/** A stored note as the server sends it. */
+export const Note = z.object({
+  id: NoteId,
+  room: RoomId,
+  version: z.number().int().min(1),
+  anchor: NoteAnchor,
+  body: z.string(),
+  color: Color.optional(),
+  parentId: NoteId.optional(),
+  author: NoteAuthor,
+  /** ISO 8601. */
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Note = z.infer<typeof Note>;
+
+export const NoteChanged = z.object({ room: RoomId, note: Note });
+export type NoteChanged = z.infer<typeof NoteChanged>;
+export const NoteDeleted = z.object({ room: RoomId, id: NoteId });
+export type NoteDeleted = z.infer<typeof NoteDeleted>;
