@@ -1,0 +1,89 @@
+/**
+ * One "user" for e2e tests: a real Chromium profile with the built extension loaded,
+ * driven by playwright-core against Debian's Chromium (never a downloaded browser).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type BrowserContext, type Page, type Worker } from 'playwright-core';
+
+export const DIST = resolve(import.meta.dirname, '../../../dist');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export interface BrowserUser {
+  context: BrowserContext;
+  extensionId: string;
+  /** The extension's service worker as it is now (it may have been restarted since launch). */
+  worker(): Promise<Worker>;
+  /** Opens the popup in a normal tab, aimed at the tab that shows `page`. */
+  openPopup(page: Page): Promise<Page>;
+  close(): Promise<void>;
+}
+
+/** Launches a fresh profile with the unpacked extension from dist/. */
+export async function launchUser(label: string, viewport = { width: 1280, height: 800 }): Promise<BrowserUser> {
+  const home = mkdtempSync(join(tmpdir(), `collab-e2e-${label}-`));
+  const context = await chromium.launchPersistentContext(join(home, 'profile'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport,
+    env: {
+      ...process.env,
+      HOME: home,
+      XDG_CONFIG_HOME: join(home, '.config'),
+      XDG_CACHE_HOME: join(home, '.cache'),
+    },
+    args: [
+      '--no-sandbox',
+      `--disable-extensions-except=${DIST}`,
+      `--load-extension=${DIST}`,
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-quic',
+      '--no-first-run',
+      // Background tabs keep animating, so a page behind the popup tab still sends frames.
+      '--disable-background-timer-throttling',
+      '--disable-renderer-backgrounding',
+      '--disable-backgrounding-occluded-windows',
+    ],
+  });
+  const first = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
+  const extensionId = new URL(first.url()).host;
+
+  const worker = async (): Promise<Worker> => {
+    const live = context.serviceWorkers().find((w) => w.url().startsWith(`chrome-extension://${extensionId}/`));
+    return live ?? (await context.waitForEvent('serviceworker'));
+  };
+
+  return {
+    context,
+    extensionId,
+    worker,
+    async openPopup(page) {
+      const url = page.url();
+      const tabId = await (
+        await worker()
+      ).evaluate(async (target) => {
+        const tabs = await chrome.tabs.query({});
+        return tabs.find((t) => t.url === target)?.id ?? null;
+      }, url);
+      if (tabId === null) throw new Error(`no tab shows ${url}`);
+      const popup = await context.newPage();
+      await popup.setViewportSize({ width: 360, height: 560 });
+      await popup.goto(`chrome-extension://${extensionId}/${POPUP_PATH}?tab=${tabId}`);
+      return popup;
+    },
+    async close() {
+      await context.close();
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Where crxjs puts the popup inside dist/ (it keeps the source path). */
+export const POPUP_PATH = 'extension/popup/index.html';
+
+declare const chrome: {
+  tabs: { query(q: object): Promise<Array<{ id?: number; url?: string }>> };
+};
