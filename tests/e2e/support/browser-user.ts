@@ -21,7 +21,10 @@ export interface BrowserUser {
 }
 
 /** Launches a fresh profile with the unpacked extension from dist/. */
-export async function launchUser(label: string, viewport = { width: 1280, height: 800 }): Promise<BrowserUser> {
+export async function launchUser(
+  label: string,
+  viewport = { width: 1280, height: 800 },
+): Promise<BrowserUser> {
   const home = mkdtempSync(join(tmpdir(), `collab-e2e-${label}-`));
   const context = await chromium.launchPersistentContext(join(home, 'profile'), {
     executablePath: CHROMIUM,
@@ -52,7 +55,9 @@ export async function launchUser(label: string, viewport = { width: 1280, height
   const extensionId = new URL(first.url()).host;
 
   const worker = async (): Promise<Worker> => {
-    const live = context.serviceWorkers().find((w) => w.url().startsWith(`chrome-extension://${extensionId}/`));
+    const live = context
+      .serviceWorkers()
+      .find((w) => w.url().startsWith(`chrome-extension://${extensionId}/`));
     return live ?? (await context.waitForEvent('serviceworker'));
   };
 

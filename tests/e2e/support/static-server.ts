@@ -27,7 +27,8 @@ export async function serveDirectory(root: string): Promise<StaticServer> {
       return;
     }
     readFile(file).then(
-      (data) => res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(data),
+      (data) =>
+        res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(data),
       () => res.writeHead(404).end('not found'),
     );
   });

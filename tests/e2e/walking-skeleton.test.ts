@@ -1,0 +1,109 @@
+/**
+ * The whole path in real Chromium: two browser profiles with the built extension are
+ * two users on the same local page. A's cursor and A's note reach B through the server.
+ */
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchUser, type BrowserUser } from './support/browser-user.js';
+import { startCollabServer, type CollabServer } from './support/collab-server.js';
+import { centre, wordBox } from './support/page-text.js';
+import { serveDirectory, type StaticServer } from './support/static-server.js';
+
+const SCREENSHOTS = resolve(import.meta.dirname, '../../docs/screenshots');
+
+let server: CollabServer;
+let pages: StaticServer;
+let alice: BrowserUser;
+let bob: BrowserUser;
+let alicePage: Page;
+let bobPage: Page;
+
+/** Points the user's extension at the test server, names them and turns sharing on for the page's site. */
+async function joinWithPopup(user: BrowserUser, page: Page, name: string, shot?: string): Promise<void> {
+  const popup = await user.openPopup(page);
+  await popup.locator('#server-url').fill(server.url);
+  await popup.locator('#server-save').click();
+  await popup.locator('#name').fill(name);
+  await popup.locator('#name').press('Enter');
+  await popup.locator('#sharing-toggle').check();
+  await expect.poll(() => popup.locator('#status').textContent()).toMatch(/connected/i);
+  await popup.locator(`#peers li`).filter({ hasText: name }).waitFor();
+  if (shot) await popup.screenshot({ path: `${SCREENSHOTS}/${shot}` });
+  await popup.close();
+  await page.bringToFront();
+}
+
+const cursorOf = (page: Page, name: string) =>
+  page.locator('[data-collab-root] [data-peer-id]').filter({ hasText: name });
+
+beforeAll(async () => {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  server = await startCollabServer();
+  pages = await serveDirectory(resolve(import.meta.dirname, 'pages'));
+  [alice, bob] = await Promise.all([launchUser('alice'), launchUser('bob')]);
+  alicePage = await alice.context.newPage();
+  bobPage = await bob.context.newPage();
+  await Promise.all([alicePage.goto(`${pages.url}/article.html`), bobPage.goto(`${pages.url}/article.html`)]);
+  await joinWithPopup(alice, alicePage, 'Alice');
+  await joinWithPopup(bob, bobPage, 'Bob', 'popup.png');
+});
+
+afterAll(async () => {
+  await Promise.all([alice?.close(), bob?.close()]);
+  await pages?.close();
+  await server?.dispose();
+});
+
+describe('walking skeleton', () => {
+  it("shows Alice's cursor, labelled with her name, on the word she points at in Bob's page", async () => {
+    const target = centre(await wordBox(alicePage, '#p1', 'ledger'));
+    await alicePage.mouse.move(target.x - 120, target.y - 60);
+    await alicePage.mouse.move(target.x, target.y, { steps: 12 });
+
+    const cursor = cursorOf(bobPage, 'Alice');
+    await cursor.waitFor({ state: 'visible' });
+    await expect.poll(() => cursor.textContent()).toContain('Alice');
+
+    // Bob's window has the same size, so the word is at the same place; the arrow's tip is the cursor's origin.
+    const expected = centre(await wordBox(bobPage, '#p1', 'ledger'));
+    await expect
+      .poll(async () => {
+        const box = await cursor.boundingBox();
+        return box ? Math.hypot(box.x - expected.x, box.y - expected.y) : Infinity;
+      })
+      .toBeLessThan(12);
+    await bobPage.screenshot({ path: `${SCREENSHOTS}/remote-cursor.png` });
+
+    // Alice never sees her own cursor.
+    expect(await cursorOf(alicePage, 'Alice').count()).toBe(0);
+  });
+
+  it('delivers a note made through the page UI to Bob, and it is still there after he reloads', async () => {
+    const word = centre(await wordBox(alicePage, '#p2', 'headland'));
+    await alicePage.mouse.dblclick(word.x, word.y);
+    expect(await alicePage.evaluate(() => String(getSelection()))).toBe('headland');
+
+    await alicePage.locator('[data-collab-root] [data-collab-add-note]').click();
+    await alicePage.locator('[data-collab-root] [data-collab-note-input]').fill('Which headland is this?');
+    await alicePage.locator('[data-collab-root] [data-collab-note-save]').click();
+
+    const aliceCard = alicePage
+      .locator('[data-collab-root] [data-note-id]')
+      .filter({ hasText: 'Which headland' });
+    await aliceCard.waitFor();
+    const noteId = await aliceCard.getAttribute('data-note-id');
+    expect(noteId).toBeTruthy();
+
+    const bobCard = bobPage.locator(`[data-collab-root] [data-note-id="${noteId}"]`);
+    await bobCard.waitFor();
+    await expect.poll(() => bobCard.textContent()).toContain('Which headland is this?');
+    await expect.poll(() => bobCard.textContent()).toContain('Alice');
+    await bobPage.screenshot({ path: `${SCREENSHOTS}/note.png` });
+
+    await bobPage.reload();
+    await bobPage.locator(`[data-collab-root] [data-note-id="${noteId}"]`).waitFor();
+    expect(await bobPage.locator('[data-collab-root] [data-note-id]').count()).toBe(1);
+  });
+});
