@@ -1,0 +1,86 @@
+/**
+ * Wraps socket event handlers so every inbound payload is parsed by its zod schema,
+ * every request gets exactly one `Result` ack, and no handler error (sync or async)
+ * can reach Socket.IO and take the process down.
+ */
+import type { z } from 'zod';
+import { fail, invalid, type Result } from '../protocol/index.js';
+import { errorFields, type Logger } from './logger.js';
+
+type AckFn = (result: Result<unknown>) => void;
+
+/**
+ * Socket.IO passes the ack as the last argument when the client asked for one. A client
+ * may also send no payload, or a non-function where the ack would be; neither may crash us.
+ */
+function splitArgs(args: unknown[]): { payload: unknown; ack: AckFn | undefined } {
+  const last = args[args.length - 1];
+  if (typeof last === 'function') {
+    return { payload: args.length > 1 ? args[0] : undefined, ack: last as AckFn };
+  }
+  return { payload: args[0], ack: undefined };
+}
+
+/**
+ * A request handler: `run` receives the parsed payload and returns the ack's Result.
+ * It is called synchronously, so handlers see events in the order the client sent them.
+ */
+export function request<S extends z.ZodType, T>(
+  event: string,
+  schema: S,
+  logger: Logger,
+  run: (input: z.output<S>) => Result<T> | Promise<Result<T>>,
+): (...args: unknown[]) => void {
+  return (...args) => {
+    const { payload, ack } = splitArgs(args);
+    const reply = (result: Result<T>) => {
+      // An ack that throws (socket already gone, say) must not become an unhandled rejection.
+      try {
+        ack?.(result);
+      } catch (error) {
+        logger.warn('ack failed', { event, ...errorFields(error) });
+      }
+    };
+    const crashed = (error: unknown) => {
+      logger.error('handler failed', { event, ...errorFields(error) });
+      reply(fail('internal', 'internal server error'));
+    };
+    const parsed = schema.safeParse(payload);
+    if (!parsed.success) {
+      logger.debug('invalid payload', { event, issue: parsed.error.issues[0]?.message });
+      reply(invalid(parsed.error));
+      return;
+    }
+    let result: Result<T> | Promise<Result<T>>;
+    try {
+      result = run(parsed.data);
+    } catch (error) {
+      crashed(error);
+      return;
+    }
+    if (result instanceof Promise) result.then(reply, crashed);
+    else reply(result);
+  };
+}
+
+/**
+ * A fire-and-forget handler (volatile events such as `cursor:move`): there is no ack to
+ * answer, so bad input and errors only reach `rejected` and the log.
+ */
+export function message<S extends z.ZodType>(
+  event: string,
+  schema: S,
+  logger: Logger,
+  run: (input: z.output<S>) => boolean,
+  rejected: () => void,
+): (...args: unknown[]) => void {
+  return (...args) => {
+    const parsed = schema.safeParse(splitArgs(args).payload);
+    try {
+      if (!parsed.success || !run(parsed.data)) rejected();
+    } catch (error) {
+      rejected();
+      logger.error('handler failed', { event, ...errorFields(error) });
+    }
+  };
+}

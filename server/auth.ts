@@ -1,0 +1,67 @@
+/**
+ * Handshake middleware for every namespace: checks `auth` against the Auth schema and
+ * proves the clientId with its secret (the first secret seen for an id wins; the
+ * store keeps only its sha256). Accepted sockets get `socket.data` filled in.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { ExtendedError } from 'socket.io';
+import { Auth, invalid, type ErrorCode } from '../protocol/index.js';
+import { errorFields, type Logger } from './logger.js';
+import type { SocketData } from './socket-types.js';
+import type { NoteStore } from './store/note-store.js';
+
+function sha256(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
+}
+
+/**
+ * The public peer id of a clientId: short, stable and one-way, so others can tell two
+ * peers apart without learning the clientId that would let them impersonate it.
+ */
+export function peerIdFor(clientId: string): string {
+  return sha256('peer:' + clientId)
+    .toString('base64url')
+    .slice(0, 16);
+}
+
+/** A connect error the client sees as `err.message === code` with `err.data = { code, message }`. */
+function handshakeError(code: ErrorCode, message: string): ExtendedError {
+  const error: ExtendedError = new Error(code);
+  error.data = { code, message };
+  return error;
+}
+
+/** The part of a socket of any namespace that the middleware touches. */
+interface HandshakingSocket {
+  handshake: { auth: unknown };
+  data: SocketData;
+}
+
+/** Middleware for `namespace.use(...)`. */
+export function authMiddleware(store: NoteStore, logger: Logger) {
+  return (socket: HandshakingSocket, next: (err?: ExtendedError) => void): void => {
+    const parsed = Auth.safeParse(socket.handshake.auth);
+    if (!parsed.success) {
+      next(handshakeError('invalid', invalid(parsed.error).error.message));
+      return;
+    }
+    const { clientId, secret, name, color } = parsed.data;
+    const offered = sha256(secret);
+    store.claimSecretHash(clientId, offered.toString('hex')).then(
+      (storedHex) => {
+        // Constant-time compare so response timing leaks nothing about the stored hash.
+        const stored = Buffer.from(storedHex, 'hex');
+        if (stored.length !== offered.length || !timingSafeEqual(stored, offered)) {
+          next(handshakeError('forbidden', 'this clientId is registered with another secret'));
+          return;
+        }
+        socket.data = { clientId, peerId: peerIdFor(clientId), name, color };
+        next();
+      },
+      (error: unknown) => {
+        logger.error('auth store failure', errorFields(error));
+        next(handshakeError('unavailable', 'the server cannot check credentials right now'));
+      },
+    );
+  };
+}

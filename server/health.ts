@@ -1,0 +1,29 @@
+/**
+ * The plain HTTP side of the server: `GET /healthz` answers 200 while the store
+ * answers, 503 when it does not; every other path is 404. Socket.IO handles its own path.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { errorFields, type Logger } from './logger.js';
+import type { NoteStore } from './store/note-store.js';
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+export function httpHandler(store: NoteStore, logger: Logger) {
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    const path = (req.url ?? '').split('?')[0];
+    if (req.method !== 'GET' || path !== '/healthz') {
+      sendJson(res, 404, { ok: false, error: 'not found' });
+      return;
+    }
+    store.ping().then(
+      () => sendJson(res, 200, { ok: true }),
+      (error: unknown) => {
+        logger.warn('health check failed', errorFields(error));
+        sendJson(res, 503, { ok: false, error: 'store unavailable' });
+      },
+    );
+  };
+}

@@ -1,0 +1,113 @@
+/**
+ * Namespace /notes: subscribing to a room's notes and changing them. Every write is
+ * acked only after the store committed it, and broadcast to the room's other sockets
+ * (the sender learns the outcome from its ack).
+ */
+import {
+  fail,
+  NoteCreate,
+  NoteDelete,
+  NotesSubscribe,
+  NoteUpdate,
+  ok,
+  parseRoomId,
+  RoomRef,
+  type Note,
+  type Result,
+} from '../../protocol/index.js';
+import { request } from '../ack-handler.js';
+import type { Logger } from '../logger.js';
+import { canEnter } from '../room-access.js';
+import type { NotesNamespace, NotesSocket } from '../socket-types.js';
+import type { NoteStore, StoreRefusal } from '../store/note-store.js';
+
+const REFUSALS: Record<StoreRefusal, string> = {
+  not_found: 'no such note in this room',
+  forbidden: 'only the author can change a note',
+  conflict: 'the note was changed since that version; reload it',
+};
+
+const NOT_SUBSCRIBED = 'subscribe to the room first';
+
+/**
+ * Every socket is also in a Socket.IO room named after its own id, which the client
+ * knows; checking the id shape keeps notes from being written into such a room.
+ */
+function isSubscribed(socket: NotesSocket, room: string): boolean {
+  return parseRoomId(room) !== null && socket.rooms.has(room);
+}
+
+export function registerNotes(nsp: NotesNamespace, options: { store: NoteStore; logger: Logger }): void {
+  const { store, logger } = options;
+
+  const subscribe = async (socket: NotesSocket, input: NotesSubscribe): Promise<Result<Note[]>> => {
+    const address = parseRoomId(input.room);
+    if (address === null) return fail('invalid', 'room: not a room id');
+    if (!canEnter(address, input.key)) return fail('forbidden', 'this room needs a valid key');
+    // Join before reading, so a note written meanwhile arrives as a broadcast at worst twice, never not at all.
+    void socket.join(input.room);
+    return ok(await store.list(input.room));
+  };
+
+  const create = async (socket: NotesSocket, input: NoteCreate): Promise<Result<Note>> => {
+    const { room, opId, ...fields } = input;
+    if (!isSubscribed(socket, room)) return fail('forbidden', NOT_SUBSCRIBED);
+    const { peerId, name, color } = socket.data;
+    const result = await store.create(room, opId, fields, { id: peerId, name, color });
+    if (!result.ok) {
+      return fail(
+        result.reason,
+        result.reason === 'not_found' ? 'parentId: ' + REFUSALS.not_found : REFUSALS[result.reason],
+      );
+    }
+    const { note, created } = result.value;
+    // A retried opId was broadcast the first time; saying it again would duplicate it for others.
+    if (created) socket.to(room).emit('note:created', { room, note });
+    return ok(note);
+  };
+
+  const update = async (socket: NotesSocket, input: NoteUpdate): Promise<Result<Note>> => {
+    const { room, id, version, body } = input;
+    if (!isSubscribed(socket, room)) return fail('forbidden', NOT_SUBSCRIBED);
+    const result = await store.update(room, id, version, body, socket.data.peerId);
+    if (!result.ok) return fail(result.reason, REFUSALS[result.reason]);
+    socket.to(room).emit('note:updated', { room, note: result.value });
+    return ok(result.value);
+  };
+
+  const remove = async (socket: NotesSocket, input: NoteDelete): Promise<Result<{ id: string }>> => {
+    const { room, id, version } = input;
+    if (!isSubscribed(socket, room)) return fail('forbidden', NOT_SUBSCRIBED);
+    const result = await store.delete(room, id, version, socket.data.peerId);
+    if (!result.ok) return fail(result.reason, REFUSALS[result.reason]);
+    socket.to(room).emit('note:deleted', { room, id });
+    return ok({ id });
+  };
+
+  nsp.on('connection', (socket) => {
+    socket.on(
+      'notes:subscribe',
+      request('notes:subscribe', NotesSubscribe, logger, (input) => subscribe(socket, input)),
+    );
+    socket.on(
+      'notes:unsubscribe',
+      request('notes:unsubscribe', RoomRef, logger, ({ room }) => {
+        // Never the socket's own id room, which Socket.IO needs to reach it directly.
+        if (parseRoomId(room) !== null) void socket.leave(room);
+        return ok(null);
+      }),
+    );
+    socket.on(
+      'note:create',
+      request('note:create', NoteCreate, logger, (input) => create(socket, input)),
+    );
+    socket.on(
+      'note:update',
+      request('note:update', NoteUpdate, logger, (input) => update(socket, input)),
+    );
+    socket.on(
+      'note:delete',
+      request('note:delete', NoteDelete, logger, (input) => remove(socket, input)),
+    );
+  });
+}

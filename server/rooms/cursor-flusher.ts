@@ -1,0 +1,82 @@
+/**
+ * Sends cursor changes at a fixed rate: one `cursor:batch` per dirty room per tick,
+ * volatile (a late cursor is worthless, a dropped one is replaced next tick). A socket
+ * never gets its own peer's cursor back: everyone else shares one broadcast, and each
+ * sender gets its own copy without its entry. The timer runs only while there is work.
+ */
+import { errorFields, type Logger } from '../logger.js';
+import type { RoomsNamespace } from '../socket-types.js';
+import type { CursorFlush } from './room-state.js';
+
+export interface FlusherStats {
+  /** Ticks that had something to send. */
+  flushes: number;
+}
+
+export class CursorFlusher {
+  private timer: NodeJS.Timeout | null = null;
+  private closed = false;
+  readonly stats: FlusherStats = { flushes: 0 };
+
+  constructor(
+    private readonly nsp: RoomsNamespace,
+    private readonly take: () => CursorFlush[],
+    private readonly tickHz: number,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Called when something became dirty; starts the timer if it is not running. */
+  wake(): void {
+    if (this.timer || this.closed) return;
+    this.timer = setInterval(() => this.tick(), 1000 / this.tickHz);
+    // The timer alone must never keep the process alive (shutdown, tests).
+    this.timer.unref();
+  }
+
+  close(): void {
+    this.closed = true;
+    this.stop();
+  }
+
+  private stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  private tick(): void {
+    try {
+      const flushes = this.take();
+      // One idle tick stops the timer; the next change starts it again.
+      if (flushes.length === 0) {
+        this.stop();
+        return;
+      }
+      this.stats.flushes += 1;
+      for (const flush of flushes) this.send(flush);
+    } catch (error) {
+      // A throw inside a timer callback would kill the process; a lost tick is harmless.
+      this.logger.error('cursor flush failed', errorFields(error));
+    }
+  }
+
+  private send({ room, changed, senders, snapshots }: CursorFlush): void {
+    if (changed.length > 0) {
+      const skip = [...senders.keys(), ...snapshots.keys()];
+      this.nsp.to(room).except(skip).volatile.emit('cursor:batch', { room, cursors: changed });
+      for (const [socketId, peerId] of senders) {
+        const others = changed.filter((entry) => entry.peerId !== peerId);
+        if (others.length > 0)
+          this.socket(socketId)?.volatile.emit('cursor:batch', { room, cursors: others });
+      }
+    }
+    // Newcomers get every current cursor once, after their join ack, instead of the delta.
+    // Not volatile: unlike a delta, a lost snapshot is not repaired by the next tick.
+    for (const [socketId, cursors] of snapshots) {
+      if (cursors.length > 0) this.socket(socketId)?.emit('cursor:batch', { room, cursors });
+    }
+  }
+
+  private socket(id: string) {
+    return this.nsp.sockets.get(id);
+  }
+}

@@ -1,0 +1,166 @@
+/**
+ * Namespace /rooms: joining and leaving rooms, presence, and cursor moves. Ephemeral:
+ * nothing here touches the store; the state lives in RoomState on this process.
+ */
+import {
+  CursorMove,
+  fail,
+  normalizeChannel,
+  normalizePageUrl,
+  ok,
+  parseRoomId,
+  PresenceUpdate,
+  roomIdFor,
+  PUBLIC_CHANNEL,
+  RoomJoin,
+  RoomList,
+  RoomRef,
+  type Result,
+  type RoomJoined,
+  type RoomSummary,
+} from '../../protocol/index.js';
+import { message, request } from '../ack-handler.js';
+import type { Logger } from '../logger.js';
+import { canEnter, isListed } from '../room-access.js';
+import type { RoomsNamespace, RoomsSocket } from '../socket-types.js';
+import { CursorFlusher } from './cursor-flusher.js';
+import { RoomState } from './room-state.js';
+
+/** `room:list` answers at most this many channels, the busiest first. */
+const MAX_LISTED = 50;
+
+export interface RoomsStats {
+  /** `cursor:move` / `cursor:hide` dropped: bad payload or a room the socket is not in. */
+  cursorsRejected: number;
+  /** Ticks that sent cursor batches. */
+  cursorFlushes: number;
+}
+
+export interface RoomsHandle {
+  stats(): RoomsStats;
+  /** Stops the cursor timer; sockets are closed by the Socket.IO server. */
+  close(): void;
+}
+
+export function registerRooms(nsp: RoomsNamespace, options: { tickHz: number; logger: Logger }): RoomsHandle {
+  const { logger } = options;
+  // The flusher is created right below; onDirty only fires once sockets act.
+  const state: RoomState = new RoomState(() => flusher.wake());
+  const flusher = new CursorFlusher(nsp, () => state.takeFlush(), options.tickHz, logger);
+  let cursorsRejected = 0;
+  const rejected = () => {
+    cursorsRejected += 1;
+  };
+
+  const join = (socket: RoomsSocket, input: RoomJoin): Result<RoomJoined> => {
+    const page = normalizePageUrl(input.page);
+    if (page === null) return fail('invalid', 'page: expected an http(s) URL');
+    const channel = normalizeChannel(input.channel);
+    const room = checkedRoomId(page, channel);
+    if (room === null) return fail('invalid', 'channel: not a usable channel name');
+    if (!canEnter({ page, channel }, input.key)) return fail('forbidden', 'this room needs a valid key');
+    const { peerId, name, color } = socket.data;
+    const joined = state.join(room, { page, channel }, socket.id, { id: peerId, name, color, idle: false });
+    void socket.join(room);
+    if (joined.arrived) socket.to(room).emit('presence:joined', { room, peer: joined.self });
+    return ok({ room, self: joined.self, peers: joined.peers });
+  };
+
+  const leave = (socket: RoomsSocket, room: string): void => {
+    const left = state.leave(room, socket.id);
+    // Only rooms joined through room:join: leaving the socket's own id room would break except().
+    if (left === null) return;
+    void socket.leave(room);
+    if (left.departed) nsp.to(room).emit('presence:left', { room, peerId: left.peerId });
+  };
+
+  const list = (input: RoomList): Result<RoomSummary[]> => {
+    const page = normalizePageUrl(input.page);
+    if (page === null) return fail('invalid', 'page: expected an http(s) URL');
+    const rooms = state
+      .summaries(page)
+      .filter((summary) => summary.count > 0 && isListed(summary))
+      .map(({ channel, room, count }) => ({ channel, room, count }));
+    // The public room is always offered, even empty, so a client can list it without a special case.
+    if (!rooms.some((summary) => summary.channel === PUBLIC_CHANNEL)) {
+      rooms.push({ channel: PUBLIC_CHANNEL, room: roomIdFor(page, PUBLIC_CHANNEL), count: 0 });
+    }
+    rooms.sort(
+      (a, b) =>
+        Number(b.channel === PUBLIC_CHANNEL) - Number(a.channel === PUBLIC_CHANNEL) ||
+        b.count - a.count ||
+        a.channel.localeCompare(b.channel),
+    );
+    return ok(rooms.slice(0, MAX_LISTED));
+  };
+
+  const updatePresence = (socket: RoomsSocket, input: PresenceUpdate): Result<null> => {
+    const { room, ...patch } = input;
+    const peerId = state.peerIn(room, socket.id);
+    if (peerId === null) return fail('forbidden', 'join the room first');
+    // Later joins of this socket use the new name and colour too.
+    if (patch.name !== undefined) socket.data.name = patch.name;
+    if (patch.color !== undefined) socket.data.color = patch.color;
+    // zod leaves absent optional keys out, so the patch never erases a field.
+    const peer = state.updatePeer(room, peerId, patch);
+    if (peer) nsp.to(room).emit('presence:updated', { room, peer });
+    return ok(null);
+  };
+
+  const moveCursor = (socket: RoomsSocket, room: string, cursor: CursorMove['cursor'] | null): boolean => {
+    const peerId = state.peerIn(room, socket.id);
+    return peerId !== null && state.setCursor(room, peerId, cursor);
+  };
+
+  nsp.on('connection', (socket) => {
+    socket.on(
+      'room:join',
+      request('room:join', RoomJoin, logger, (input) => join(socket, input)),
+    );
+    socket.on(
+      'room:leave',
+      request('room:leave', RoomRef, logger, ({ room }) => {
+        leave(socket, room);
+        return ok(null);
+      }),
+    );
+    socket.on('room:list', request('room:list', RoomList, logger, list));
+    socket.on(
+      'presence:update',
+      request('presence:update', PresenceUpdate, logger, (input) => updatePresence(socket, input)),
+    );
+    socket.on(
+      'cursor:move',
+      message(
+        'cursor:move',
+        CursorMove,
+        logger,
+        (input) => moveCursor(socket, input.room, input.cursor),
+        rejected,
+      ),
+    );
+    socket.on(
+      'cursor:hide',
+      message('cursor:hide', RoomRef, logger, (input) => moveCursor(socket, input.room, null), rejected),
+    );
+    socket.on('disconnect', () => {
+      for (const left of state.leaveAll(socket.id)) {
+        if (left.departed) nsp.to(left.room).emit('presence:left', { room: left.room, peerId: left.peerId });
+      }
+    });
+  });
+
+  return {
+    stats: () => ({ cursorsRejected, cursorFlushes: flusher.stats.flushes }),
+    close: () => flusher.close(),
+  };
+}
+
+/**
+ * The room id for a normalised page and channel, or null when the pair does not survive
+ * the round trip (a channel containing "|" would make an id that parses differently).
+ */
+function checkedRoomId(page: string, channel: string): string | null {
+  const room = roomIdFor(page, channel);
+  return parseRoomId(room) ? room : null;
+}

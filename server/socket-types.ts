@@ -1,0 +1,50 @@
+/**
+ * Typed Socket.IO namespaces and the per-socket data the auth middleware fills in.
+ * The event maps come from protocol/, so server and extension share one contract.
+ */
+import type { Namespace, Socket } from 'socket.io';
+import type {
+  NotesClientToServerEvents,
+  NotesServerToClientEvents,
+  RoomsClientToServerEvents,
+  RoomsServerToClientEvents,
+} from '../protocol/index.js';
+
+/** Set by the handshake middleware on every accepted socket. */
+export interface SocketData {
+  /** Private: never sent to anyone but its owner. */
+  clientId: string;
+  /** Public id derived from clientId, the `Peer.id` others see. */
+  peerId: string;
+  name: string;
+  color: string;
+}
+
+// No server-to-server events yet; the Redis adapter may add some.
+type InterServerEvents = Record<string, never>;
+
+export type RoomsNamespace = Namespace<
+  RoomsClientToServerEvents,
+  RoomsServerToClientEvents,
+  InterServerEvents,
+  SocketData
+>;
+export type RoomsSocket = Socket<
+  RoomsClientToServerEvents,
+  RoomsServerToClientEvents,
+  InterServerEvents,
+  SocketData
+>;
+
+export type NotesNamespace = Namespace<
+  NotesClientToServerEvents,
+  NotesServerToClientEvents,
+  InterServerEvents,
+  SocketData
+>;
+export type NotesSocket = Socket<
+  NotesClientToServerEvents,
+  NotesServerToClientEvents,
+  InterServerEvents,
+  SocketData
+>;
