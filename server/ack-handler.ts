@@ -5,9 +5,20 @@
  */
 import type { z } from 'zod';
 import { fail, invalid, type Result } from '../protocol/index.js';
-import { errorFields, type Logger } from './logger.js';
+import type { Logger } from './logger.js';
 
 type AckFn = (result: Result<unknown>) => void;
+
+export interface HandlerSpec<S extends z.ZodType> {
+  event: string;
+  schema: S;
+  logger: Logger;
+  /**
+   * Whether the event does its work without an ack (`room:leave`). Otherwise a call
+   * without one is ignored, as docs/PROTOCOL.md promises: nobody would learn the outcome.
+   */
+  ackOptional?: boolean;
+}
 
 /**
  * Socket.IO passes the ack as the last argument when the client asked for one. A client
@@ -26,28 +37,30 @@ function splitArgs(args: unknown[]): { payload: unknown; ack: AckFn | undefined 
  * It is called synchronously, so handlers see events in the order the client sent them.
  */
 export function request<S extends z.ZodType, T>(
-  event: string,
-  schema: S,
-  logger: Logger,
+  { event, schema, logger, ackOptional = false }: HandlerSpec<S>,
   run: (input: z.output<S>) => Result<T> | Promise<Result<T>>,
 ): (...args: unknown[]) => void {
   return (...args) => {
     const { payload, ack } = splitArgs(args);
+    if (!ack && !ackOptional) {
+      logger.debug({ event }, 'ignored: no ack callback');
+      return;
+    }
     const reply = (result: Result<T>) => {
       // An ack that throws (socket already gone, say) must not become an unhandled rejection.
       try {
         ack?.(result);
       } catch (error) {
-        logger.warn('ack failed', { event, ...errorFields(error) });
+        logger.warn({ event, err: error }, 'ack failed');
       }
     };
     const crashed = (error: unknown) => {
-      logger.error('handler failed', { event, ...errorFields(error) });
+      logger.error({ event, err: error }, 'handler failed');
       reply(fail('internal', 'internal server error'));
     };
     const parsed = schema.safeParse(payload);
     if (!parsed.success) {
-      logger.debug('invalid payload', { event, issue: parsed.error.issues[0]?.message });
+      logger.debug({ event, issue: parsed.error.issues[0]?.message }, 'invalid payload');
       reply(invalid(parsed.error));
       return;
     }
@@ -65,12 +78,10 @@ export function request<S extends z.ZodType, T>(
 
 /**
  * A fire-and-forget handler (volatile events such as `cursor:move`): there is no ack to
- * answer, so bad input and errors only reach `rejected` and the log.
+ * answer, so bad input and refusals (`run` returning false) only count as `rejected`.
  */
 export function message<S extends z.ZodType>(
-  event: string,
-  schema: S,
-  logger: Logger,
+  { event, schema, logger }: HandlerSpec<S>,
   run: (input: z.output<S>) => boolean,
   rejected: () => void,
 ): (...args: unknown[]) => void {
@@ -80,7 +91,7 @@ export function message<S extends z.ZodType>(
       if (!parsed.success || !run(parsed.data)) rejected();
     } catch (error) {
       rejected();
-      logger.error('handler failed', { event, ...errorFields(error) });
+      logger.error({ event, err: error }, 'handler failed');
     }
   };
 }

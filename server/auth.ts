@@ -6,7 +6,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ExtendedError } from 'socket.io';
 import { Auth, invalid, type ErrorCode } from '../protocol/index.js';
-import { errorFields, type Logger } from './logger.js';
+import type { Logger } from './logger.js';
 import type { SocketData } from './socket-types.js';
 import type { NoteStore } from './store/note-store.js';
 
@@ -59,7 +59,7 @@ export function authMiddleware(store: NoteStore, logger: Logger) {
         next();
       },
       (error: unknown) => {
-        logger.error('auth store failure', errorFields(error));
+        logger.error({ err: error }, 'auth store failure');
         next(handshakeError('unavailable', 'the server cannot check credentials right now'));
       },
     );

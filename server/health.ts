@@ -3,7 +3,7 @@
  * answers, 503 when it does not; every other path is 404. Socket.IO handles its own path.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { errorFields, type Logger } from './logger.js';
+import type { Logger } from './logger.js';
 import type { NoteStore } from './store/note-store.js';
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -21,7 +21,7 @@ export function httpHandler(store: NoteStore, logger: Logger) {
     store.ping().then(
       () => sendJson(res, 200, { ok: true }),
       (error: unknown) => {
-        logger.warn('health check failed', errorFields(error));
+        logger.warn({ err: error }, 'health check failed');
         sendJson(res, 503, { ok: false, error: 'store unavailable' });
       },
     );

@@ -5,7 +5,7 @@
  */
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
-import { createLogger, errorFields } from './logger.js';
+import { createLogger } from './logger.js';
 import { SqliteStore } from './store/sqlite-store.js';
 
 async function main(): Promise<void> {
@@ -20,14 +20,14 @@ async function main(): Promise<void> {
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) process.exit(1);
     stopping = true;
-    logger.info('shutting down', { signal });
+    logger.info({ signal }, 'shutting down');
     app
       .close()
       .then(() => store.close())
       .then(
         () => process.exit(0),
         (error: unknown) => {
-          logger.error('shutdown failed', errorFields(error));
+          logger.error({ err: error }, 'shutdown failed');
           process.exit(1);
         },
       );

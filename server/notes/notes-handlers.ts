@@ -87,11 +87,13 @@ export function registerNotes(nsp: NotesNamespace, options: { store: NoteStore; 
   nsp.on('connection', (socket) => {
     socket.on(
       'notes:subscribe',
-      request('notes:subscribe', NotesSubscribe, logger, (input) => subscribe(socket, input)),
+      request({ event: 'notes:subscribe', schema: NotesSubscribe, logger }, (input) =>
+        subscribe(socket, input),
+      ),
     );
     socket.on(
       'notes:unsubscribe',
-      request('notes:unsubscribe', RoomRef, logger, ({ room }) => {
+      request({ event: 'notes:unsubscribe', schema: RoomRef, logger, ackOptional: true }, ({ room }) => {
         // Never the socket's own id room, which Socket.IO needs to reach it directly.
         if (parseRoomId(room) !== null) void socket.leave(room);
         return ok(null);
@@ -99,15 +101,15 @@ export function registerNotes(nsp: NotesNamespace, options: { store: NoteStore; 
     );
     socket.on(
       'note:create',
-      request('note:create', NoteCreate, logger, (input) => create(socket, input)),
+      request({ event: 'note:create', schema: NoteCreate, logger }, (input) => create(socket, input)),
     );
     socket.on(
       'note:update',
-      request('note:update', NoteUpdate, logger, (input) => update(socket, input)),
+      request({ event: 'note:update', schema: NoteUpdate, logger }, (input) => update(socket, input)),
     );
     socket.on(
       'note:delete',
-      request('note:delete', NoteDelete, logger, (input) => remove(socket, input)),
+      request({ event: 'note:delete', schema: NoteDelete, logger }, (input) => remove(socket, input)),
     );
   });
 }

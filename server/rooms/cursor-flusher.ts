@@ -4,7 +4,7 @@
  * never gets its own peer's cursor back: everyone else shares one broadcast, and each
  * sender gets its own copy without its entry. The timer runs only while there is work.
  */
-import { errorFields, type Logger } from '../logger.js';
+import type { Logger } from '../logger.js';
 import type { RoomsNamespace } from '../socket-types.js';
 import type { CursorFlush } from './room-state.js';
 
@@ -55,7 +55,7 @@ export class CursorFlusher {
       for (const flush of flushes) this.send(flush);
     } catch (error) {
       // A throw inside a timer callback would kill the process; a lost tick is harmless.
-      this.logger.error('cursor flush failed', errorFields(error));
+      this.logger.error({ err: error }, 'cursor flush failed');
     }
   }
 

@@ -115,33 +115,37 @@ export function registerRooms(nsp: RoomsNamespace, options: { tickHz: number; lo
   nsp.on('connection', (socket) => {
     socket.on(
       'room:join',
-      request('room:join', RoomJoin, logger, (input) => join(socket, input)),
+      request({ event: 'room:join', schema: RoomJoin, logger }, (input) => join(socket, input)),
     );
     socket.on(
       'room:leave',
-      request('room:leave', RoomRef, logger, ({ room }) => {
+      request({ event: 'room:leave', schema: RoomRef, logger, ackOptional: true }, ({ room }) => {
         leave(socket, room);
         return ok(null);
       }),
     );
-    socket.on('room:list', request('room:list', RoomList, logger, list));
+    socket.on('room:list', request({ event: 'room:list', schema: RoomList, logger }, list));
     socket.on(
       'presence:update',
-      request('presence:update', PresenceUpdate, logger, (input) => updatePresence(socket, input)),
+      request({ event: 'presence:update', schema: PresenceUpdate, logger, ackOptional: true }, (input) =>
+        updatePresence(socket, input),
+      ),
     );
     socket.on(
       'cursor:move',
       message(
-        'cursor:move',
-        CursorMove,
-        logger,
+        { event: 'cursor:move', schema: CursorMove, logger },
         (input) => moveCursor(socket, input.room, input.cursor),
         rejected,
       ),
     );
     socket.on(
       'cursor:hide',
-      message('cursor:hide', RoomRef, logger, (input) => moveCursor(socket, input.room, null), rejected),
+      message(
+        { event: 'cursor:hide', schema: RoomRef, logger },
+        (input) => moveCursor(socket, input.room, null),
+        rejected,
+      ),
     );
     socket.on('disconnect', () => {
       for (const left of state.leaveAll(socket.id)) {

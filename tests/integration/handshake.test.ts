@@ -1,0 +1,69 @@
+// Handshake auth on both namespaces: malformed auth, a clientId's secret, peer ids and origins.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { peerIdFor } from '../../server/auth.js';
+import { ask, handshakeError, makeAuth } from '../support/clients.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+
+const PAGE = 'https://example.com/article';
+
+describe('handshake', () => {
+  let server: TestServer;
+  beforeEach(async () => {
+    server = await startTestServer();
+  });
+  afterEach(() => server.dispose());
+
+  it.each([
+    ['no auth at all', {}, 'clientId'],
+    ['a short clientId', makeAuth({ clientId: 'short' }), 'clientId'],
+    ['a short secret', makeAuth({ secret: 'tiny' }), 'secret'],
+    ['a colour that is not #rrggbb', makeAuth({ color: 'red' }), 'color'],
+    ['an empty name', makeAuth({ name: '   ' }), 'name'],
+  ])('refuses %s with code invalid', async (_label, auth, field) => {
+    for (const namespace of ['/rooms', '/notes']) {
+      const error = await handshakeError(server.url, namespace, auth);
+      expect(error.message).toBe('invalid');
+      expect(error.data).toEqual({ code: 'invalid', message: expect.stringContaining(field) });
+    }
+  });
+
+  it('keeps the first secret of a clientId and refuses another on every namespace', async () => {
+    const auth = makeAuth();
+    await server.rooms(auth);
+    const impostor = { ...auth, secret: 'another-secret-of-enough-length' };
+    for (const namespace of ['/rooms', '/notes']) {
+      const error = await handshakeError(server.url, namespace, impostor);
+      expect(error.message).toBe('forbidden');
+      expect(error.data).toEqual({ code: 'forbidden', message: expect.any(String) });
+    }
+    // The rightful owner still gets in, on the other namespace too.
+    await expect(server.notes(auth)).resolves.toBeTruthy();
+  });
+
+  it('shows others a peer id derived from the clientId, never the clientId', async () => {
+    const auth = makeAuth();
+    const socket = await server.rooms(auth);
+    const joined = (await ask(socket, 'room:join', { page: PAGE })) as {
+      value: { self: { id: string } };
+    };
+    expect(joined.value.self.id).toBe(peerIdFor(auth.clientId as string));
+    expect(joined.value.self.id).not.toContain(auth.clientId as string);
+    expect(peerIdFor(auth.clientId as string)).toMatch(/^[A-Za-z0-9_-]{16}$/);
+  });
+});
+
+describe('handshake with ALLOWED_ORIGINS', () => {
+  let server: TestServer;
+  beforeEach(async () => {
+    server = await startTestServer({ env: { ALLOWED_ORIGINS: 'chrome-extension://abcdef' } });
+  });
+  afterEach(() => server.dispose());
+
+  it('accepts a listed origin and refuses another', async () => {
+    const listed = handshakeError(server.url, '/rooms', makeAuth(), { origin: 'chrome-extension://abcdef' });
+    await expect(listed).rejects.toThrow('the handshake was accepted');
+    const other = await handshakeError(server.url, '/rooms', makeAuth(), { origin: 'https://evil.example' });
+    // allowRequest refuses the WebSocket upgrade itself, before any Socket.IO packet.
+    expect(other.message).toBe('websocket error');
+  });
+});
