@@ -1,0 +1,172 @@
+/**
+ * The service worker's one Socket.IO connection: a Manager (WebSocket only; a service
+ * worker has no XMLHttpRequest, so long-polling cannot work) with one socket per
+ * namespace, `/rooms` and `/notes`. It tracks a status for the popup and tells its
+ * owner when a namespace (re)connects so rooms can be joined again.
+ */
+import { Manager, type Socket } from 'socket.io-client';
+import type { z } from 'zod';
+import {
+  resultSchema,
+  type Auth,
+  type NotesClientToServerEvents,
+  type NotesServerToClientEvents,
+  type Result,
+  type RoomsClientToServerEvents,
+  type RoomsServerToClientEvents,
+} from '../../protocol/index.js';
+
+export type RoomsSocket = Socket<RoomsServerToClientEvents, RoomsClientToServerEvents>;
+export type NotesSocket = Socket<NotesServerToClientEvents, NotesClientToServerEvents>;
+
+/** `idle`: no connection wanted; `offline`: wanted but the server refused or is unreachable. */
+export type ConnectionStatus = 'idle' | 'connecting' | 'connected' | 'offline';
+
+/** How long a request waits for its ack before it counts as failed. */
+export const ACK_TIMEOUT_MS = 10_000;
+
+export interface ConnectionHooks {
+  /** Called once per open, before connecting, to attach server event listeners. */
+  bind(rooms: RoomsSocket, notes: NotesSocket): void;
+  /** `/rooms` connected (first time or after a reconnect): join rooms again. */
+  roomsConnected(): void;
+  /** `/notes` connected: subscribe again. */
+  notesConnected(): void;
+  /** A namespace lost its connection; the server forgot our rooms or subscriptions there. */
+  disconnected(namespace: 'rooms' | 'notes'): void;
+  /** Status or error changed. */
+  statusChanged(): void;
+}
+
+export type ManagerFactory = (url: string) => Manager;
+
+const defaultManager: ManagerFactory = (url) =>
+  new Manager(url, {
+    transports: ['websocket'],
+    autoConnect: false,
+    reconnectionDelay: 1_000,
+    reconnectionDelayMax: 10_000,
+  });
+
+export class Connection {
+  private manager: Manager | null = null;
+  private roomsSocket: RoomsSocket | null = null;
+  private notesSocket: NotesSocket | null = null;
+  private openUrl: string | null = null;
+  private statusValue: ConnectionStatus = 'idle';
+  private errorValue: string | null = null;
+
+  constructor(
+    private readonly hooks: ConnectionHooks,
+    private readonly makeManager: ManagerFactory = defaultManager,
+  ) {}
+
+  get status(): ConnectionStatus {
+    return this.statusValue;
+  }
+
+  get error(): string | null {
+    return this.errorValue;
+  }
+
+  get url(): string | null {
+    return this.openUrl;
+  }
+
+  get rooms(): RoomsSocket | null {
+    return this.roomsSocket?.connected ? this.roomsSocket : null;
+  }
+
+  get notes(): NotesSocket | null {
+    return this.notesSocket?.connected ? this.notesSocket : null;
+  }
+
+  /** Opens the connection; a no-op when it is already open to `url`. */
+  open(url: string, auth: Auth): void {
+    if (this.manager && this.openUrl === url) return;
+    this.close();
+    const manager = this.makeManager(url);
+    const rooms: RoomsSocket = manager.socket('/rooms', { auth });
+    const notes: NotesSocket = manager.socket('/notes', { auth });
+    this.manager = manager;
+    this.roomsSocket = rooms;
+    this.notesSocket = notes;
+    this.openUrl = url;
+    this.hooks.bind(rooms, notes);
+    this.watch(rooms, 'rooms');
+    this.watch(notes, 'notes');
+    this.setStatus('connecting', null);
+    rooms.connect();
+    notes.connect();
+  }
+
+  private watch(socket: Socket, namespace: 'rooms' | 'notes'): void {
+    socket.on('connect', () => {
+      this.refreshStatus(null);
+      if (namespace === 'rooms') this.hooks.roomsConnected();
+      else this.hooks.notesConnected();
+    });
+    socket.on('disconnect', () => {
+      this.refreshStatus(this.errorValue);
+      this.hooks.disconnected(namespace);
+    });
+    socket.on('connect_error', (error: Error) => {
+      this.refreshStatus(error.message || 'cannot reach the server', true);
+    });
+  }
+
+  /** New name or colour: used by the next handshake (presence:update covers the current one). */
+  setAuth(auth: Auth): void {
+    if (this.roomsSocket) this.roomsSocket.auth = auth;
+    if (this.notesSocket) this.notesSocket.auth = auth;
+  }
+
+  close(): void {
+    if (!this.manager) return;
+    this.roomsSocket?.removeAllListeners();
+    this.notesSocket?.removeAllListeners();
+    this.roomsSocket?.disconnect();
+    this.notesSocket?.disconnect();
+    this.manager.removeAllListeners();
+    this.manager = null;
+    this.roomsSocket = null;
+    this.notesSocket = null;
+    this.openUrl = null;
+    this.setStatus('idle', null);
+  }
+
+  private refreshStatus(error: string | null, failed = false): void {
+    const both = Boolean(this.roomsSocket?.connected && this.notesSocket?.connected);
+    if (both) this.setStatus('connected', null);
+    else if (failed) this.setStatus('offline', error);
+    else this.setStatus(this.statusValue === 'offline' ? 'offline' : 'connecting', error);
+  }
+
+  private setStatus(status: ConnectionStatus, error: string | null): void {
+    if (status === this.statusValue && error === this.errorValue) return;
+    this.statusValue = status;
+    this.errorValue = error;
+    this.hooks.statusChanged();
+  }
+}
+
+/**
+ * Sends a request and waits for its ack, parsed with `schema`. A timeout, a dropped
+ * connection or a malformed ack all come back as a failed Result, never a throw.
+ */
+export async function request<T extends z.ZodType>(
+  send: () => Promise<unknown>,
+  schema: T,
+): Promise<Result<z.infer<T>>> {
+  let raw: unknown;
+  try {
+    raw = await send();
+  } catch {
+    return { ok: false, error: { code: 'unavailable', message: 'the server did not answer in time' } };
+  }
+  const parsed = resultSchema(schema).safeParse(raw);
+  if (!parsed.success) {
+    return { ok: false, error: { code: 'internal', message: 'the server sent a malformed answer' } };
+  }
+  return parsed.data as Result<z.infer<T>>;
+}

@@ -1,0 +1,90 @@
+/**
+ * The one thin seam over `browser.*` (webextension-polyfill). Every other module in
+ * extension/ reaches the browser through a {@link ChromeApi}, so unit tests can hand
+ * in a fake. Only the entry points (background/index.ts, content/index.ts,
+ * popup/index.ts) import {@link createChromeApi}; everything else imports types only,
+ * which keeps the polyfill (it throws outside an extension) out of unit tests.
+ */
+import browser from 'webextension-polyfill';
+
+/** A `runtime.Port`, reduced to what we use. */
+export interface PortLike {
+  readonly name: string;
+  readonly sender?: { tab?: { id?: number; url?: string } };
+  postMessage(message: unknown): void;
+  disconnect(): void;
+  onMessage: { addListener(listener: (message: unknown) => void): void };
+  onDisconnect: { addListener(listener: () => void): void };
+}
+
+/** One storage area (`storage.local` or `storage.session`). */
+export interface StorageAreaLike {
+  get(keys: string | string[]): Promise<Record<string, unknown>>;
+  set(items: Record<string, unknown>): Promise<void>;
+}
+
+/** What we read of a tab. */
+export interface TabInfo {
+  id?: number;
+  url?: string;
+  active?: boolean;
+  windowId?: number;
+}
+
+export type StorageChanges = Record<string, { oldValue?: unknown; newValue?: unknown }>;
+
+/** Everything the extension needs from the browser. */
+export interface ChromeApi {
+  storageLocal: StorageAreaLike;
+  storageSession: StorageAreaLike;
+  onStorageChanged(listener: (changes: StorageChanges, area: string) => void): void;
+  /** Opens a port to the service worker (content script side). */
+  connect(name: string): PortLike;
+  /** Ports opened by content scripts (service worker side). */
+  onConnect(listener: (port: PortLike) => void): void;
+  /** `runtime.sendMessage`; resolves with the answer. */
+  sendMessage(message: unknown): Promise<unknown>;
+  /** `runtime.onMessage`; return a promise to answer, `undefined` to let others answer. */
+  onMessage(listener: (message: unknown) => Promise<unknown> | undefined): void;
+  queryTabs(query: { active?: boolean; currentWindow?: boolean }): Promise<TabInfo[]>;
+  getTab(tabId: number): Promise<TabInfo | null>;
+  onTabRemoved(listener: (tabId: number) => void): void;
+  onTabActivated(listener: (tabId: number) => void): void;
+  setBadge(tabId: number, text: string, color: string): Promise<void>;
+  /** False once the extension was reloaded or removed under a running content script. */
+  isContextValid(): boolean;
+}
+
+/** The real implementation over webextension-polyfill. */
+export function createChromeApi(): ChromeApi {
+  return {
+    storageLocal: browser.storage.local,
+    storageSession: browser.storage.session,
+    onStorageChanged: (listener) => browser.storage.onChanged.addListener(listener),
+    connect: (name) => browser.runtime.connect({ name }),
+    onConnect: (listener) => browser.runtime.onConnect.addListener(listener),
+    sendMessage: (message) => browser.runtime.sendMessage(message),
+    onMessage: (listener) => browser.runtime.onMessage.addListener((message: unknown) => listener(message)),
+    queryTabs: (query) => browser.tabs.query(query),
+    getTab: async (tabId) => {
+      try {
+        return await browser.tabs.get(tabId);
+      } catch {
+        return null;
+      }
+    },
+    onTabRemoved: (listener) => browser.tabs.onRemoved.addListener((tabId) => listener(tabId)),
+    onTabActivated: (listener) => browser.tabs.onActivated.addListener((info) => listener(info.tabId)),
+    setBadge: async (tabId, text, color) => {
+      await browser.action.setBadgeText({ tabId, text });
+      if (text !== '') await browser.action.setBadgeBackgroundColor({ tabId, color });
+    },
+    isContextValid: () => {
+      try {
+        return browser.runtime.id !== undefined;
+      } catch {
+        return false;
+      }
+    },
+  };
+}

@@ -1,0 +1,111 @@
+/**
+ * Content script entry (manifest `content_scripts`). Puts the overlay on the page,
+ * connects to the service worker and switches cursor capture, remote cursors and
+ * notes on and off with the tab's session. While sharing is off for the site it only
+ * listens to its port: no pointer listeners, nothing sent.
+ */
+import { createChromeApi } from '../chrome-api.js';
+import type { SessionMessage, WorkerToContent } from '../shared/messages.js';
+import { describe } from './anchoring/index.js';
+import { CursorCapture } from './cursor-capture.js';
+import { browserScheduler } from './frame-throttle.js';
+import { Highlighter } from './notes/highlighter.js';
+import { NoteComposer } from './notes/note-composer.js';
+import { NotesView } from './notes/notes-view.js';
+import { createOverlay } from './overlay.js';
+import { PortClient } from './port-client.js';
+import { RemoteCursors } from './remote-cursors.js';
+
+type ActiveSession = Extract<SessionMessage, { active: true }>;
+
+function start(): void {
+  // One instance per page, even if the script is injected twice.
+  if (document.documentElement.querySelector(':scope > [data-collab-root]')) return;
+  const api = createChromeApi();
+  const overlay = createOverlay(document);
+  const cursors = new RemoteCursors(overlay.cursors, document);
+  const notes = new NotesView(document, overlay, new Highlighter(document));
+  let session: ActiveSession | null = null;
+
+  const client = new PortClient(api, window, {
+    message: (message) => handle(message),
+    lost: () => deactivate(),
+    dead: () => {
+      deactivate();
+      overlay.remove();
+    },
+  });
+  const capture = new CursorCapture(
+    document,
+    {
+      move: (cursor) => client.send({ type: 'cursor:move', cursor }),
+      hide: () => client.send({ type: 'cursor:hide' }),
+    },
+    browserScheduler(window),
+    (element) => element === overlay.host,
+  );
+  const composer = new NoteComposer(document, overlay, (range, body) => {
+    const selectors = describe(range, document.body);
+    if (selectors.length === 0) {
+      overlay.toast('Select some text to attach the note to.');
+      return;
+    }
+    client.send({ type: 'note:create', anchor: { selectors }, body });
+  });
+
+  function deactivate(): void {
+    session = null;
+    capture.setEnabled(false);
+    composer.setEnabled(false);
+    cursors.clear();
+    notes.clear();
+  }
+
+  function handle(message: WorkerToContent): void {
+    switch (message.type) {
+      case 'session':
+        if (!message.active) {
+          deactivate();
+          return;
+        }
+        if (session && session.room !== message.room) notes.clear();
+        session = message;
+        cursors.setPeers(message.peers);
+        capture.setEnabled(true);
+        composer.setEnabled(true);
+        return;
+      case 'peers':
+        if (session?.room === message.room) cursors.setPeers(message.peers);
+        return;
+      case 'cursors':
+        if (session?.room === message.room) cursors.apply(message.cursors);
+        return;
+      case 'notes':
+        if (session?.room === message.room) notes.setAll(message.notes);
+        return;
+      case 'note:upsert':
+        if (session?.room === message.room) notes.upsert(message.note);
+        return;
+      case 'note:removed':
+        if (session?.room === message.room) notes.remove(message.id);
+        return;
+      case 'note:error':
+        overlay.toast(message.message);
+        return;
+    }
+  }
+
+  let resizeFrame: number | null = null;
+  window.addEventListener('resize', () => {
+    if (resizeFrame !== null) return;
+    resizeFrame = requestAnimationFrame(() => {
+      resizeFrame = null;
+      cursors.relayout();
+      notes.scheduleRender();
+    });
+  });
+
+  client.start();
+}
+
+start();

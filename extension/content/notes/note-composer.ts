@@ -1,0 +1,169 @@
+/**
+ * Adding a note: after the user selects text on the page (mouseup with a non-collapsed
+ * selection outside our overlay) an "Add note" button (`data-collab-add-note`) appears
+ * next to the selection; it opens a small editor (`data-collab-note-input`,
+ * `data-collab-note-save`, Cancel; Ctrl/Cmd+Enter saves, Esc cancels). Saving hands
+ * the remembered range and the text to the owner.
+ */
+import type { Overlay } from '../overlay.js';
+
+export type SaveNote = (range: Range, body: string) => void;
+
+const BUTTON_WIDTH = 90;
+const EDITOR_WIDTH = 270;
+
+export class NoteComposer {
+  private enabled = false;
+  private range: Range | null = null;
+  private button: HTMLButtonElement | null = null;
+  private editor: HTMLElement | null = null;
+  private position = { left: 0, top: 0 };
+
+  private readonly onMouseUp = (event: MouseEvent): void => {
+    if (event.button !== 0 || this.overlay.contains(event)) return;
+    // The selection is final only after the mouseup has been handled.
+    this.doc.defaultView?.setTimeout(() => this.offerForSelection(), 0);
+  };
+
+  private readonly onMouseDown = (event: MouseEvent): void => {
+    if (this.overlay.contains(event)) return;
+    this.hideButton();
+  };
+
+  constructor(
+    private readonly doc: Document,
+    private readonly overlay: Overlay,
+    private readonly save: SaveNote,
+  ) {}
+
+  /** Offers notes only while the session is active. */
+  setEnabled(enabled: boolean): void {
+    if (enabled === this.enabled) return;
+    this.enabled = enabled;
+    if (enabled) {
+      this.doc.addEventListener('mouseup', this.onMouseUp, true);
+      this.doc.addEventListener('mousedown', this.onMouseDown, true);
+      return;
+    }
+    this.doc.removeEventListener('mouseup', this.onMouseUp, true);
+    this.doc.removeEventListener('mousedown', this.onMouseDown, true);
+    this.close();
+  }
+
+  /** Closes the button and the editor. */
+  close(): void {
+    this.hideButton();
+    this.editor?.remove();
+    this.editor = null;
+    this.range = null;
+  }
+
+  private offerForSelection(): void {
+    if (!this.enabled || this.editor) return;
+    const selection = this.doc.getSelection();
+    const body = this.doc.body;
+    if (!selection || selection.isCollapsed || selection.rangeCount === 0 || !body) {
+      this.hideButton();
+      return;
+    }
+    const range = selection.getRangeAt(0);
+    if (!body.contains(range.commonAncestorContainer) || range.toString().trim() === '') {
+      this.hideButton();
+      return;
+    }
+    this.range = range.cloneRange();
+    const rects = range.getClientRects();
+    const last = rects[rects.length - 1] ?? range.getBoundingClientRect();
+    const view = this.doc.defaultView;
+    const width = this.doc.documentElement.scrollWidth;
+    this.position = {
+      left: Math.max(4, Math.min(last.right + (view?.scrollX ?? 0) + 6, width - BUTTON_WIDTH)),
+      top: last.bottom + (view?.scrollY ?? 0) + 6,
+    };
+    this.showButton();
+  }
+
+  private showButton(): void {
+    this.hideButton();
+    const button = this.doc.createElement('button');
+    button.type = 'button';
+    button.className = 'add-note';
+    button.setAttribute('data-collab-add-note', '');
+    button.textContent = 'Add note';
+    this.place(button, this.position.left);
+    // Keep the page's selection visible while the user clicks our button.
+    button.addEventListener('mousedown', (event) => event.preventDefault());
+    button.addEventListener('click', () => this.openEditor());
+    this.overlay.composer.append(button);
+    this.button = button;
+  }
+
+  private hideButton(): void {
+    this.button?.remove();
+    this.button = null;
+  }
+
+  private openEditor(): void {
+    if (!this.range) return;
+    this.hideButton();
+    const doc = this.doc;
+    const editor = doc.createElement('div');
+    editor.className = 'editor';
+    editor.setAttribute('role', 'dialog');
+    editor.setAttribute('aria-label', 'Add a note');
+    const input = doc.createElement('textarea');
+    input.setAttribute('data-collab-note-input', '');
+    input.placeholder = 'Write a note…';
+    input.maxLength = 10_000;
+    const actions = doc.createElement('div');
+    actions.className = 'actions';
+    const hint = doc.createElement('span');
+    hint.className = 'hint';
+    hint.textContent = 'Ctrl+Enter to save';
+    const cancel = doc.createElement('button');
+    cancel.type = 'button';
+    cancel.textContent = 'Cancel';
+    cancel.setAttribute('data-collab-note-cancel', '');
+    const saveButton = doc.createElement('button');
+    saveButton.type = 'button';
+    saveButton.className = 'save';
+    saveButton.textContent = 'Save';
+    saveButton.setAttribute('data-collab-note-save', '');
+    actions.append(hint, cancel, saveButton);
+    editor.append(input, actions);
+
+    const submit = (): void => {
+      const text = input.value.trim();
+      const range = this.range;
+      if (text === '' || !range) {
+        input.focus();
+        return;
+      }
+      this.close();
+      this.doc.getSelection()?.removeAllRanges();
+      this.save(range, text);
+    };
+    cancel.addEventListener('click', () => this.close());
+    saveButton.addEventListener('click', submit);
+    input.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+        event.preventDefault();
+        submit();
+      } else if (event.key === 'Escape') {
+        event.preventDefault();
+        this.close();
+      }
+    });
+
+    const width = doc.documentElement.scrollWidth;
+    this.place(editor, Math.max(4, Math.min(this.position.left, width - EDITOR_WIDTH - 4)));
+    this.overlay.composer.append(editor);
+    this.editor = editor;
+    input.focus();
+  }
+
+  private place(element: HTMLElement, left: number): void {
+    element.style.left = `${Math.round(left)}px`;
+    element.style.top = `${Math.round(this.position.top)}px`;
+  }
+}

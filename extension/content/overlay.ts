@@ -1,0 +1,89 @@
+/**
+ * The one element we add to the page: a host on `document.documentElement` with the
+ * attribute `data-collab-root` and an open shadow root that holds all our UI, so the
+ * page's CSS cannot reach it and ours cannot reach the page. The host is a 0x0 box at
+ * the document origin, so children positioned absolutely are in document coordinates.
+ * Layers: remote cursors, note cards, the note composer (all `pointer-events: none`
+ * except elements that take clicks), and fixed panels (orphaned notes, messages).
+ */
+import { OVERLAY_CSS } from './overlay-css.js';
+
+export interface Overlay {
+  host: HTMLElement;
+  shadow: ShadowRoot;
+  cursors: HTMLElement;
+  notes: HTMLElement;
+  composer: HTMLElement;
+  /** Fixed panel listing notes that could not be placed on this page. */
+  orphans: HTMLElement;
+  /** Shows a short message to the user for a few seconds. */
+  toast(message: string): void;
+  /** True when `event` happened inside our UI. */
+  contains(event: Event): boolean;
+  remove(): void;
+}
+
+const HOST_STYLE: Record<string, string> = {
+  position: 'absolute',
+  top: '0',
+  left: '0',
+  width: '0',
+  height: '0',
+  margin: '0',
+  padding: '0',
+  border: '0',
+  overflow: 'visible',
+  'z-index': '2147483647',
+  'pointer-events': 'none',
+  display: 'block',
+};
+
+function layer(doc: Document, className: string): HTMLElement {
+  const element = doc.createElement('div');
+  element.className = className;
+  return element;
+}
+
+export function createOverlay(doc: Document): Overlay {
+  const host = doc.createElement('copresence-overlay');
+  host.setAttribute('data-collab-root', '');
+  for (const [property, value] of Object.entries(HOST_STYLE))
+    host.style.setProperty(property, value, 'important');
+  const shadow = host.attachShadow({ mode: 'open' });
+  const style = doc.createElement('style');
+  style.textContent = OVERLAY_CSS;
+  const cursors = layer(doc, 'layer cursors');
+  const notes = layer(doc, 'layer notes');
+  const composer = layer(doc, 'layer composer');
+  const orphans = layer(doc, 'orphans');
+  orphans.hidden = true;
+  const toastBox = layer(doc, 'toast');
+  toastBox.hidden = true;
+  toastBox.setAttribute('role', 'status');
+  shadow.append(style, notes, cursors, composer, orphans, toastBox);
+  // Keys typed into our editor must not trigger the page's shortcuts.
+  for (const type of ['keydown', 'keyup', 'keypress']) {
+    shadow.addEventListener(type, (event) => event.stopPropagation());
+  }
+  doc.documentElement.append(host);
+
+  let toastTimer: number | undefined;
+  return {
+    host,
+    shadow,
+    cursors,
+    notes,
+    composer,
+    orphans,
+    toast(message) {
+      toastBox.textContent = message;
+      toastBox.hidden = false;
+      doc.defaultView?.clearTimeout(toastTimer);
+      toastTimer = doc.defaultView?.setTimeout(() => {
+        toastBox.hidden = true;
+      }, 5000);
+    },
+    contains: (event) => event.composedPath().includes(host),
+    remove: () => host.remove(),
+  };
+}

@@ -1,0 +1,240 @@
+/**
+ * Messages inside the extension: content script <-> service worker over a
+ * `runtime.Port` named {@link PORT_NAME}, and popup <-> service worker over
+ * `runtime.sendMessage`. One zod schema per message, a discriminated union on `type`
+ * per direction, and types derived with `z.infer`. Each side parses what it receives.
+ */
+import { z } from 'zod';
+import {
+  Color,
+  Cursor,
+  CursorEntry,
+  Name,
+  Note,
+  NoteAnchor,
+  NoteBody,
+  NoteId,
+  Peer,
+  resultSchema,
+  RoomId,
+} from '../../protocol/index.js';
+
+/** Name of the port every content script opens to the service worker. */
+export const PORT_NAME = 'collab';
+
+// ---------------------------------------------------------------------------
+// Content script -> service worker (port)
+
+/** First message on every new port: the page this tab shows. */
+export const HelloMessage = z.object({
+  type: z.literal('hello'),
+  /** `location.href` of the top frame; the worker normalises it. */
+  url: z.string().min(1).max(8192),
+});
+export type HelloMessage = z.infer<typeof HelloMessage>;
+
+/** The local pointer moved; sent at most once per frame and 30 times a second. */
+export const CursorMoveMessage = z.object({ type: z.literal('cursor:move'), cursor: Cursor });
+export type CursorMoveMessage = z.infer<typeof CursorMoveMessage>;
+
+/** The local pointer left the page (pointerleave of the document, pagehide). */
+export const CursorHideMessage = z.object({ type: z.literal('cursor:hide') });
+export type CursorHideMessage = z.infer<typeof CursorHideMessage>;
+
+/** The user saved a new note; the worker adds the `opId` and sends it to the server. */
+export const NoteCreateMessage = z.object({
+  type: z.literal('note:create'),
+  /** W3C Web Annotation selectors of the selected words. */
+  anchor: NoteAnchor,
+  /** Plain text, never HTML. */
+  body: NoteBody,
+  /** Highlight colour; the worker defaults it to the user's colour. */
+  color: Color.optional(),
+});
+export type NoteCreateMessage = z.infer<typeof NoteCreateMessage>;
+
+/** Everything a content script may send. */
+export const ContentToWorker = z.discriminatedUnion('type', [
+  HelloMessage,
+  CursorMoveMessage,
+  CursorHideMessage,
+  NoteCreateMessage,
+]);
+export type ContentToWorker = z.infer<typeof ContentToWorker>;
+
+// ---------------------------------------------------------------------------
+// Service worker -> content script (port)
+
+/** Sharing is off for this tab: draw nothing, send nothing. */
+export const SessionInactive = z.object({
+  type: z.literal('session'),
+  active: z.literal(false),
+  /**
+   * `off`: the user has not turned sharing on for this site; `unsupported`: not an
+   * http(s) page; `reconnecting`: the server changed, a new session follows.
+   */
+  reason: z.enum(['off', 'unsupported', 'reconnecting']),
+});
+
+/** The tab is in a room: who it is there and who else is. */
+export const SessionActive = z.object({
+  type: z.literal('session'),
+  active: z.literal(true),
+  /** Room id as the server named it; every later message carries it. */
+  room: RoomId,
+  /** The normalised page URL. */
+  page: z.string(),
+  /** Channel of the room (`public` by default). */
+  channel: z.string(),
+  /** This browser profile as the room sees it. */
+  self: Peer,
+  /** Everyone else in the room. */
+  peers: z.array(Peer),
+});
+
+/** The tab's session: sent after `hello`, after every join and leave, and on reconnect. */
+export const SessionMessage = z.discriminatedUnion('active', [SessionInactive, SessionActive]);
+export type SessionMessage = z.infer<typeof SessionMessage>;
+
+/** The full, updated list of the others in the tab's room. */
+export const PeersMessage = z.object({ type: z.literal('peers'), room: RoomId, peers: z.array(Peer) });
+export type PeersMessage = z.infer<typeof PeersMessage>;
+
+/** Latest cursors of others (`cursor: null` = that peer's cursor left the page). */
+export const CursorsMessage = z.object({
+  type: z.literal('cursors'),
+  room: RoomId,
+  cursors: z.array(CursorEntry),
+});
+export type CursorsMessage = z.infer<typeof CursorsMessage>;
+
+/** Every note of the room, replacing what the tab had (after subscribe and resubscribe). */
+export const NotesMessage = z.object({ type: z.literal('notes'), room: RoomId, notes: z.array(Note) });
+export type NotesMessage = z.infer<typeof NotesMessage>;
+
+/** One note was created or changed (by anyone, including this tab after the server stored it). */
+export const NoteUpsertMessage = z.object({ type: z.literal('note:upsert'), room: RoomId, note: Note });
+export type NoteUpsertMessage = z.infer<typeof NoteUpsertMessage>;
+
+/** One note was deleted. */
+export const NoteRemovedMessage = z.object({ type: z.literal('note:removed'), room: RoomId, id: NoteId });
+export type NoteRemovedMessage = z.infer<typeof NoteRemovedMessage>;
+
+/** A note of this tab could not be saved; `message` is shown to the user. */
+export const NoteErrorMessage = z.object({ type: z.literal('note:error'), message: z.string() });
+export type NoteErrorMessage = z.infer<typeof NoteErrorMessage>;
+
+/** Everything the service worker may send to a content script. */
+export const WorkerToContent = z.discriminatedUnion('type', [
+  SessionMessage,
+  PeersMessage,
+  CursorsMessage,
+  NotesMessage,
+  NoteUpsertMessage,
+  NoteRemovedMessage,
+  NoteErrorMessage,
+]);
+export type WorkerToContent = z.infer<typeof WorkerToContent>;
+
+// ---------------------------------------------------------------------------
+// Popup -> service worker (runtime.sendMessage), answered with a Result<PopupState>
+
+const TabId = z.number().int().min(0);
+
+/** The server URL the user typed: http(s) or ws(s). */
+export const ServerUrl = z
+  .string()
+  .trim()
+  .max(2048)
+  .refine((value) => {
+    try {
+      return ['http:', 'https:', 'ws:', 'wss:'].includes(new URL(value).protocol);
+    } catch {
+      return false;
+    }
+  }, 'expected an http(s) or ws(s) URL');
+
+/** Asks for the state of one tab. */
+export const PopupGetState = z.object({ type: z.literal('popup:get-state'), tabId: TabId });
+
+/** Turns sharing on or off for the origin of the tab (joins/leaves all its tabs at once). */
+export const PopupSetSharing = z.object({
+  type: z.literal('popup:set-sharing'),
+  tabId: TabId,
+  enabled: z.boolean(),
+});
+
+/** Changes the user's display name and/or colour. */
+export const PopupSetProfile = z.object({
+  type: z.literal('popup:set-profile'),
+  tabId: TabId,
+  name: Name.optional(),
+  color: Color.optional(),
+});
+
+/** Changes the server URL; the worker reconnects. */
+export const PopupSetServer = z.object({
+  type: z.literal('popup:set-server'),
+  tabId: TabId,
+  serverUrl: ServerUrl,
+});
+
+/** Everything the popup may send. */
+export const PopupToWorker = z.discriminatedUnion('type', [
+  PopupGetState,
+  PopupSetSharing,
+  PopupSetProfile,
+  PopupSetServer,
+]);
+export type PopupToWorker = z.infer<typeof PopupToWorker>;
+
+/** How the tab is connected, as the popup's `#status` shows it. */
+export const PopupStatus = z.enum([
+  /** The tab is in its room. */
+  'connected',
+  /** Joining or (re)connecting. */
+  'connecting',
+  /** The server cannot be reached; the worker keeps retrying. */
+  'offline',
+  /** Sharing is not on for this site. */
+  'off',
+  /** Not an http(s) page. */
+  'unsupported',
+  /** Sharing is on but the page has no content script yet (opened before install): reload. */
+  'reload',
+]);
+export type PopupStatus = z.infer<typeof PopupStatus>;
+
+/** What the popup shows for one tab. */
+export const PopupState = z.object({
+  tabId: TabId,
+  /** Origin of the tab's page, null when it is not an http(s) page. */
+  origin: z.string().nullable(),
+  /** True when the origin is in the user's enabled sites. */
+  sharing: z.boolean(),
+  status: PopupStatus,
+  /** Last connection or join error, for the user. */
+  error: z.string().nullable(),
+  /** The tab's room, once joined. */
+  room: z.object({ id: RoomId, channel: z.string(), page: z.string() }).nullable(),
+  self: Peer.nullable(),
+  /** Everyone else in the room. */
+  peers: z.array(Peer),
+  name: z.string(),
+  color: Color,
+  serverUrl: z.string(),
+  /** Colours the user can pick from. */
+  palette: z.array(Color),
+});
+export type PopupState = z.infer<typeof PopupState>;
+
+/** The worker's answer to every popup message. */
+export const PopupReply = resultSchema(PopupState);
+export type PopupReply = z.infer<typeof PopupReply>;
+
+// ---------------------------------------------------------------------------
+// Service worker -> popup (runtime.sendMessage broadcast)
+
+/** Something the popup shows changed; it asks again with `popup:get-state`. */
+export const StateChangedMessage = z.object({ type: z.literal('state:changed') });
+export type StateChangedMessage = z.infer<typeof StateChangedMessage>;
