@@ -154,4 +154,25 @@ describe('/rooms presence', () => {
       value: [{ channel: 'public', room: 'public|https://example.com/empty', count: 0 }],
     });
   });
+
+  it('answers invalid payloads with code invalid and joins nothing', async () => {
+    const alice = await server.rooms();
+    const invalid = { ok: false, error: { code: 'invalid', message: expect.any(String) } };
+    for (const payload of [
+      undefined,
+      42,
+      {},
+      { page: 'ftp://example.com/file' },
+      { page: 'not a url' },
+      { page: PAGE, channel: 'a|b' },
+      { page: PAGE, channel: 'x'.repeat(65) },
+    ]) {
+      expect(await ask(alice, 'room:join', payload)).toEqual(invalid);
+    }
+    expect(await ask(alice, 'room:list', { page: 'javascript:alert(1)' })).toEqual(invalid);
+    expect(await ask(alice, 'room:leave', { room: 1 })).toEqual(invalid);
+    expect(await ask(alice, 'presence:update', { room: 'public|' + PAGE, color: 'blue' })).toEqual(invalid);
+    const listed = (await ask(alice, 'room:list', { page: PAGE })) as Result<Array<{ count: number }>>;
+    expect(listed.ok && listed.value.map((r) => r.count)).toEqual([0]);
+  });
 });

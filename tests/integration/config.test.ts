@@ -1,0 +1,50 @@
+// loadConfig: defaults, parsing and the errors a bad environment gets.
+import { expect, it } from 'vitest';
+import { loadConfig } from '../../server/config.js';
+
+it('has the documented defaults', () => {
+  expect(loadConfig({})).toEqual({
+    port: 8080,
+    host: '127.0.0.1',
+    dataDir: './data',
+    tickHz: 60,
+    allowedOrigins: [],
+    logLevel: 'info',
+  });
+});
+
+it('reads every variable and treats empty ones as unset', () => {
+  expect(
+    loadConfig({
+      PORT: '0',
+      HOST: '0.0.0.0',
+      DATA_DIR: '/var/lib/copresence',
+      TICK_HZ: '30',
+      ALLOWED_ORIGINS: ' chrome-extension://abc , https://example.com/ ,',
+      LOG_LEVEL: 'DEBUG',
+    }),
+  ).toEqual({
+    port: 0,
+    host: '0.0.0.0',
+    dataDir: '/var/lib/copresence',
+    tickHz: 30,
+    allowedOrigins: ['chrome-extension://abc', 'https://example.com'],
+    logLevel: 'debug',
+  });
+  expect(loadConfig({ PORT: '', LOG_LEVEL: '' })).toMatchObject({ port: 8080, logLevel: 'info' });
+});
+
+it.each([
+  [{ PORT: '80a' }, /PORT/],
+  [{ PORT: '70000' }, /PORT/],
+  [{ TICK_HZ: '0' }, /TICK_HZ/],
+  [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
+  [{ ALLOWED_ORIGINS: 'example.com' }, /ALLOWED_ORIGINS/],
+])('refuses %o with a message naming the variable', (env, name) => {
+  expect(() => loadConfig(env)).toThrow(name);
+  expect(() => loadConfig(env)).toThrow(/^invalid environment: /);
+});
+
+it('names every bad variable at once', () => {
+  expect(() => loadConfig({ PORT: 'x', TICK_HZ: '-1' })).toThrow(/PORT.*TICK_HZ/);
+});
