@@ -167,13 +167,18 @@ ui.toggle.addEventListener('change', () => {
   });
 });
 
-ui.name.addEventListener('change', () => {
+function saveName(): void {
   const parsed = Name.safeParse(ui.name.value);
   if (!parsed.success || tabId === null) {
     showError('A name has 1 to 40 characters.');
     return;
   }
+  if (parsed.data === current?.name) return;
   void ask({ type: 'popup:set-profile', tabId, name: parsed.data });
+}
+ui.name.addEventListener('change', saveName);
+ui.name.addEventListener('keydown', (event) => {
+  if (event.key === 'Enter') saveName();
 });
 
 ui.color.addEventListener('click', (event) => {
