@@ -1,5 +1,6 @@
 // Lint setup: typescript-eslint's recommended rules for every TypeScript file.
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -12,6 +13,14 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
     },
+  },
+  {
+    files: ['server/**', 'bench/**', 'tests/**', 'scripts/**', '*.js', '*.ts'],
+    languageOptions: { globals: globals.node },
+  },
+  {
+    files: ['extension/**'],
+    languageOptions: { globals: { ...globals.browser, ...globals.serviceworker } },
   },
   {
     files: ['extension/content/**', 'extension/popup/**'],

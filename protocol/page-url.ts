@@ -4,7 +4,16 @@
  */
 
 /** Query parameters that only track where a visitor came from; they never change the page. */
-const TRACKING_PARAMS = [/^utm_/i, /^gclid$/i, /^fbclid$/i, /^msclkid$/i, /^mc_(cid|eid)$/i, /^_ga$/i, /^yclid$/i, /^igshid$/i];
+const TRACKING_PARAMS = [
+  /^utm_/i,
+  /^gclid$/i,
+  /^fbclid$/i,
+  /^msclkid$/i,
+  /^mc_(cid|eid)$/i,
+  /^_ga$/i,
+  /^yclid$/i,
+  /^igshid$/i,
+];
 
 export const MAX_PAGE_LENGTH = 2048;
 export const PUBLIC_CHANNEL = 'public';

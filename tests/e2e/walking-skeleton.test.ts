@@ -28,7 +28,10 @@ async function joinWithPopup(user: BrowserUser, page: Page, name: string, shot?:
   await popup.locator('#name').fill(name);
   await popup.locator('#name').press('Enter');
   await popup.locator('#sharing-toggle').check();
-  await expect.poll(() => popup.locator('#status').textContent()).toMatch(/connected/i);
+  await popup
+    .locator('#status')
+    .filter({ hasText: /^Connected$/ })
+    .waitFor();
   await popup.locator(`#peers li`).filter({ hasText: name }).waitFor();
   if (shot) await popup.screenshot({ path: `${SCREENSHOTS}/${shot}` });
   await popup.close();

@@ -52,10 +52,14 @@ describe('channels and room ids', () => {
     expect(parseRoomId(room)).toEqual({ channel: 'team-a', page });
   });
 
-  it.each(['', 'public', '|https://e.com/', 'Team A|https://e.com/', 'public|https://E.com/#x', 'public|ftp://e.com/'])(
-    'refuses the room id %j',
-    (room) => {
-      expect(parseRoomId(room)).toBeNull();
-    },
-  );
+  it.each([
+    '',
+    'public',
+    '|https://e.com/',
+    'Team A|https://e.com/',
+    'public|https://E.com/#x',
+    'public|ftp://e.com/',
+  ])('refuses the room id %j', (room) => {
+    expect(parseRoomId(room)).toBeNull();
+  });
 });

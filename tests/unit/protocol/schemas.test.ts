@@ -36,7 +36,10 @@ describe('Auth', () => {
 
 describe('cursor:move', () => {
   it('accepts fractions and an element anchor', () => {
-    const parsed = CursorMove.parse({ room, cursor: { x: 0.5, y: 1, anchor: { path: 'p:nth-of-type(2)', fx: 0, fy: 0.25 } } });
+    const parsed = CursorMove.parse({
+      room,
+      cursor: { x: 0.5, y: 1, anchor: { path: 'p:nth-of-type(2)', fx: 0, fy: 0.25 } },
+    });
     expect(parsed.cursor.anchor?.path).toBe('p:nth-of-type(2)');
   });
 
@@ -80,7 +83,10 @@ describe('notes', () => {
     ['empty body', { body: '   ' }],
     ['huge body', { body: 'x'.repeat(10_001) }],
     ['bad op id', { opId: 'a b' }],
-    ['too many selectors', { anchor: { selectors: Array(9).fill({ type: 'TextPositionSelector', start: 0, end: 1 }) } }],
+    [
+      'too many selectors',
+      { anchor: { selectors: Array(9).fill({ type: 'TextPositionSelector', start: 0, end: 1 }) } },
+    ],
   ])('refuses %s', (_label, patch) => {
     expect(NoteCreate.safeParse({ ...create, ...patch }).success).toBe(false);
   });
@@ -106,6 +112,7 @@ describe('ack results', () => {
   it('names the failing field in an invalid error', () => {
     const parsed = RoomJoin.safeParse({ page: 42 });
     expect(parsed.success).toBe(false);
-    if (!parsed.success) expect(invalid(parsed.error).error).toMatchObject({ code: 'invalid', message: /^page: / });
+    if (!parsed.success)
+      expect(invalid(parsed.error).error).toMatchObject({ code: 'invalid', message: /^page: / });
   });
 });
