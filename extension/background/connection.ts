@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import {
   resultSchema,
   type Auth,
+  type Cursor,
   type NotesClientToServerEvents,
   type NotesServerToClientEvents,
   type Result,
@@ -55,6 +56,8 @@ export class Connection {
   private openUrl: string | null = null;
   private statusValue: ConnectionStatus = 'idle';
   private errorValue: string | null = null;
+  /** Latest cursor per room that found the transport busy; sent on the next drain. */
+  private readonly pendingCursors = new Map<string, Cursor>();
 
   constructor(
     private readonly hooks: ConnectionHooks,
@@ -95,6 +98,8 @@ export class Connection {
     this.hooks.bind(rooms, notes);
     this.watch(rooms, 'rooms');
     this.watch(notes, 'notes');
+    // Every (re)open makes a new engine; its drain is when a busy transport can take cursors again.
+    manager.on('open', () => manager.engine.on('drain', () => this.flushCursors()));
     this.setStatus('connecting', null);
     rooms.connect();
     notes.connect();
@@ -115,6 +120,37 @@ export class Connection {
     });
   }
 
+  /**
+   * Sends a cursor as a volatile packet, which Socket.IO silently drops while the
+   * transport is busy writing. A position that would be dropped is kept instead (only
+   * the latest per room) and sent on the next drain, so the last position always
+   * arrives and stale ones never queue up.
+   */
+  moveCursor(room: string, cursor: Cursor): void {
+    const rooms = this.rooms;
+    if (!rooms) return;
+    if (this.manager?.engine?.transport?.writable) {
+      this.pendingCursors.delete(room);
+      rooms.volatile.emit('cursor:move', { room, cursor });
+    } else {
+      this.pendingCursors.set(room, cursor);
+    }
+  }
+
+  /** Hides our cursor in a room; not volatile, it must arrive. */
+  hideCursor(room: string): void {
+    this.pendingCursors.delete(room);
+    this.rooms?.emit('cursor:hide', { room });
+  }
+
+  private flushCursors(): void {
+    const rooms = this.rooms;
+    if (!rooms || this.pendingCursors.size === 0) return;
+    const pending = [...this.pendingCursors];
+    this.pendingCursors.clear();
+    for (const [room, cursor] of pending) rooms.volatile.emit('cursor:move', { room, cursor });
+  }
+
   /** New name or colour: used by the next handshake (presence:update covers the current one). */
   setAuth(auth: Auth): void {
     if (this.roomsSocket) this.roomsSocket.auth = auth;
@@ -129,6 +165,7 @@ export class Connection {
     this.notesSocket?.disconnect();
     this.manager.removeAllListeners();
     this.manager = null;
+    this.pendingCursors.clear();
     this.roomsSocket = null;
     this.notesSocket = null;
     this.openUrl = null;

@@ -107,12 +107,12 @@ export class Relay {
         return this.hello(tabId, port, message.url);
       case 'cursor:move': {
         const room = this.joinedRoomId(tabId);
-        if (room) this.connection.rooms?.volatile.emit('cursor:move', { room, cursor: message.cursor });
+        if (room) this.connection.moveCursor(room, message.cursor);
         return;
       }
       case 'cursor:hide': {
         const room = this.joinedRoomId(tabId);
-        if (room) this.connection.rooms?.emit('cursor:hide', { room });
+        if (room) this.connection.hideCursor(room);
         return;
       }
       case 'note:create':

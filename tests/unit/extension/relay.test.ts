@@ -1,0 +1,275 @@
+/**
+ * The service worker's relay against a real server: only the browser seam (ChromeApi)
+ * is faked. Checks the privacy rule (nothing reaches the server for a site that is not
+ * enabled), one join per room however many tabs, cursors and notes both ways, and
+ * leaving when sharing is turned off or the last tab goes.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ChromeApi, PortLike, StorageAreaLike } from '../../../extension/chrome-api.js';
+import { Relay } from '../../../extension/background/relay.js';
+import { SettingsStore } from '../../../extension/background/settings.js';
+import type { ContentToWorker, WorkerToContent } from '../../../extension/shared/messages.js';
+import type {
+  CursorBatch,
+  NoteChanged,
+  PresenceJoined,
+  PresenceLeft,
+  RoomJoined,
+} from '../../../protocol/index.js';
+import { ask, type NotesClient, type RoomsClient } from '../../support/clients.js';
+import { startTestServer, type TestServer } from '../../support/test-server.js';
+import { once, record } from '../../support/wait.js';
+
+const ORIGIN = 'http://localhost:4173';
+const PAGE = `${ORIGIN}/article.html`;
+const WAIT_MS = 3000;
+
+function memoryArea(): StorageAreaLike {
+  const data = new Map<string, unknown>();
+  return {
+    get: async (keys) => {
+      const out: Record<string, unknown> = {};
+      for (const key of typeof keys === 'string' ? [keys] : keys) {
+        if (data.has(key)) out[key] = structuredClone(data.get(key));
+      }
+      return out;
+    },
+    set: async (items) => {
+      for (const [key, value] of Object.entries(items)) data.set(key, structuredClone(value));
+    },
+  };
+}
+
+/** One tab's content script, seen from the worker. */
+class FakeTab implements PortLike {
+  readonly name = 'collab';
+  readonly sender: { tab: { id: number; url: string } };
+  readonly received: WorkerToContent[] = [];
+  private readonly listeners: Array<(message: unknown) => void> = [];
+  private readonly closers: Array<() => void> = [];
+  private readonly waiters: Array<() => void> = [];
+
+  constructor(id: number, url: string) {
+    this.sender = { tab: { id, url } };
+  }
+
+  postMessage(message: unknown): void {
+    this.received.push(structuredClone(message) as WorkerToContent);
+    for (const wake of this.waiters.splice(0)) wake();
+  }
+  disconnect(): void {}
+  onMessage = { addListener: (listener: (message: unknown) => void) => void this.listeners.push(listener) };
+  onDisconnect = { addListener: (listener: () => void) => void this.closers.push(listener) };
+
+  /** The content script sends. */
+  send(message: ContentToWorker): void {
+    for (const listener of this.listeners) listener(message);
+  }
+  /** The tab closes. */
+  close(): void {
+    for (const closer of this.closers) closer();
+  }
+
+  /** Resolves with the first message (from `from` on) that matches; fails after a bound. */
+  async next<T extends WorkerToContent>(
+    match: (message: WorkerToContent) => message is T,
+    from = 0,
+  ): Promise<T> {
+    const deadline = Date.now() + WAIT_MS;
+    for (;;) {
+      const found = this.received.slice(from).find(match);
+      if (found) return found;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`tab ${this.sender.tab.id}: no matching message`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+}
+
+type Session = Extract<WorkerToContent, { type: 'session' }>;
+type ActiveSession = Extract<Session, { active: true }>;
+const isSession = (m: WorkerToContent): m is Session => m.type === 'session';
+const isActive = (m: WorkerToContent): m is ActiveSession => m.type === 'session' && m.active;
+const isInactive = (m: WorkerToContent): m is Session => m.type === 'session' && !m.active;
+const isUpsert = (m: WorkerToContent): m is Extract<WorkerToContent, { type: 'note:upsert' }> =>
+  m.type === 'note:upsert';
+
+function fakeChromeApi(tabs: Map<number, string>): ChromeApi {
+  return {
+    storageLocal: memoryArea(),
+    storageSession: memoryArea(),
+    onStorageChanged: () => undefined,
+    connect: () => {
+      throw new Error('the worker does not connect ports');
+    },
+    onConnect: () => undefined,
+    sendMessage: async () => undefined,
+    onMessage: () => undefined,
+    queryTabs: async () => [],
+    getTab: async (id) => (tabs.has(id) ? { id, url: tabs.get(id) } : null),
+    onTabRemoved: () => undefined,
+    onTabActivated: () => undefined,
+    setBadge: async () => undefined,
+    isContextValid: () => true,
+  };
+}
+
+let server: TestServer;
+let relay: Relay;
+let observer: RoomsClient;
+let observerNotes: NotesClient;
+let room: string;
+const openTabs: FakeTab[] = [];
+
+function openTab(id: number, url = PAGE): FakeTab {
+  const tab = new FakeTab(id, url);
+  openTabs.push(tab);
+  relay.handlePort(tab);
+  tab.send({ type: 'hello', url });
+  return tab;
+}
+
+beforeAll(async () => {
+  server = await startTestServer();
+  observer = await server.rooms();
+  observerNotes = await server.notes();
+  const joined = (await ask(observer, 'room:join', { page: PAGE })) as { ok: true; value: RoomJoined };
+  room = joined.value.room;
+  expect(await ask(observerNotes, 'notes:subscribe', { room })).toMatchObject({ ok: true });
+});
+
+afterEach(() => {
+  for (const tab of openTabs.splice(0)) tab.close();
+  relay?.connection.close();
+});
+
+afterAll(async () => {
+  await server?.dispose();
+});
+
+async function newRelay(): Promise<Relay> {
+  const api = fakeChromeApi(new Map([[1, PAGE]]));
+  const settings = new SettingsStore(api);
+  await settings.update({ serverUrl: server.url, name: 'Tester' });
+  return new Relay(api, settings, () => undefined);
+}
+
+describe('Relay', () => {
+  it('sends nothing to the server for a site that is not enabled', async () => {
+    relay = await newRelay();
+    const joined = record<PresenceJoined>(observer, 'presence:joined');
+    const tab = openTab(1);
+    const session = await tab.next(isSession);
+    expect(session).toEqual({ type: 'session', active: false, reason: 'off' });
+    tab.send({ type: 'cursor:move', cursor: { x: 0.5, y: 0.5 } });
+    // No connection was even opened, so the server cannot have seen the page.
+    expect(relay.connection.status).toBe('idle');
+    expect(relay.connection.url).toBeNull();
+    expect(joined).toEqual([]);
+  });
+
+  it('joins every open tab of the site when sharing is turned on, with one join per room', async () => {
+    relay = await newRelay();
+    const first = openTab(1);
+    const second = openTab(2);
+    await first.next(isInactive);
+    await second.next(isInactive);
+
+    const arrived = once<PresenceJoined>(
+      observer,
+      'presence:joined',
+      (event) => event.peer.name === 'Tester',
+    );
+    await relay.setSharing(ORIGIN, true);
+    const [a, b] = await Promise.all([first.next(isActive), second.next(isActive)]);
+    expect(a.room).toBe(room);
+    expect(b.room).toBe(room);
+    expect(a.self.id).toBe(b.self.id);
+    expect(a.peers.map((peer) => peer.id)).toHaveLength(1);
+    expect((await arrived).peer.id).toBe(a.self.id);
+
+    // A newcomer sees the observer and one extension peer, not one per tab.
+    const newcomer = await server.rooms();
+    const seen = (await ask(newcomer, 'room:join', { page: PAGE })) as { ok: true; value: RoomJoined };
+    expect(seen.value.peers.map((peer) => peer.name).sort()).toEqual(['Ada', 'Tester']);
+    newcomer.close();
+  });
+
+  it('relays cursors to the server and batches from the server to the tabs', async () => {
+    relay = await newRelay();
+    await relay.setSharing(ORIGIN, true);
+    const tab = openTab(1);
+    const session = await tab.next(isActive);
+
+    const batch = once<CursorBatch>(observer, 'cursor:batch', (event) =>
+      event.cursors.some((entry) => entry.peerId === session.self.id && entry.cursor !== null),
+    );
+    tab.send({ type: 'cursor:move', cursor: { x: 0.25, y: 0.5, anchor: { path: '#p1', fx: 0.1, fy: 0.2 } } });
+    const mine = (await batch).cursors.find((entry) => entry.peerId === session.self.id);
+    expect(mine?.cursor).toEqual({ x: 0.25, y: 0.5, anchor: { path: '#p1', fx: 0.1, fy: 0.2 } });
+
+    const mark = tab.received.length;
+    observer.volatile.emit('cursor:move', { room, cursor: { x: 0.75, y: 0.125 } });
+    const forwarded = await tab.next(
+      (m): m is Extract<WorkerToContent, { type: 'cursors' }> => m.type === 'cursors',
+      mark,
+    );
+    expect(forwarded.cursors).toContainEqual({ peerId: session.peers[0]?.id, cursor: { x: 0.75, y: 0.125 } });
+    // The tab never gets its own cursor back.
+    expect(forwarded.cursors.some((entry) => entry.peerId === session.self.id)).toBe(false);
+  });
+
+  it('creates a note with an opId, shows it in every tab of the room and broadcasts it to others', async () => {
+    relay = await newRelay();
+    await relay.setSharing(ORIGIN, true);
+    const first = openTab(1);
+    const second = openTab(2);
+    await Promise.all([first.next(isActive), second.next(isActive)]);
+
+    const broadcast = once<NoteChanged>(observerNotes, 'note:created');
+    const anchor = { selectors: [{ type: 'TextQuoteSelector' as const, exact: 'headland', prefix: 'the ' }] };
+    first.send({ type: 'note:create', anchor, body: 'Which headland?' });
+    const [mine, other] = await Promise.all([first.next(isUpsert), second.next(isUpsert)]);
+    expect(mine.note).toMatchObject({ body: 'Which headland?', anchor, author: { name: 'Tester' } });
+    expect(other.note.id).toBe(mine.note.id);
+    expect((await broadcast).note.id).toBe(mine.note.id);
+
+    // A tab opened later gets the room's notes at once.
+    const third = openTab(3);
+    const notes = await third.next(
+      (m): m is Extract<WorkerToContent, { type: 'notes' }> => m.type === 'notes',
+    );
+    expect(notes.notes.map((note) => note.id)).toContain(mine.note.id);
+  });
+
+  it('leaves when sharing is turned off, and when the last tab of the room closes', async () => {
+    relay = await newRelay();
+    await relay.setSharing(ORIGIN, true);
+    const first = openTab(1);
+    const session = await first.next(isActive);
+
+    let left = once<PresenceLeft>(observer, 'presence:left', (event) => event.peerId === session.self.id);
+    const mark = first.received.length;
+    await relay.setSharing(ORIGIN, false);
+    expect(await first.next(isInactive, mark)).toMatchObject({ active: false, reason: 'off' });
+    await left;
+
+    await relay.setSharing(ORIGIN, true);
+    await first.next(isActive, mark);
+    const second = openTab(2);
+    await second.next(isActive);
+    left = once<PresenceLeft>(observer, 'presence:left', (event) => event.peerId === session.self.id);
+    second.close();
+    // One tab still shows the page: still in the room.
+    expect(relay.state.rooms.size).toBe(1);
+    first.close();
+    expect(relay.state.rooms.size).toBe(0);
+    await left;
+  });
+});
