@@ -19,6 +19,13 @@ const has = (peerId: string, match: (cursor: Cursor | null | undefined) => boole
   batch.cursors.some((e) => e.peerId === peerId) && match(cursorOf(batch, peerId));
 const at = (x: number) => (cursor: Cursor | null | undefined) => cursor?.x === x;
 
+/** Moves `sender`'s cursor to x and resolves once every watcher has seen it. */
+async function moveAndSee(sender: RoomsClient, joined: RoomJoined, x: number, watchers: RoomsClient[]) {
+  const seen = watchers.map((w) => once(w, 'cursor:batch', has(joined.self.id, at(x))));
+  sender.emit('cursor:move', { room: joined.room, cursor: { x, y: 0.5 } });
+  await Promise.all(seen);
+}
+
 /**
  * A request/ack round trip. The server answers in order on one connection, so after it
  * returns, every batch the server sent this socket earlier has arrived.
@@ -38,6 +45,8 @@ describe('/rooms cursors', () => {
     const a = await join(alice);
     await join(bob);
     const echoes = record<CursorBatch>(alice, 'cursor:batch');
+    // The first flush after a join sends newcomers a snapshot instead; a second move is past it.
+    await moveAndSee(alice, a, 0.1, [bob]);
     const cursor = { x: 0.25, y: 0.5, anchor: { path: '#main > p:nth-child(2)', fx: 0.1, fy: 0.9 } };
     const received = once<CursorBatch>(bob, 'cursor:batch');
     alice.volatile.emit('cursor:move', { room: a.room, cursor });
@@ -56,18 +65,14 @@ describe('/rooms cursors', () => {
     await join(carol);
     const atAlice = record<CursorBatch>(alice, 'cursor:batch');
     const atBob = record<CursorBatch>(bob, 'cursor:batch');
-    const seen = [
-      once(alice, 'cursor:batch', has(b.self.id, at(0.2))),
-      once(bob, 'cursor:batch', has(a.self.id, at(0.1))),
-      once(carol, 'cursor:batch', has(a.self.id, at(0.1))),
-      once(carol, 'cursor:batch', has(b.self.id, at(0.2))),
-    ];
-    alice.emit('cursor:move', { room: a.room, cursor: { x: 0.1, y: 0.1 } });
-    bob.emit('cursor:move', { room: b.room, cursor: { x: 0.2, y: 0.2 } });
-    await Promise.all(seen);
+    await moveAndSee(alice, a, 0.01, [bob, carol]);
+    await moveAndSee(bob, b, 0.02, [alice, carol]);
+    // Both at once: in one tick or two, each sender must see only the other's cursor.
+    await Promise.all([moveAndSee(alice, a, 0.1, [bob, carol]), moveAndSee(bob, b, 0.2, [alice, carol])]);
     await Promise.all([drain(alice), drain(bob)]);
     expect(atAlice.flatMap((batch) => batch.cursors.map((e) => e.peerId))).not.toContain(a.self.id);
     expect(atBob.flatMap((batch) => batch.cursors.map((e) => e.peerId))).not.toContain(b.self.id);
+    expect(atAlice.some(has(b.self.id, at(0.2)))).toBe(true);
   });
 
   it('coalesces a burst of moves into few batches ending on the latest position', async () => {
