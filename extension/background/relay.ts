@@ -95,6 +95,8 @@ export class Relay {
   /** The tab closed or navigated away. */
   removeTab(tabId: number): void {
     const wasInRoom = this.state.tabs.get(tabId)?.roomKey != null;
+    // A tab that navigated elsewhere must not keep showing this room's head count.
+    if (wasInRoom) updateBadges(this.api, [tabId], null);
     const emptied = this.state.remove(tabId);
     if (emptied) this.leaveRoom(emptied);
     if (wasInRoom) this.scheduleCloseIfUnused();

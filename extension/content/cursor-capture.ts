@@ -1,8 +1,8 @@
 /**
  * Captures the local pointer while the session is active. `pointermove` only records
  * the coordinates and target; the wire cursor (with its element anchor) is computed
- * once per sent frame by the frame throttle. Leaving the window or hiding the page
- * sends `cursor:hide`.
+ * once per sent frame by the frame throttle. Leaving the document (pointerleave, or a
+ * pointerout towards nothing), hiding the page or pagehide sends `cursor:hide`.
  */
 import type { Cursor } from '../../protocol/index.js';
 import { describeCursor } from './cursor-anchor.js';
@@ -30,6 +30,10 @@ export class CursorCapture {
     // relatedTarget null: the pointer left the window, not just one element.
     if (event.relatedTarget === null) this.hide();
   };
+  private readonly onLeave = (event: PointerEvent): void => {
+    // A capturing listener sees every element's pointerleave; only the document's counts.
+    if (event.target === this.doc || event.target === this.doc.documentElement) this.hide();
+  };
   private readonly onHidden = (): void => {
     if (this.doc.visibilityState === 'hidden') this.hide();
   };
@@ -55,12 +59,14 @@ export class CursorCapture {
     if (enabled) {
       doc.addEventListener('pointermove', this.onMove, options);
       doc.addEventListener('pointerout', this.onOut, options);
+      doc.addEventListener('pointerleave', this.onLeave, options);
       doc.addEventListener('visibilitychange', this.onHidden, options);
       view?.addEventListener('pagehide', this.onPageHide, options);
       return;
     }
     doc.removeEventListener('pointermove', this.onMove, options);
     doc.removeEventListener('pointerout', this.onOut, options);
+    doc.removeEventListener('pointerleave', this.onLeave, options);
     doc.removeEventListener('visibilitychange', this.onHidden, options);
     view?.removeEventListener('pagehide', this.onPageHide, options);
     this.throttle.cancel();

@@ -9,7 +9,7 @@ import type { SessionMessage, WorkerToContent } from '../shared/messages.js';
 import { describe } from './anchoring/index.js';
 import { CursorCapture } from './cursor-capture.js';
 import { browserScheduler } from './frame-throttle.js';
-import { Highlighter } from './notes/highlighter.js';
+import { DRAFT_HIGHLIGHT, Highlighter } from './notes/highlighter.js';
 import { NoteComposer } from './notes/note-composer.js';
 import { NotesView } from './notes/notes-view.js';
 import { createOverlay } from './overlay.js';
@@ -44,7 +44,8 @@ function start(): void {
     browserScheduler(window),
     (element) => element === overlay.host,
   );
-  const composer = new NoteComposer(document, overlay, (range, body) => {
+  const draft = new Highlighter(document, DRAFT_HIGHLIGHT);
+  const composer = new NoteComposer(document, overlay, draft, (range, body) => {
     const selectors = describe(range, document.body);
     if (selectors.length === 0) {
       overlay.toast('Select some text to attach the note to.');

@@ -1,24 +1,29 @@
 /**
- * Highlights the words of anchored notes with the CSS Custom Highlight API: one
- * `Highlight` named `collab-note`, styled by a `::highlight(collab-note)` rule added
- * once to the page. The page's DOM is left untouched. Without the API (older
- * browsers) nothing is highlighted and the note cards still show.
+ * Highlights ranges with the CSS Custom Highlight API: one named `Highlight` per
+ * instance (`collab-note` for anchored notes, `collab-note-draft` for the words a note
+ * is being written about), styled by a `::highlight(name)` rule added once to the
+ * page. The page's DOM is left untouched. Without the API (older browsers) nothing is
+ * highlighted and the note cards still show.
  */
 
-export const HIGHLIGHT_NAME = 'collab-note';
-const STYLE_ATTRIBUTE = 'data-collab-highlight-style';
+export const NOTE_HIGHLIGHT = 'collab-note';
+export const DRAFT_HIGHLIGHT = 'collab-note-draft';
+
+const STYLES: Record<string, string> = {
+  [NOTE_HIGHLIGHT]: 'background-color: rgba(255, 200, 0, 0.45); color: inherit;',
+  [DRAFT_HIGHLIGHT]: 'background-color: rgba(0, 144, 255, 0.28); color: inherit;',
+};
 
 export class Highlighter {
   private readonly highlight: Highlight | null;
 
-  constructor(private readonly doc: Document) {
+  constructor(
+    private readonly doc: Document,
+    private readonly name: string = NOTE_HIGHLIGHT,
+  ) {
     const view = doc.defaultView as (Window & typeof globalThis) | null;
     const supported = Boolean(view && 'Highlight' in view && view.CSS && 'highlights' in view.CSS);
     this.highlight = supported && view ? new view.Highlight() : null;
-  }
-
-  get supported(): boolean {
-    return this.highlight !== null;
   }
 
   /** Shows exactly these ranges. */
@@ -30,9 +35,9 @@ export class Highlighter {
     const registry = CSS.highlights;
     if (highlight.size > 0) {
       this.injectStyle();
-      if (registry.get(HIGHLIGHT_NAME) !== highlight) registry.set(HIGHLIGHT_NAME, highlight);
+      if (registry.get(this.name) !== highlight) registry.set(this.name, highlight);
     } else {
-      registry.delete(HIGHLIGHT_NAME);
+      registry.delete(this.name);
     }
   }
 
@@ -41,10 +46,11 @@ export class Highlighter {
   }
 
   private injectStyle(): void {
-    if (this.doc.querySelector(`style[${STYLE_ATTRIBUTE}]`)) return;
+    const attribute = `data-${this.name}`;
+    if (this.doc.querySelector(`style[${attribute}]`)) return;
     const style = this.doc.createElement('style');
-    style.setAttribute(STYLE_ATTRIBUTE, '');
-    style.textContent = `::highlight(${HIGHLIGHT_NAME}) { background-color: rgba(255, 200, 0, 0.45); color: inherit; }`;
+    style.setAttribute(attribute, '');
+    style.textContent = `::highlight(${this.name}) { ${STYLES[this.name] ?? STYLES[NOTE_HIGHLIGHT]} }`;
     (this.doc.head ?? this.doc.documentElement).append(style);
   }
 }

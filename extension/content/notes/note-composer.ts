@@ -6,6 +6,7 @@
  * the remembered range and the text to the owner.
  */
 import type { Overlay } from '../overlay.js';
+import type { Highlighter } from './highlighter.js';
 
 export type SaveNote = (range: Range, body: string) => void;
 
@@ -33,6 +34,8 @@ export class NoteComposer {
   constructor(
     private readonly doc: Document,
     private readonly overlay: Overlay,
+    /** Marks the selected words while the editor has the focus (and the page lost its selection). */
+    private readonly draft: Highlighter,
     private readonly save: SaveNote,
   ) {}
 
@@ -56,6 +59,7 @@ export class NoteComposer {
     this.editor?.remove();
     this.editor = null;
     this.range = null;
+    this.draft.clear();
   }
 
   private offerForSelection(): void {
@@ -159,6 +163,7 @@ export class NoteComposer {
     this.place(editor, Math.max(4, Math.min(this.position.left, width - EDITOR_WIDTH - 4)));
     this.overlay.composer.append(editor);
     this.editor = editor;
+    this.draft.set([this.range]);
     input.focus();
   }
 
