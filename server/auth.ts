@@ -37,6 +37,21 @@ interface HandshakingSocket {
   data: SocketData;
 }
 
+/** The socket data for valid credentials, or the error that refuses them. */
+async function admit(store: NoteStore, auth: Auth): Promise<SocketData | ExtendedError> {
+  const offered = sha256(auth.secret);
+  // Reading first keeps reconnects free of write transactions; only a new clientId claims.
+  const storedHex =
+    (await store.getSecretHash(auth.clientId)) ??
+    (await store.claimSecretHash(auth.clientId, offered.toString('hex')));
+  const stored = Buffer.from(storedHex, 'hex');
+  // Constant-time compare so response timing leaks nothing about the stored hash.
+  if (stored.length !== offered.length || !timingSafeEqual(stored, offered)) {
+    return handshakeError('forbidden', 'this clientId is registered with another secret');
+  }
+  return { clientId: auth.clientId, peerId: peerIdFor(auth.clientId), name: auth.name, color: auth.color };
+}
+
 /** Middleware for `namespace.use(...)`. */
 export function authMiddleware(store: NoteStore, logger: Logger) {
   return (socket: HandshakingSocket, next: (err?: ExtendedError) => void): void => {
@@ -45,17 +60,10 @@ export function authMiddleware(store: NoteStore, logger: Logger) {
       next(handshakeError('invalid', invalid(parsed.error).error.message));
       return;
     }
-    const { clientId, secret, name, color } = parsed.data;
-    const offered = sha256(secret);
-    store.claimSecretHash(clientId, offered.toString('hex')).then(
-      (storedHex) => {
-        // Constant-time compare so response timing leaks nothing about the stored hash.
-        const stored = Buffer.from(storedHex, 'hex');
-        if (stored.length !== offered.length || !timingSafeEqual(stored, offered)) {
-          next(handshakeError('forbidden', 'this clientId is registered with another secret'));
-          return;
-        }
-        socket.data = { clientId, peerId: peerIdFor(clientId), name, color };
+    admit(store, parsed.data).then(
+      (admitted) => {
+        if (admitted instanceof Error) return next(admitted);
+        socket.data = admitted;
         next();
       },
       (error: unknown) => {

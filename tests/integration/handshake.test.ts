@@ -67,3 +67,21 @@ describe('handshake with ALLOWED_ORIGINS', () => {
     expect(other.message).toBe('websocket error');
   });
 });
+
+describe('handshake with a failing store', () => {
+  let server: TestServer;
+  beforeEach(async () => {
+    server = await startTestServer({
+      wrapStore: (store) =>
+        Object.assign(Object.create(store) as typeof store, {
+          getSecretHash: () => Promise.reject(new Error('database is locked')),
+        }),
+    });
+  });
+  afterEach(() => server.dispose());
+
+  it('refuses with code unavailable instead of letting anyone in', async () => {
+    const error = await handshakeError(server.url, '/rooms', makeAuth());
+    expect(error.data).toEqual({ code: 'unavailable', message: expect.any(String) });
+  });
+});
