@@ -46,7 +46,13 @@ export function registerNotes(nsp: NotesNamespace, options: { store: NoteStore; 
     if (!canEnter(address, input.key)) return fail('forbidden', 'this room needs a valid key');
     // Join before reading, so a note written meanwhile arrives as a broadcast at worst twice, never not at all.
     void socket.join(input.room);
-    return ok(await store.list(input.room));
+    try {
+      return ok(await store.list(input.room));
+    } catch (error) {
+      // A failed subscribe must not leave the socket receiving that room's events.
+      void socket.leave(input.room);
+      throw error;
+    }
   };
 
   const create = async (socket: NotesSocket, input: NoteCreate): Promise<Result<Note>> => {

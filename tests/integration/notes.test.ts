@@ -214,6 +214,26 @@ describe('/notes', () => {
   });
 });
 
+describe('/notes message size', () => {
+  let server: TestServer;
+  beforeEach(async () => {
+    server = await startTestServer();
+  });
+  afterEach(() => server.dispose());
+
+  it('drops a connection that sends more than 64 KiB and keeps serving others', async () => {
+    const alice = await subscribed(server);
+    const closed = once(alice, 'disconnect');
+    raw(alice).emit(
+      'note:create',
+      { room: ROOM, opId: opId(), anchor: ANCHOR, body: 'x'.repeat(70_000) },
+      () => {},
+    );
+    expect(await closed).toBe('transport close');
+    expect(await notesOf(await subscribed(server))).toEqual([]);
+  });
+});
+
 describe('/notes with a failing store', () => {
   let server: TestServer;
   beforeEach(async () => {
@@ -224,6 +244,8 @@ describe('/notes with a failing store', () => {
           update: () => {
             throw new Error('synchronous failure');
           },
+          list: (room: string) =>
+            room.startsWith('broken|') ? Promise.reject(new Error('unreadable')) : store.list(room),
         }),
     });
   });
@@ -237,5 +259,16 @@ describe('/notes with a failing store', () => {
     );
     expect(await ask(alice, 'note:update', { room: ROOM, id: 'n', version: 1, body: 'x' })).toEqual(internal);
     expect(await notesOf(alice)).toEqual([]);
+  });
+
+  it('does not leave a socket subscribed when reading the notes fails', async () => {
+    const broken = 'broken|https://example.com/article';
+    const alice = await server.notes();
+    expect(await ask(alice, 'notes:subscribe', { room: broken })).toMatchObject({
+      error: { code: 'internal' },
+    });
+    expect(
+      await ask(alice, 'note:create', { room: broken, opId: opId(), anchor: ANCHOR, body: 'x' }),
+    ).toMatchObject({ error: { code: 'forbidden' } });
   });
 });
