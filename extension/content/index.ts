@@ -19,7 +19,8 @@ import { RemoteCursors } from './remote-cursors.js';
 type ActiveSession = Extract<SessionMessage, { active: true }>;
 
 function start(): void {
-  // One instance per page, even if the script is injected twice.
+  // HTML pages only (not SVG or XML documents), and one instance per page.
+  if (!(document.documentElement instanceof HTMLHtmlElement) || !document.body) return;
   if (document.documentElement.querySelector(':scope > [data-collab-root]')) return;
   const api = createChromeApi();
   const overlay = createOverlay(document);
