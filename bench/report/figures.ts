@@ -1,0 +1,261 @@
+/**
+ * The figures of a benchmark run: raw generator counts and server snapshots turned
+ * into the numbers the issue asks for, and the shape of the JSON result file.
+ */
+import { SERIES_SLOT_MS, type CursorRun, type IdleRun, type Schedule } from '../load/job.js';
+import { summarizeEncoded, type LatencySummary } from '../support/histograms.js';
+import type { ServerStats } from '../support/server-stats.js';
+import type { TargetName } from '../support/server-under-test.js';
+import type { Size, Timing, WorkloadName } from '../workloads.js';
+
+export interface NoteFigures {
+  sent: number;
+  acked: number;
+  failed: number;
+  /** Creates sent in the window and not acked ok. */
+  lost: number;
+  ack: LatencySummary;
+  broadcastsExpected: number;
+  broadcastsReceived: number;
+  broadcast: LatencySummary;
+}
+
+export interface CursorFigures {
+  kind: 'cursor';
+  /** Updates sent in the window, and how many of them the client library dropped before the socket. */
+  sent: number;
+  clientDropped: number;
+  /** Sum over sent updates of (room size - 1). */
+  expected: number;
+  /** Distinct (receiver, update) pairs seen, for updates sent in the window. */
+  delivered: number;
+  deliveredRatio: number;
+  /** Of the missing ones: replaced within one server tick by a newer position of the same sender. */
+  coalesced: number;
+  duplicates: number;
+  echoes: number;
+  foreign: number;
+  /** Sender to receiver, through the server, same clock. */
+  latency: LatencySummary;
+  /** Connections that closed during the run (should be 0). */
+  disconnects: number;
+  /**
+   * Server CPU (user + system, whole process) between two snapshots inside the window,
+   * divided by the updates that reached receivers between the same two instants.
+   */
+  serverCpuUsPerUpdate: number;
+  /** Server CPU over the window as a fraction of one core. */
+  serverCores: number;
+  serverLoopUtilisation: number;
+  /** Updates received between the two server snapshots (the divisor of the per-update figures). */
+  updatesBetweenSnapshots: number;
+  /** Bytes the server wrote on its TCP sockets between the snapshots, per update received then. */
+  bytesPerUpdate: number;
+  /** Bytes the server read, per update sent. */
+  bytesInPerSend: number;
+  /** Cursor entries per WebSocket message received (batch size; 1 for the baselines). */
+  entriesPerFrame: number;
+  heapUsed: number;
+  rss: number;
+  /**
+   * CPU other processes used on the server's and the generator's cores during the window,
+   * in cores (busy time from /proc/stat minus our own). Above ~0.1 the run was disturbed.
+   */
+  otherLoad: { serverCore: number; generatorCore: number };
+  generator: {
+    cores: number;
+    maxLoopUtilisation: number;
+    /** How late sends left against their schedule. */
+    lagP99Ms: number;
+    lagMaxMs: number;
+    rss: number;
+  };
+  connectMs: number;
+  notes: NoteFigures | null;
+}
+
+export interface IdleFigures {
+  kind: 'idle';
+  connections: number;
+  /** Live heap (after a full GC) per connection: (loaded - empty) / connections. */
+  heapPerConnection: number;
+  rssPerConnection: number;
+  heapEmpty: number;
+  heapLoaded: number;
+  rssEmpty: number;
+  rssLoaded: number;
+  connectMs: number;
+  generatorRss: number;
+}
+
+export type TargetFigures = CursorFigures | IdleFigures;
+
+/** ours / baseline for the figures where smaller is better. */
+export interface Ratios {
+  serverCpuUsPerUpdate?: number;
+  bytesPerUpdate?: number;
+  latencyP99?: number;
+  heapPerConnection?: number;
+}
+
+export interface WorkloadResult {
+  name: WorkloadName;
+  title: string;
+  params: Record<string, number>;
+  targets: Partial<Record<TargetName, TargetFigures>>;
+  /** Keyed by baseline. */
+  ratios: Partial<Record<TargetName, Ratios>>;
+}
+
+export interface BenchResult {
+  version: 1;
+  startedAt: string;
+  finishedAt: string;
+  size: Size;
+  command: string;
+  machine: { cpus: number; model: string; node: string; platform: string; pinned: boolean };
+  config: { tickHz: number; workers: number; timing: Timing; serverCpu: number; generatorCpu: number };
+  workloads: WorkloadResult[];
+}
+
+const safeDiv = (a: number, b: number) => (b > 0 ? a / b : NaN);
+
+/** Updates received between `fromMs` and `toMs`, from a series of slots starting at `originMs`. */
+function receivedBetween(series: number[], originMs: number, fromMs: number, toMs: number): number {
+  let total = 0;
+  for (let slot = 0; slot < series.length; slot++) {
+    const start = originMs + slot * SERIES_SLOT_MS;
+    const overlap = Math.min(toMs, start + SERIES_SLOT_MS) - Math.max(fromMs, start);
+    if (overlap > 0) total += ((series[slot] as number) * overlap) / SERIES_SLOT_MS;
+  }
+  return total;
+}
+
+export interface CoreSample {
+  /** Busy seconds per core (see support/core-load.ts). */
+  busy: number[];
+  atMs: number;
+}
+
+function otherLoad(from: CoreSample, to: CoreSample, core: number, ownCores: number): number {
+  const a = from.busy[core];
+  const b = to.busy[core];
+  if (a === undefined || b === undefined) return NaN;
+  return Math.max(0, (b - a) / ((to.atMs - from.atMs) / 1000) - ownCores);
+}
+
+export function cursorFigures(
+  run: CursorRun,
+  schedule: Schedule,
+  snapshots: { before: ServerStats; after: ServerStats; coresBefore: CoreSample; coresAfter: CoreSample },
+  cores: { server: number; generator: number },
+): CursorFigures {
+  const { before, after } = snapshots;
+  const c = run.counts;
+  const updates = receivedBetween(c.receivedSeries, schedule.sendFromMs, before.atMs, after.atMs);
+  const cpuUs = after.cpuUserUs + after.cpuSystemUs - (before.cpuUserUs + before.cpuSystemUs);
+  const wallMs = after.atMs - before.atMs;
+  const loopActive = after.loopActiveMs - before.loopActiveMs;
+  const loopIdle = after.loopIdleMs - before.loopIdleMs;
+  const lag = summarizeEncoded([c.lagUs]);
+  const notes: NoteFigures | null =
+    c.notes.sent > 0
+      ? {
+          sent: c.notes.sent,
+          acked: c.notes.acked,
+          failed: c.notes.failed,
+          lost: c.notes.sent - c.notes.acked,
+          ack: summarizeEncoded([c.notes.ackUs]),
+          broadcastsExpected: c.notes.broadcastsExpected,
+          broadcastsReceived: c.notes.broadcastsReceived,
+          broadcast: summarizeEncoded([c.notes.broadcastUs]),
+        }
+      : null;
+  return {
+    kind: 'cursor',
+    sent: c.scheduled,
+    clientDropped: c.clientDropped,
+    expected: c.expected,
+    delivered: c.delivered,
+    deliveredRatio: safeDiv(c.delivered, c.expected),
+    coalesced: c.coalesced,
+    duplicates: c.duplicates,
+    echoes: c.echoes,
+    foreign: c.foreign,
+    disconnects: c.disconnects,
+    latency: summarizeEncoded([c.latencyUs]),
+    serverCpuUsPerUpdate: safeDiv(cpuUs, updates),
+    serverCores: safeDiv(cpuUs, wallMs * 1000),
+    serverLoopUtilisation: safeDiv(loopActive, loopActive + loopIdle),
+    updatesBetweenSnapshots: Math.round(updates),
+    bytesPerUpdate: safeDiv(after.bytesWritten - before.bytesWritten, updates),
+    bytesInPerSend: safeDiv(
+      after.bytesRead - before.bytesRead,
+      (c.scheduled * wallMs) / (schedule.windowToMs - schedule.windowFromMs),
+    ),
+    entriesPerFrame: safeDiv(c.entries, c.frames),
+    heapUsed: after.heapUsed,
+    rss: after.rss,
+    otherLoad: {
+      serverCore: otherLoad(
+        snapshots.coresBefore,
+        snapshots.coresAfter,
+        cores.server,
+        safeDiv(cpuUs, wallMs * 1000),
+      ),
+      generatorCore: otherLoad(
+        snapshots.coresBefore,
+        snapshots.coresAfter,
+        cores.generator,
+        run.generator.coreFraction,
+      ),
+    },
+    generator: {
+      cores: run.generator.coreFraction,
+      maxLoopUtilisation: run.generator.maxLoopUtilisation,
+      lagP99Ms: lag.p99Ms,
+      lagMaxMs: lag.maxMs,
+      rss: run.generator.rss,
+    },
+    connectMs: run.connectMs,
+    notes,
+  };
+}
+
+export function idleFigures(run: IdleRun, empty: ServerStats, loaded: ServerStats): IdleFigures {
+  return {
+    kind: 'idle',
+    connections: run.connected,
+    heapPerConnection: safeDiv(loaded.heapUsed - empty.heapUsed, run.connected),
+    rssPerConnection: safeDiv(loaded.rss - empty.rss, run.connected),
+    heapEmpty: empty.heapUsed,
+    heapLoaded: loaded.heapUsed,
+    rssEmpty: empty.rss,
+    rssLoaded: loaded.rss,
+    connectMs: run.connectMs,
+    generatorRss: run.generator.rss,
+  };
+}
+
+/** ours / each baseline, for every figure where both have a value. */
+export function ratiosOf(
+  targets: Partial<Record<TargetName, TargetFigures>>,
+): Partial<Record<TargetName, Ratios>> {
+  const ours = targets.ours;
+  const out: Partial<Record<TargetName, Ratios>> = {};
+  if (!ours) return out;
+  for (const baseline of ['ws-relay', 'socketio-relay'] as const) {
+    const other = targets[baseline];
+    if (!other) continue;
+    if (ours.kind === 'cursor' && other.kind === 'cursor') {
+      out[baseline] = {
+        serverCpuUsPerUpdate: safeDiv(ours.serverCpuUsPerUpdate, other.serverCpuUsPerUpdate),
+        bytesPerUpdate: safeDiv(ours.bytesPerUpdate, other.bytesPerUpdate),
+        latencyP99: safeDiv(ours.latency.p99Ms, other.latency.p99Ms),
+      };
+    } else if (ours.kind === 'idle' && other.kind === 'idle') {
+      out[baseline] = { heapPerConnection: safeDiv(ours.heapPerConnection, other.heapPerConnection) };
+    }
+  }
+  return out;
+}

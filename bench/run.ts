@@ -1,0 +1,248 @@
+/**
+ * `npm run bench` entry point: runs every workload against ours and both baselines, one
+ * fresh server process at a time pinned to CPU 0 with the load generator pinned to CPU 1,
+ * prints one table per workload (ours beside the baselines, with ratios), checks the
+ * issue's targets and saves the whole result to bench/results/<timestamp>.json and
+ * bench/results/latest.json.
+ *
+ *   npm run bench                     full sizes (issue #6)
+ *   npm run bench -- --quick          small sizes, a few minutes on 2 cores
+ *   npm run bench -- --json           the result as one JSON object on stdout, tables on stderr
+ *   --only fan-out,idle   --targets ours,ws-relay   --workers 2   --tick-hz 60   --window-ms 10000
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { parseArgs } from 'node:util';
+import { randomBytes } from 'node:crypto';
+import { startGenerator } from './load/generator-handle.js';
+import type { GeneratorJob } from './load/job.js';
+import { nowMs, sleep, sleepUntil } from './support/clock.js';
+import { canPin } from './support/child-process.js';
+import { coreBusySeconds } from './support/core-load.js';
+import { startServer, TARGETS, type TargetName } from './support/server-under-test.js';
+import {
+  cursorFigures,
+  idleFigures,
+  ratiosOf,
+  type BenchResult,
+  type TargetFigures,
+  type WorkloadResult,
+} from './report/figures.js';
+import { renderText } from './report/tables.js';
+import { checkTargets } from './report/targets.js';
+import {
+  timingFor,
+  WORKLOAD_NAMES,
+  workloadsFor,
+  type Timing,
+  type Workload,
+  type WorkloadName,
+} from './workloads.js';
+
+const SERVER_CPU = 0;
+const GENERATOR_CPU = 1;
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    targets: { type: 'string' },
+    workers: { type: 'string', default: '2' },
+    'tick-hz': { type: 'string', default: '60' },
+    'window-ms': { type: 'string' },
+  },
+});
+
+const log = (line: string) => process.stderr.write(line + '\n');
+/** Tables go to stdout, or to stderr when stdout carries the JSON. */
+const table = (text: string) => (args.json ? process.stderr : process.stdout).write(text + '\n');
+
+function listArg<T extends string>(value: string | undefined, allowed: readonly T[], what: string): T[] {
+  if (value === undefined) return [...allowed];
+  const picked = value.split(',').map((part) => part.trim());
+  for (const name of picked) {
+    if (!allowed.includes(name as T))
+      throw new Error(`unknown ${what} "${name}"; expected ${allowed.join(', ')}`);
+  }
+  return picked as T[];
+}
+
+async function measureCursor(
+  workload: Extract<Workload, { kind: 'cursor' }>,
+  target: TargetName,
+  config: { tickHz: number; workers: number; timing: Timing; runId: string },
+): Promise<TargetFigures> {
+  const server = await startServer(target, { cpu: SERVER_CPU, tickHz: config.tickHz });
+  const generator = startGenerator(GENERATOR_CPU);
+  try {
+    const job: GeneratorJob = {
+      kind: 'cursor',
+      target,
+      url: server.url,
+      runId: config.runId,
+      rooms: workload.rooms,
+      usersPerRoom: workload.usersPerRoom,
+      hz: workload.hz,
+      notesHz: workload.notesHz,
+      tickMs: 1000 / config.tickHz,
+      workers: config.workers,
+    };
+    const { connected, connectMs } = await generator.setup(job);
+    log(`  ${target}: ${connected} users connected in ${(connectMs / 1000).toFixed(1)} s; measuring`);
+    const sendFromMs = nowMs() + 500;
+    const schedule = {
+      sendFromMs,
+      windowFromMs: sendFromMs + config.timing.warmupMs,
+      windowToMs: sendFromMs + config.timing.warmupMs + config.timing.windowMs,
+      drainMs: config.timing.drainMs,
+    };
+    const running = generator.run(schedule);
+    await sleepUntil(schedule.windowFromMs);
+    const coresBefore = { busy: coreBusySeconds(), atMs: nowMs() };
+    const before = await server.stats();
+    await sleepUntil(schedule.windowToMs);
+    const coresAfter = { busy: coreBusySeconds(), atMs: nowMs() };
+    const after = await server.stats();
+    const run = await running;
+    if (run.kind !== 'cursor') throw new Error('generator answered a cursor job with an idle result');
+    const figures = cursorFigures(
+      run,
+      schedule,
+      { before, after, coresBefore, coresAfter },
+      { server: SERVER_CPU, generator: GENERATOR_CPU },
+    );
+    if (figures.otherLoad.serverCore > 0.1 || figures.otherLoad.generatorCore > 0.1) {
+      log(
+        `  warning: other processes used ${figures.otherLoad.serverCore.toFixed(2)} of the server's core and ` +
+          `${figures.otherLoad.generatorCore.toFixed(2)} of the generator's during the window`,
+      );
+    }
+    return figures;
+  } finally {
+    await generator.stop();
+    await server.stop();
+  }
+}
+
+async function measureIdle(
+  workload: Extract<Workload, { kind: 'idle' }>,
+  target: TargetName,
+  config: { tickHz: number; workers: number; runId: string },
+): Promise<TargetFigures> {
+  const server = await startServer(target, { cpu: SERVER_CPU, tickHz: config.tickHz });
+  const generator = startGenerator(GENERATOR_CPU);
+  try {
+    const empty = await server.stats(true);
+    const { connected, connectMs } = await generator.setup({
+      kind: 'idle',
+      target,
+      url: server.url,
+      runId: config.runId,
+      connections: workload.connections,
+      usersPerRoom: workload.usersPerRoom,
+      workers: config.workers,
+    });
+    log(`  ${target}: ${connected} idle connections in ${(connectMs / 1000).toFixed(1)} s`);
+    // Let handshake garbage and timers settle before the collection that measures live objects.
+    await sleep(2_000);
+    const loaded = await server.stats(true);
+    const run = await generator.run({ sendFromMs: 0, windowFromMs: 0, windowToMs: 0, drainMs: 0 });
+    if (run.kind !== 'idle') throw new Error('generator answered an idle job with a cursor result');
+    return idleFigures(run, empty, loaded);
+  } finally {
+    await generator.stop();
+    await server.stop();
+  }
+}
+
+function paramsOf(workload: Workload): Record<string, number> {
+  return workload.kind === 'cursor'
+    ? {
+        rooms: workload.rooms,
+        usersPerRoom: workload.usersPerRoom,
+        hz: workload.hz,
+        notesHz: workload.notesHz,
+      }
+    : { connections: workload.connections, usersPerRoom: workload.usersPerRoom };
+}
+
+async function main(): Promise<void> {
+  const size = args.quick ? 'quick' : 'full';
+  const only = listArg<WorkloadName>(args.only, WORKLOAD_NAMES, 'workload');
+  const targets = listArg<TargetName>(args.targets, TARGETS, 'target');
+  const workers = Number(args.workers);
+  const tickHz = Number(args['tick-hz']);
+  const timing = timingFor(size);
+  if (args['window-ms'] !== undefined) timing.windowMs = Number(args['window-ms']);
+  const runId = randomBytes(4).toString('hex');
+  const pinned = canPin() && cpus().length >= 2;
+  if (!pinned) log('warning: taskset or a second CPU is missing; server and generator are not pinned');
+  // This process mostly sleeps, but what it does belongs on the generator's core, not the server's.
+  else
+    spawnSync('taskset', ['-a', '-p', '-c', String(GENERATOR_CPU), String(process.pid)], { stdio: 'ignore' });
+
+  const startedAt = new Date();
+  const workloads: WorkloadResult[] = [];
+  for (const workload of workloadsFor(size).filter((w) => only.includes(w.name))) {
+    log(`\n${workload.title}`);
+    const results: Partial<Record<TargetName, TargetFigures>> = {};
+    for (const target of targets) {
+      if (target !== 'ours' && !workload.baselines) continue;
+      const started = nowMs();
+      results[target] =
+        workload.kind === 'cursor'
+          ? await measureCursor(workload, target, { tickHz, workers, timing, runId })
+          : await measureIdle(workload, target, { tickHz, workers, runId });
+      log(`  ${target}: done in ${((nowMs() - started) / 1000).toFixed(1)} s`);
+    }
+    const result: WorkloadResult = {
+      name: workload.name,
+      title: `${workload.title}${size === 'quick' ? ' (quick size)' : ''}`,
+      params: paramsOf(workload),
+      targets: results,
+      ratios: ratiosOf(results),
+    };
+    workloads.push(result);
+    table('\n' + renderText(result));
+  }
+
+  const result: BenchResult = {
+    version: 1,
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    size,
+    command: `npm run bench${process.argv.length > 2 ? ' -- ' + process.argv.slice(2).join(' ') : ''}`,
+    machine: {
+      cpus: cpus().length,
+      model: cpus()[0]?.model ?? 'unknown',
+      node: process.version,
+      platform: `${process.platform} ${process.arch}`,
+      pinned,
+    },
+    config: { tickHz, workers, timing, serverCpu: SERVER_CPU, generatorCpu: GENERATOR_CPU },
+    workloads,
+  };
+
+  const checks = checkTargets(result);
+  table(
+    'targets (issue #6)\n' +
+      checks.map((check) => `  [${check.verdict}] ${check.target}: ${check.measured}`).join('\n') +
+      '\n',
+  );
+
+  const dir = new URL('./results/', import.meta.url);
+  mkdirSync(dir, { recursive: true });
+  const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
+  const text = JSON.stringify(result, null, 2) + '\n';
+  writeFileSync(new URL(`${stamp}-${size}.json`, dir), text);
+  writeFileSync(new URL('latest.json', dir), text);
+  log(`saved bench/results/${stamp}-${size}.json and bench/results/latest.json`);
+  if (args.json) process.stdout.write(JSON.stringify(result) + '\n');
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+  process.exit(1);
+});

@@ -1,0 +1,28 @@
+/**
+ * Busy time per CPU core from /proc/stat (Linux), so a run can tell how much of the
+ * server's and the generator's cores went to other processes on a shared machine.
+ * Elsewhere it reports nothing and the figures say "unknown".
+ */
+import { readFileSync } from 'node:fs';
+
+/** Busy seconds per core since boot (user, nice, system, irq, softirq, steal); empty when unknown. */
+export function coreBusySeconds(): number[] {
+  let text: string;
+  try {
+    text = readFileSync('/proc/stat', 'utf8');
+  } catch {
+    return [];
+  }
+  const ticksPerSecond = 100; // USER_HZ is 100 on every Linux architecture Node supports.
+  const busy: number[] = [];
+  for (const line of text.split('\n')) {
+    const match = /^cpu(\d+)\s+(.*)$/.exec(line);
+    if (!match) continue;
+    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = (match[2] as string)
+      .trim()
+      .split(/\s+/)
+      .map(Number);
+    busy[Number(match[1])] = (user + nice + system + irq + softirq + steal) / ticksPerSecond;
+  }
+  return busy;
+}

@@ -1,0 +1,121 @@
+/**
+ * How a server under test reports on itself: every server process of the benchmark
+ * (ours and both baselines) installs the same responder, so their figures come from
+ * the same code. The orchestrator asks over the child-process IPC channel; the server
+ * answers with its own CPU time, memory and the bytes its TCP sockets carried.
+ */
+import type { Server as HttpServer } from 'node:http';
+import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { nowMs } from './clock.js';
+
+/** A snapshot of one server process. Counters are cumulative since the process started. */
+export interface ServerStats {
+  /** When it was taken, on the shared monotonic clock (ms). */
+  atMs: number;
+  /** `process.cpuUsage()`: user and system CPU time of the whole process (all threads), µs. */
+  cpuUserUs: number;
+  cpuSystemUs: number;
+  /** Event-loop busy and idle time since start (ms), for utilisation over an interval. */
+  loopActiveMs: number;
+  loopIdleMs: number;
+  heapUsed: number;
+  heapTotal: number;
+  rss: number;
+  external: number;
+  /** Bytes written to / read from every accepted TCP socket (WebSocket frames with their headers). */
+  bytesWritten: number;
+  bytesRead: number;
+  /** TCP connections open now. */
+  openSockets: number;
+}
+
+/** Orchestrator -> server. `gc` runs a full collection first (needs `--expose-gc`). */
+export type StatsRequest = { type: 'stats'; id: number; gc: boolean } | { type: 'stop' };
+
+/** Server -> orchestrator. */
+export type StatsReply = { type: 'stats'; id: number; stats: ServerStats };
+
+function isStatsRequest(message: unknown): message is StatsRequest {
+  return typeof message === 'object' && message !== null && 'type' in message;
+}
+
+function collectGarbage(): void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) return;
+  // Twice: the first pass can leave objects that only become unreachable after finalizers.
+  gc();
+  gc();
+}
+
+/**
+ * Counts the bytes of every TCP connection `httpServer` accepts, including the ones
+ * already closed, and answers stats requests on the IPC channel. `stop` closes the
+ * server through `close` and exits.
+ */
+export function installStatsResponder(httpServer: HttpServer, close: () => Promise<void>): void {
+  const open = new Set<Socket>();
+  let closedWritten = 0;
+  let closedRead = 0;
+  httpServer.on('connection', (socket: Socket) => {
+    open.add(socket);
+    socket.once('close', () => {
+      open.delete(socket);
+      closedWritten += socket.bytesWritten;
+      closedRead += socket.bytesRead;
+    });
+  });
+
+  const snapshot = (): ServerStats => {
+    let bytesWritten = closedWritten;
+    let bytesRead = closedRead;
+    for (const socket of open) {
+      bytesWritten += socket.bytesWritten;
+      bytesRead += socket.bytesRead;
+    }
+    const cpu = process.cpuUsage();
+    const mem = process.memoryUsage();
+    const loop = performance.eventLoopUtilization();
+    return {
+      atMs: nowMs(),
+      cpuUserUs: cpu.user,
+      cpuSystemUs: cpu.system,
+      loopActiveMs: loop.active,
+      loopIdleMs: loop.idle,
+      heapUsed: mem.heapUsed,
+      heapTotal: mem.heapTotal,
+      rss: mem.rss,
+      external: mem.external,
+      bytesWritten,
+      bytesRead,
+      openSockets: open.size,
+    };
+  };
+
+  process.on('message', (message: unknown) => {
+    if (!isStatsRequest(message)) return;
+    switch (message.type) {
+      case 'stats': {
+        if (message.gc) collectGarbage();
+        process.send?.({ type: 'stats', id: message.id, stats: snapshot() } satisfies StatsReply);
+        break;
+      }
+      case 'stop': {
+        const exit = () => process.exit(0);
+        // A server that does not close in time is stopped anyway; the run has its figures.
+        setTimeout(exit, 3_000).unref();
+        close().then(exit, exit);
+        break;
+      }
+    }
+  });
+  // The orchestrator died: do not linger as an orphan holding a port.
+  process.on('disconnect', () => process.exit(0));
+}
+
+/** Prints the one line the orchestrator waits for, in the format server/main.ts uses. */
+export function announceListening(name: string, httpServer: HttpServer): void {
+  const address = httpServer.address();
+  if (address === null || typeof address === 'string') throw new Error('server is not listening on TCP');
+  process.stdout.write(`${name} listening on http://${address.address}:${address.port}\n`);
+}
