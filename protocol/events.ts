@@ -17,6 +17,8 @@ import type {
   PresenceLeft,
   PresenceUpdate,
   PresenceUpdated,
+  RoomCreate,
+  RoomCreated,
   RoomJoin,
   RoomJoined,
   RoomList,
@@ -29,6 +31,7 @@ export type Ack<T> = (result: Result<T>) => void;
 /** Namespace `/rooms`: presence and cursors, ephemeral. */
 export interface RoomsClientToServerEvents {
   'room:join': (payload: RoomJoin, ack: Ack<RoomJoined>) => void;
+  'room:create': (payload: RoomCreate, ack: Ack<RoomCreated>) => void;
   'room:leave': (payload: RoomRef, ack?: Ack<null>) => void;
   'room:list': (payload: RoomList, ack: Ack<RoomSummary[]>) => void;
   'presence:update': (payload: PresenceUpdate, ack?: Ack<null>) => void;

@@ -68,3 +68,24 @@ export function parseRoomId(room: string): { channel: string; page: string } | n
   if (normalizeChannel(channel) !== channel || normalizePageUrl(page) !== page) return null;
   return { channel, page };
 }
+
+/** Private channels are named `p-` + 12 lower-case base32 characters by the server. */
+export const PRIVATE_CHANNEL = /^p-[a-z2-7]{12}$/;
+
+export function isPrivateChannel(channel: string): boolean {
+  return PRIVATE_CHANNEL.test(channel);
+}
+
+/**
+ * An invite code is what a person pastes to join a private room: `<channel>.<key>`.
+ * The page comes from the tab, so one code opens the room on the page it was made for.
+ */
+export function formatInviteCode(channel: string, key: string): string {
+  return `${channel}.${key}`;
+}
+
+/** Splits an invite code (spaces around it ignored); null when it is not one. */
+export function parseInviteCode(code: string): { channel: string; key: string } | null {
+  const match = /^(p-[a-z2-7]{12})\.([A-Za-z0-9_-]{16,64})$/.exec(code.trim());
+  return match ? { channel: match[1]!, key: match[2]! } : null;
+}

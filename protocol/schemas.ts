@@ -103,6 +103,20 @@ export const RoomJoined = z.object({
 });
 export type RoomJoined = z.infer<typeof RoomJoined>;
 
+/** `room:create`: a new private room on the page; the server makes its channel and key. */
+export const RoomCreate = z.object({ page: z.string().min(1).max(MAX_PAGE_LENGTH) });
+export type RoomCreate = z.infer<typeof RoomCreate>;
+
+/** Ack of `room:create`. The key is shown once; the server keeps only its hash. */
+export const RoomCreated = z.object({
+  room: RoomId,
+  channel: z.string(),
+  key: z.string(),
+  /** `formatInviteCode(channel, key)`: what the creator shares. */
+  invite: z.string(),
+});
+export type RoomCreated = z.infer<typeof RoomCreated>;
+
 export const RoomRef = z.object({ room: RoomId });
 export type RoomRef = z.infer<typeof RoomRef>;
 

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeChannel, normalizePageUrl, parseRoomId, roomIdFor } from '../../../protocol/index.js';
+import {
+  formatInviteCode,
+  isPrivateChannel,
+  normalizeChannel,
+  normalizePageUrl,
+  parseInviteCode,
+  parseRoomId,
+  roomIdFor,
+} from '../../../protocol/index.js';
 
 describe('normalizePageUrl', () => {
   it.each([
@@ -61,5 +69,27 @@ describe('channels and room ids', () => {
     'public|ftp://e.com/',
   ])('refuses the room id %j', (room) => {
     expect(parseRoomId(room)).toBeNull();
+  });
+});
+
+describe('invite codes', () => {
+  it('round-trips channel and key', () => {
+    const code = formatInviteCode('p-abcdefgh2345', 'K3y_with-sixteen+'.replace('+', 'x'));
+    expect(parseInviteCode(`  ${code} `)).toEqual({ channel: 'p-abcdefgh2345', key: 'K3y_with-sixteenx' });
+    expect(isPrivateChannel('p-abcdefgh2345')).toBe(true);
+  });
+
+  it.each([
+    '',
+    'public.abcdefghijklmnop',
+    'p-abcdefgh2345.short',
+    'p-ABCDEFGH2345.abcdefghijklmnop',
+    'p-abcdefgh2345',
+  ])('refuses %j', (code) => {
+    expect(parseInviteCode(code)).toBeNull();
+  });
+
+  it('does not take named channels for private ones', () => {
+    expect(isPrivateChannel('team-a')).toBe(false);
   });
 });
