@@ -23,6 +23,8 @@ export class CursorFlusher {
     private readonly take: () => CursorFlush[],
     private readonly tickHz: number,
     private readonly logger: Logger,
+    /** True while changes wait for a later tick (large rooms are flushed less often). */
+    private readonly pending: () => boolean = () => false,
   ) {}
 
   /** Called when something became dirty; starts the timer if it is not running. */
@@ -48,7 +50,7 @@ export class CursorFlusher {
       const flushes = this.take();
       // One idle tick stops the timer; the next change starts it again.
       if (flushes.length === 0) {
-        this.stop();
+        if (!this.pending()) this.stop();
         return;
       }
       this.stats.flushes += 1;

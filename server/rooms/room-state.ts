@@ -3,6 +3,7 @@
  * may hold several sockets, e.g. after a reconnect the old one is not yet timed out),
  * each peer's latest cursor per room, and which cursors changed since the last flush.
  * Pure bookkeeping: no timers, no sockets, so the handlers decide what goes on the wire.
+ * Time comes in as arguments (`now`), so the presence TTL is testable without waiting.
  */
 import type { Cursor, CursorEntry, Peer, RoomSummary } from '../../protocol/index.js';
 import type { RoomAddress } from '../room-access.js';
@@ -20,6 +21,21 @@ interface Room extends RoomAddress {
   dirty: Set<string>;
   /** Sockets that joined since the last flush and need every current cursor once. */
   newcomers: Set<string>;
+  /** The flush counter value before which this room is not flushed again (large rooms, issue 3). */
+  nextFlush: number;
+}
+
+/**
+ * Rooms with more members than this are flushed less often: one batch goes to every
+ * member, so the messages per tick grow with the square of the room. A room of `n`
+ * members is flushed every `ceil(n / LARGE_ROOM_MEMBERS)` ticks, which keeps the
+ * messages per second of one room roughly flat instead of flooding.
+ */
+export const LARGE_ROOM_MEMBERS = 50;
+
+/** Ticks between two flushes of a room of `members` peers. */
+export function flushEvery(members: number): number {
+  return Math.max(1, Math.ceil(members / LARGE_ROOM_MEMBERS));
 }
 
 /** One room's share of a flush. */
@@ -53,17 +69,20 @@ export class RoomState {
   /** Room ids per page, for `room:list`. */
   private readonly byPage = new Map<string, Set<string>>();
   /** The peer and rooms of every socket that joined something. */
-  private readonly sockets = new Map<string, { peerId: string; rooms: Set<string> }>();
+  /** Per socket: its peer, and per joined room when it was last heard of there (ms). */
+  private readonly sockets = new Map<string, { peerId: string; rooms: Map<string, number> }>();
   private readonly dirtyRooms = new Set<string>();
+  /** Number of takeFlush calls so far: the tick clock of large-room slowing. */
+  private flushCount = 0;
 
   /** @param onDirty called whenever a flush has work to do; the flusher starts its timer then. */
   constructor(private readonly onDirty: () => void) {}
 
-  join(room: string, address: RoomAddress, socketId: string, peer: Peer): JoinOutcome {
+  join(room: string, address: RoomAddress, socketId: string, peer: Peer, now = Date.now()): JoinOutcome {
     const state = this.rooms.get(room) ?? this.createRoom(room, address);
-    const entry = this.sockets.get(socketId) ?? { peerId: peer.id, rooms: new Set<string>() };
+    const entry = this.sockets.get(socketId) ?? { peerId: peer.id, rooms: new Map<string, number>() };
     this.sockets.set(socketId, entry);
-    entry.rooms.add(room);
+    entry.rooms.set(room, now);
     let member = state.members.get(peer.id);
     const arrived = member === undefined;
     if (!member) {
@@ -99,21 +118,46 @@ export class RoomState {
   }
 
   leaveAll(socketId: string): LeaveOutcome[] {
-    const rooms = [...(this.sockets.get(socketId)?.rooms ?? [])];
+    const rooms = [...(this.sockets.get(socketId)?.rooms.keys() ?? [])];
     return rooms.flatMap((room) => this.leave(room, socketId) ?? []);
   }
 
-  /** The peer id of the socket when it is in the room, else null. */
-  peerIn(room: string, socketId: string): string | null {
+  /**
+   * The peer id of the socket when it is in the room, else null. Every message a socket
+   * sends about a room goes through here, so it also marks the socket as alive there.
+   */
+  peerIn(room: string, socketId: string, now = Date.now()): string | null {
     const entry = this.sockets.get(socketId);
-    return entry?.rooms.has(room) ? entry.peerId : null;
+    if (!entry?.rooms.has(room)) return null;
+    entry.rooms.set(room, now);
+    return entry.peerId;
   }
 
-  updatePeer(room: string, peerId: string, patch: Partial<Omit<Peer, 'id'>>): Peer | null {
+  /** The peer after the patch, and whether anything really changed (only then is it broadcast). */
+  updatePeer(
+    room: string,
+    peerId: string,
+    patch: Partial<Omit<Peer, 'id'>>,
+  ): { peer: Peer; changed: boolean } | null {
     const member = this.rooms.get(room)?.members.get(peerId);
     if (!member) return null;
-    member.peer = { ...member.peer, ...patch };
-    return member.peer;
+    const next = { ...member.peer, ...patch };
+    const changed = (Object.keys(next) as Array<keyof Peer>).some((key) => next[key] !== member.peer[key]);
+    member.peer = next;
+    return { peer: next, changed };
+  }
+
+  /**
+   * Memberships not heard of for longer than `ttlMs`: the presence time-to-live that
+   * backstops explicit leaves and disconnects (a socket that stays open but whose
+   * client forgot the room, or a half-open connection the transport has not noticed).
+   */
+  expired(now: number, ttlMs: number): Array<{ room: string; socketId: string }> {
+    const stale: Array<{ room: string; socketId: string }> = [];
+    for (const [socketId, entry] of this.sockets) {
+      for (const [room, seen] of entry.rooms) if (now - seen > ttlMs) stale.push({ room, socketId });
+    }
+    return stale;
   }
 
   setCursor(room: string, peerId: string, cursor: Cursor | null): boolean {
@@ -136,13 +180,23 @@ export class RoomState {
 
   /** Everything that changed since the last call, and resets it. Empty when idle. */
   takeFlush(): CursorFlush[] {
+    const tick = this.flushCount++;
     const flushes: CursorFlush[] = [];
     for (const id of this.dirtyRooms) {
       const room = this.rooms.get(id);
-      if (room) flushes.push(this.flushRoom(room));
+      // A large room that flushed recently stays dirty and goes out on a later tick.
+      if (room && tick < room.nextFlush) continue;
+      this.dirtyRooms.delete(id);
+      if (!room) continue;
+      room.nextFlush = tick + flushEvery(room.members.size);
+      flushes.push(this.flushRoom(room));
     }
-    this.dirtyRooms.clear();
     return flushes;
+  }
+
+  /** True while some room waits for a later tick; the flusher keeps its timer running. */
+  hasPending(): boolean {
+    return this.dirtyRooms.size > 0;
   }
 
   private flushRoom(room: Room): CursorFlush {
@@ -170,7 +224,14 @@ export class RoomState {
   }
 
   private createRoom(id: string, address: RoomAddress): Room {
-    const room: Room = { id, ...address, members: new Map(), dirty: new Set(), newcomers: new Set() };
+    const room: Room = {
+      id,
+      ...address,
+      members: new Map(),
+      dirty: new Set(),
+      newcomers: new Set(),
+      nextFlush: 0,
+    };
     this.rooms.set(id, room);
     const ids = this.byPage.get(address.page) ?? new Set<string>();
     ids.add(id);

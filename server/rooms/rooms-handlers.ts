@@ -29,6 +29,13 @@ import { RoomState } from './room-state.js';
 /** `room:list` answers at most this many channels, the busiest first. */
 const MAX_LISTED = 50;
 
+/**
+ * A membership not heard of (join, presence:update, cursor) for this long is dropped
+ * and its peer announced as left. Clients send `presence:update` at least every 10 s
+ * while in a room, so only ghosts reach it (issue 3).
+ */
+export const PRESENCE_TTL_MS = 30_000;
+
 export interface RoomsStats {
   /** `cursor:move` / `cursor:hide` dropped: bad payload or a room the socket is not in. */
   cursorsRejected: number;
@@ -42,11 +49,25 @@ export interface RoomsHandle {
   close(): void;
 }
 
-export function registerRooms(nsp: RoomsNamespace, options: { tickHz: number; logger: Logger }): RoomsHandle {
+export interface RoomsOptions {
+  tickHz: number;
+  logger: Logger;
+  /** Presence time-to-live; {@link PRESENCE_TTL_MS} by default. */
+  presenceTtlMs?: number;
+}
+
+export function registerRooms(nsp: RoomsNamespace, options: RoomsOptions): RoomsHandle {
   const { logger } = options;
+  const ttlMs = options.presenceTtlMs ?? PRESENCE_TTL_MS;
   // The flusher is created right below; onDirty only fires once sockets act.
   const state: RoomState = new RoomState(() => flusher.wake());
-  const flusher = new CursorFlusher(nsp, () => state.takeFlush(), options.tickHz, logger);
+  const flusher = new CursorFlusher(
+    nsp,
+    () => state.takeFlush(),
+    options.tickHz,
+    logger,
+    () => state.hasPending(),
+  );
   let cursorsRejected = 0;
   const rejected = () => {
     cursorsRejected += 1;
@@ -101,11 +122,36 @@ export function registerRooms(nsp: RoomsNamespace, options: { tickHz: number; lo
     // Later joins of this socket use the new name and colour too.
     if (patch.name !== undefined) socket.data.name = patch.name;
     if (patch.color !== undefined) socket.data.color = patch.color;
-    // zod leaves absent optional keys out, so the patch never erases a field.
-    const peer = state.updatePeer(room, peerId, patch);
-    if (peer) nsp.to(room).emit('presence:updated', { room, peer });
+    // zod leaves absent optional keys out, so the patch never erases a field. An update
+    // that changes nothing is the client's keep-alive: it refreshed the TTL above, and
+    // is not broadcast.
+    const updated = state.updatePeer(room, peerId, patch);
+    if (updated?.changed) nsp.to(room).emit('presence:updated', { room, peer: updated.peer });
     return ok(null);
   };
+
+  const sweep = (): void => {
+    for (const { room, socketId } of state.expired(Date.now(), ttlMs)) {
+      const socket = nsp.sockets.get(socketId);
+      if (socket) leave(socket, room);
+      else {
+        // The socket is gone without a disconnect we saw: forget it all the same.
+        const left = state.leave(room, socketId);
+        if (left?.departed) nsp.to(room).emit('presence:left', { room, peerId: left.peerId });
+      }
+    }
+  };
+  const sweeper = setInterval(
+    () => {
+      try {
+        sweep();
+      } catch (error) {
+        logger.error({ err: error }, 'presence sweep failed');
+      }
+    },
+    Math.max(50, ttlMs / 3),
+  );
+  sweeper.unref();
 
   const moveCursor = (socket: RoomsSocket, room: string, cursor: CursorMove['cursor'] | null): boolean => {
     const peerId = state.peerIn(room, socket.id);
@@ -156,7 +202,10 @@ export function registerRooms(nsp: RoomsNamespace, options: { tickHz: number; lo
 
   return {
     stats: () => ({ cursorsRejected, cursorFlushes: flusher.stats.flushes }),
-    close: () => flusher.close(),
+    close: () => {
+      clearInterval(sweeper);
+      flusher.close();
+    },
   };
 }
 

@@ -1,0 +1,50 @@
+// RoomState bookkeeping that needs a clock or many members: presence TTL, quiet keep-alives, large rooms.
+import { describe, expect, it } from 'vitest';
+import { flushEvery, LARGE_ROOM_MEMBERS, RoomState } from '../../../server/rooms/room-state.js';
+
+const ADDRESS = { page: 'https://example.com/', channel: 'public' };
+const ROOM = 'public|https://example.com/';
+const peer = (id: string) => ({ id, name: id, color: '#112233', idle: false });
+
+describe('RoomState', () => {
+  it('reports memberships not heard of within the TTL, and any message about the room refreshes them', () => {
+    const state = new RoomState(() => undefined);
+    state.join(ROOM, ADDRESS, 's1', peer('a'), 1_000);
+    state.join(ROOM, ADDRESS, 's2', peer('b'), 1_000);
+    expect(state.expired(20_000, 30_000)).toEqual([]);
+    // s1 keeps talking (keep-alive presence:update or cursors go through peerIn); s2 went silent.
+    expect(state.peerIn(ROOM, 's1', 25_000)).toBe('a');
+    expect(state.expired(32_000, 30_000)).toEqual([{ room: ROOM, socketId: 's2' }]);
+    expect(state.leave(ROOM, 's2')).toEqual({ room: ROOM, peerId: 'b', departed: true });
+    expect(state.expired(32_000, 30_000)).toEqual([]);
+  });
+
+  it('tells a real presence change from a keep-alive that changes nothing', () => {
+    const state = new RoomState(() => undefined);
+    state.join(ROOM, ADDRESS, 's1', peer('a'));
+    expect(state.updatePeer(ROOM, 'a', { idle: false })?.changed).toBe(false);
+    expect(state.updatePeer(ROOM, 'a', {})?.changed).toBe(false);
+    expect(state.updatePeer(ROOM, 'a', { idle: true })).toEqual({
+      peer: { ...peer('a'), idle: true },
+      changed: true,
+    });
+  });
+
+  it('flushes a small room every tick and a very large room less often, without losing its changes', () => {
+    expect(flushEvery(2)).toBe(1);
+    expect(flushEvery(LARGE_ROOM_MEMBERS)).toBe(1);
+    expect(flushEvery(LARGE_ROOM_MEMBERS * 3)).toBe(3);
+
+    const state = new RoomState(() => undefined);
+    const members = LARGE_ROOM_MEMBERS * 3;
+    for (let i = 0; i < members; i += 1) state.join(ROOM, ADDRESS, `s${i}`, peer(`p${i}`));
+    const flushedTicks: number[] = [];
+    for (let tick = 0; tick < 9; tick += 1) {
+      state.setCursor(ROOM, `p${tick % members}`, { x: 0.5, y: 0.5 });
+      if (state.takeFlush().length > 0) flushedTicks.push(tick);
+      // Skipped ticks keep the room pending, so the flusher's timer keeps running.
+      else expect(state.hasPending()).toBe(true);
+    }
+    expect(flushedTicks).toEqual([0, 3, 6]);
+  });
+});
