@@ -67,6 +67,17 @@ export const Peer = z.object({
 });
 export type Peer = z.infer<typeof Peer>;
 
+/** The character under the pointer, inside the anchor element: survives text reflowing. */
+export const CursorTextAnchor = z.object({
+  /** Offset of the character in the element's `textContent`. */
+  offset: z.number().int().min(0).max(1_000_000),
+  /** Fraction of that character's box width. */
+  fx: Fraction,
+  /** Fraction of that character's box height. */
+  fy: Fraction,
+});
+export type CursorTextAnchor = z.infer<typeof CursorTextAnchor>;
+
 /** An element under the pointer and where inside its box the pointer was. */
 export const CursorAnchor = z.object({
   /** Short CSS selector path of the element, from the nearest element with an id or from `body`. */
@@ -75,6 +86,8 @@ export const CursorAnchor = z.object({
   fx: Fraction,
   /** Fraction of the element's height. */
   fy: Fraction,
+  /** Set when the pointer is over text: receivers place the cursor on that character first. */
+  text: CursorTextAnchor.optional(),
 });
 export type CursorAnchor = z.infer<typeof CursorAnchor>;
 

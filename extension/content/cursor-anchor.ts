@@ -16,9 +16,15 @@ export interface DocPoint {
 const clamp01 = (value: number): number => (Number.isFinite(value) ? Math.min(1, Math.max(0, value)) : 0);
 const round4 = (value: number): number => Math.round(value * 10_000) / 10_000;
 
-/** An id we can start a path from: present exactly once in the document. */
+/**
+ * Ids that frameworks generate (`ember123`, `react-aria-7`, hashes) differ between two
+ * loads of one page, so a path must not start from them.
+ */
+const GENERATED_ID = /\d{3,}|[0-9a-f]{8,}|^[a-z]{1,2}\d+$|:|^(ember|react|radix|headlessui|mui|yui|ext-gen)/i;
+
+/** An id we can start a path from: present exactly once in the document and not generated. */
 function uniqueIdSelector(element: Element, doc: Document): string | null {
-  if (!element.id) return null;
+  if (!element.id || GENERATED_ID.test(element.id)) return null;
   const selector = `#${CSS.escape(element.id)}`;
   try {
     return doc.querySelectorAll(selector).length === 1 ? selector : null;
@@ -28,9 +34,9 @@ function uniqueIdSelector(element: Element, doc: Document): string | null {
 }
 
 /**
- * Short CSS path of an element: from the nearest ancestor (or itself) with a unique
- * id, else from `body`, one `tag` or `tag:nth-of-type(n)` step per level (the index
- * only where siblings share the tag). Null for elements outside `body`.
+ * Short CSS path of an element: from the nearest ancestor (or itself) with a unique,
+ * stable id, else from `body`, one `tag` or `tag:nth-of-type(n)` step per level (the
+ * index only where siblings share the tag). Null for elements outside `body`.
  */
 export function cssPath(element: Element, doc: Document = element.ownerDocument): string | null {
   const steps: string[] = [];
@@ -73,6 +79,106 @@ export function describeCursorAnchor(
   };
 }
 
+/** Elements whose box holds whole lines of text: a reflow keeps their words, not their places. */
+const INLINE_DISPLAY = /^(inline|contents)/;
+
+/** The nearest ancestor of `node` that lays out as a block (paragraph, list item, cell, ...). */
+function blockOf(node: Node): Element | null {
+  const view = node.ownerDocument?.defaultView;
+  let element: Element | null = node instanceof Element ? node : node.parentElement;
+  while (element && element !== node.ownerDocument?.body) {
+    const display = view?.getComputedStyle(element).display ?? 'block';
+    if (!INLINE_DISPLAY.test(display)) return element;
+    element = element.parentElement;
+  }
+  return element;
+}
+
+/** The box of one character, or null when it has none (collapsed white space). */
+function charRect(doc: Document, node: Text, offset: number): DOMRect | null {
+  if (offset < 0 || offset >= node.data.length) return null;
+  const range = doc.createRange();
+  range.setStart(node, offset);
+  range.setEnd(node, offset + 1);
+  const rect = range.getClientRects()[0];
+  return rect && rect.width > 0 && rect.height > 0 ? rect : null;
+}
+
+/** Slack around a character's box, so a pointer between two letters still counts as on the text. */
+const CHAR_SLACK_PX = 1;
+
+/**
+ * The character under a client point: its text node, offset and box. Null when the
+ * point is not over text (margins, images, blank space at the end of a line).
+ */
+function charAt(
+  doc: Document,
+  clientX: number,
+  clientY: number,
+): { node: Text; offset: number; rect: DOMRect } | null {
+  const caret = doc.caretRangeFromPoint?.(clientX, clientY);
+  const node = caret?.startContainer;
+  if (!caret || !(node instanceof Text)) return null;
+  // The caret sits between two characters: the pointer is over the one before or after it.
+  for (const offset of [caret.startOffset, caret.startOffset - 1]) {
+    const rect = charRect(doc, node, offset);
+    if (
+      rect &&
+      clientX >= rect.left - CHAR_SLACK_PX &&
+      clientX <= rect.right + CHAR_SLACK_PX &&
+      clientY >= rect.top - CHAR_SLACK_PX &&
+      clientY <= rect.bottom + CHAR_SLACK_PX
+    ) {
+      return { node, offset, rect };
+    }
+  }
+  return null;
+}
+
+/** Offset of (node, offset) in the text of `root`, counted over its text nodes in order. */
+function textOffsetIn(root: Element, node: Text, offset: number): number | null {
+  const walker = root.ownerDocument.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  let total = 0;
+  for (let current = walker.nextNode(); current; current = walker.nextNode()) {
+    if (current === node) return total + offset;
+    total += (current as Text).data.length;
+  }
+  return null;
+}
+
+/** The text node and offset inside it at a text offset of `root`. */
+function textPositionIn(root: Element, target: number): { node: Text; offset: number } | null {
+  const walker = root.ownerDocument.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  let total = 0;
+  for (let current = walker.nextNode(); current; current = walker.nextNode()) {
+    const length = (current as Text).data.length;
+    if (target < total + length) return { node: current as Text, offset: target - total };
+    total += length;
+  }
+  return null;
+}
+
+/**
+ * The anchor of a pointer over text: the block holding it, the pointer's place in the
+ * block's box, and the character under the pointer. Null when the point is not on text.
+ */
+export function describeTextAnchor(doc: Document, clientX: number, clientY: number): CursorAnchor | null {
+  const char = charAt(doc, clientX, clientY);
+  if (!char) return null;
+  const block = blockOf(char.node);
+  if (!block || !doc.body.contains(block)) return null;
+  const offset = textOffsetIn(block, char.node, char.offset);
+  const anchor = offset === null ? undefined : describeCursorAnchor(block, clientX, clientY);
+  if (offset === null || !anchor) return null;
+  const { rect } = char;
+  anchor.text = {
+    offset,
+    fx: round4(clamp01((clientX - rect.left) / rect.width)),
+    fy: round4(clamp01((clientY - rect.top) / rect.height)),
+  };
+  return anchor;
+}
+
 /** Document scroll size, never zero. */
 export function documentSize(doc: Document): { width: number; height: number } {
   const root = doc.documentElement;
@@ -95,7 +201,8 @@ export function describeCursor(
     x: round4(clamp01((clientX + (view?.scrollX ?? 0)) / width)),
     y: round4(clamp01((clientY + (view?.scrollY ?? 0)) / height)),
   };
-  const anchor = target ? describeCursorAnchor(target, clientX, clientY) : undefined;
+  if (!target) return cursor;
+  const anchor = describeTextAnchor(doc, clientX, clientY) ?? describeCursorAnchor(target, clientX, clientY);
   if (anchor) cursor.anchor = anchor;
   return cursor;
 }
@@ -110,9 +217,19 @@ export function resolveCursorAnchor(doc: Document, anchor: CursorAnchor): DocPoi
     return null;
   }
   if (!element) return null;
+  const view = doc.defaultView;
+  if (anchor.text) {
+    const position = textPositionIn(element, anchor.text.offset);
+    const rect = position && charRect(doc, position.node, position.offset);
+    if (rect) {
+      return {
+        x: rect.left + (view?.scrollX ?? 0) + anchor.text.fx * rect.width,
+        y: rect.top + (view?.scrollY ?? 0) + anchor.text.fy * rect.height,
+      };
+    }
+  }
   const box = element.getBoundingClientRect();
   if (box.width === 0 && box.height === 0) return null;
-  const view = doc.defaultView;
   return {
     x: box.left + (view?.scrollX ?? 0) + anchor.fx * box.width,
     y: box.top + (view?.scrollY ?? 0) + anchor.fy * box.height,

@@ -112,3 +112,10 @@ describe('describeCursor / resolveCursor', () => {
     expect(describeCursor(document, 90, 230, em).anchor).toMatchObject({ fx: 0, fy: 1 });
   });
 });
+
+describe('cssPath and generated ids', () => {
+  it('does not start a path from an id a framework generated, which differs on the next load', () => {
+    document.body.innerHTML = '<div id="ember1234"><p>one</p><p>two</p></div>';
+    expect(cssPath(document.querySelectorAll('p')[1]!)).toBe('body > div > p:nth-of-type(2)');
+  });
+});
