@@ -9,12 +9,15 @@
  *   npm run bench -- --quick          small sizes, a few minutes on 2 cores
  *   npm run bench -- --json           the result as one JSON object on stdout, tables on stderr
  *   --only fan-out,idle   --targets ours,ws-relay   --workers 2   --tick-hz 60   --window-ms 10000
+ *   --retries 2     re-measure a target when other processes took over 0.15 of a pinned core
+ *   --profile       write a V8 CPU profile of every server to bench/results/profiles/
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { startGenerator } from './load/generator-handle.js';
 import type { GeneratorJob } from './load/job.js';
 import { nowMs, sleep, sleepUntil } from './support/clock.js';
@@ -26,6 +29,7 @@ import {
   idleFigures,
   ratiosOf,
   type BenchResult,
+  type CursorFigures,
   type TargetFigures,
   type WorkloadResult,
 } from './report/figures.js';
@@ -52,6 +56,8 @@ const { values: args } = parseArgs({
     workers: { type: 'string', default: '2' },
     'tick-hz': { type: 'string', default: '60' },
     'window-ms': { type: 'string' },
+    profile: { type: 'boolean', default: false },
+    retries: { type: 'string', default: '2' },
   },
 });
 
@@ -69,12 +75,50 @@ function listArg<T extends string>(value: string | undefined, allowed: readonly 
   return picked as T[];
 }
 
+interface RunConfig {
+  tickHz: number;
+  workers: number;
+  timing: Timing;
+  runId: string;
+  profileDir: string | undefined;
+  retries: number;
+}
+
+/** Other processes' share of a pinned core above which a measurement is repeated. */
+const DISTURBED = 0.15;
+
+/** Measures up to 1 + retries times while other processes disturb it; keeps the least disturbed. */
+async function measureCursorSteady(
+  workload: Extract<Workload, { kind: 'cursor' }>,
+  target: TargetName,
+  config: RunConfig,
+): Promise<CursorFigures> {
+  let best: CursorFigures | null = null;
+  let bestDisturbance = Infinity;
+  for (let attempt = 1; attempt <= 1 + config.retries; attempt++) {
+    const figures = await measureCursor(workload, target, config);
+    figures.attempts = attempt;
+    const disturbance = Math.max(figures.otherLoad.serverCore || 0, figures.otherLoad.generatorCore || 0);
+    if (disturbance < bestDisturbance) {
+      best = figures;
+      bestDisturbance = disturbance;
+    }
+    if (disturbance <= DISTURBED) break;
+    if (attempt <= config.retries) log(`  ${target}: disturbed by other processes; measuring again`);
+  }
+  return best as CursorFigures;
+}
+
 async function measureCursor(
   workload: Extract<Workload, { kind: 'cursor' }>,
   target: TargetName,
-  config: { tickHz: number; workers: number; timing: Timing; runId: string },
-): Promise<TargetFigures> {
-  const server = await startServer(target, { cpu: SERVER_CPU, tickHz: config.tickHz });
+  config: RunConfig,
+): Promise<CursorFigures> {
+  const server = await startServer(target, {
+    cpu: SERVER_CPU,
+    tickHz: config.tickHz,
+    profileDir: config.profileDir,
+  });
   const generator = startGenerator(GENERATOR_CPU);
   try {
     const job: GeneratorJob = {
@@ -107,19 +151,12 @@ async function measureCursor(
     const after = await server.stats();
     const run = await running;
     if (run.kind !== 'cursor') throw new Error('generator answered a cursor job with an idle result');
-    const figures = cursorFigures(
+    return cursorFigures(
       run,
       schedule,
       { before, after, coresBefore, coresAfter },
       { server: SERVER_CPU, generator: GENERATOR_CPU },
     );
-    if (figures.otherLoad.serverCore > 0.1 || figures.otherLoad.generatorCore > 0.1) {
-      log(
-        `  warning: other processes used ${figures.otherLoad.serverCore.toFixed(2)} of the server's core and ` +
-          `${figures.otherLoad.generatorCore.toFixed(2)} of the generator's during the window`,
-      );
-    }
-    return figures;
   } finally {
     await generator.stop();
     await server.stop();
@@ -129,9 +166,13 @@ async function measureCursor(
 async function measureIdle(
   workload: Extract<Workload, { kind: 'idle' }>,
   target: TargetName,
-  config: { tickHz: number; workers: number; runId: string },
+  config: RunConfig,
 ): Promise<TargetFigures> {
-  const server = await startServer(target, { cpu: SERVER_CPU, tickHz: config.tickHz });
+  const server = await startServer(target, {
+    cpu: SERVER_CPU,
+    tickHz: config.tickHz,
+    profileDir: config.profileDir,
+  });
   const generator = startGenerator(GENERATOR_CPU);
   try {
     const empty = await server.stats(true);
@@ -177,6 +218,10 @@ async function main(): Promise<void> {
   const timing = timingFor(size);
   if (args['window-ms'] !== undefined) timing.windowMs = Number(args['window-ms']);
   const runId = randomBytes(4).toString('hex');
+  const profileDir = args.profile
+    ? fileURLToPath(new URL('./results/profiles/', import.meta.url))
+    : undefined;
+  const config: RunConfig = { tickHz, workers, timing, runId, profileDir, retries: Number(args.retries) };
   const pinned = canPin() && cpus().length >= 2;
   if (!pinned) log('warning: taskset or a second CPU is missing; server and generator are not pinned');
   // This process mostly sleeps, but what it does belongs on the generator's core, not the server's.
@@ -193,8 +238,8 @@ async function main(): Promise<void> {
       const started = nowMs();
       results[target] =
         workload.kind === 'cursor'
-          ? await measureCursor(workload, target, { tickHz, workers, timing, runId })
-          : await measureIdle(workload, target, { tickHz, workers, runId });
+          ? await measureCursorSteady(workload, target, config)
+          : await measureIdle(workload, target, config);
       log(`  ${target}: done in ${((nowMs() - started) / 1000).toFixed(1)} s`);
     }
     const result: WorkloadResult = {

@@ -183,7 +183,13 @@ export const TextPositionSelector = z.object({
 /** W3C Web Annotation CssSelector (an element), optionally refined by a position inside it. */
 export const CssSelector = z.object({
   type: z.literal('CssSelector'),
+  /** CSS path of the nearest stable element holding the words. */
   value: z.string().min(1).max(LIMITS.cssPath),
+  /**
+   * W3C `refinedBy`: where the words are inside that element, as offsets into the
+   * element's own page text (same normalisation as the page-level position).
+   */
+  refinedBy: TextPositionSelector.optional(),
 });
 /** A point on the page without text: fractions of the document's scroll size. */
 export const PointSelector = z.object({

@@ -124,6 +124,8 @@ function sumCounts(parts: CursorCounts[]): CursorCounts {
     expected: sum((c) => c.expected),
     delivered: sum((c) => c.delivered),
     coalesced: sum((c) => c.coalesced),
+    superseded: sum((c) => c.superseded),
+    finalMissed: sum((c) => c.finalMissed),
     duplicates: sum((c) => c.duplicates),
     echoes: sum((c) => c.echoes),
     foreign: sum((c) => c.foreign),

@@ -59,6 +59,10 @@ export interface CursorCounts {
   delivered: number;
   /** Missed updates that a newer update of the same sender, sent within one server tick, replaced. */
   coalesced: number;
+  /** Missed updates replaced by a newer one sent more than a tick later (late tick or a drop). */
+  superseded: number;
+  /** (receiver, sender) pairs whose final position never arrived: a stale cursor on screen. */
+  finalMissed: number;
   /** The same (receiver, sender, seq) again or out of order. */
   duplicates: number;
   /** A sender's own update came back to it. */

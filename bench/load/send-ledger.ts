@@ -27,6 +27,8 @@ export function decodeSeq(x: number, y: number): number {
 export interface LedgerBuffers {
   times: SharedArrayBuffer;
   seqs: SharedArrayBuffer;
+  /** Per sender: the last seq it sent, -1 before the first. */
+  last: SharedArrayBuffer;
   /** Origin of the stored times on the shared monotonic clock (µs). */
   epochUs: number;
 }
@@ -35,7 +37,9 @@ export function createLedgerBuffers(senders: number, epochUs: number): LedgerBuf
   const bytes = senders * RING * Int32Array.BYTES_PER_ELEMENT;
   const seqs = new SharedArrayBuffer(bytes);
   new Int32Array(seqs).fill(-1);
-  return { times: new SharedArrayBuffer(bytes), seqs, epochUs };
+  const last = new SharedArrayBuffer(senders * Int32Array.BYTES_PER_ELEMENT);
+  new Int32Array(last).fill(-1);
+  return { times: new SharedArrayBuffer(bytes), seqs, last, epochUs };
 }
 
 /**
@@ -45,11 +49,13 @@ export function createLedgerBuffers(senders: number, epochUs: number): LedgerBuf
 export class SendLedger {
   private readonly times: Int32Array;
   private readonly seqs: Int32Array;
+  private readonly last: Int32Array;
   private readonly epochUs: number;
 
   constructor(buffers: LedgerBuffers) {
     this.times = new Int32Array(buffers.times);
     this.seqs = new Int32Array(buffers.seqs);
+    this.last = new Int32Array(buffers.last);
     this.epochUs = buffers.epochUs;
   }
 
@@ -61,6 +67,12 @@ export class SendLedger {
     Atomics.store(this.seqs, slot, -1);
     Atomics.store(this.times, slot, offset);
     Atomics.store(this.seqs, slot, seq % SEQ_LIMIT);
+    Atomics.store(this.last, sender, seq % SEQ_LIMIT);
+  }
+
+  /** The last seq `sender` sent, or -1. */
+  lastSent(sender: number): number {
+    return Atomics.load(this.last, sender);
   }
 
   /** The send time of (sender, seq) in µs on the shared clock, or NaN when unknown. */

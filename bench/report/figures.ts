@@ -32,6 +32,12 @@ export interface CursorFigures {
   deliveredRatio: number;
   /** Of the missing ones: replaced within one server tick by a newer position of the same sender. */
   coalesced: number;
+  /** Of the missing ones: replaced by a newer position sent more than a tick later. */
+  superseded: number;
+  /** Missing and never replaced, or not yet arrived after the drain. */
+  lost: number;
+  /** (receiver, sender) pairs left showing a stale final position. */
+  finalMissed: number;
   duplicates: number;
   echoes: number;
   foreign: number;
@@ -47,6 +53,14 @@ export interface CursorFigures {
   /** Server CPU over the window as a fraction of one core. */
   serverCores: number;
   serverLoopUtilisation: number;
+  /** Event-loop delay of the server between the snapshots. */
+  serverLoopDelayP99Ms: number;
+  serverLoopDelayMaxMs: number;
+  /**
+   * Ours: batches (one per receiving socket) Socket.IO discarded between the snapshots
+   * because the socket's previous write had not completed (volatile emit). NaN elsewhere.
+   */
+  serverVolatileDropped: number;
   /** Updates received between the two server snapshots (the divisor of the per-update figures). */
   updatesBetweenSnapshots: number;
   /** Bytes the server wrote on its TCP sockets between the snapshots, per update received then. */
@@ -72,6 +86,8 @@ export interface CursorFigures {
   };
   connectMs: number;
   notes: NoteFigures | null;
+  /** Measurements taken; more than 1 when other processes disturbed the first ones. */
+  attempts: number;
 }
 
 export interface IdleFigures {
@@ -179,6 +195,9 @@ export function cursorFigures(
     delivered: c.delivered,
     deliveredRatio: safeDiv(c.delivered, c.expected),
     coalesced: c.coalesced,
+    superseded: c.superseded,
+    lost: c.expected - c.delivered - c.coalesced - c.superseded,
+    finalMissed: c.finalMissed,
     duplicates: c.duplicates,
     echoes: c.echoes,
     foreign: c.foreign,
@@ -187,6 +206,9 @@ export function cursorFigures(
     serverCpuUsPerUpdate: safeDiv(cpuUs, updates),
     serverCores: safeDiv(cpuUs, wallMs * 1000),
     serverLoopUtilisation: safeDiv(loopActive, loopActive + loopIdle),
+    serverLoopDelayP99Ms: after.loopDelayP99Ms,
+    serverLoopDelayMaxMs: after.loopDelayMaxMs,
+    serverVolatileDropped: (after.extra.volatileDropped ?? NaN) - (before.extra.volatileDropped ?? NaN),
     updatesBetweenSnapshots: Math.round(updates),
     bytesPerUpdate: safeDiv(after.bytesWritten - before.bytesWritten, updates),
     bytesInPerSend: safeDiv(
@@ -219,6 +241,7 @@ export function cursorFigures(
     },
     connectMs: run.connectMs,
     notes,
+    attempts: 1,
   };
 }
 

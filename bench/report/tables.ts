@@ -43,9 +43,10 @@ function cursorRows(targets: Partial<Record<TargetName, TargetFigures>>): Row[] 
       cells: text((c) => `${percent(c.deliveredRatio, 3)} (${c.delivered.toLocaleString('en-US')})`),
     },
     {
-      label: 'missed: coalesced / other',
-      cells: text((c) => `${c.coalesced} / ${c.expected - c.delivered - c.coalesced}`),
+      label: 'missed: coalesced / superseded / lost',
+      cells: text((c) => `${c.coalesced} / ${c.superseded} / ${c.lost}`),
     },
+    { label: 'stale final positions', cells: text((c) => String(c.finalMissed)) },
     {
       label: 'client drops / dup / echo / disconn.',
       cells: text((c) => `${c.clientDropped} / ${c.duplicates} / ${c.echoes} / ${c.disconnects}`),
@@ -75,6 +76,11 @@ function cursorRows(targets: Partial<Record<TargetName, TargetFigures>>): Row[] 
       cells: text((c) => fmt(c.serverCores, 2)),
       ratio: num((c) => c.serverCores),
     },
+    {
+      label: 'server loop delay p99 / max ms',
+      cells: text((c) => `${fmt(c.serverLoopDelayP99Ms, 1)} / ${fmt(c.serverLoopDelayMaxMs, 1)}`),
+    },
+    { label: 'server volatile discards', cells: text((c) => fmt(c.serverVolatileDropped, 0)) },
     {
       label: 'bytes out / update',
       cells: text((c) => fmt(c.bytesPerUpdate, 1)),

@@ -3,6 +3,10 @@
  * fresh temporary DATA_DIR, on an ephemeral port, plus the same stats responder the
  * baselines install. TICK_HZ and LOG_LEVEL come from the environment like server/main.ts;
  * the directory is removed on stop. Run as a child of bench/run.ts.
+ *
+ * Instrumentation only, no behaviour change: it counts the volatile packets Socket.IO
+ * discards because a connection's previous write has not completed yet (the check in
+ * socket.io's Client#writeToEngine), so the report can tell those losses apart.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,10 +26,33 @@ const config = loadConfig({
 const store = SqliteStore.open(config.dataDir);
 const app = createApp({ store, config });
 
-installStatsResponder(app.httpServer, async () => {
-  await app.close();
-  await store.close();
-  rmSync(dataDir, { recursive: true, force: true });
+/** The part of socket.io's (internal) Client this wrapper looks at. */
+interface EngineClient {
+  conn: { transport: { writable: boolean } };
+  writeToEngine(packets: unknown, opts: { volatile?: boolean }): void;
+}
+
+let volatileDropped = 0;
+const counted = new WeakSet<object>();
+app.io.of('/rooms').on('connection', (socket) => {
+  const client = socket.client as unknown as EngineClient;
+  if (counted.has(client)) return;
+  counted.add(client);
+  const write = client.writeToEngine.bind(client);
+  client.writeToEngine = (packets, opts) => {
+    if (opts.volatile && !client.conn.transport.writable) volatileDropped += 1;
+    write(packets, opts);
+  };
 });
+
+installStatsResponder(
+  app.httpServer,
+  async () => {
+    await app.close();
+    await store.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  },
+  () => ({ volatileDropped }),
+);
 await app.listen();
 announceListening('copresence server', app.httpServer);

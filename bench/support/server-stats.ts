@@ -6,7 +6,7 @@
  */
 import type { Server as HttpServer } from 'node:http';
 import type { Socket } from 'node:net';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { nowMs } from './clock.js';
 
 /** A snapshot of one server process. Counters are cumulative since the process started. */
@@ -28,6 +28,11 @@ export interface ServerStats {
   bytesRead: number;
   /** TCP connections open now. */
   openSockets: number;
+  /** Event-loop delay since the previous snapshot (ms), sampled every 10 ms. */
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
+  /** Counters a server wrapper adds (ours: volatile packets Socket.IO discarded). */
+  extra: Record<string, number>;
 }
 
 /** Orchestrator -> server. `gc` runs a full collection first (needs `--expose-gc`). */
@@ -53,8 +58,14 @@ function collectGarbage(): void {
  * already closed, and answers stats requests on the IPC channel. `stop` closes the
  * server through `close` and exits.
  */
-export function installStatsResponder(httpServer: HttpServer, close: () => Promise<void>): void {
+export function installStatsResponder(
+  httpServer: HttpServer,
+  close: () => Promise<void>,
+  extra: () => Record<string, number> = () => ({}),
+): void {
   const open = new Set<Socket>();
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  delay.enable();
   let closedWritten = 0;
   let closedRead = 0;
   httpServer.on('connection', (socket: Socket) => {
@@ -76,6 +87,9 @@ export function installStatsResponder(httpServer: HttpServer, close: () => Promi
     const cpu = process.cpuUsage();
     const mem = process.memoryUsage();
     const loop = performance.eventLoopUtilization();
+    const delayP99Ms = delay.count > 0 ? delay.percentile(99) / 1e6 : 0;
+    const delayMaxMs = delay.count > 0 ? delay.max / 1e6 : 0;
+    delay.reset();
     return {
       atMs: nowMs(),
       cpuUserUs: cpu.user,
@@ -89,6 +103,9 @@ export function installStatsResponder(httpServer: HttpServer, close: () => Promi
       bytesWritten,
       bytesRead,
       openSockets: open.size,
+      loopDelayP99Ms: delayP99Ms,
+      loopDelayMaxMs: delayMaxMs,
+      extra: extra(),
     };
   };
 

@@ -29,11 +29,16 @@ export interface ServerHandle {
 
 export async function startServer(
   target: TargetName,
-  options: { cpu: number | null; tickHz: number },
+  options: { cpu: number | null; tickHz: number; profileDir?: string | undefined },
 ): Promise<ServerHandle> {
   const child: ChildProcess = spawnTs(SCRIPTS[target], {
     cpu: options.cpu,
-    nodeFlags: ['--expose-gc'],
+    nodeFlags: [
+      '--expose-gc',
+      ...(options.profileDir
+        ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`, `--cpu-prof-name=${target}.cpuprofile`]
+        : []),
+    ],
     env: { PORT: '0', HOST: '127.0.0.1', TICK_HZ: String(options.tickHz), LOG_LEVEL: 'warn' },
   });
   const match = await waitForLine(child, /listening on (http:\/\/\S+)/);
