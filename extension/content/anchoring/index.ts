@@ -1,39 +1,80 @@
 /**
- * Note anchoring with W3C Web Annotation selectors over a root's text content.
- * `describe(range, root)` makes a TextQuoteSelector (exact + up to 32 characters of
- * prefix and suffix) and a TextPositionSelector; `anchor(selectors, root)` finds the
- * words again: every occurrence of the quote is a candidate, ranked by how much of the
- * prefix/suffix matches and then by closeness to the recorded position. No occurrence,
- * or several with nothing to tell them apart, gives null (an orphan): a note is never
- * attached to words other than its quote. Pure DOM, no extension APIs.
+ * Note anchoring with W3C Web Annotation selectors over a root's page text (see
+ * text-index.ts for what "page text" is). `describe(range, root)` records three
+ * selectors for the words of a range:
+ * - TextQuoteSelector: the words, with up to 32 characters of prefix and suffix;
+ * - TextPositionSelector: their offsets in the root's page text;
+ * - CssSelector refinedBy TextPositionSelector: the nearest element holding them (a CSS
+ *   path from a stable id or `body`) and their offsets inside that element.
+ * `anchor(selectors, root)` tries the range selector, then the position, each accepted
+ * only when the text there is the quote and its surroundings agree; then searches for
+ * the quote (exact, then approximate; match-quote.ts). Anything weak or ambiguous gives
+ * null, an orphan: a note is never attached to other words. Pure DOM, no extension APIs.
  */
 import { LIMITS, type Selector } from '../../../protocol/index.js';
-import { buildTextIndex, offsetOfPoint, rangeFromOffsets, type TextIndex } from './text-index.js';
+import { cssPathOf, elementOf, resolveCssPath } from './css-path.js';
+import { MIN_CONTEXT, contextScore, findQuote, type QuoteMatch } from './match-quote.js';
+import {
+  buildTextIndex,
+  offsetOfPoint,
+  offsetsOfRange,
+  rangeFromOffsets,
+  type TextIndex,
+} from './text-index.js';
 
-export { buildTextIndex, type TextIndex };
+export { buildTextIndex, offsetsOfRange, rangeFromOffsets, type TextIndex };
+export { findQuote, type QuoteMatch } from './match-quote.js';
+export { OVERLAY_ROOT_ATTRIBUTE } from './text-index.js';
+export { observeChanges, type ObserveOptions } from './watch-mutations.js';
 
 /** Characters of context kept on each side of the quote. */
 export const CONTEXT_LENGTH = 32;
 
 type QuoteSelector = Extract<Selector, { type: 'TextQuoteSelector' }>;
 type PositionSelector = Extract<Selector, { type: 'TextPositionSelector' }>;
+type RangeSelector = Extract<Selector, { type: 'CssSelector' }>;
+
+const isSpace = (ch: string): boolean => ch === ' ';
+
+/** Offset of the start of `element`'s page text in the index. */
+function elementStart(index: TextIndex, element: Element): number {
+  return offsetOfPoint(index, element, 0);
+}
+
+/** The range selector for text[start, end): nearest element holding it, refined by offsets. */
+function describeElement(index: TextIndex, range: Range, start: number, end: number): RangeSelector | null {
+  let element = elementOf(range.commonAncestorContainer);
+  while (element && element !== index.root && element.contains(index.root) === false) {
+    const path = cssPathOf(element);
+    const base = elementStart(index, element);
+    if (path && base <= start) {
+      return {
+        type: 'CssSelector',
+        value: path,
+        refinedBy: { type: 'TextPositionSelector', start: start - base, end: end - base },
+      };
+    }
+    element = element.parentElement;
+  }
+  return null;
+}
 
 /**
- * Selectors for the words of `range` inside `root`. Leading and trailing whitespace is
- * trimmed and the quote is capped at the protocol's limit; an empty selection (or one
- * outside `root`) gives [].
+ * Selectors for the words of `range` inside `root`: quote, position and range. Leading
+ * and trailing whitespace is trimmed and the quote is capped at the protocol's limit;
+ * an empty selection (or one outside `root`) gives []. Pass a prebuilt `index` of
+ * `root` to describe many ranges with one pass over the text.
  */
-export function describe(range: Range, root: Node): Selector[] {
+export function describe(range: Range, root: Node, index?: TextIndex): Selector[] {
   if (!root.contains(range.commonAncestorContainer)) return [];
-  const index = buildTextIndex(root);
-  let start = offsetOfPoint(index, range.startContainer, range.startOffset);
-  let end = offsetOfPoint(index, range.endContainer, range.endOffset);
+  index ??= buildTextIndex(root);
+  let { start, end } = offsetsOfRange(index, range);
   const text = index.text;
-  while (start < end && /\s/.test(text.charAt(start))) start++;
-  while (end > start && /\s/.test(text.charAt(end - 1))) end--;
+  while (start < end && isSpace(text.charAt(start))) start++;
+  while (end > start && isSpace(text.charAt(end - 1))) end--;
   end = Math.min(end, start + LIMITS.quote);
   if (end <= start) return [];
-  return [
+  const selectors: Selector[] = [
     {
       type: 'TextQuoteSelector',
       exact: text.slice(start, end),
@@ -42,53 +83,53 @@ export function describe(range: Range, root: Node): Selector[] {
     },
     { type: 'TextPositionSelector', start, end },
   ];
+  const element = describeElement(index, range, start, end);
+  if (element) selectors.push(element);
+  return selectors;
 }
 
-/** How many characters of context around text[start, end) agree with the selector's. */
-function contextScore(text: string, start: number, end: number, quote: QuoteSelector): number {
-  const prefix = quote.prefix ?? '';
-  const suffix = quote.suffix ?? '';
-  let score = 0;
-  for (let i = 1; i <= prefix.length && start - i >= 0; i++) {
-    if (text[start - i] !== prefix[prefix.length - i]) break;
-    score++;
-  }
-  for (let i = 0; i < suffix.length && end + i < text.length; i++) {
-    if (text[end + i] !== suffix[i]) break;
-    score++;
-  }
-  return score;
+/** A candidate from a range or position selector, if the quote is there and its surroundings agree. */
+function checked(index: TextIndex, quote: QuoteSelector, start: number, end: number): QuoteMatch | null {
+  if (start < 0 || end > index.text.length || index.text.slice(start, end) !== quote.exact) return null;
+  const context = contextScore(index.text, start, end, quote);
+  return context >= MIN_CONTEXT ? { start, end, errors: 0, context } : null;
 }
 
-/** Enough for any real page; a quote found more often than this is too vague to place anyway. */
-const MAX_CANDIDATES = 1000;
+/** Where the range selector puts the words (start offset), or null when its element is gone. */
+function rangeSelectorStart(index: TextIndex, selector: RangeSelector): number | null {
+  if (!selector.refinedBy) return null;
+  const element = resolveCssPath(index.root, selector.value);
+  return element ? elementStart(index, element) + selector.refinedBy.start : null;
+}
 
-/** Start offset of the best occurrence of the quote, or null when it is absent or ambiguous. */
-export function findQuote(text: string, quote: QuoteSelector, hint?: number): number | null {
-  const { exact } = quote;
-  const candidates: number[] = [];
-  for (let at = text.indexOf(exact); at >= 0 && candidates.length < MAX_CANDIDATES;) {
-    candidates.push(at);
-    at = text.indexOf(exact, at + 1);
-  }
-  if (candidates.length === 0) return null;
-  if (candidates.length === 1) return candidates[0] ?? null;
-  let best: number | null = null;
-  let bestScore = -1;
-  let bestDistance = Infinity;
-  for (const at of candidates) {
-    const score = contextScore(text, at, at + exact.length, quote);
-    const distance = hint === undefined ? 0 : Math.abs(at - hint);
-    if (score > bestScore || (score === bestScore && distance < bestDistance)) {
-      best = at;
-      bestScore = score;
-      bestDistance = distance;
+/**
+ * Where the selectors' words are in `root`'s page text, or null for an orphan. Order:
+ * range selector, position selector (each checked against the quote and its context),
+ * then exact and approximate quote search near the expected position.
+ */
+export function locate(selectors: readonly Selector[], root: Node, index?: TextIndex): QuoteMatch | null {
+  const quote = selectors.find((s): s is QuoteSelector => s.type === 'TextQuoteSelector');
+  // Without the quote we could not check that a range or position still holds the same words.
+  if (!quote) return null;
+  const position = selectors.find((s): s is PositionSelector => s.type === 'TextPositionSelector');
+  const rangeSelector = selectors.find((s): s is RangeSelector => s.type === 'CssSelector');
+  index ??= buildTextIndex(root);
+  const length = quote.exact.length;
+  let hint: number | undefined;
+  if (rangeSelector) {
+    const start = rangeSelectorStart(index, rangeSelector);
+    if (start !== null) {
+      const found = checked(index, quote, start, start + length);
+      if (found) return found;
+      hint = start;
     }
   }
-  const hasContext = Boolean(quote.prefix || quote.suffix);
-  // Several places and not one character of context agrees: we cannot tell which was meant.
-  if (hasContext && bestScore === 0 && hint === undefined) return null;
-  return best;
+  if (position) {
+    const found = checked(index, quote, position.start, position.start + length);
+    if (found) return found;
+    hint ??= position.start;
+  }
+  return findQuote(index.text, quote, hint);
 }
 
 /**
@@ -96,12 +137,7 @@ export function findQuote(text: string, quote: QuoteSelector, hint?: number): nu
  * Pass a prebuilt `index` of `root` to anchor many notes with one pass over the text.
  */
 export function anchor(selectors: readonly Selector[], root: Node, index?: TextIndex): Range | null {
-  const quote = selectors.find((s): s is QuoteSelector => s.type === 'TextQuoteSelector');
-  const position = selectors.find((s): s is PositionSelector => s.type === 'TextPositionSelector');
-  // Without the quote we could not check that a position still holds the same words.
-  if (!quote) return null;
   index ??= buildTextIndex(root);
-  const start = findQuote(index.text, quote, position?.start);
-  if (start === null) return null;
-  return rangeFromOffsets(index, start, start + quote.exact.length);
+  const found = locate(selectors, root, index);
+  return found ? rangeFromOffsets(index, found.start, found.end) : null;
 }
