@@ -18,6 +18,7 @@ import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { flushEvery } from '../server/rooms/room-state.js';
 import { startGenerator } from './load/generator-handle.js';
 import type { GeneratorJob } from './load/job.js';
 import { nowMs, sleep, sleepUntil } from './support/clock.js';
@@ -130,7 +131,7 @@ async function measureCursor(
       usersPerRoom: workload.usersPerRoom,
       hz: workload.hz,
       notesHz: workload.notesHz,
-      tickMs: 1000 / config.tickHz,
+      flushPeriodMs: target === 'ours' ? (1000 / config.tickHz) * flushEvery(workload.usersPerRoom) : 0,
       workers: config.workers,
     };
     const { connected, connectMs } = await generator.setup(job);

@@ -17,8 +17,12 @@ export interface CursorJob {
   hz: number;
   /** Acked note creates per user per second; 0 for none (ours only). */
   notesHz: number;
-  /** The server's flush period; two sends closer than this may be coalesced by design. */
-  tickMs: number;
+  /**
+   * How long the target may hold a room's updates before it flushes them (ours: one
+   * tick, or several for large rooms; 0 for the relays): two updates of one sender
+   * closer than this may be merged by design, and a miss of that kind counts as coalesced.
+   */
+  flushPeriodMs: number;
   workers: number;
 }
 

@@ -61,7 +61,7 @@ const lag = newHistogram();
 const notes = { sent: 0, acked: 0, failed: 0, broadcastsExpected: 0, broadcastsReceived: 0 };
 const ackLatency = newHistogram();
 const broadcastLatency = newHistogram();
-const tickUs = job.kind === 'cursor' ? job.tickMs * 1000 : 0;
+const flushPeriodUs = job.kind === 'cursor' ? job.flushPeriodMs * 1000 : 0;
 
 /** Last seq each owned receiver saw from each member of its room; -1 before the first. */
 const lastSeq = new Int32Array((hi - lo) * usersPerRoom).fill(-1);
@@ -96,12 +96,12 @@ function receiveCursor(receiver: number, fromPeer: string, x: number, y: number)
   const bucket = Math.floor((atUs - seriesFromUs) / (SERIES_SLOT_MS * 1000));
   if (bucket >= 0 && bucket < receivedSeries.length)
     receivedSeries[bucket] = (receivedSeries[bucket] as number) + 1;
-  // Updates skipped since the last one seen: coalesced when this one was sent within a tick of them.
+  // Updates skipped since the last one seen: coalesced when this one was sent within a flush period of them.
   if (last >= 0) {
     for (let skipped = last + 1; skipped < seq; skipped++) {
       const skippedUs = ledger.sentAt(sender, skipped);
       if (!inWindow(skippedUs)) continue;
-      if (sentUs - skippedUs <= tickUs) counts.coalesced += 1;
+      if (sentUs - skippedUs <= flushPeriodUs) counts.coalesced += 1;
       else counts.superseded += 1;
     }
   }

@@ -30,9 +30,14 @@ export interface CursorFigures {
   /** Distinct (receiver, update) pairs seen, for updates sent in the window. */
   delivered: number;
   deliveredRatio: number;
-  /** Of the missing ones: replaced within one server tick by a newer position of the same sender. */
+  /**
+   * Of the missing ones: replaced by a newer position of the same sender sent within one
+   * flush period of the room (ours merges those by design; the relays never do).
+   */
   coalesced: number;
-  /** Of the missing ones: replaced by a newer position sent more than a tick later. */
+  /** (delivered + coalesced) / expected: every update either arrived or was merged by design. */
+  deliveredOrCoalescedRatio: number;
+  /** Of the missing ones: replaced by a newer position sent more than a flush period later. */
   superseded: number;
   /** Missing and never replaced, or not yet arrived after the drain. */
   lost: number;
@@ -195,6 +200,7 @@ export function cursorFigures(
     delivered: c.delivered,
     deliveredRatio: safeDiv(c.delivered, c.expected),
     coalesced: c.coalesced,
+    deliveredOrCoalescedRatio: safeDiv(c.delivered + c.coalesced, c.expected),
     superseded: c.superseded,
     lost: c.expected - c.delivered - c.coalesced - c.superseded,
     finalMissed: c.finalMissed,

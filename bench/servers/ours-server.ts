@@ -2,7 +2,8 @@
  * Our server as a benchmark subject: createApp from server/ with the SQLite store in a
  * fresh temporary DATA_DIR, on an ephemeral port, plus the same stats responder the
  * baselines install. TICK_HZ and LOG_LEVEL come from the environment like server/main.ts;
- * the directory is removed on stop. Run as a child of bench/run.ts.
+ * the per-address connection limit is raised (all simulated users share 127.0.0.1), every
+ * other limit stays at its production value. The directory is removed on stop. Run as a child of bench/run.ts.
  *
  * Instrumentation only, no behaviour change: it counts the volatile packets Socket.IO
  * discards because a connection's previous write has not completed yet (the check in
@@ -22,6 +23,8 @@ const config = loadConfig({
   PORT: process.env.PORT ?? '0',
   DATA_DIR: dataDir,
   LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+  // Every simulated user connects from 127.0.0.1; the per-address limit is for the internet.
+  MAX_CONNECTIONS_PER_IP: process.env.MAX_CONNECTIONS_PER_IP ?? '1000000',
 });
 const store = SqliteStore.open(config.dataDir);
 const app = createApp({ store, config });

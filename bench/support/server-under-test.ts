@@ -35,9 +35,7 @@ export async function startServer(
     cpu: options.cpu,
     nodeFlags: [
       '--expose-gc',
-      ...(options.profileDir
-        ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`, `--cpu-prof-name=${target}.cpuprofile`]
-        : []),
+      ...(options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : []),
     ],
     env: { PORT: '0', HOST: '127.0.0.1', TICK_HZ: String(options.tickHz), LOG_LEVEL: 'warn' },
   });
