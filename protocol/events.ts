@@ -3,6 +3,7 @@
  * Payload types come from the zod schemas; the server still parses every inbound one.
  */
 import type { Result } from './errors.js';
+import type { AnnotationCollection } from './web-annotation.js';
 import type {
   CursorBatch,
   CursorMove,
@@ -11,6 +12,8 @@ import type {
   NoteCreate,
   NoteDelete,
   NoteDeleted,
+  NotesImport,
+  NotesImported,
   NotesSubscribe,
   NoteUpdate,
   PresenceJoined,
@@ -53,6 +56,9 @@ export interface NotesClientToServerEvents {
   'note:create': (payload: NoteCreate, ack: Ack<Note>) => void;
   'note:update': (payload: NoteUpdate, ack: Ack<Note>) => void;
   'note:delete': (payload: NoteDelete, ack: Ack<{ id: string }>) => void;
+  /** The room's notes as a W3C Web Annotation collection. */
+  'notes:export': (payload: RoomRef, ack: Ack<AnnotationCollection>) => void;
+  'notes:import': (payload: NotesImport, ack: Ack<NotesImported>) => void;
 }
 
 export interface NotesServerToClientEvents {

@@ -3,3 +3,4 @@ export * from './errors.js';
 export * from './events.js';
 export * from './page-url.js';
 export * from './schemas.js';
+export * from './web-annotation.js';

@@ -233,10 +233,21 @@ export const NoteUpdate = z.object({
   /** The version the edit was made on; a stale one is a `conflict`. */
   version: z.number().int().min(1),
   body: NoteBody,
+  /**
+   * Optional idempotency key: a repeated opId (a replay from the outbox) acks the note as it
+   * is now and changes nothing, even though `version` is stale by then.
+   */
+  opId: OpId.optional(),
 });
 export type NoteUpdate = z.infer<typeof NoteUpdate>;
 
-export const NoteDelete = z.object({ room: RoomId, id: NoteId, version: z.number().int().min(1) });
+export const NoteDelete = z.object({
+  room: RoomId,
+  id: NoteId,
+  version: z.number().int().min(1),
+  /** Optional idempotency key: a repeated opId acks `{ id }` again although the note is gone. */
+  opId: OpId.optional(),
+});
 export type NoteDelete = z.infer<typeof NoteDelete>;
 
 export const NoteAuthor = z.object({ id: z.string(), name: z.string(), color: z.string() });
@@ -262,3 +273,15 @@ export const NoteChanged = z.object({ room: RoomId, note: Note });
 export type NoteChanged = z.infer<typeof NoteChanged>;
 export const NoteDeleted = z.object({ room: RoomId, id: NoteId });
 export type NoteDeleted = z.infer<typeof NoteDeleted>;
+
+/** `notes:import`: a W3C AnnotationCollection (see protocol/web-annotation.ts) into a subscribed room. */
+export const NotesImport = z.object({ room: RoomId, collection: z.unknown() });
+export type NotesImport = z.infer<typeof NotesImport>;
+
+/** Ack of `notes:import`: notes stored now, items already imported before, items not usable. */
+export const NotesImported = z.object({
+  created: z.number().int().min(0),
+  unchanged: z.number().int().min(0),
+  skipped: z.number().int().min(0),
+});
+export type NotesImported = z.infer<typeof NotesImported>;

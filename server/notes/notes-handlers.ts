@@ -3,8 +3,14 @@
  * acked only after the store committed it, and broadcast to the room's other sockets
  * (the sender learns the outcome from its ack).
  */
+import { createHash } from 'node:crypto';
 import {
+  collectionToNotes,
   fail,
+  ImportedCollection,
+  invalid,
+  notesToCollection,
+  NotesImport,
   NoteCreate,
   NoteDelete,
   NotesSubscribe,
@@ -12,7 +18,9 @@ import {
   ok,
   parseRoomId,
   RoomRef,
+  type AnnotationCollection,
   type Note,
+  type NotesImported,
   type Result,
 } from '../../protocol/index.js';
 import { request } from '../ack-handler.js';
@@ -73,21 +81,68 @@ export function registerNotes(nsp: NotesNamespace, options: { store: NoteStore; 
   };
 
   const update = async (socket: NotesSocket, input: NoteUpdate): Promise<Result<Note>> => {
-    const { room, id, version, body } = input;
+    const { room, id, version, body, opId } = input;
     if (!isSubscribed(socket, room)) return fail('forbidden', NOT_SUBSCRIBED);
-    const result = await store.update(room, id, version, body, socket.data.peerId);
+    const result = await store.update(room, id, version, body, socket.data.peerId, opId);
     if (!result.ok) return fail(result.reason, REFUSALS[result.reason]);
-    socket.to(room).emit('note:updated', { room, note: result.value });
-    return ok(result.value);
+    const { value: note, applied } = result.value;
+    // A replayed opId was broadcast the first time.
+    if (applied) socket.to(room).emit('note:updated', { room, note });
+    return ok(note);
   };
 
   const remove = async (socket: NotesSocket, input: NoteDelete): Promise<Result<{ id: string }>> => {
-    const { room, id, version } = input;
+    const { room, id, version, opId } = input;
     if (!isSubscribed(socket, room)) return fail('forbidden', NOT_SUBSCRIBED);
-    const result = await store.delete(room, id, version, socket.data.peerId);
+    const result = await store.delete(room, id, version, socket.data.peerId, opId);
     if (!result.ok) return fail(result.reason, REFUSALS[result.reason]);
-    socket.to(room).emit('note:deleted', { room, id });
+    if (result.value.applied) socket.to(room).emit('note:deleted', { room, id });
     return ok({ id });
+  };
+
+  const exportNotes = async (socket: NotesSocket, room: string): Promise<Result<AnnotationCollection>> => {
+    const address = parseRoomId(room);
+    if (!address || !isSubscribed(socket, room)) return fail('forbidden', NOT_SUBSCRIBED);
+    return ok(notesToCollection(await store.list(room), address.page));
+  };
+
+  /**
+   * Creates the collection's notes as the importer's, parents before replies. Each opId is
+   * derived from the annotation id, so importing the same file twice stores nothing new.
+   */
+  const importNotes = async (socket: NotesSocket, input: NotesImport): Promise<Result<NotesImported>> => {
+    const { room } = input;
+    if (!isSubscribed(socket, room)) return fail('forbidden', NOT_SUBSCRIBED);
+    const items = ImportedCollection.safeParse(input.collection);
+    if (!items.success) return invalid(items.error);
+    const { notes, skipped } = collectionToNotes(items.data);
+    const { peerId, name, color } = socket.data;
+    const ids = new Map<string, string>();
+    const counts = { created: 0, unchanged: 0, skipped };
+    for (const item of notes) {
+      const parentId = item.parent === undefined ? undefined : ids.get(item.parent);
+      const opId = 'imp-' + createHash('sha256').update(item.annotationId).digest('base64url').slice(0, 40);
+      const result = await store.create(
+        room,
+        opId,
+        { anchor: item.anchor, body: item.body, color: item.color, parentId },
+        { id: peerId, name, color },
+      );
+      if (!result.ok) {
+        counts.skipped++;
+        continue;
+      }
+      const { note, created } = result.value;
+      ids.set(item.annotationId, note.id);
+      if (!created) {
+        counts.unchanged++;
+        continue;
+      }
+      counts.created++;
+      // Unlike note:create the importer's own tabs learn about these only this way.
+      nsp.to(room).emit('note:created', { room, note });
+    }
+    return ok(counts);
   };
 
   nsp.on('connection', (socket) => {
@@ -116,6 +171,14 @@ export function registerNotes(nsp: NotesNamespace, options: { store: NoteStore; 
     socket.on(
       'note:delete',
       request({ event: 'note:delete', schema: NoteDelete, logger }, (input) => remove(socket, input)),
+    );
+    socket.on(
+      'notes:export',
+      request({ event: 'notes:export', schema: RoomRef, logger }, ({ room }) => exportNotes(socket, room)),
+    );
+    socket.on(
+      'notes:import',
+      request({ event: 'notes:import', schema: NotesImport, logger }, (input) => importNotes(socket, input)),
     );
   });
 }

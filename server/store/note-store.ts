@@ -24,6 +24,12 @@ export interface CreateOutcome {
   created: boolean;
 }
 
+/** An update or delete: its result, and false in `applied` when it was a replayed opId. */
+export interface WriteOutcome<T> {
+  value: T;
+  applied: boolean;
+}
+
 export interface NoteStore {
   /** The room's notes, oldest first. */
   list(room: string): Promise<Note[]>;
@@ -37,16 +43,27 @@ export interface NoteStore {
     input: NoteInput,
     author: NoteAuthor,
   ): Promise<StoreResult<CreateOutcome>>;
-  /** Replaces the body if `version` is current and `authorId` wrote it; bumps version and updatedAt. */
+  /**
+   * Replaces the body if `version` is current and `authorId` wrote it; bumps version and
+   * updatedAt. With an `opId` seen before for (room, authorId), answers the first outcome
+   * again with `applied: false` and changes nothing.
+   */
   update(
     room: string,
     id: string,
     version: number,
     body: string,
     authorId: string,
-  ): Promise<StoreResult<Note>>;
-  /** Deletes the note under the same checks as {@link NoteStore.update}. Replies are kept. */
-  delete(room: string, id: string, version: number, authorId: string): Promise<StoreResult<{ id: string }>>;
+    opId?: string,
+  ): Promise<StoreResult<WriteOutcome<Note>>>;
+  /** Deletes the note under the same checks (and opId rule) as {@link NoteStore.update}. Replies are kept. */
+  delete(
+    room: string,
+    id: string,
+    version: number,
+    authorId: string,
+    opId?: string,
+  ): Promise<StoreResult<WriteOutcome<{ id: string }>>>;
   /** The hash stored for `clientId`, or null when it has never connected. */
   getSecretHash(clientId: string): Promise<string | null>;
   /**

@@ -31,6 +31,17 @@ const MIGRATIONS: readonly string[] = [
      secret_hash TEXT NOT NULL,
      created_at TEXT NOT NULL
    );`,
+  // Idempotency keys of note:update / note:delete (issue 4): a replayed opId answers the
+  // first outcome again. Scoped like notes.op_id; `result` is the JSON of that first ack.
+  `CREATE TABLE note_ops (
+     room TEXT NOT NULL,
+     author_id TEXT NOT NULL,
+     op_id TEXT NOT NULL,
+     kind TEXT NOT NULL,
+     result TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     PRIMARY KEY (room, author_id, op_id)
+   );`,
 ];
 
 /** Brings `db` up to the latest schema. */

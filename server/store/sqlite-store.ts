@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Note, NoteAuthor } from '../../protocol/index.js';
-import type { CreateOutcome, NoteInput, NoteStore, StoreResult } from './note-store.js';
+import type { CreateOutcome, NoteInput, NoteStore, StoreResult, WriteOutcome } from './note-store.js';
 import { migrate } from './sqlite-schema.js';
 
 export const DB_FILE = 'copresence.db';
@@ -67,6 +67,12 @@ function prepare(db: Database.Database) {
       'UPDATE notes SET body = ?, version = version + 1, updated_at = ? WHERE id = ?',
     ),
     delete: db.prepare<[string]>('DELETE FROM notes WHERE id = ?'),
+    opResult: db.prepare<[string, string, string], { result: string }>(
+      'SELECT result FROM note_ops WHERE room = ? AND author_id = ? AND op_id = ?',
+    ),
+    recordOp: db.prepare<[string, string, string, string, string, string]>(
+      'INSERT INTO note_ops (room, author_id, op_id, kind, result, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    ),
     getSecret: db.prepare<[string], { secret_hash: string }>(
       'SELECT secret_hash FROM client_secrets WHERE client_id = ?',
     ),
@@ -142,14 +148,19 @@ export class SqliteStore implements NoteStore {
     version: number,
     body: string,
     authorId: string,
-  ): Promise<StoreResult<Note>> {
-    return this.db.transaction((): StoreResult<Note> => {
+    opId?: string,
+  ): Promise<StoreResult<WriteOutcome<Note>>> {
+    return this.db.transaction((): StoreResult<WriteOutcome<Note>> => {
+      const replay = this.replayed<Note>(room, authorId, opId);
+      if (replay) return replay;
       const checked = this.checkWrite(room, id, version, authorId);
       if (!checked.ok) return checked;
       const updatedAt = new Date().toISOString();
       this.sql.update.run(body, updatedAt, id);
       const row = checked.value;
-      return { ok: true, value: toNote({ ...row, body, version: row.version + 1, updated_at: updatedAt }) };
+      const note = toNote({ ...row, body, version: row.version + 1, updated_at: updatedAt });
+      this.record(room, authorId, opId, 'update', note);
+      return { ok: true, value: { value: note, applied: true } };
     })();
   }
 
@@ -158,13 +169,39 @@ export class SqliteStore implements NoteStore {
     id: string,
     version: number,
     authorId: string,
-  ): Promise<StoreResult<{ id: string }>> {
-    return this.db.transaction((): StoreResult<{ id: string }> => {
+    opId?: string,
+  ): Promise<StoreResult<WriteOutcome<{ id: string }>>> {
+    return this.db.transaction((): StoreResult<WriteOutcome<{ id: string }>> => {
+      const replay = this.replayed<{ id: string }>(room, authorId, opId);
+      if (replay) return replay;
       const checked = this.checkWrite(room, id, version, authorId);
       if (!checked.ok) return checked;
       this.sql.delete.run(id);
-      return { ok: true, value: { id } };
+      this.record(room, authorId, opId, 'delete', { id });
+      return { ok: true, value: { value: { id }, applied: true } };
     })();
+  }
+
+  /** The first outcome of a repeated opId, or null for a new (or absent) one. */
+  private replayed<T>(
+    room: string,
+    authorId: string,
+    opId: string | undefined,
+  ): StoreResult<WriteOutcome<T>> | null {
+    if (opId === undefined) return null;
+    const seen = this.sql.opResult.get(room, authorId, opId);
+    return seen ? { ok: true, value: { value: JSON.parse(seen.result) as T, applied: false } } : null;
+  }
+
+  private record(
+    room: string,
+    authorId: string,
+    opId: string | undefined,
+    kind: string,
+    result: unknown,
+  ): void {
+    if (opId === undefined) return;
+    this.sql.recordOp.run(room, authorId, opId, kind, JSON.stringify(result), new Date().toISOString());
   }
 
   async getSecretHash(clientId: string): Promise<string | null> {
