@@ -147,16 +147,30 @@ function agreement(
   return score;
 }
 
-/** Whether `at` lies between the unique places of the source's text just before and after `span`. */
+/**
+ * Whether `at` is the source's passage, edited: it must start right after the unique
+ * place of the source's text just before `span` and end right before the unique place
+ * of the text just after it (within the quote's length); a side whose text is not
+ * found exactly once is not checked, and at least one side must be.
+ */
 function samePassage(source: string, span: Span, expected: string, at: Span): boolean {
+  const length = span.end - span.start;
   const before = source.slice(Math.max(0, span.start - PASSAGE_CONTEXT), span.start);
   const after = source.slice(span.end, span.end + PASSAGE_CONTEXT);
   const befores = occurrences(expected, before);
   const afters = occurrences(expected, after);
-  if (befores.length !== 1 || afters.length !== 1) return false;
-  const from = (befores[0] ?? 0) + before.length;
-  const to = afters[0] ?? 0;
-  return to - from <= 2 * (span.end - span.start) && at.start >= from && at.end <= to && at.start < at.end;
+  let checkedSides = 0;
+  if (before.length === PASSAGE_CONTEXT && befores.length === 1) {
+    const from = (befores[0] ?? 0) + before.length;
+    if (at.start < from || at.start - from > length) return false;
+    checkedSides++;
+  }
+  if (after.length === PASSAGE_CONTEXT && afters.length === 1) {
+    const to = afters[0] ?? 0;
+    if (at.end > to || to - at.end > length) return false;
+    checkedSides++;
+  }
+  return checkedSides > 0;
 }
 
 function occurrences(text: string, exact: string): number[] {

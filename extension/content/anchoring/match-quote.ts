@@ -30,7 +30,7 @@ export interface QuoteMatch {
 /** An exact match needs at least this much context agreement to win among several. */
 export const MIN_CONTEXT = 0.5;
 /** An approximate match needs more: both its words and its surroundings must agree. */
-export const MIN_FUZZY_CONTEXT = 0.6;
+export const MIN_FUZZY_CONTEXT = 0.75;
 /** Quotes shorter than this are never matched approximately: too easy to hit other words. */
 export const MIN_FUZZY_LENGTH = 12;
 /** Error budget of the approximate search: this fraction of the quote's length ... */
@@ -140,6 +140,45 @@ function fuzzyIn(text: string, from: number, to: number, quote: Quote): QuoteMat
   return matches;
 }
 
+/**
+ * Moves the edges of an approximate match to where the recorded prefix ends and the
+ * suffix begins, when those are found right next to it: the search's lowest-cost
+ * alignment can swap an insertion for substitutions and cut words ("he US is" for
+ * 'laws" in the US is'); the context says where the quoted passage really starts and ends.
+ */
+function fitToContext(text: string, match: QuoteMatch, quote: Quote): QuoteMatch {
+  // An insertion inside the passage can move an edge by up to the whole error budget, twice over.
+  const slack = 2 * errorBudget(quote.exact);
+  const prefix = quote.prefix ?? '';
+  const suffix = quote.suffix ?? '';
+  let { start, end } = match;
+  if (prefix.length >= 8) {
+    const from = Math.max(0, start - prefix.length - slack);
+    const found = search(text.slice(from, start + slack), prefix, Math.floor(prefix.length / 4));
+    const edge = found.reduce<number | null>((best, m) => {
+      const at = from + m.end;
+      return best === null || Math.abs(at - start) < Math.abs(best - start) ? at : best;
+    }, null);
+    if (edge !== null && Math.abs(edge - start) <= slack && edge < end) start = edge;
+  }
+  if (suffix.length >= 8) {
+    const from = Math.max(start, end - slack);
+    const found = search(
+      text.slice(from, end + suffix.length + slack),
+      suffix,
+      Math.floor(suffix.length / 4),
+    );
+    const edge = found.reduce<number | null>((best, m) => {
+      const at = from + m.start;
+      return best === null || Math.abs(at - end) < Math.abs(best - end) ? at : best;
+    }, null);
+    if (edge !== null && Math.abs(edge - end) <= slack && edge > start) end = edge;
+  }
+  while (start < end && text[start] === ' ') start++;
+  while (end > start && text[end - 1] === ' ') end--;
+  return { ...match, start, end };
+}
+
 /** The convincing approximate match among `matches`, or null. */
 function pickFuzzy(matches: QuoteMatch[], hint: number | undefined): QuoteMatch | null {
   const [best, second] = rank(matches, hint);
@@ -162,7 +201,8 @@ export function findQuote(text: string, quote: Quote, hint?: number): QuoteMatch
     const to = Math.min(text.length, hint + quote.exact.length + NEAR_WINDOW);
     const near = pickFuzzy(fuzzyIn(text, from, to, quote), hint);
     // Accepted only with near-perfect surroundings; otherwise a better place may exist further away.
-    if (near && near.context >= 0.9) return near;
+    if (near && near.context >= 0.9) return fitToContext(text, near, quote);
   }
-  return pickFuzzy(fuzzyIn(text, 0, text.length, quote), hint);
+  const found = pickFuzzy(fuzzyIn(text, 0, text.length, quote), hint);
+  return found && fitToContext(text, found, quote);
 }

@@ -3,7 +3,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { observeChanges } from '../../../extension/content/anchoring/watch-mutations.js';
 
 /** Lets the observer deliver its records (a microtask), without moving the clock. */
-const delivered = (): Promise<void> => vi.advanceTimersByTimeAsync(0);
+const delivered = async (): Promise<void> => {
+  await vi.advanceTimersByTimeAsync(0);
+};
 
 describe('observeChanges', () => {
   let stop: (() => void) | undefined;
@@ -12,7 +14,8 @@ describe('observeChanges', () => {
   beforeEach(() => {
     vi.useFakeTimers();
     callback.mockClear();
-    document.body.innerHTML = '<main><p id="text">first</p></main><div data-collab-root><span>card</span></div>';
+    document.body.innerHTML =
+      '<main><p id="text">first</p></main><div data-collab-root><span>card</span></div>';
   });
 
   afterEach(() => {
