@@ -53,7 +53,14 @@ export interface ChromeApi {
   setBadge(tabId: number, text: string, color: string): Promise<void>;
   /** False once the extension was reloaded or removed under a running content script. */
   isContextValid(): boolean;
+  /**
+   * Puts "Add note here" in the page's context menu and listens to it and to the
+   * `add-note-here` keyboard command (manifest `commands`); the listener gets the tab.
+   */
+  onAddNoteHere(listener: (tabId: number) => void): void;
 }
+
+const ADD_NOTE_HERE = 'add-note-here';
 
 /** The real implementation over webextension-polyfill. */
 export function createChromeApi(): ChromeApi {
@@ -78,6 +85,26 @@ export function createChromeApi(): ChromeApi {
     setBadge: async (tabId, text, color) => {
       await browser.action.setBadgeText({ tabId, text });
       if (text !== '') await browser.action.setBadgeBackgroundColor({ tabId, color });
+    },
+    onAddNoteHere: (listener) => {
+      // removeAll first: a restarted worker runs this again and ids must stay unique.
+      void browser.contextMenus
+        .removeAll()
+        .then(() =>
+          browser.contextMenus.create({
+            id: ADD_NOTE_HERE,
+            title: 'Add note here',
+            contexts: ['page', 'selection'],
+          }),
+        );
+      browser.contextMenus.onClicked.addListener((info, tab) => {
+        if (info.menuItemId === ADD_NOTE_HERE && tab?.id !== undefined) listener(tab.id);
+      });
+      browser.commands.onCommand.addListener(async (command, tab) => {
+        if (command !== ADD_NOTE_HERE) return;
+        const id = tab?.id ?? (await browser.tabs.query({ active: true, currentWindow: true }))[0]?.id;
+        if (id !== undefined) listener(id);
+      });
     },
     isContextValid: () => {
       try {

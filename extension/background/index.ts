@@ -29,6 +29,9 @@ const popup = new PopupApi(api, settings, relay);
 api.onConnect((port) => relay.handlePort(port));
 api.onMessage((message) => popup.handle(message));
 api.onTabRemoved((tabId) => relay.removeTab(tabId));
+api.onAddNoteHere((tabId) => relay.composePoint(tabId));
 
 void settings.load();
 void relay.state.restore();
+// Notes a previous worker instance could not deliver go out now (issue 4).
+void relay.resumeOutbox();

@@ -14,20 +14,26 @@ import {
   PresenceJoined,
   PresenceLeft,
   PresenceUpdated,
+  NoteId,
+  NotesImported,
   RoomJoined,
+  type AckError,
   type NoteCreate,
   type Peer,
+  type Result,
 } from '../../protocol/index.js';
 import type { ChromeApi, PortLike } from '../chrome-api.js';
 import {
   ContentToWorker,
   PORT_NAME,
   type NoteCreateMessage,
+  type PendingOp,
   type SessionMessage,
   type WorkerToContent,
 } from '../shared/messages.js';
 import { updateBadges } from './badge.js';
 import { ACK_TIMEOUT_MS, Connection, request, type NotesSocket, type RoomsSocket } from './connection.js';
+import { Outbox, type OutboxOp } from './outbox.js';
 import { randomId } from './random-id.js';
 import type { SettingsStore } from './settings.js';
 import { describePage, TabRooms, type RoomEntry } from './tab-rooms.js';
@@ -48,6 +54,8 @@ function post(port: PortLike | null | undefined, message: WorkerToContent): void
 export class Relay {
   readonly state: TabRooms;
   readonly connection: Connection;
+  /** Note writes not yet acknowledged, persisted in storage.local (issue 4). */
+  readonly outbox: Outbox;
   private closeTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
@@ -57,6 +65,12 @@ export class Relay {
     private readonly changed: () => void,
   ) {
     this.state = new TabRooms(api);
+    this.outbox = new Outbox(api.storageLocal, {
+      send: (op) => this.sendOp(op),
+      delivered: (op, value) => this.delivered(op, value),
+      refused: (op, error) => void this.refused(op, error),
+      changed: (room) => this.pendingChanged(room),
+    });
     this.connection = new Connection({
       bind: (rooms, notes) => this.bind(rooms, notes),
       roomsConnected: () => {
@@ -64,6 +78,7 @@ export class Relay {
       },
       notesConnected: () => {
         for (const entry of this.state.rooms.values()) void this.subscribe(entry);
+        void this.outbox.flush();
       },
       disconnected: (namespace) => this.lost(namespace),
       statusChanged: () => this.changed(),
@@ -119,6 +134,12 @@ export class Relay {
       }
       case 'note:create':
         return this.createNote(tabId, port, message);
+      case 'note:update':
+      case 'note:delete':
+        return this.changeNote(tabId, port, message);
+      case 'notes:export':
+      case 'notes:import':
+        return this.transfer(tabId, port, message);
     }
   }
 
@@ -154,6 +175,7 @@ export class Relay {
       this.sendSession(entry, port);
       if (entry.subscribed && entry.room) {
         post(port, { type: 'notes', room: entry.room, notes: [...entry.notes.values()] });
+        post(port, { type: 'notes:pending', room: entry.room, ops: this.pendingOps(entry.room) });
       }
       updateBadges(this.api, [tabId], entry);
     }
@@ -222,7 +244,8 @@ export class Relay {
   private async openConnection(): Promise<void> {
     const settings = await this.settings.load();
     const auth = await this.settings.auth();
-    if (this.state.rooms.size === 0) return;
+    // Unsent notes need the connection even when no tab is in a room (worker start).
+    if (this.state.rooms.size === 0 && this.outbox.size === 0) return;
     this.connection.open(settings.serverUrl, auth);
   }
 
@@ -232,11 +255,11 @@ export class Relay {
   }
 
   private scheduleCloseIfUnused(): void {
-    if (this.state.rooms.size > 0) return;
+    if (this.state.rooms.size > 0 || this.outbox.size > 0) return;
     this.cancelClose();
     this.closeTimer = setTimeout(() => {
       this.closeTimer = null;
-      if (this.state.rooms.size === 0) this.connection.close();
+      if (this.state.rooms.size === 0 && this.outbox.size === 0) this.connection.close();
     }, CLOSE_DELAY_MS);
   }
 
@@ -340,36 +363,190 @@ export class Relay {
   // -------------------------------------------------------------------------
   // Notes from tabs
 
-  private async createNote(tabId: number, port: PortLike, message: NoteCreateMessage): Promise<void> {
+  /** Worker start: load what a previous instance left in the outbox and send it. */
+  async resumeOutbox(): Promise<void> {
+    await this.outbox.loaded();
+    if (this.outbox.size === 0) return;
+    await this.openConnection();
+    void this.outbox.flush();
+  }
+
+  /** "Add note here" from the context menu or the keyboard shortcut. */
+  composePoint(tabId: number): void {
+    post(this.state.tabs.get(tabId)?.port, { type: 'note:compose-point' });
+  }
+
+  /** The room a tab writes notes to: the server's id once joined, else the same id computed locally. */
+  private noteRoom(tabId: number): string | null {
     const entry = this.state.roomOf(tabId);
-    const notes = this.connection.notes;
-    const room = entry?.joined ? entry.room : null;
-    if (!entry || !room || !notes) {
-      post(port, { type: 'note:error', message: 'Not connected: the note was not saved.' });
+    return entry ? (entry.room ?? entry.key) : null;
+  }
+
+  private async createNote(tabId: number, port: PortLike, message: NoteCreateMessage): Promise<void> {
+    const room = this.noteRoom(tabId);
+    if (!room) {
+      post(port, { type: 'note:error', message: 'Turn sharing on for this site to add notes.' });
       return;
     }
     const settings = await this.settings.load();
     const payload = {
       room,
-      // Idempotency key; a persistent outbox will resend with the same one.
       opId: randomId(16),
       anchor: message.anchor,
       body: message.body,
-      color: message.color ?? settings.color,
+      // A reply is not highlighted; it has no colour of its own.
+      ...(message.parentId ? { parentId: message.parentId } : { color: message.color ?? settings.color }),
     } satisfies NoteCreate;
-    const result = await request(
-      () => notes.timeout(ACK_TIMEOUT_MS).emitWithAck('note:create', payload),
-      Note,
+    await this.enqueue(port, { kind: 'create', opId: payload.opId, payload });
+  }
+
+  private async changeNote(
+    tabId: number,
+    port: PortLike,
+    message: Extract<ContentToWorker, { type: 'note:update' | 'note:delete' }>,
+  ): Promise<void> {
+    const room = this.noteRoom(tabId);
+    if (!room) return;
+    const opId = randomId(16);
+    const { id, version } = message;
+    await this.enqueue(
+      port,
+      message.type === 'note:update'
+        ? { kind: 'update', opId, payload: { room, id, version, body: message.body, opId } }
+        : { kind: 'delete', opId, payload: { room, id, version, opId } },
     );
-    if (!result.ok) {
-      post(port, { type: 'note:error', message: `The note was not saved: ${result.error.message}` });
+  }
+
+  /** Writes the op to the outbox before anything is sent; a storage failure is the user's to know. */
+  private async enqueue(port: PortLike, op: OutboxOp): Promise<void> {
+    try {
+      await this.outbox.add(op);
+    } catch {
+      post(port, { type: 'note:error', message: 'The note could not be stored in the browser; try again.' });
+    }
+  }
+
+  /** The outbox's way to the server: subscribed to the op's room, and leaving it again if no tab wants it. */
+  private async sendOp(op: OutboxOp): Promise<Result<unknown> | null> {
+    const notes = this.connection.notes;
+    if (!notes) {
+      void this.openConnection();
+      return null;
+    }
+    const room = op.payload.room;
+    const inUse = () => this.state.byRoomId(room) ?? this.state.rooms.get(room);
+    if (!inUse()?.subscribed) {
+      const subscribed = await request(
+        () => notes.timeout(ACK_TIMEOUT_MS).emitWithAck('notes:subscribe', { room }),
+        z.array(Note),
+      );
+      if (!subscribed.ok) return subscribed;
+    }
+    const timed = notes.timeout(ACK_TIMEOUT_MS);
+    const result: Result<unknown> =
+      op.kind === 'create'
+        ? await request(() => timed.emitWithAck('note:create', op.payload), Note)
+        : op.kind === 'update'
+          ? await request(() => timed.emitWithAck('note:update', op.payload), Note)
+          : await request(() => timed.emitWithAck('note:delete', op.payload), z.object({ id: NoteId }));
+    if (!inUse()) notes.emit('notes:unsubscribe', { room });
+    return result;
+  }
+
+  private delivered(op: OutboxOp, value: unknown): void {
+    const entry = this.state.byRoomId(op.payload.room);
+    if (!entry?.room) return;
+    if (op.kind === 'delete') {
+      entry.notes.delete(op.payload.id);
+      this.broadcast(entry, { type: 'note:removed', room: entry.room, id: op.payload.id });
       return;
     }
-    // The server broadcasts note:created only to the others; our own tabs hear it here.
-    const current = this.state.byRoomId(result.value.room);
-    if (!current) return;
-    current.notes.set(result.value.id, result.value);
-    this.broadcast(current, { type: 'note:upsert', room: result.value.room, note: result.value });
+    // The server broadcasts note:created/updated only to the others; our own tabs hear it here.
+    const note = Note.parse(value);
+    entry.notes.set(note.id, note);
+    this.broadcast(entry, { type: 'note:upsert', room: entry.room, note });
+  }
+
+  /** A refusal retrying cannot fix: show it, and for a stale edit show the note as it is now. */
+  private async refused(op: OutboxOp, error: AckError): Promise<void> {
+    const room = op.payload.room;
+    const entry = this.state.byRoomId(room) ?? this.state.rooms.get(room);
+    if (!entry) return;
+    if (error.code === 'conflict' && op.kind !== 'create') {
+      const notes = this.connection.notes;
+      const current = notes
+        ? await request(
+            () => notes.timeout(ACK_TIMEOUT_MS).emitWithAck('notes:subscribe', { room }),
+            z.array(Note),
+          )
+        : null;
+      const theirs = current?.ok ? (current.value.find((note) => note.id === op.payload.id) ?? null) : null;
+      if (theirs) entry.notes.set(theirs.id, theirs);
+      this.broadcast(entry, {
+        type: 'note:conflict',
+        room,
+        id: op.payload.id,
+        mine: op.kind === 'update' ? op.payload.body : '',
+        theirs,
+      });
+      return;
+    }
+    const what =
+      op.kind === 'create'
+        ? 'The note was not saved'
+        : op.kind === 'update'
+          ? 'The edit was not saved'
+          : 'The note was not deleted';
+    this.broadcast(entry, { type: 'note:error', message: `${what}: ${error.message}` });
+  }
+
+  private pendingOps(room: string): PendingOp[] {
+    return this.outbox.pending(room).map((op): PendingOp => {
+      switch (op.kind) {
+        case 'create': {
+          const { body, anchor, color, parentId } = op.payload;
+          return { opId: op.opId, kind: 'create', body, anchor, color, parentId };
+        }
+        case 'update':
+          return { opId: op.opId, kind: 'update', id: op.payload.id, body: op.payload.body };
+        case 'delete':
+          return { opId: op.opId, kind: 'delete', id: op.payload.id };
+      }
+    });
+  }
+
+  private pendingChanged(room: string): void {
+    const entry = this.state.byRoomId(room) ?? this.state.rooms.get(room);
+    if (entry) this.broadcast(entry, { type: 'notes:pending', room, ops: this.pendingOps(room) });
+    if (this.outbox.size === 0) this.scheduleCloseIfUnused();
+  }
+
+  /** Export and import of the tab's room as W3C Web Annotations (server-side conversion). */
+  private async transfer(
+    tabId: number,
+    port: PortLike,
+    message: Extract<ContentToWorker, { type: 'notes:export' | 'notes:import' }>,
+  ): Promise<void> {
+    const entry = this.state.roomOf(tabId);
+    const notes = this.connection.notes;
+    const room = entry?.subscribed ? entry.room : null;
+    if (!room || !notes) {
+      post(port, { type: 'note:error', message: 'Not connected to the server.' });
+      return;
+    }
+    const timed = notes.timeout(ACK_TIMEOUT_MS);
+    if (message.type === 'notes:export') {
+      const result = await request(() => timed.emitWithAck('notes:export', { room }), z.unknown());
+      if (result.ok) post(port, { type: 'notes:exported', room, collection: result.value });
+      else post(port, { type: 'note:error', message: `Export failed: ${result.error.message}` });
+      return;
+    }
+    const result = await request(
+      () => timed.emitWithAck('notes:import', { room, collection: message.collection }),
+      NotesImported,
+    );
+    if (result.ok) post(port, { type: 'notes:imported', room, ...result.value });
+    else post(port, { type: 'note:error', message: `Import failed: ${result.error.message}` });
   }
 
   // -------------------------------------------------------------------------

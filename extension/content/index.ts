@@ -9,9 +9,10 @@ import type { SessionMessage, WorkerToContent } from '../shared/messages.js';
 import { describe } from './anchoring/index.js';
 import { CursorCapture } from './cursor-capture.js';
 import { browserScheduler } from './frame-throttle.js';
+import { documentSize } from './cursor-anchor.js';
 import { DRAFT_HIGHLIGHT, Highlighter } from './notes/highlighter.js';
 import { NoteComposer } from './notes/note-composer.js';
-import { NotesView } from './notes/notes-view.js';
+import { NotesView, pointSelector } from './notes/notes-view.js';
 import { createOverlay } from './overlay.js';
 import { PortClient } from './port-client.js';
 import { RemoteCursors } from './remote-cursors.js';
@@ -25,7 +26,15 @@ function start(): void {
   const api = createChromeApi();
   const overlay = createOverlay(document);
   const cursors = new RemoteCursors(overlay.cursors, document);
-  const notes = new NotesView(document, overlay, new Highlighter(document));
+  const notes = new NotesView(document, overlay, {
+    update: (id, version, body) => client.send({ type: 'note:update', id, version, body }),
+    delete: (id, version) => client.send({ type: 'note:delete', id, version }),
+    reply: (parentId, body) =>
+      client.send({ type: 'note:create', anchor: { selectors: [] }, body, parentId }),
+    exportNotes: () => client.send({ type: 'notes:export' }),
+    importNotes: (collection) => client.send({ type: 'notes:import', collection }),
+    toast: (message) => overlay.toast(message),
+  });
   let session: ActiveSession | null = null;
 
   const client = new PortClient(api, window, {
@@ -46,14 +55,27 @@ function start(): void {
     (element) => element === overlay.host,
   );
   const draft = new Highlighter(document, DRAFT_HIGHLIGHT);
-  const composer = new NoteComposer(document, overlay, draft, (range, body) => {
-    const selectors = describe(range, document.body);
+  const composer = new NoteComposer(document, overlay, draft, (target, body, color) => {
+    if ('point' in target) {
+      const size = documentSize(document);
+      const selector = pointSelector(target.point.x / size.width, target.point.y / size.height);
+      client.send({ type: 'note:create', anchor: { selectors: [selector] }, body, color });
+      return;
+    }
+    const selectors = describe(target.range, document.body);
     if (selectors.length === 0) {
       overlay.toast('Select some text to attach the note to.');
       return;
     }
-    client.send({ type: 'note:create', anchor: { selectors }, body });
+    client.send({ type: 'note:create', anchor: { selectors }, body, color });
   });
+  // Where "Add note here" puts the note: the right-click, else the last pointer position.
+  let lastPoint: { x: number; y: number } | null = null;
+  const remember = (event: MouseEvent) => {
+    lastPoint = { x: event.pageX, y: event.pageY };
+  };
+  document.addEventListener('contextmenu', remember, true);
+  document.addEventListener('pointermove', remember, { capture: true, passive: true });
 
   function deactivate(): void {
     session = null;
@@ -61,6 +83,7 @@ function start(): void {
     composer.setEnabled(false);
     cursors.clear();
     notes.clear();
+    notes.setSelf(null);
   }
 
   function handle(message: WorkerToContent): void {
@@ -72,6 +95,7 @@ function start(): void {
         }
         if (session && session.room !== message.room) notes.clear();
         session = message;
+        notes.setSelf(message.self.id);
         cursors.setPeers(message.peers);
         capture.setEnabled(true);
         composer.setEnabled(true);
@@ -94,6 +118,32 @@ function start(): void {
       case 'note:error':
         overlay.toast(message.message);
         return;
+      case 'notes:pending':
+        if (session?.room === message.room) notes.setPending(message.ops);
+        return;
+      case 'note:conflict':
+        if (session?.room === message.room) notes.conflict(message.id, message.mine, message.theirs);
+        return;
+      case 'notes:exported':
+        notes.download(message.collection);
+        return;
+      case 'notes:imported':
+        overlay.toast(
+          `Imported ${message.created} note${message.created === 1 ? '' : 's'}` +
+            (message.unchanged ? `, ${message.unchanged} already here` : '') +
+            (message.skipped ? `, ${message.skipped} skipped` : '') +
+            '.',
+        );
+        return;
+      case 'note:compose-point': {
+        const view = document.defaultView;
+        const point = lastPoint ?? {
+          x: (view?.scrollX ?? 0) + (view?.innerWidth ?? 800) / 2,
+          y: (view?.scrollY ?? 0) + (view?.innerHeight ?? 600) / 3,
+        };
+        composer.openAtPoint(point.x, point.y);
+        return;
+      }
     }
   }
 

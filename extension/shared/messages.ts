@@ -50,8 +50,32 @@ export const NoteCreateMessage = z.object({
   body: NoteBody,
   /** Highlight colour; the worker defaults it to the user's colour. */
   color: Color.optional(),
+  /** Set on a reply (whose anchor is then empty). */
+  parentId: NoteId.optional(),
 });
 export type NoteCreateMessage = z.infer<typeof NoteCreateMessage>;
+
+/** The author edited a note; `version` is the one the edit was made on. */
+export const NoteUpdateMessage = z.object({
+  type: z.literal('note:update'),
+  id: NoteId,
+  version: z.number().int().min(1),
+  body: NoteBody,
+});
+export type NoteUpdateMessage = z.infer<typeof NoteUpdateMessage>;
+
+/** The author deleted a note. */
+export const NoteDeleteMessage = z.object({
+  type: z.literal('note:delete'),
+  id: NoteId,
+  version: z.number().int().min(1),
+});
+export type NoteDeleteMessage = z.infer<typeof NoteDeleteMessage>;
+
+/** Asks for the tab's room as a W3C Web Annotation collection (answered by `notes:exported`). */
+export const NotesExportMessage = z.object({ type: z.literal('notes:export') });
+/** Imports a W3C Web Annotation collection into the tab's room (answered by `notes:imported`). */
+export const NotesImportMessage = z.object({ type: z.literal('notes:import'), collection: z.unknown() });
 
 /** Everything a content script may send. */
 export const ContentToWorker = z.discriminatedUnion('type', [
@@ -59,6 +83,10 @@ export const ContentToWorker = z.discriminatedUnion('type', [
   CursorMoveMessage,
   CursorHideMessage,
   NoteCreateMessage,
+  NoteUpdateMessage,
+  NoteDeleteMessage,
+  NotesExportMessage,
+  NotesImportMessage,
 ]);
 export type ContentToWorker = z.infer<typeof ContentToWorker>;
 
@@ -124,7 +152,57 @@ export type NoteRemovedMessage = z.infer<typeof NoteRemovedMessage>;
 export const NoteErrorMessage = z.object({ type: z.literal('note:error'), message: z.string() });
 export type NoteErrorMessage = z.infer<typeof NoteErrorMessage>;
 
+/** A note change the worker holds in its outbox, not yet acknowledged by the server. */
+export const PendingOp = z.object({
+  opId: z.string(),
+  kind: z.enum(['create', 'update', 'delete']),
+  /** The note changed (update, delete) or the parent of a reply (create). */
+  id: NoteId.optional(),
+  parentId: NoteId.optional(),
+  body: z.string().optional(),
+  anchor: NoteAnchor.optional(),
+  color: Color.optional(),
+});
+export type PendingOp = z.infer<typeof PendingOp>;
+
+/** Everything of the room still in the outbox (after every change of it). */
+export const NotesPendingMessage = z.object({
+  type: z.literal('notes:pending'),
+  room: RoomId,
+  ops: z.array(PendingOp),
+});
+export type NotesPendingMessage = z.infer<typeof NotesPendingMessage>;
+
+/** An edit was made on a stale version: the user's text and the note as it is now (null: deleted). */
+export const NoteConflictMessage = z.object({
+  type: z.literal('note:conflict'),
+  room: RoomId,
+  id: NoteId,
+  mine: z.string(),
+  theirs: Note.nullable(),
+});
+export type NoteConflictMessage = z.infer<typeof NoteConflictMessage>;
+
+/** The answer to `notes:export`. */
+export const NotesExportedMessage = z.object({
+  type: z.literal('notes:exported'),
+  room: RoomId,
+  collection: z.unknown(),
+});
+/** The answer to `notes:import`. */
+export const NotesImportedMessage = z.object({
+  type: z.literal('notes:imported'),
+  room: RoomId,
+  created: z.number().int(),
+  unchanged: z.number().int(),
+  skipped: z.number().int(),
+});
+
+/** "Add note here" (context menu or keyboard shortcut): open the composer for a point note. */
+export const ComposePointMessage = z.object({ type: z.literal('note:compose-point') });
+
 /** Everything the service worker may send to a content script. */
+
 export const WorkerToContent = z.discriminatedUnion('type', [
   SessionMessage,
   PeersMessage,
@@ -133,6 +211,11 @@ export const WorkerToContent = z.discriminatedUnion('type', [
   NoteUpsertMessage,
   NoteRemovedMessage,
   NoteErrorMessage,
+  NotesPendingMessage,
+  NoteConflictMessage,
+  NotesExportedMessage,
+  NotesImportedMessage,
+  ComposePointMessage,
 ]);
 export type WorkerToContent = z.infer<typeof WorkerToContent>;
 

@@ -8,10 +8,13 @@
 
 export const NOTE_HIGHLIGHT = 'collab-note';
 export const DRAFT_HIGHLIGHT = 'collab-note-draft';
+/** The words of the note the user is looking at (card hovered, opened or jumped to). */
+export const ACTIVE_HIGHLIGHT = 'collab-note-active';
 
 const STYLES: Record<string, string> = {
   [NOTE_HIGHLIGHT]: 'background-color: rgba(255, 200, 0, 0.45); color: inherit;',
   [DRAFT_HIGHLIGHT]: 'background-color: rgba(0, 144, 255, 0.28); color: inherit;',
+  [ACTIVE_HIGHLIGHT]: 'text-decoration: underline 2px rgba(0, 0, 0, 0.75); text-underline-offset: 3px;',
 };
 
 export class Highlighter {
@@ -20,6 +23,8 @@ export class Highlighter {
   constructor(
     private readonly doc: Document,
     private readonly name: string = NOTE_HIGHLIGHT,
+    /** CSS declarations of `::highlight(name)`; a built-in style for the names above. */
+    private readonly style: string = STYLES[name] ?? STYLES[NOTE_HIGHLIGHT]!,
   ) {
     const view = doc.defaultView as (Window & typeof globalThis) | null;
     const supported = Boolean(view && 'Highlight' in view && view.CSS && 'highlights' in view.CSS);
@@ -50,7 +55,7 @@ export class Highlighter {
     if (this.doc.querySelector(`style[${attribute}]`)) return;
     const style = this.doc.createElement('style');
     style.setAttribute(attribute, '');
-    style.textContent = `::highlight(${this.name}) { ${STYLES[this.name] ?? STYLES[NOTE_HIGHLIGHT]} }`;
+    style.textContent = `::highlight(${this.name}) { ${this.style} }`;
     (this.doc.head ?? this.doc.documentElement).append(style);
   }
 }

@@ -8,7 +8,18 @@
 import type { Overlay } from '../overlay.js';
 import type { Highlighter } from './highlighter.js';
 
-export type SaveNote = (range: Range, body: string) => void;
+/** What a new note is pinned to: selected words, or a point (document coordinates). */
+export type NoteTarget = { range: Range } | { point: { x: number; y: number } };
+export type SaveNote = (target: NoteTarget, body: string, color: string) => void;
+
+/** The highlight colours an author can pick from (issue 4). */
+export const NOTE_COLORS: readonly { color: string; name: string }[] = [
+  { color: '#ffd400', name: 'Yellow' },
+  { color: '#5fd068', name: 'Green' },
+  { color: '#4aa8ff', name: 'Blue' },
+  { color: '#ff7eb6', name: 'Pink' },
+  { color: '#b48cff', name: 'Purple' },
+];
 
 const BUTTON_WIDTH = 90;
 const EDITOR_WIDTH = 270;
@@ -16,6 +27,8 @@ const EDITOR_WIDTH = 270;
 export class NoteComposer {
   private enabled = false;
   private range: Range | null = null;
+  private point: { x: number; y: number } | null = null;
+  private color = NOTE_COLORS[0]!.color;
   private button: HTMLButtonElement | null = null;
   private editor: HTMLElement | null = null;
   private position = { left: 0, top: 0 };
@@ -59,6 +72,7 @@ export class NoteComposer {
     this.editor?.remove();
     this.editor = null;
     this.range = null;
+    this.point = null;
     this.draft.clear();
   }
 
@@ -107,14 +121,47 @@ export class NoteComposer {
     this.button = null;
   }
 
+  /** "Add note here": opens the editor for a note pinned to a point of the document. */
+  openAtPoint(x: number, y: number): void {
+    if (!this.enabled) return;
+    this.close();
+    this.point = { x, y };
+    const width = this.doc.documentElement.scrollWidth;
+    this.position = { left: Math.max(4, Math.min(x + 12, width - EDITOR_WIDTH - 4)), top: y + 12 };
+    this.openEditor();
+  }
+
   private openEditor(): void {
-    if (!this.range) return;
+    if (!this.range && !this.point) return;
     this.hideButton();
     const doc = this.doc;
     const editor = doc.createElement('div');
     editor.className = 'editor';
     editor.setAttribute('role', 'dialog');
     editor.setAttribute('aria-label', 'Add a note');
+    const swatches = doc.createElement('div');
+    swatches.className = 'swatches';
+    swatches.setAttribute('role', 'radiogroup');
+    swatches.setAttribute('aria-label', 'Highlight colour');
+    const pick = (color: string): void => {
+      this.color = color;
+      for (const swatch of swatches.children) {
+        swatch.setAttribute('aria-checked', String(swatch.getAttribute('data-color') === color));
+      }
+    };
+    for (const { color, name } of NOTE_COLORS) {
+      const swatch = doc.createElement('button');
+      swatch.type = 'button';
+      swatch.className = 'swatch';
+      swatch.setAttribute('role', 'radio');
+      swatch.setAttribute('data-color', color);
+      swatch.setAttribute('data-collab-note-color', color);
+      swatch.title = name;
+      swatch.setAttribute('aria-label', name);
+      swatch.style.setProperty('--swatch', color);
+      swatch.addEventListener('click', () => pick(color));
+      swatches.append(swatch);
+    }
     const input = doc.createElement('textarea');
     input.setAttribute('data-collab-note-input', '');
     input.placeholder = 'Write a note…';
@@ -134,18 +181,23 @@ export class NoteComposer {
     saveButton.textContent = 'Save';
     saveButton.setAttribute('data-collab-note-save', '');
     actions.append(hint, cancel, saveButton);
-    editor.append(input, actions);
+    editor.append(input, swatches, actions);
+    pick(this.color);
 
     const submit = (): void => {
       const text = input.value.trim();
-      const range = this.range;
-      if (text === '' || !range) {
+      const target: NoteTarget | null = this.range
+        ? { range: this.range }
+        : this.point
+          ? { point: this.point }
+          : null;
+      if (text === '' || !target) {
         input.focus();
         return;
       }
       this.close();
       this.doc.getSelection()?.removeAllRanges();
-      this.save(range, text);
+      this.save(target, text, this.color);
     };
     cancel.addEventListener('click', () => this.close());
     saveButton.addEventListener('click', submit);
@@ -163,7 +215,7 @@ export class NoteComposer {
     this.place(editor, Math.max(4, Math.min(this.position.left, width - EDITOR_WIDTH - 4)));
     this.overlay.composer.append(editor);
     this.editor = editor;
-    this.draft.set([this.range]);
+    if (this.range) this.draft.set([this.range]);
     input.focus();
   }
 

@@ -117,6 +117,7 @@ function fakeChromeApi(tabs: Map<number, string>): ChromeApi {
     onTabActivated: () => undefined,
     setBadge: async () => undefined,
     isContextValid: () => true,
+    onAddNoteHere: () => undefined,
   };
 }
 

@@ -1,0 +1,61 @@
+/**
+ * Note text on the page: plain text through text nodes only, with http(s) links made
+ * clickable by building `<a>` elements whose href was checked (never from markup), and
+ * short relative times. Nothing here parses HTML.
+ */
+
+const URL_PATTERN = /\bhttps?:\/\/[^\s<>"'`]+/gi;
+/** Punctuation that usually ends the sentence rather than the link. */
+const TRAILING = /[.,;:!?)\]}'"]+$/;
+
+/** The URL when it parses as http(s), else null. */
+export function safeHref(text: string): string | null {
+  try {
+    const url = new URL(text);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : null;
+  } catch {
+    return null;
+  }
+}
+
+/** `text` as text nodes and `<a target=_blank rel="noopener noreferrer">` for its http(s) links. */
+export function renderNoteText(doc: Document, text: string): DocumentFragment {
+  const out = doc.createDocumentFragment();
+  let last = 0;
+  for (const match of text.matchAll(URL_PATTERN)) {
+    const raw = match[0].replace(TRAILING, '');
+    const at = match.index;
+    const href = safeHref(raw);
+    if (!href || raw === '') continue;
+    if (at > last) out.append(doc.createTextNode(text.slice(last, at)));
+    const link = doc.createElement('a');
+    link.href = href;
+    link.target = '_blank';
+    link.rel = 'noopener noreferrer';
+    link.textContent = raw;
+    out.append(link);
+    last = at + raw.length;
+  }
+  if (last < text.length) out.append(doc.createTextNode(text.slice(last)));
+  return out;
+}
+
+const UNITS: Array<[Intl.RelativeTimeFormatUnit, number]> = [
+  ['year', 365 * 24 * 3600],
+  ['month', 30 * 24 * 3600],
+  ['week', 7 * 24 * 3600],
+  ['day', 24 * 3600],
+  ['hour', 3600],
+  ['minute', 60],
+];
+
+/** "just now", "5 minutes ago", "yesterday"... for an ISO time. */
+export function relativeTime(iso: string, now = Date.now()): string {
+  const seconds = Math.round((Date.parse(iso) - now) / 1000);
+  if (!Number.isFinite(seconds)) return '';
+  const format = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
+  for (const [unit, size] of UNITS) {
+    if (Math.abs(seconds) >= size) return format.format(Math.round(seconds / size), unit);
+  }
+  return 'just now';
+}

@@ -1,0 +1,61 @@
+/** Driving the notes UI of the overlay like a user, for the notes e2e tests (issue 4). */
+import type { Locator, Page } from 'playwright-core';
+import type { BrowserUser } from './browser-user.js';
+import { centre, wordBox } from './page-text.js';
+
+export const ROOT = '[data-collab-root]';
+
+/** Points the user's extension at the server, names them and turns sharing on for the page's site. */
+export async function joinWithPopup(
+  user: BrowserUser,
+  page: Page,
+  serverUrl: string,
+  name: string,
+): Promise<void> {
+  const popup = await user.openPopup(page);
+  await popup.locator('#server-url').fill(serverUrl);
+  await popup.locator('#server-save').click();
+  await popup.locator('#name').fill(name);
+  await popup.locator('#name').press('Enter');
+  await popup.locator('#sharing-toggle').check();
+  await popup
+    .locator('#status')
+    .filter({ hasText: /^Connected$/ })
+    .waitFor();
+  await popup.close();
+  await page.bringToFront();
+  // The overlay's notes panel shows once the tab's session is active.
+  await page.locator(`${ROOT} [data-collab-notes-toggle]`).waitFor();
+}
+
+/** Selects a word by double-clicking it, opens the composer, optionally picks a colour. */
+export async function openComposerOn(page: Page, selector: string, word: string): Promise<void> {
+  const at = centre(await wordBox(page, selector, word));
+  await page.mouse.dblclick(at.x, at.y);
+  await page.locator(`${ROOT} [data-collab-add-note]`).click();
+  await page.locator(`${ROOT} [data-collab-note-input]`).waitFor();
+}
+
+/** Adds a note on `word` through the page UI and resolves with the note's card. */
+export async function addNote(
+  page: Page,
+  selector: string,
+  word: string,
+  body: string,
+  color?: string,
+): Promise<void> {
+  await openComposerOn(page, selector, word);
+  await page.locator(`${ROOT} [data-collab-note-input]`).fill(body);
+  if (color) await page.locator(`${ROOT} [data-collab-note-color="${color}"]`).click();
+  await page.locator(`${ROOT} [data-collab-note-save]`).click();
+}
+
+/** The top-level card (an `article`) whose text contains `text`. */
+export const cardWith = (page: Page, text: string): Locator =>
+  page.locator(`${ROOT} article.card[data-note-id]`).filter({ hasText: text });
+
+/** Every stored (not pending) top-level card on the page. */
+export const cards = (page: Page): Locator => page.locator(`${ROOT} article.card[data-note-id]`);
+
+/** Cards and replies still waiting in the outbox. */
+export const pendingItems = (page: Page): Locator => page.locator(`${ROOT} [data-pending-op]`);
