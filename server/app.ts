@@ -1,22 +1,35 @@
 /**
- * Builds the server without starting it: an HTTP server for /healthz, a Socket.IO server
- * with namespaces /rooms and /notes, and the handshake check on both. main.ts and the
- * tests start it with listen() and stop it with close().
+ * Builds the server without starting it: an HTTP server for /healthz and /metrics, a
+ * Socket.IO server with namespaces /rooms and /notes (and /admin when configured), the
+ * origin and per-address checks on every new connection, the handshake check and the
+ * per-socket guard on both namespaces. main.ts and the tests start it with listen() and
+ * stop it with close().
  */
 import { createServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Counter } from 'prom-client';
 import { Server } from 'socket.io';
+import { parseRoomId } from '../protocol/index.js';
+import { mountAdmin } from './admin.js';
 import { authMiddleware } from './auth.js';
 import type { Config } from './config.js';
 import { httpHandler } from './health.js';
+import { ADMIN_UI_ORIGIN, ConnectionCap, originAllowed } from './limits.js';
 import { createLogger, type Logger } from './logger.js';
+import { Metrics } from './metrics.js';
 import { registerNotes } from './notes/notes-handlers.js';
+import { MAX_DISCONNECTION_MS, replayStaleSessions } from './recovery.js';
+import { createRoomAccess } from './room-access.js';
 import { registerRooms, type RoomsStats } from './rooms/rooms-handlers.js';
+import { guardSocket, InFlight } from './socket-guard.js';
 import type { NotesNamespace, RoomsNamespace } from './socket-types.js';
 import type { NoteStore } from './store/note-store.js';
 
 /** Socket.IO refuses bigger messages; the largest legal payload (a note) is far below. */
 export const MAX_MESSAGE_BYTES = 64 * 1024;
+
+/** How long close() lets requests already in the handlers finish before disconnecting. */
+export const DRAIN_TIMEOUT_MS = 5_000;
 
 export interface AppOptions {
   store: NoteStore;
@@ -34,33 +47,45 @@ export interface ListenInfo {
 export interface App {
   httpServer: HttpServer;
   io: Server;
+  metrics: Metrics;
   /** Listens on `config.host:config.port`; with port 0 the answer holds the real port. */
   listen(): Promise<ListenInfo>;
-  /** Disconnects every socket and stops listening and timers. The store stays open: the caller owns it. */
+  /**
+   * Stops accepting connections and requests, lets the requests already in the handlers
+   * finish (their writes are committed and acked), then disconnects every socket and stops
+   * timers. The store stays open: the caller owns it.
+   */
   close(): Promise<void>;
   /** Counters for tests and future metrics. */
   stats(): RoomsStats;
-}
-
-/** A browser's Origin header must be listed; clients without one (native, tests) are not browsers. */
-function originCheck(allowed: string[]) {
-  return (req: IncomingMessage, done: (err: string | null | undefined, success: boolean) => void) => {
-    const origin = req.headers.origin;
-    done(null, origin === undefined || allowed.includes(origin));
-  };
+  /** Requests between arrival and ack right now. */
+  inFlight(): number;
 }
 
 export function createApp({ store, config, logger = createLogger(config.logLevel) }: AppOptions): App {
-  const httpServer = createServer(httpHandler(store, logger));
-  const anyOrigin = config.allowedOrigins.length === 0;
+  // Bound below, once the metrics exist; Socket.IO must wrap the listener, so it comes first.
+  let http: ReturnType<typeof httpHandler> | null = null;
+  const httpServer = createServer((req, res) => http?.(req, res));
+  // The hosted admin UI's page may connect while the admin namespace is on.
+  const originOk = (origin: string | undefined) =>
+    originAllowed(origin, config.allowedOrigins) || (config.admin !== null && origin === ADMIN_UI_ORIGIN);
+  const cap = new ConnectionCap(config.limits);
   const io = new Server(httpServer, {
     transports: ['websocket', 'polling'],
     maxHttpBufferSize: MAX_MESSAGE_BYTES,
     serveClient: false,
-    cors: { origin: anyOrigin ? true : config.allowedOrigins },
-    // CORS does not cover WebSocket upgrades, so the origin is checked on every request.
-    ...(anyOrigin ? {} : { allowRequest: originCheck(config.allowedOrigins) }),
+    cors: { origin: (origin, done) => done(null, originOk(origin)) },
+    // CORS does not cover WebSocket upgrades, so every new connection is checked here.
+    allowRequest: (req: IncomingMessage, done) => {
+      if (!originOk(req.headers.origin)) return done('origin not allowed', false);
+      if (!cap.admits(req)) return done('too many connections from this address', false);
+      done(null, true);
+    },
+    connectionStateRecovery: { maxDisconnectionDuration: MAX_DISCONNECTION_MS, skipMiddlewares: false },
   });
+  cap.track(io);
+  const appMetrics = new Metrics(io);
+  http = httpHandler(store, logger, appMetrics);
 
   // One Server carries namespaces with different event maps, so each gets its own typed view.
   const roomsNsp = io.of('/rooms') as RoomsNamespace;
@@ -68,8 +93,52 @@ export function createApp({ store, config, logger = createLogger(config.logLevel
   const auth = authMiddleware(store, logger);
   roomsNsp.use(auth);
   notesNsp.use(auth);
-  const rooms = registerRooms(roomsNsp, { tickHz: config.tickHz, logger });
-  registerNotes(notesNsp, { store, logger });
+
+  const inFlight = new InFlight();
+  let draining = false;
+  const guard = {
+    metrics: appMetrics,
+    inFlight,
+    rateLimitScale: config.limits.rateLimitScale,
+    draining: () => draining,
+  };
+  roomsNsp.on('connection', (socket) => {
+    guardSocket(socket, guard);
+    // Presence lives in RoomState, which forgot this socket when it dropped: a recovered
+    // socket starts outside every room, like a new one, and the client joins again.
+    if (socket.recovered) {
+      for (const room of socket.rooms) if (parseRoomId(room)) void socket.leave(room);
+    }
+  });
+  notesNsp.on('connection', (socket) => {
+    guardSocket(socket, guard);
+    // One broadcast gives the client a recovery offset even in a quiet room (server/recovery.ts).
+    if (!socket.recovered) socket.emit('notes:ready');
+  });
+  replayStaleSessions(notesNsp);
+
+  const access = createRoomAccess(store);
+  const roomsPerSocket = config.limits.roomsPerSocket;
+  const rooms = registerRooms(roomsNsp, {
+    tickHz: config.tickHz,
+    logger,
+    access,
+    maxRoomsPerSocket: roomsPerSocket,
+  });
+  registerNotes(notesNsp, { store, logger, access, maxRoomsPerSocket: roomsPerSocket });
+  if (mountAdmin(io, config.admin)) logger.info('admin UI enabled on /admin');
+
+  let cursorsRejected = 0;
+  new Counter({
+    name: 'copresence_cursor_rejected_total',
+    help: 'cursor:move / cursor:hide dropped: bad payload or a room the socket is not in.',
+    registers: [appMetrics.registry],
+    collect() {
+      const now = rooms.stats().cursorsRejected;
+      this.inc(now - cursorsRejected);
+      cursorsRejected = now;
+    },
+  });
 
   const listen = () =>
     new Promise<ListenInfo>((resolve, reject) => {
@@ -83,10 +152,22 @@ export function createApp({ store, config, logger = createLogger(config.logLevel
     });
 
   const close = async () => {
+    // No new connections and no new requests; the ones in the handlers may finish.
+    draining = true;
+    httpServer.close();
+    await inFlight.drained(DRAIN_TIMEOUT_MS);
     // Timer first: disconnecting sockets below marks cursors dirty and would wake it again.
     rooms.close();
     await io.close();
   };
 
-  return { httpServer, io, listen, close, stats: rooms.stats };
+  return {
+    httpServer,
+    io,
+    metrics: appMetrics,
+    listen,
+    close,
+    stats: rooms.stats,
+    inFlight: () => inFlight.size,
+  };
 }

@@ -13,7 +13,7 @@ const unsetIfEmpty = (value: unknown) =>
 
 // `scheme://host[:port]` without a path. Checked by hand because WHATWG URL gives
 // `chrome-extension://...` an opaque origin ("null").
-const ORIGIN = /^[a-z][a-z0-9+.-]*:\/\/[^/\s?#]+$/i;
+const ORIGIN = /^([a-z][a-z0-9+.-]*:\/\/[^/\s?#]+|\*)$/i;
 
 const Origins = z
   .string()
@@ -25,12 +25,27 @@ const Origins = z
   )
   .pipe(z.array(z.string().regex(ORIGIN, 'expected a comma list of origins like https://example.com')));
 
+/** Every limit of docs/SECURITY.md that an operator may change. */
+export interface Limits {
+  /** Open Engine.IO connections per remote address; more are refused at the handshake. */
+  connectionsPerIp: number;
+  /** Rooms one socket may be in, per namespace. */
+  roomsPerSocket: number;
+  /** Multiplies every token bucket's rate and size (server/limits.ts); 1 in production. */
+  rateLimitScale: number;
+}
+
 const Env = z.object({
   PORT: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(0).max(65_535).default(8080)),
   HOST: z.preprocess(unsetIfEmpty, z.string().default('127.0.0.1')),
   DATA_DIR: z.preprocess(unsetIfEmpty, z.string().default('./data')),
   TICK_HZ: z.preprocess(unsetIfEmpty, z.coerce.number().positive().max(1000).default(60)),
   ALLOWED_ORIGINS: z.preprocess(unsetIfEmpty, Origins.default([])),
+  MAX_CONNECTIONS_PER_IP: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(1).default(50)),
+  MAX_ROOMS_PER_SOCKET: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(1).default(50)),
+  RATE_LIMIT_SCALE: z.preprocess(unsetIfEmpty, z.coerce.number().positive().default(1)),
+  ADMIN_USER: z.preprocess(unsetIfEmpty, z.string().optional()),
+  ADMIN_PASSWORD: z.preprocess(unsetIfEmpty, z.string().min(8).optional()),
   LOG_LEVEL: z.preprocess(
     (value) => (typeof value === 'string' ? unsetIfEmpty(value.toLowerCase()) : value),
     z.enum(LOG_LEVELS).default('info'),
@@ -44,9 +59,15 @@ export interface Config {
   dataDir: string;
   /** Cursor flushes per second. */
   tickHz: number;
-  /** Origins allowed to connect; empty allows any. */
+  /**
+   * Origins allowed to connect. Empty: any `chrome-extension://` or `moz-extension://`
+   * origin. `*` allows any. Requests without an Origin header (not browsers) always pass.
+   */
   allowedOrigins: string[];
   logLevel: LogLevel;
+  limits: Limits;
+  /** Credentials of @socket.io/admin-ui on `/admin`; null keeps it off. */
+  admin: { user: string; password: string } | null;
 }
 
 export class ConfigError extends Error {
@@ -61,6 +82,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(`invalid environment: ${problems.join('; ')}`);
   }
   const e = parsed.data;
+  if ((e.ADMIN_USER === undefined) !== (e.ADMIN_PASSWORD === undefined)) {
+    throw new ConfigError('invalid environment: ADMIN_USER and ADMIN_PASSWORD: set both or neither');
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -68,5 +92,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     tickHz: e.TICK_HZ,
     allowedOrigins: e.ALLOWED_ORIGINS,
     logLevel: e.LOG_LEVEL,
+    limits: {
+      connectionsPerIp: e.MAX_CONNECTIONS_PER_IP,
+      roomsPerSocket: e.MAX_ROOMS_PER_SOCKET,
+      rateLimitScale: e.RATE_LIMIT_SCALE,
+    },
+    admin:
+      e.ADMIN_USER !== undefined && e.ADMIN_PASSWORD !== undefined
+        ? { user: e.ADMIN_USER, password: e.ADMIN_PASSWORD }
+        : null,
   };
 }

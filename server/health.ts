@@ -1,9 +1,11 @@
 /**
  * The plain HTTP side of the server: `GET /healthz` answers 200 while the store
- * answers, 503 when it does not; every other path is 404. Socket.IO handles its own path.
+ * answers, 503 when it does not; `GET /metrics` is the Prometheus text format; every
+ * other path is 404. Socket.IO handles its own path.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from './logger.js';
+import type { Metrics } from './metrics.js';
 import type { NoteStore } from './store/note-store.js';
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -11,9 +13,22 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
-export function httpHandler(store: NoteStore, logger: Logger) {
+export function httpHandler(store: NoteStore, logger: Logger, metrics: Metrics) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     const path = (req.url ?? '').split('?')[0];
+    if (req.method === 'GET' && path === '/metrics') {
+      metrics.render().then(
+        (text) => {
+          res.writeHead(200, { 'content-type': metrics.registry.contentType, 'cache-control': 'no-store' });
+          res.end(text);
+        },
+        (error: unknown) => {
+          logger.error({ err: error }, 'metrics failed');
+          sendJson(res, 500, { ok: false, error: 'metrics failed' });
+        },
+      );
+      return;
+    }
     if (req.method !== 'GET' || path !== '/healthz') {
       sendJson(res, 404, { ok: false, error: 'not found' });
       return;

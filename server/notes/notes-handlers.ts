@@ -25,7 +25,7 @@ import {
 } from '../../protocol/index.js';
 import { request } from '../ack-handler.js';
 import type { Logger } from '../logger.js';
-import { canEnter } from '../room-access.js';
+import type { RoomAccess } from '../room-access.js';
 import type { NotesNamespace, NotesSocket } from '../socket-types.js';
 import type { NoteStore, StoreRefusal } from '../store/note-store.js';
 
@@ -45,13 +45,33 @@ function isSubscribed(socket: NotesSocket, room: string): boolean {
   return parseRoomId(room) !== null && socket.rooms.has(room);
 }
 
-export function registerNotes(nsp: NotesNamespace, options: { store: NoteStore; logger: Logger }): void {
+export interface NotesOptions {
+  store: NoteStore;
+  logger: Logger;
+  /** Private rooms need their key (issue 5). */
+  access: RoomAccess;
+  /** A socket subscribed to this many rooms is refused another with `too_large` (issue 5). */
+  maxRoomsPerSocket: number;
+}
+
+export function registerNotes(nsp: NotesNamespace, options: NotesOptions): void {
   const { store, logger } = options;
 
   const subscribe = async (socket: NotesSocket, input: NotesSubscribe): Promise<Result<Note[]>> => {
     const address = parseRoomId(input.room);
     if (address === null) return fail('invalid', 'room: not a room id');
-    if (!canEnter(address, input.key)) return fail('forbidden', 'this room needs a valid key');
+    // The socket's own id room is not a subscription.
+    if (!socket.rooms.has(input.room) && socket.rooms.size - 1 >= options.maxRoomsPerSocket) {
+      return fail(
+        'too_large',
+        `subscribed to ${options.maxRoomsPerSocket} rooms already; unsubscribe one first`,
+      );
+    }
+    // Only a private room waits for the store; other subscribes join synchronously, in order.
+    const access = options.access.canEnter(address, input.key);
+    if (access !== true && !((await access) && socket.connected)) {
+      return fail('forbidden', 'this room needs a valid key');
+    }
     // Join before reading, so a note written meanwhile arrives as a broadcast at worst twice, never not at all.
     void socket.join(input.room);
     try {

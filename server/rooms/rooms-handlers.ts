@@ -12,16 +12,18 @@ import {
   PresenceUpdate,
   roomIdFor,
   PUBLIC_CHANNEL,
+  RoomCreate,
   RoomJoin,
   RoomList,
   RoomRef,
   type Result,
+  type RoomCreated,
   type RoomJoined,
   type RoomSummary,
 } from '../../protocol/index.js';
 import { message, request } from '../ack-handler.js';
 import type { Logger } from '../logger.js';
-import { canEnter, isListed } from '../room-access.js';
+import { isListed, type RoomAccess, type RoomAddress } from '../room-access.js';
 import type { RoomsNamespace, RoomsSocket } from '../socket-types.js';
 import { CursorFlusher } from './cursor-flusher.js';
 import { RoomState } from './room-state.js';
@@ -54,6 +56,10 @@ export interface RoomsOptions {
   logger: Logger;
   /** Presence time-to-live; {@link PRESENCE_TTL_MS} by default. */
   presenceTtlMs?: number;
+  /** Private rooms: who may enter, and making new ones (issue 5). */
+  access: RoomAccess;
+  /** A socket in this many rooms is refused another with `too_large` (issue 5). */
+  maxRoomsPerSocket: number;
 }
 
 export function registerRooms(nsp: RoomsNamespace, options: RoomsOptions): RoomsHandle {
@@ -73,13 +79,27 @@ export function registerRooms(nsp: RoomsNamespace, options: RoomsOptions): Rooms
     cursorsRejected += 1;
   };
 
-  const join = (socket: RoomsSocket, input: RoomJoin): Result<RoomJoined> => {
+  const join = (socket: RoomsSocket, input: RoomJoin): Result<RoomJoined> | Promise<Result<RoomJoined>> => {
     const page = normalizePageUrl(input.page);
     if (page === null) return fail('invalid', 'page: expected an http(s) URL');
     const channel = normalizeChannel(input.channel);
     const room = checkedRoomId(page, channel);
     if (room === null) return fail('invalid', 'channel: not a usable channel name');
-    if (!canEnter({ page, channel }, input.key)) return fail('forbidden', 'this room needs a valid key');
+    if (!socket.rooms.has(room) && socket.rooms.size - 1 >= options.maxRoomsPerSocket) {
+      return fail('too_large', `in ${options.maxRoomsPerSocket} rooms already; leave one first`);
+    }
+    const access = options.access.canEnter({ page, channel }, input.key);
+    // Public and named rooms are entered synchronously, in the order the client sent its events.
+    if (access === true) return enter(socket, room, { page, channel });
+    return access.then((allowed) =>
+      allowed && socket.connected
+        ? enter(socket, room, { page, channel })
+        : fail('forbidden', 'this room needs a valid key'),
+    );
+  };
+
+  const enter = (socket: RoomsSocket, room: string, address: RoomAddress): Result<RoomJoined> => {
+    const { page, channel } = address;
     const { peerId, name, color } = socket.data;
     const joined = state.join(room, { page, channel }, socket.id, { id: peerId, name, color, idle: false });
     void socket.join(room);
@@ -169,6 +189,17 @@ export function registerRooms(nsp: RoomsNamespace, options: RoomsOptions): Rooms
         leave(socket, room);
         return ok(null);
       }),
+    );
+    socket.on(
+      'room:create',
+      request(
+        { event: 'room:create', schema: RoomCreate, logger },
+        (input): Result<RoomCreated> | Promise<Result<RoomCreated>> => {
+          const page = normalizePageUrl(input.page);
+          if (page === null) return fail('invalid', 'page: expected an http(s) URL');
+          return options.access.createPrivate(page).then(ok);
+        },
+      ),
     );
     socket.on('room:list', request({ event: 'room:list', schema: RoomList, logger }, list));
     socket.on(

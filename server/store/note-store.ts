@@ -71,6 +71,13 @@ export interface NoteStore {
    * is stored afterwards. Atomic, so two first connections cannot both win.
    */
   claimSecretHash(clientId: string, hash: string): Promise<string>;
+  /**
+   * Records a private room of `page` with the hash of its invite key. False when that
+   * (page, channel) exists already; the caller then picks another channel.
+   */
+  createPrivateRoom(page: string, channel: string, keyHash: string): Promise<boolean>;
+  /** The invite key hash of a private room, or null when there is no such room. */
+  getPrivateRoomKeyHash(page: string, channel: string): Promise<string | null>;
   /** Resolves when the store answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;

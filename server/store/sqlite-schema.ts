@@ -42,6 +42,14 @@ const MIGRATIONS: readonly string[] = [
      created_at TEXT NOT NULL,
      PRIMARY KEY (room, author_id, op_id)
    );`,
+  // Private rooms (issue 5): only a sha256 of the invite key is kept.
+  `CREATE TABLE private_rooms (
+     page TEXT NOT NULL,
+     channel TEXT NOT NULL,
+     key_hash TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     PRIMARY KEY (page, channel)
+   );`,
 ];
 
 /** Brings `db` up to the latest schema. */

@@ -79,6 +79,12 @@ function prepare(db: Database.Database) {
     claimSecret: db.prepare<[string, string, string]>(
       'INSERT OR IGNORE INTO client_secrets (client_id, secret_hash, created_at) VALUES (?, ?, ?)',
     ),
+    createRoom: db.prepare<[string, string, string, string]>(
+      'INSERT OR IGNORE INTO private_rooms (page, channel, key_hash, created_at) VALUES (?, ?, ?, ?)',
+    ),
+    roomKey: db.prepare<[string, string], { key_hash: string }>(
+      'SELECT key_hash FROM private_rooms WHERE page = ? AND channel = ?',
+    ),
     ping: db.prepare('SELECT 1'),
   };
 }
@@ -213,6 +219,14 @@ export class SqliteStore implements NoteStore {
     const stored = await this.getSecretHash(clientId);
     if (stored === null) throw new Error('secret hash vanished right after insert');
     return stored;
+  }
+
+  async createPrivateRoom(page: string, channel: string, keyHash: string): Promise<boolean> {
+    return this.sql.createRoom.run(page, channel, keyHash, new Date().toISOString()).changes === 1;
+  }
+
+  async getPrivateRoomKeyHash(page: string, channel: string): Promise<string | null> {
+    return this.sql.roomKey.get(page, channel)?.key_hash ?? null;
   }
 
   async ping(): Promise<void> {

@@ -10,6 +10,8 @@ it('has the documented defaults', () => {
     tickHz: 60,
     allowedOrigins: [],
     logLevel: 'info',
+    limits: { connectionsPerIp: 50, roomsPerSocket: 50, rateLimitScale: 1 },
+    admin: null,
   });
 });
 
@@ -22,6 +24,11 @@ it('reads every variable and treats empty ones as unset', () => {
       TICK_HZ: '30',
       ALLOWED_ORIGINS: ' chrome-extension://abc , https://example.com/ ,',
       LOG_LEVEL: 'DEBUG',
+      MAX_CONNECTIONS_PER_IP: '7',
+      MAX_ROOMS_PER_SOCKET: '9',
+      RATE_LIMIT_SCALE: '2.5',
+      ADMIN_USER: 'ops',
+      ADMIN_PASSWORD: 'correct horse',
     }),
   ).toEqual({
     port: 0,
@@ -30,6 +37,8 @@ it('reads every variable and treats empty ones as unset', () => {
     tickHz: 30,
     allowedOrigins: ['chrome-extension://abc', 'https://example.com'],
     logLevel: 'debug',
+    limits: { connectionsPerIp: 7, roomsPerSocket: 9, rateLimitScale: 2.5 },
+    admin: { user: 'ops', password: 'correct horse' },
   });
   expect(loadConfig({ PORT: '', LOG_LEVEL: '' })).toMatchObject({ port: 8080, logLevel: 'info' });
 });
@@ -40,6 +49,10 @@ it.each([
   [{ TICK_HZ: '0' }, /TICK_HZ/],
   [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
   [{ ALLOWED_ORIGINS: 'example.com' }, /ALLOWED_ORIGINS/],
+  [{ MAX_CONNECTIONS_PER_IP: '0' }, /MAX_CONNECTIONS_PER_IP/],
+  [{ RATE_LIMIT_SCALE: '-1' }, /RATE_LIMIT_SCALE/],
+  [{ ADMIN_USER: 'ops' }, /ADMIN_USER and ADMIN_PASSWORD/],
+  [{ ADMIN_USER: 'ops', ADMIN_PASSWORD: 'short' }, /ADMIN_PASSWORD/],
 ])('refuses %o with a message naming the variable', (env, name) => {
   expect(() => loadConfig(env)).toThrow(name);
   expect(() => loadConfig(env)).toThrow(/^invalid environment: /);

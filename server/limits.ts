@@ -1,0 +1,142 @@
+/**
+ * Abuse limits that sit in front of the handlers (issue 5): which origins may open a
+ * connection, how many connections one address may hold, and per-socket token buckets
+ * that answer `rate_limited` before a handler does any work. docs/SECURITY.md lists
+ * every value here and the test that proves it.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Server } from 'socket.io';
+import type { Limits } from './config.js';
+
+/** Browser extensions; the default when ALLOWED_ORIGINS is unset. */
+const EXTENSION_ORIGIN = /^(chrome-extension|moz-extension):\/\/[^/]+$/;
+
+/** The hosted @socket.io/admin-ui page, allowed only while the admin namespace is on. */
+export const ADMIN_UI_ORIGIN = 'https://admin.socket.io';
+
+/**
+ * Whether a request with this Origin header may connect. No header means no browser (a
+ * Node client, a test): an Origin check protects browsers' users from hostile pages, and a
+ * non-browser could send any header it likes anyway.
+ */
+export function originAllowed(origin: string | undefined, allowed: readonly string[]): boolean {
+  if (origin === undefined) return true;
+  if (allowed.length === 0) return EXTENSION_ORIGIN.test(origin);
+  return allowed.includes('*') || allowed.includes(origin);
+}
+
+/** Refill rate (tokens per second) and capacity of one bucket. */
+export interface BucketSpec {
+  rate: number;
+  burst: number;
+}
+
+/**
+ * Which bucket each client event draws from. Cursor moves arrive at up to 30 Hz per room;
+ * a service worker that restarts re-joins and re-subscribes every tab's room in one burst.
+ */
+export const EVENT_BUCKETS = {
+  'cursor:move': 'moves',
+  'cursor:hide': 'moves',
+  'presence:update': 'moves',
+  'note:create': 'notes',
+  'note:update': 'notes',
+  'note:delete': 'notes',
+  'notes:export': 'notes',
+  'notes:import': 'notes',
+  'room:join': 'joins',
+  'room:create': 'joins',
+  'room:leave': 'joins',
+  'room:list': 'joins',
+  'notes:subscribe': 'joins',
+  'notes:unsubscribe': 'joins',
+} as const satisfies Record<string, string>;
+
+export type BucketName = (typeof EVENT_BUCKETS)[keyof typeof EVENT_BUCKETS];
+
+/** Bucket sizes at RATE_LIMIT_SCALE=1. */
+export const BUCKETS: Record<BucketName, BucketSpec> = {
+  moves: { rate: 120, burst: 240 },
+  notes: { rate: 10, burst: 30 },
+  joins: { rate: 10, burst: 100 },
+};
+
+/** A classic token bucket; time comes in as an argument so it is testable without waiting. */
+export class TokenBucket {
+  private tokens: number;
+  private last: number;
+
+  constructor(
+    private readonly spec: BucketSpec,
+    now: number,
+  ) {
+    this.tokens = spec.burst;
+    this.last = now;
+  }
+
+  /** Takes one token; false when the bucket is empty. */
+  take(now: number): boolean {
+    this.tokens = Math.min(this.spec.burst, this.tokens + ((now - this.last) / 1000) * this.spec.rate);
+    this.last = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
+
+/** The buckets of one socket, made lazily so an idle socket costs nothing. */
+export class SocketBuckets {
+  private readonly buckets = new Map<BucketName, TokenBucket>();
+
+  constructor(private readonly scale: number) {}
+
+  take(name: BucketName, now = performance.now()): boolean {
+    let bucket = this.buckets.get(name);
+    if (!bucket) {
+      const { rate, burst } = BUCKETS[name];
+      bucket = new TokenBucket({ rate: rate * this.scale, burst: burst * this.scale }, now);
+      this.buckets.set(name, bucket);
+    }
+    return bucket.take(now);
+  }
+}
+
+/**
+ * Counts open Engine.IO connections per remote address and refuses a new one over the
+ * cap. Behind a reverse proxy every client has the proxy's address: raise the cap there.
+ */
+export class ConnectionCap {
+  private readonly open = new Map<string, number>();
+
+  constructor(private readonly limits: Pick<Limits, 'connectionsPerIp'>) {}
+
+  /** Whether `req` (a new handshake) may open one more connection. */
+  admits(req: IncomingMessage): boolean {
+    return (this.open.get(addressOf(req)) ?? 0) < this.limits.connectionsPerIp;
+  }
+
+  /** Counts every accepted connection until it closes. */
+  track(io: Server): void {
+    io.engine.on(
+      'connection',
+      (conn: { request: IncomingMessage; once(event: 'close', fn: () => void): void }) => {
+        const address = addressOf(conn.request);
+        this.open.set(address, (this.open.get(address) ?? 0) + 1);
+        conn.once('close', () => {
+          const left = (this.open.get(address) ?? 1) - 1;
+          if (left <= 0) this.open.delete(address);
+          else this.open.set(address, left);
+        });
+      },
+    );
+  }
+
+  /** Open connections of an address, for tests and metrics. */
+  count(address: string): number {
+    return this.open.get(address) ?? 0;
+  }
+}
+
+function addressOf(req: IncomingMessage): string {
+  return req.socket.remoteAddress ?? 'unknown';
+}

@@ -1,0 +1,132 @@
+/**
+ * Prometheus metrics via prom-client, served on `GET /metrics` (issue 5): connections,
+ * rooms, events in and out per type, volatile packets dropped for slow clients, rejected
+ * requests by error code, and ack latency. A registry per app, so tests that start
+ * several servers in one process do not share counters.
+ */
+import type { Server } from 'socket.io';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { parseRoomId, type ErrorCode } from '../protocol/index.js';
+
+/** Server-to-client events worth a label; anything else (admin-ui's) counts as `other`. */
+const OUT_EVENTS = new Set([
+  'presence:joined',
+  'presence:left',
+  'presence:updated',
+  'cursor:batch',
+  'note:created',
+  'note:updated',
+  'note:deleted',
+]);
+
+/** `2` EVENT or `3` ACK, optional binary count, optional `/nsp,`, optional ack id, then `["event"`. */
+const PACKET_HEAD = /^([23])(?:\d+-)?(?:(\/[^,]*),)?\d*(?:\["([^"\\]{1,40})")?/;
+
+/** The part of socket.io's internal Client that the volatile drop counter looks at. */
+interface EngineClient {
+  conn: { transport: { writable: boolean } };
+  writeToEngine(packets: unknown, opts: { volatile?: boolean }): void;
+}
+
+export class Metrics {
+  readonly registry = new Registry();
+  readonly eventsIn = new Counter({
+    name: 'copresence_events_in_total',
+    help: 'Client events received, per namespace and event (unknown names count as "unknown").',
+    labelNames: ['namespace', 'event'] as const,
+    registers: [this.registry],
+  });
+  readonly eventsOut = new Counter({
+    name: 'copresence_events_out_total',
+    help: 'Packets written to clients, per namespace and event ("ack" for acknowledgements).',
+    labelNames: ['namespace', 'event'] as const,
+    registers: [this.registry],
+  });
+  readonly volatileDropped = new Counter({
+    name: 'copresence_volatile_dropped_total',
+    help: 'Volatile packets (cursor batches) discarded because the client had not taken the previous write.',
+    registers: [this.registry],
+  });
+  readonly rejected = new Counter({
+    name: 'copresence_rejected_total',
+    help: 'Requests and messages refused, per error code.',
+    labelNames: ['code'] as const,
+    registers: [this.registry],
+  });
+  readonly ackLatency = new Histogram({
+    name: 'copresence_ack_latency_seconds',
+    help: 'Time from a request arriving to its ack, per event.',
+    labelNames: ['event'] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [this.registry],
+  });
+
+  constructor(io: Server) {
+    collectDefaultMetrics({ register: this.registry, prefix: 'copresence_process_' });
+    new Gauge({
+      name: 'copresence_connections',
+      help: 'Open Engine.IO connections.',
+      registers: [this.registry],
+      collect() {
+        this.set(io.engine.clientsCount);
+      },
+    });
+    new Gauge({
+      name: 'copresence_rooms',
+      help: 'Rooms with at least one socket, per namespace.',
+      labelNames: ['namespace'] as const,
+      registers: [this.registry],
+      collect() {
+        for (const name of ['/rooms', '/notes']) {
+          // Every socket also sits in a room named after its id; only real room ids count.
+          let count = 0;
+          for (const room of io.of(name).adapter.rooms.keys()) if (parseRoomId(room)) count++;
+          this.set({ namespace: name }, count);
+        }
+      },
+    });
+    this.countOutgoing(io);
+  }
+
+  reject(code: ErrorCode): void {
+    this.rejected.inc({ code });
+  }
+
+  /** Text exposition format for `GET /metrics`. */
+  render(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  /**
+   * Outgoing packets are counted where Engine.IO creates them, so broadcasts count once
+   * per receiver and volatile packets that were dropped do not count at all.
+   */
+  private countOutgoing(io: Server): void {
+    io.engine.on(
+      'connection',
+      (conn: { on(event: 'packetCreate', fn: (p: { type: string; data?: unknown }) => void): void }) => {
+        conn.on('packetCreate', (packet) => {
+          if (packet.type !== 'message' || typeof packet.data !== 'string') return;
+          const head = PACKET_HEAD.exec(packet.data);
+          if (!head) return;
+          const namespace = head[2] ?? '/';
+          const event = head[1] === '3' ? 'ack' : OUT_EVENTS.has(head[3] ?? '') ? head[3]! : 'other';
+          this.eventsOut.inc({ namespace, event });
+        });
+      },
+    );
+    // Socket.IO drops a volatile packet silently when the transport is busy (Client#writeToEngine);
+    // the same check, made first, counts it. One wrap per engine connection.
+    const wrapped = new WeakSet<object>();
+    io.of('/rooms').on('connection', (socket) => {
+      const client = socket.client as unknown as EngineClient;
+      if (wrapped.has(client)) return;
+      wrapped.add(client);
+      const write = client.writeToEngine.bind(client);
+      client.writeToEngine = (packets, opts) => {
+        if (opts.volatile && !client.conn.transport.writable) this.volatileDropped.inc();
+        write(packets, opts);
+      };
+    });
+  }
+}

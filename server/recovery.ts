@@ -1,0 +1,60 @@
+/**
+ * Socket.IO connection state recovery for /notes (issue 5): a client that drops for a
+ * short while gets, on reconnect, the note events broadcast to its rooms meanwhile.
+ *
+ * Socket.IO replays only packets newer than the last one the client received (its
+ * "offset"), and gives up when that offset has aged out of its buffer or when the client
+ * never received any event. A quiet room is the common case, so two fixes:
+ * - every /notes socket gets one `notes:ready` event right after connecting, so it always
+ *   has an offset to come back with;
+ * - a known, unexpired session whose offset is older than the buffer gets every buffered
+ *   packet of its rooms: the client received none of them, or its offset would be newer.
+ */
+import type { Namespace } from 'socket.io';
+
+/** How long a dropped socket's session and the broadcasts it may miss are kept. */
+export const MAX_DISCONNECTION_MS = 2 * 60 * 1000;
+
+interface Session {
+  disconnectedAt: number;
+  rooms: string[];
+}
+
+interface StoredPacket {
+  id: string;
+  opts: { rooms: Set<string>; except: Set<string> };
+  data: unknown[];
+}
+
+/** The fields of socket.io-adapter's SessionAwareAdapter this module reads. */
+interface SessionAdapter {
+  sessions: Map<string, Session>;
+  packets: StoredPacket[];
+  restoreSession(pid: string, offset: string): Promise<unknown> | null;
+}
+
+/** socket.io-adapter's own rule: to one of the session's rooms and not to an excluded one. */
+function addressedTo(rooms: string[], opts: StoredPacket['opts']): boolean {
+  const included = opts.rooms.size === 0 || rooms.some((room) => opts.rooms.has(room));
+  return included && rooms.every((room) => !opts.except.has(room));
+}
+
+/** Makes the namespace's adapter replay to sessions whose offset aged out (see above). */
+export function replayStaleSessions(nsp: Namespace): void {
+  const adapter = nsp.adapter as unknown as SessionAdapter;
+  if (!(adapter.sessions instanceof Map) || !Array.isArray(adapter.packets)) {
+    throw new Error('connection state recovery needs the session-aware adapter');
+  }
+  const restore = adapter.restoreSession.bind(adapter);
+  adapter.restoreSession = async (pid, offset) => {
+    const restored = await restore(pid, offset);
+    if (restored) return restored;
+    const session = adapter.sessions.get(pid);
+    if (!session || session.disconnectedAt + MAX_DISCONNECTION_MS < Date.now()) return null;
+    if (adapter.packets.some((packet) => packet.id === offset)) return null;
+    const missedPackets = adapter.packets
+      .filter((packet) => addressedTo(session.rooms, packet.opts))
+      .map((packet) => packet.data);
+    return { ...session, missedPackets };
+  };
+}

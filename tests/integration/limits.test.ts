@@ -1,0 +1,179 @@
+// Abuse limits: allowed origins, connections per address, token buckets, rooms per socket,
+// unknown events, and volatile cursor batches dropped (not queued) for a client that stops reading.
+import { afterEach, describe, expect, it } from 'vitest';
+import type { CursorBatch, Result } from '../../protocol/index.js';
+import { ask, connectRooms, handshakeError, makeAuth } from '../support/clients.js';
+import { stalledPollingClient } from '../support/polling-client.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+import { once } from '../support/wait.js';
+
+const PAGE = 'https://example.com/article';
+const ROOM = 'public|' + PAGE;
+
+const codeOf = (result: unknown) => {
+  const r = result as Result<unknown>;
+  return r.ok ? 'ok' : r.error.code;
+};
+
+/** The value of one sample line of GET /metrics, 0 when absent. */
+async function metric(server: TestServer, line: string): Promise<number> {
+  const text = await (await fetch(server.url + '/metrics')).text();
+  const found = text.split('\n').find((l) => l.startsWith(line + ' '));
+  return found ? Number(found.slice(line.length + 1)) : 0;
+}
+
+let server: TestServer;
+afterEach(() => server.dispose());
+
+describe('allowed origins', () => {
+  it('by default admits browser extensions and clients without an Origin, and refuses web pages', async () => {
+    server = await startTestServer();
+    for (const origin of ['chrome-extension://abcdefghijklmnop', 'moz-extension://1234-5678']) {
+      await expect(handshakeError(server.url, '/rooms', makeAuth(), { origin })).rejects.toThrow(
+        'the handshake was accepted',
+      );
+    }
+    await expect(handshakeError(server.url, '/notes', makeAuth())).rejects.toThrow(
+      'the handshake was accepted',
+    );
+    for (const origin of ['https://evil.example', 'null', 'chrome-extension://x/path']) {
+      const refused = await handshakeError(server.url, '/rooms', makeAuth(), { origin });
+      expect(refused.message).toBe('websocket error');
+    }
+    // Long-polling is checked on the same handshake, and CORS tells the page no.
+    const res = await fetch(server.url + '/socket.io/?EIO=4&transport=polling', {
+      headers: { origin: 'https://evil.example' },
+    });
+    expect(res.status).toBe(403);
+  });
+
+  it('admits any origin with ALLOWED_ORIGINS=*', async () => {
+    server = await startTestServer({ env: { ALLOWED_ORIGINS: '*' } });
+    await expect(
+      handshakeError(server.url, '/rooms', makeAuth(), { origin: 'https://example.com' }),
+    ).rejects.toThrow('the handshake was accepted');
+  });
+});
+
+describe('connections per address', () => {
+  it('refuses a connection over MAX_CONNECTIONS_PER_IP and admits one again after a close', async () => {
+    server = await startTestServer({ env: { MAX_CONNECTIONS_PER_IP: '3' } });
+    const sockets = [await server.rooms(), await server.rooms(), await server.notes()];
+    const refused = await handshakeError(server.url, '/rooms', makeAuth());
+    expect(refused.message).toBe('websocket error');
+    const serverSide = server.app.io.of('/rooms').sockets.get(sockets[0]!.id!)!;
+    const disconnected = new Promise<void>((resolve) => serverSide.conn.once('close', () => resolve()));
+    sockets[0]!.close();
+    await disconnected;
+    await expect(connectRooms(server.url)).resolves.toBeTruthy();
+  });
+});
+
+describe('token buckets', () => {
+  it('answers rate_limited once a socket spends its join and note budgets', async () => {
+    // Scale 0.1: 10 joins at once, 3 note operations at once.
+    server = await startTestServer({ env: { RATE_LIMIT_SCALE: '0.1' } });
+    const rooms = await server.rooms();
+    const lists = await Promise.all(
+      Array.from({ length: 20 }, () => ask(rooms, 'room:list', { page: PAGE })),
+    );
+    const codes = lists.map(codeOf);
+    expect(codes.slice(0, 10)).toEqual(Array(10).fill('ok'));
+    expect(codes.filter((c) => c === 'rate_limited').length).toBeGreaterThanOrEqual(8);
+    // Another socket has its own buckets.
+    const other = await server.rooms();
+    expect(codeOf(await ask(other, 'room:list', { page: PAGE }))).toBe('ok');
+
+    const notes = await server.notes();
+    expect(codeOf(await ask(notes, 'notes:subscribe', { room: ROOM }))).toBe('ok');
+    const creates = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        ask(notes, 'note:create', {
+          room: ROOM,
+          opId: `op-bucket-${i}`,
+          anchor: { selectors: [] },
+          body: 'x',
+        }),
+      ),
+    );
+    expect(creates.map(codeOf).filter((c) => c === 'rate_limited').length).toBeGreaterThanOrEqual(4);
+    // Refused work is not done: only the notes that were acked ok are stored.
+    const stored = await server.store.list(ROOM);
+    expect(stored.length).toBe(creates.map(codeOf).filter((c) => c === 'ok').length);
+    expect(await metric(server, 'copresence_rejected_total{code="rate_limited"}')).toBeGreaterThanOrEqual(12);
+  });
+
+  it('drops cursor moves over the budget before they reach the room', async () => {
+    server = await startTestServer({ env: { RATE_LIMIT_SCALE: '0.1', TICK_HZ: '1000' } });
+    const alice = await server.rooms();
+    const bob = await server.rooms();
+    await ask(alice, 'room:join', { page: PAGE });
+    await ask(bob, 'room:join', { page: PAGE });
+    // The moves bucket holds 24 at scale 0.1; 200 moves in one go cannot all pass.
+    const firstBatch = once<CursorBatch>(bob, 'cursor:batch');
+    for (let i = 0; i < 200; i++) alice.emit('cursor:move', { room: ROOM, cursor: { x: i / 1000, y: 0.5 } });
+    alice.emit('cursor:move', { room: ROOM, cursor: { x: 1, y: 1 } });
+    // A request behind the moves: when it is answered, every move was handled.
+    await ask(alice, 'room:list', { page: PAGE });
+    expect(await metric(server, 'copresence_rejected_total{code="rate_limited"}')).toBeGreaterThanOrEqual(
+      150,
+    );
+    const batch = await firstBatch;
+    // The last move was over the budget, so it never reached bob.
+    expect(batch.cursors.every((entry) => entry.cursor?.x !== 1)).toBe(true);
+  });
+});
+
+describe('rooms per socket', () => {
+  it('refuses a join or subscribe beyond MAX_ROOMS_PER_SOCKET with too_large', async () => {
+    server = await startTestServer({ env: { MAX_ROOMS_PER_SOCKET: '2' } });
+    const rooms = await server.rooms();
+    expect(codeOf(await ask(rooms, 'room:join', { page: PAGE, channel: 'a' }))).toBe('ok');
+    expect(codeOf(await ask(rooms, 'room:join', { page: PAGE, channel: 'b' }))).toBe('ok');
+    // Joining one it is in already is fine; a third is not, until it leaves one.
+    expect(codeOf(await ask(rooms, 'room:join', { page: PAGE, channel: 'b' }))).toBe('ok');
+    expect(codeOf(await ask(rooms, 'room:join', { page: PAGE, channel: 'c' }))).toBe('too_large');
+    await ask(rooms, 'room:leave', { room: 'a|' + PAGE });
+    expect(codeOf(await ask(rooms, 'room:join', { page: PAGE, channel: 'c' }))).toBe('ok');
+
+    const notes = await server.notes();
+    expect(codeOf(await ask(notes, 'notes:subscribe', { room: 'a|' + PAGE }))).toBe('ok');
+    expect(codeOf(await ask(notes, 'notes:subscribe', { room: 'b|' + PAGE }))).toBe('ok');
+    expect(codeOf(await ask(notes, 'notes:subscribe', { room: 'c|' + PAGE }))).toBe('too_large');
+  });
+});
+
+describe('events outside the protocol', () => {
+  it('answers unknown events and acks on fire-and-forget events with invalid', async () => {
+    server = await startTestServer();
+    const rooms = await server.rooms();
+    expect(codeOf(await ask(rooms, 'note:create', { room: ROOM }))).toBe('invalid');
+    expect(codeOf(await ask(rooms, 'constructor', {}))).toBe('invalid');
+    expect(codeOf(await ask(rooms, 'cursor:move', { room: ROOM, cursor: { x: 0, y: 0 } }))).toBe('invalid');
+    const notes = await server.notes();
+    expect(codeOf(await ask(notes, 'room:join', { page: PAGE }))).toBe('invalid');
+    expect(await metric(server, 'copresence_events_in_total{namespace="/rooms",event="unknown"}')).toBe(2);
+  });
+});
+
+describe('slow clients', () => {
+  it('drops volatile cursor batches for a client that stopped reading, and counts them', async () => {
+    server = await startTestServer({ env: { TICK_HZ: '200' } });
+    const stalled = await stalledPollingClient(server.url, makeAuth(), PAGE);
+    const alice = await server.rooms();
+    const watcher = await server.rooms();
+    await ask(alice, 'room:join', { page: PAGE });
+    await ask(watcher, 'room:join', { page: PAGE });
+    for (let i = 1; i <= 20; i++) {
+      const x = i / 100;
+      alice.emit('cursor:move', { room: ROOM, cursor: { x, y: 0.5 } });
+      // Each batch the watcher gets went, in the same flush, to the stalled client too.
+      await once<CursorBatch>(watcher, 'cursor:batch', (b) => b.cursors.some((e) => e.cursor?.x === x));
+    }
+    expect(await metric(server, 'copresence_volatile_dropped_total')).toBeGreaterThanOrEqual(20);
+    // Nothing piles up for it: at most the join snapshot and presence events wait.
+    const engine = server.app.io.engine as unknown as { clients: Record<string, { writeBuffer: unknown[] }> };
+    expect(engine.clients[stalled.sid]!.writeBuffer.length).toBeLessThanOrEqual(3);
+    await stalled.close();
+  });
+});

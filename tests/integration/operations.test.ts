@@ -1,0 +1,168 @@
+// Operations: GET /metrics, the admin UI namespace only with credentials, and connection
+// state recovery replaying the note events a dropped client missed.
+import { randomBytes } from 'node:crypto';
+import { io as connect, type Socket } from 'socket.io-client';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { NoteChanged, Result } from '../../protocol/index.js';
+import { ask, makeAuth, type NotesClient } from '../support/clients.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+import { once, record } from '../support/wait.js';
+
+const PAGE = 'https://example.com/article';
+const ROOM = 'public|' + PAGE;
+const ANCHOR = { selectors: [{ type: 'TextQuoteSelector', exact: 'words' }] };
+
+let server: TestServer;
+const extra: Socket[] = [];
+afterEach(async () => {
+  for (const socket of extra.splice(0)) socket.close();
+  await server.dispose();
+});
+
+describe('GET /metrics', () => {
+  it('reports connections, rooms, events in and out, rejections and ack latency', async () => {
+    server = await startTestServer();
+    const alice = await server.rooms();
+    const bob = await server.rooms();
+    await ask(alice, 'room:join', { page: PAGE });
+    const joined = once(alice, 'presence:joined');
+    await ask(bob, 'room:join', { page: PAGE });
+    await joined;
+    await ask(bob, 'room:join', { page: 42 });
+    const res = await fetch(server.url + '/metrics');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+    const text = await res.text();
+    const lines = text.split('\n');
+    const sample = (name: string) => Number(lines.find((l) => l.startsWith(name + ' '))?.split(' ')[1]);
+    expect(sample('copresence_connections')).toBe(2);
+    expect(sample('copresence_rooms{namespace="/rooms"}')).toBe(1);
+    expect(sample('copresence_events_in_total{namespace="/rooms",event="room:join"}')).toBe(3);
+    expect(sample('copresence_events_out_total{namespace="/rooms",event="presence:joined"}')).toBe(1);
+    expect(sample('copresence_events_out_total{namespace="/rooms",event="ack"}')).toBe(3);
+    expect(sample('copresence_rejected_total{code="invalid"}')).toBe(1);
+    expect(sample('copresence_ack_latency_seconds_count{event="room:join"}')).toBe(3);
+    expect(text).toContain('copresence_volatile_dropped_total 0');
+  });
+});
+
+describe('admin UI', () => {
+  const adminClient = (url: string, auth: object) => {
+    const socket = connect(url + '/admin', {
+      auth,
+      transports: ['websocket'],
+      forceNew: true,
+      reconnection: false,
+    });
+    extra.push(socket);
+    return Promise.race([
+      once(socket, 'connect').then(() => 'connected'),
+      once<Error>(socket, 'connect_error').then((error) => error.message),
+    ]);
+  };
+
+  it('is off without ADMIN_USER and ADMIN_PASSWORD', async () => {
+    server = await startTestServer();
+    expect(await adminClient(server.url, { username: 'ops', password: 'anything' })).toBe(
+      'Invalid namespace',
+    );
+  });
+
+  it('lets in the configured admin only', async () => {
+    server = await startTestServer({ env: { ADMIN_USER: 'ops', ADMIN_PASSWORD: 'correct horse battery' } });
+    expect(await adminClient(server.url, { username: 'ops', password: 'wrong password' })).toBe(
+      'invalid credentials',
+    );
+    expect(await adminClient(server.url, { username: 'ops', password: 'correct horse battery' })).toBe(
+      'connected',
+    );
+  });
+});
+
+describe('connection state recovery', () => {
+  it('replays the note events a subscriber missed while its connection was down', async () => {
+    server = await startTestServer();
+    // A client like the extension's: it reconnects by itself.
+    const dropped = connect(server.url + '/notes', {
+      auth: makeAuth(),
+      transports: ['websocket'],
+      forceNew: true,
+      reconnectionDelay: 20,
+      reconnectionDelayMax: 50,
+    }) as unknown as NotesClient;
+    extra.push(dropped as unknown as Socket);
+    const ready = once(dropped, 'notes:ready');
+    await once(dropped, 'connect');
+    // A quiet room: no note event before the drop, only the ready marker.
+    expect(((await ask(dropped, 'notes:subscribe', { room: ROOM })) as Result<unknown>).ok).toBe(true);
+    await ready;
+    const seen = record<NoteChanged>(dropped, 'note:created');
+
+    const writer = await server.notes();
+    await ask(writer, 'notes:subscribe', { room: ROOM });
+    const disconnected = once(dropped, 'disconnect');
+    (dropped as unknown as Socket).io.engine.close();
+    await disconnected;
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const opId = randomBytes(9).toString('base64url');
+      const acked = (await ask(writer, 'note:create', {
+        room: ROOM,
+        opId,
+        anchor: ANCHOR,
+        body: `missed ${i}`,
+      })) as Result<{ id: string }>;
+      if (!acked.ok) throw new Error(acked.error.message);
+      ids.push(acked.value.id);
+    }
+    expect(dropped.connected).toBe(false);
+    await once(dropped, 'connect');
+    expect((dropped as unknown as Socket).recovered).toBe(true);
+    if (seen.length < 3) await once<NoteChanged>(dropped, 'note:created', (e) => e.note.id === ids[2]);
+    expect(seen.map((event) => event.note.id)).toEqual(ids);
+  });
+});
+
+describe('graceful close', () => {
+  it('lets an in-flight write finish and ack, refuses new requests, then disconnects', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let entered: () => void = () => undefined;
+    const inStore = new Promise<void>((resolve) => (entered = resolve));
+    server = await startTestServer({
+      wrapStore: (store) =>
+        Object.assign(Object.create(store) as typeof store, {
+          // A slow disk: the write starts, then waits for the test to let it commit.
+          create: async (...args: Parameters<typeof store.create>) => {
+            entered();
+            await gate;
+            return store.create(...args);
+          },
+        }),
+    });
+    const writer = await server.notes();
+    await ask(writer, 'notes:subscribe', { room: ROOM });
+    const slow = ask(writer, 'note:create', {
+      room: ROOM,
+      opId: 'op-in-flight',
+      anchor: ANCHOR,
+      body: 'slow',
+    });
+    await inStore;
+    expect(server.app.inFlight()).toBe(1);
+    const closing = server.app.close();
+    const late = (await ask(writer, 'note:create', {
+      room: ROOM,
+      opId: 'op-too-late',
+      anchor: ANCHOR,
+      body: 'late',
+    })) as Result<unknown>;
+    expect(late).toEqual({ ok: false, error: { code: 'unavailable', message: expect.any(String) } });
+    const disconnected = once(writer, 'disconnect');
+    release();
+    expect(((await slow) as Result<unknown>).ok).toBe(true);
+    await closing;
+    await disconnected;
+    expect((await server.store.list(ROOM)).map((note) => note.body)).toEqual(['slow']);
+  });
+});
