@@ -2,7 +2,7 @@
  * Answers the popup: its state for one tab, and the changes it asks for (sharing on
  * this site, name and colour, server URL). Every answer is a `Result<PopupState>`.
  */
-import { fail, invalid, ok } from '../../protocol/index.js';
+import { fail, invalid, isPrivateChannel, ok } from '../../protocol/index.js';
 import type { ChromeApi } from '../chrome-api.js';
 import { PopupToWorker, type PopupReply, type PopupState, type PopupStatus } from '../shared/messages.js';
 import type { Relay } from './relay.js';
@@ -50,6 +50,24 @@ export class PopupApi {
       case 'popup:set-server':
         await this.relay.setServerUrl(message.serverUrl);
         break;
+      case 'popup:set-paused':
+        await this.relay.setPaused(message.paused);
+        break;
+      case 'popup:switch-room': {
+        const result = await this.relay.switchRoom(message.tabId, message.channel);
+        if (!result.ok) return result;
+        break;
+      }
+      case 'popup:create-private': {
+        const result = await this.relay.createPrivateRoom(message.tabId);
+        if (!result.ok) return result;
+        break;
+      }
+      case 'popup:join-invite': {
+        const result = await this.relay.joinInvite(message.tabId, message.code);
+        if (!result.ok) return result;
+        break;
+      }
     }
     return ok(await this.stateFor(message.tabId));
   }
@@ -64,6 +82,7 @@ export class PopupApi {
     const connection = this.relay.connection;
     let status: PopupStatus;
     if (origin === null) status = 'unsupported';
+    else if (settings.paused) status = 'paused';
     else if (!sharing) status = 'off';
     else if (!tab?.port) status = 'reload';
     else if (entry?.joined) status = 'connected';
@@ -76,7 +95,18 @@ export class PopupApi {
       sharing,
       status,
       error: sharing ? (entry?.error ?? connection.error) : null,
-      room: joined?.room ? { id: joined.room, channel: joined.channel, page: joined.page } : null,
+      room: joined?.room
+        ? {
+            id: joined.room,
+            channel: joined.channel,
+            page: joined.page,
+            private: isPrivateChannel(joined.channel),
+            invite: joined.invite,
+          }
+        : null,
+      rooms: joined ? await this.relay.listRooms(tabId) : [],
+      paused: settings.paused,
+      connection: connection.status,
       self: joined?.self ?? null,
       peers: joined ? [...joined.peers.values()] : [],
       name: settings.name,

@@ -22,6 +22,17 @@ import {
   type Peer,
   type Result,
 } from '../../protocol/index.js';
+import {
+  fail,
+  formatInviteCode,
+  ok,
+  parseInviteCode,
+  PUBLIC_CHANNEL,
+  RoomCreated,
+  RoomSummary,
+  type Result as Outcome,
+  type RoomJoin,
+} from '../../protocol/index.js';
 import type { ChromeApi, PortLike } from '../chrome-api.js';
 import {
   ContentToWorker,
@@ -41,6 +52,16 @@ import { describePage, TabRooms, type RoomEntry } from './tab-rooms.js';
 /** How long the connection stays open after the last tab left, so a navigation does not flap it. */
 const CLOSE_DELAY_MS = 3_000;
 
+/**
+ * Keep-alive period: every joined room gets a `presence:update` this often. It refreshes
+ * the server's presence TTL (30 s) and keeps traffic flowing, which keeps Chrome from
+ * stopping an idle worker (it does after 30 s without events) while rooms are open.
+ */
+export const KEEPALIVE_MS = 10_000;
+
+/** `room:list` for the popup is a nicety: it must not hold the popup up for long. */
+const LIST_TIMEOUT_MS = 2_000;
+
 /** Posts to a port that may have closed in the meantime. */
 function post(port: PortLike | null | undefined, message: WorkerToContent): void {
   if (!port) return;
@@ -57,6 +78,7 @@ export class Relay {
   /** Note writes not yet acknowledged, persisted in storage.local (issue 4). */
   readonly outbox: Outbox;
   private closeTimer: ReturnType<typeof setTimeout> | null = null;
+  private keepAliveTimer: ReturnType<typeof setInterval> | null = null;
 
   constructor(
     private readonly api: ChromeApi,
@@ -132,6 +154,15 @@ export class Relay {
         if (room) this.connection.hideCursor(room);
         return;
       }
+      case 'leave':
+        // pagehide: leave now; a page restored from the back/forward cache says hello again.
+        this.leaveTab(tabId);
+        this.changed();
+        return;
+      case 'idle':
+        this.state.tab(tabId).idle = message.idle;
+        this.syncIdle(this.state.roomOf(tabId));
+        return;
       case 'note:create':
         return this.createNote(tabId, port, message);
       case 'note:update':
@@ -144,31 +175,38 @@ export class Relay {
   }
 
   private async hello(tabId: number, port: PortLike, url: string): Promise<void> {
+    // A restarted worker first reloads which room each tab had picked.
+    await this.state.restored;
     const tab = this.state.tab(tabId);
     Object.assign(tab, describePage(url));
     this.state.persist();
     const origin = tab.origin;
-    const enabled = origin !== null && (await this.settings.isEnabled(origin));
+    const settings = await this.settings.load();
+    const enabled = origin !== null && settings.enabledSites.includes(origin);
     if (this.state.tabs.get(tabId)?.port !== port) return;
-    if (enabled) {
-      this.joinTab(tabId);
+    if (enabled && !settings.paused) {
+      void this.joinTab(tabId);
     } else {
       this.leaveTab(tabId);
-      post(port, {
-        type: 'session',
-        active: false,
-        reason: origin === null ? 'unsupported' : 'off',
-      } satisfies SessionMessage);
+      const reason = origin === null ? 'unsupported' : enabled ? 'paused' : 'off';
+      post(port, { type: 'session', active: false, reason } satisfies SessionMessage);
     }
     this.changed();
   }
 
-  /** Puts a tab (with a known, enabled page) in its room and brings it up to date. */
-  private joinTab(tabId: number): void {
+  /**
+   * Puts a tab (with a known, enabled page) in its chosen room, leaving the one it was in
+   * (a tab is in one room at most), and brings it up to date. Resolves with the join's
+   * result, or null when it will happen once the connection is up.
+   */
+  private joinTab(tabId: number): Promise<Outcome<null> | null> {
     const previous = this.state.roomOf(tabId);
     const entry = this.state.attach(tabId);
-    if (previous && previous !== entry && previous.tabs.size === 0) this.leaveRoom(previous);
-    if (!entry) return;
+    if (previous && previous !== entry) {
+      if (previous.tabs.size === 0) this.leaveRoom(previous);
+      else this.syncIdle(previous);
+    }
+    if (!entry) return Promise.resolve(null);
     this.cancelClose();
     const port = this.state.tabs.get(tabId)?.port;
     if (entry.joined) {
@@ -179,7 +217,8 @@ export class Relay {
       }
       updateBadges(this.api, [tabId], entry);
     }
-    void this.openConnection().then(() => this.join(entry));
+    this.syncIdle(entry);
+    return this.openConnection().then(() => this.join(entry));
   }
 
   /** Takes a tab out of its room (sharing turned off, or another page). */
@@ -195,13 +234,98 @@ export class Relay {
 
   /** Turns sharing on or off for an origin and joins or leaves every open tab of it right away. */
   async setSharing(origin: string, enabled: boolean): Promise<void> {
-    await this.settings.setEnabled(origin, enabled);
+    const settings = await this.settings.setEnabled(origin, enabled);
     for (const tab of [...this.state.tabs.values()]) {
       if (tab.origin !== origin || !tab.port) continue;
-      if (enabled) this.joinTab(tab.tabId);
-      else this.leaveTab(tab.tabId, true);
+      if (enabled && !settings.paused) void this.joinTab(tab.tabId);
+      else if (!enabled) this.leaveTab(tab.tabId, true);
     }
     this.changed();
+  }
+
+  /**
+   * Pauses or resumes all sharing. Paused, every tab leaves its room and the connection
+   * closes at once; resumed, the tabs of enabled sites join again.
+   */
+  async setPaused(paused: boolean): Promise<void> {
+    const settings = await this.settings.update({ paused });
+    for (const tab of [...this.state.tabs.values()]) {
+      if (!tab.port) continue;
+      const enabled = tab.origin !== null && settings.enabledSites.includes(tab.origin);
+      if (paused) {
+        this.leaveTab(tab.tabId);
+        if (enabled) post(tab.port, { type: 'session', active: false, reason: 'paused' });
+      } else if (enabled) {
+        void this.joinTab(tab.tabId);
+      }
+    }
+    if (paused) {
+      this.cancelClose();
+      this.closeConnection();
+    }
+    this.changed();
+  }
+
+  /** Moves a tab to another room of its page; a refused room (wrong key) puts it back in the public one. */
+  async switchRoom(
+    tabId: number,
+    channel: string,
+    inviteKey: string | null = null,
+    invite: string | null = null,
+  ): Promise<Outcome<null>> {
+    const tab = this.state.tabs.get(tabId);
+    if (!tab?.page || !tab.port) return fail('invalid', 'Reload the page first.');
+    const settings = await this.settings.load();
+    if (settings.paused) return fail('forbidden', 'Sharing is paused.');
+    if (!tab.origin || !settings.enabledSites.includes(tab.origin)) {
+      return fail('forbidden', 'Turn sharing on for this site first.');
+    }
+    this.state.choose(tabId, channel, inviteKey, invite);
+    const result = await this.joinTab(tabId);
+    if (result && !result.ok && this.state.channelOf(tab).channel !== PUBLIC_CHANNEL) {
+      this.state.choose(tabId, PUBLIC_CHANNEL);
+      void this.joinTab(tabId);
+      return result.error.code === 'forbidden'
+        ? fail('forbidden', 'That invite code does not open a room on this page.')
+        : result;
+    }
+    this.changed();
+    return ok(null);
+  }
+
+  /** Asks the server for a private room on the tab's page and moves the tab into it. */
+  async createPrivateRoom(tabId: number): Promise<Outcome<null>> {
+    const page = this.state.tabs.get(tabId)?.page;
+    const rooms = this.connection.rooms;
+    if (!page) return fail('invalid', 'Reload the page first.');
+    if (!rooms) return fail('unavailable', 'Not connected to the server.');
+    const created = await request(
+      () => rooms.timeout(ACK_TIMEOUT_MS).emitWithAck('room:create', { page }),
+      RoomCreated,
+    );
+    if (!created.ok) return created;
+    const { channel, key, invite } = created.value;
+    return this.switchRoom(tabId, channel, key, invite);
+  }
+
+  /** Moves the tab into the private room an invite code names. */
+  async joinInvite(tabId: number, code: string): Promise<Outcome<null>> {
+    const parsed = parseInviteCode(code);
+    if (!parsed) return fail('invalid', 'That is not an invite code.');
+    return this.switchRoom(tabId, parsed.channel, parsed.key, formatInviteCode(parsed.channel, parsed.key));
+  }
+
+  /** The public and named rooms open on the tab's page, for the popup; empty when not in one. */
+  async listRooms(tabId: number): Promise<RoomSummary[]> {
+    const entry = this.state.roomOf(tabId);
+    const rooms = this.connection.rooms;
+    // Only the page of a joined room: a site with sharing off never has its URL sent.
+    if (!entry?.joined || !rooms) return [];
+    const result = await request(
+      () => rooms.timeout(LIST_TIMEOUT_MS).emitWithAck('room:list', { page: entry.page }),
+      RoomSummary.array(),
+    );
+    return result.ok ? result.value : [];
   }
 
   /** New name or colour: tell every room now, and use it in the next handshake. */
@@ -221,7 +345,7 @@ export class Relay {
   /** New server URL: drop the old connection, forget its rooms' state and connect again. */
   async setServerUrl(serverUrl: string): Promise<void> {
     await this.settings.update({ serverUrl });
-    this.connection.close();
+    this.closeConnection();
     for (const entry of this.state.rooms.values()) {
       this.resetJoin(entry);
       this.resetNotes(entry);
@@ -246,7 +370,47 @@ export class Relay {
     const auth = await this.settings.auth();
     // Unsent notes need the connection even when no tab is in a room (worker start).
     if (this.state.rooms.size === 0 && this.outbox.size === 0) return;
+    if (settings.paused) return;
     this.connection.open(settings.serverUrl, auth);
+    this.keepAliveTimer ??= setInterval(() => this.keepAlive(), KEEPALIVE_MS);
+  }
+
+  private closeConnection(): void {
+    if (this.keepAliveTimer !== null) clearInterval(this.keepAliveTimer);
+    this.keepAliveTimer = null;
+    this.connection.close();
+  }
+
+  /**
+   * Tells every joined room we are still here (our idle state, unchanged). A `forbidden`
+   * answer means the server dropped us (its presence TTL): join again.
+   */
+  private keepAlive(): void {
+    const rooms = this.connection.rooms;
+    if (!rooms) return;
+    for (const entry of this.state.rooms.values()) {
+      const room = entry.room;
+      if (!entry.joined || !room) continue;
+      const generation = entry.joinGeneration;
+      void request(
+        () => rooms.timeout(ACK_TIMEOUT_MS).emitWithAck('presence:update', { room, idle: entry.idle }),
+        z.null(),
+      ).then((result) => {
+        if (result.ok || result.error.code !== 'forbidden' || generation !== entry.joinGeneration) return;
+        this.resetJoin(entry);
+        void this.join(entry);
+      });
+    }
+  }
+
+  /** The room is idle when every one of our tabs in it is; tells the server when that changes. */
+  private syncIdle(entry: RoomEntry | null): void {
+    if (!entry) return;
+    const idle = entry.tabs.size > 0 && [...entry.tabs].every((tabId) => this.state.tabs.get(tabId)?.idle);
+    if (idle === entry.idle) return;
+    entry.idle = idle;
+    if (entry.joined && entry.room)
+      this.connection.rooms?.emit('presence:update', { room: entry.room, idle });
   }
 
   private cancelClose(): void {
@@ -259,38 +423,54 @@ export class Relay {
     this.cancelClose();
     this.closeTimer = setTimeout(() => {
       this.closeTimer = null;
-      if (this.state.rooms.size === 0 && this.outbox.size === 0) this.connection.close();
+      if (this.state.rooms.size === 0 && this.outbox.size === 0) this.closeConnection();
     }, CLOSE_DELAY_MS);
   }
 
-  private async join(entry: RoomEntry): Promise<void> {
+  /** Joins the entry's room once; callers during a join share its answer (null: not connected). */
+  private join(entry: RoomEntry): Promise<Outcome<null> | null> {
+    if (entry.joined) return Promise.resolve(ok(null));
+    if (entry.joinPromise) return entry.joinPromise;
     const rooms = this.connection.rooms;
-    if (!rooms || entry.joined || entry.joining || !this.isCurrent(entry)) return;
+    if (!rooms || !this.isCurrent(entry)) return Promise.resolve(null);
+    const promise = this.joinOnce(entry, rooms).finally(() => {
+      if (entry.joinPromise === promise) entry.joinPromise = null;
+    });
+    entry.joinPromise = promise;
+    return promise;
+  }
+
+  private async joinOnce(entry: RoomEntry, rooms: RoomsSocket): Promise<Outcome<null> | null> {
     entry.joining = true;
     const generation = entry.joinGeneration;
+    const payload: RoomJoin = { page: entry.page, channel: entry.channel };
+    if (entry.inviteKey) payload.key = entry.inviteKey;
     const result = await request(
-      () => rooms.timeout(ACK_TIMEOUT_MS).emitWithAck('room:join', { page: entry.page }),
+      () => rooms.timeout(ACK_TIMEOUT_MS).emitWithAck('room:join', payload),
       RoomJoined,
     );
-    if (generation !== entry.joinGeneration) return;
+    if (generation !== entry.joinGeneration) return null;
     entry.joining = false;
     if (!this.isCurrent(entry)) {
       // Every tab left while we were joining.
       if (result.ok) rooms.emit('room:leave', { room: result.value.room });
-      return;
+      return null;
     }
     if (!result.ok) {
       entry.error = result.error.message;
       this.changed();
-      return;
+      return result;
     }
     const { room, self, peers } = result.value;
     Object.assign(entry, { joined: true, room, self, error: null });
+    // A fresh membership starts active on the server; restore what our tabs said.
+    if (entry.idle) rooms.emit('presence:update', { room, idle: true });
     entry.peers = new Map(peers.filter((peer) => peer.id !== self.id).map((peer) => [peer.id, peer]));
     this.sendSession(entry);
     updateBadges(this.api, entry.tabs, entry);
     this.changed();
-    await this.subscribe(entry);
+    void this.subscribe(entry);
+    return ok(null);
   }
 
   private async subscribe(entry: RoomEntry): Promise<void> {
@@ -341,6 +521,7 @@ export class Relay {
   private resetJoin(entry: RoomEntry): void {
     entry.joined = false;
     entry.joining = false;
+    entry.joinPromise = null;
     entry.joinGeneration += 1;
     entry.peers.clear();
   }

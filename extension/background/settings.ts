@@ -29,6 +29,8 @@ export const Settings = z.object({
   color: Color,
   /** Origins (`https://example.com`) where sharing is on. Nothing is sent for any other. */
   enabledSites: z.array(z.string()),
+  /** All sharing paused, on every site, until the user resumes it. */
+  paused: z.boolean().default(false),
 });
 export type Settings = z.infer<typeof Settings>;
 
@@ -42,7 +44,7 @@ const IDENTITY_KEY = 'identity';
 export function defaultSettings(random: () => number = Math.random): Settings {
   const digits = String(1000 + Math.floor(random() * 9000));
   const color = PALETTE[Math.floor(random() * PALETTE.length)] ?? PALETTE[0];
-  return { serverUrl: DEFAULT_SERVER_URL, name: `Guest ${digits}`, color, enabledSites: [] };
+  return { serverUrl: DEFAULT_SERVER_URL, name: `Guest ${digits}`, color, enabledSites: [], paused: false };
 }
 
 /** Reads and writes settings; keeps a parsed copy so hot paths never await storage. */

@@ -5,7 +5,15 @@
  * The tab -> page map is mirrored to `storage.session` so a restarted worker knows
  * what its tabs showed.
  */
-import { normalizePageUrl, PUBLIC_CHANNEL, roomIdFor, type Note, type Peer } from '../../protocol/index.js';
+import {
+  normalizeChannel,
+  normalizePageUrl,
+  PUBLIC_CHANNEL,
+  roomIdFor,
+  type Note,
+  type Peer,
+  type Result,
+} from '../../protocol/index.js';
 import type { ChromeApi, PortLike } from '../chrome-api.js';
 
 export interface TabEntry {
@@ -17,6 +25,14 @@ export interface TabEntry {
   origin: string | null;
   /** Key of the {@link RoomEntry} the tab is attached to. */
   roomKey: string | null;
+  /** The room the user picked for this tab in the popup; it holds while the tab shows `channelPage`. */
+  channel: string;
+  channelPage: string | null;
+  /** Key and invite code of a private channel. */
+  inviteKey: string | null;
+  invite: string | null;
+  /** No input on the page for a minute. */
+  idle: boolean;
 }
 
 export interface RoomEntry {
@@ -24,8 +40,15 @@ export interface RoomEntry {
   key: string;
   page: string;
   channel: string;
+  /** Key and invite code of a private room, as the tab that picked it had them. */
+  inviteKey: string | null;
+  invite: string | null;
   /** Room id from the server's `room:join` ack; null until joined. */
   room: string | null;
+  /** What we last told the room about our idle state. */
+  idle: boolean;
+  /** The `room:join` in flight, so several callers wait for one answer. */
+  joinPromise: Promise<Result<null> | null> | null;
   /** True while this socket is a member of the room on the server. */
   joined: boolean;
   joining: boolean;
@@ -56,13 +79,26 @@ const SESSION_KEY = 'tabs';
 export class TabRooms {
   readonly tabs = new Map<number, TabEntry>();
   readonly rooms = new Map<string, RoomEntry>();
+  /** Settles once the previous worker's tab map is back; every `hello` waits for it. */
+  restored: Promise<void> = Promise.resolve();
 
   constructor(private readonly api: ChromeApi) {}
 
   tab(tabId: number): TabEntry {
     let entry = this.tabs.get(tabId);
     if (!entry) {
-      entry = { tabId, port: null, page: null, origin: null, roomKey: null };
+      entry = {
+        tabId,
+        port: null,
+        page: null,
+        origin: null,
+        roomKey: null,
+        channel: PUBLIC_CHANNEL,
+        channelPage: null,
+        inviteKey: null,
+        invite: null,
+        idle: false,
+      };
       this.tabs.set(tabId, entry);
     }
     return entry;
@@ -79,19 +115,43 @@ export class TabRooms {
     return null;
   }
 
-  /** Puts the tab in the public room of its page; returns the entry (new or shared). */
+  /** The channel a tab goes to: the one picked in the popup while it shows that page, else public. */
+  channelOf(tab: TabEntry): { channel: string; inviteKey: string | null; invite: string | null } {
+    if (tab.page !== null && tab.channelPage === tab.page) {
+      return { channel: tab.channel, inviteKey: tab.inviteKey, invite: tab.invite };
+    }
+    return { channel: PUBLIC_CHANNEL, inviteKey: null, invite: null };
+  }
+
+  /** Picks the room for a tab's current page (`public` resets it); attach() then moves it there. */
+  choose(
+    tabId: number,
+    channel: string,
+    inviteKey: string | null = null,
+    invite: string | null = null,
+  ): void {
+    const tab = this.tab(tabId);
+    Object.assign(tab, { channel: normalizeChannel(channel), channelPage: tab.page, inviteKey, invite });
+  }
+
+  /** Puts the tab in its chosen room of its page (one room per tab); returns the entry (new or shared). */
   attach(tabId: number): RoomEntry | null {
     const tab = this.tab(tabId);
     if (!tab.page) return null;
-    const key = roomIdFor(tab.page, PUBLIC_CHANNEL);
+    const { channel, inviteKey, invite } = this.channelOf(tab);
+    const key = roomIdFor(tab.page, channel);
     if (tab.roomKey && tab.roomKey !== key) this.detach(tabId);
     let entry = this.rooms.get(key);
     if (!entry) {
       entry = {
         key,
         page: tab.page,
-        channel: PUBLIC_CHANNEL,
+        channel,
+        inviteKey,
+        invite,
         room: null,
+        idle: false,
+        joinPromise: null,
         joined: false,
         joining: false,
         joinGeneration: 0,
@@ -146,23 +206,47 @@ export class TabRooms {
     return ports;
   }
 
-  /** Reloads the tab -> page map a previous worker instance left (ports come back with hello). */
-  async restore(): Promise<void> {
+  /**
+   * Reloads the tab map a previous worker instance left: page and the room picked for it
+   * (ports come back with hello, which waits for {@link restored}).
+   */
+  restore(): Promise<void> {
+    this.restored = this.load().catch(() => undefined);
+    return this.restored;
+  }
+
+  private async load(): Promise<void> {
     const stored = (await this.api.storageSession.get(SESSION_KEY))[SESSION_KEY];
     if (!Array.isArray(stored)) return;
+    const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
     for (const item of stored) {
       if (typeof item !== 'object' || item === null) continue;
-      const { tabId, page } = item as { tabId?: unknown; page?: unknown };
+      const saved = item as Record<string, unknown>;
+      const { tabId, page } = saved;
       if (typeof tabId !== 'number' || typeof page !== 'string' || this.tabs.has(tabId)) continue;
       const tab = this.tab(tabId);
       Object.assign(tab, describePage(page));
+      tab.channel = text(saved.channel) ?? PUBLIC_CHANNEL;
+      tab.channelPage = text(saved.channelPage);
+      tab.inviteKey = text(saved.inviteKey);
+      tab.invite = text(saved.invite);
     }
   }
 
   persist(): void {
+    // storage.session lives in memory only and is cleared with the browser session, so a
+    // private room's key may stay there: a restarted worker needs it to join again.
     const list = [...this.tabs.values()]
       .filter((tab) => tab.page !== null)
-      .map((tab) => ({ tabId: tab.tabId, page: tab.page, inRoom: tab.roomKey !== null }));
+      .map((tab) => ({
+        tabId: tab.tabId,
+        page: tab.page,
+        inRoom: tab.roomKey !== null,
+        channel: tab.channel,
+        channelPage: tab.channelPage,
+        inviteKey: tab.inviteKey,
+        invite: tab.invite,
+      }));
     this.api.storageSession.set({ [SESSION_KEY]: list }).catch(() => undefined);
   }
 }

@@ -73,6 +73,15 @@ export class CursorCapture {
     this.visible = false;
   }
 
+  /**
+   * Sends the last known position again (a new session after the worker restarted):
+   * a pointer that moved while the port was down would otherwise stay unseen until it
+   * moves again.
+   */
+  resend(): void {
+    if (this.enabled && this.visible) this.throttle.schedule();
+  }
+
   private flush(): void {
     if (!this.enabled) return;
     const target = this.target && !this.isOurs(this.target) ? this.target : null;

@@ -4,11 +4,13 @@
  * notes on and off with the tab's session. While sharing is off for the site it only
  * listens to its port: no pointer listeners, nothing sent.
  */
+import { isPrivateChannel } from '../../protocol/index.js';
 import { createChromeApi } from '../chrome-api.js';
 import type { SessionMessage, WorkerToContent } from '../shared/messages.js';
 import { describe } from './anchoring/index.js';
 import { CursorCapture } from './cursor-capture.js';
 import { browserScheduler } from './frame-throttle.js';
+import { IdleTracker } from './idle-tracker.js';
 import { documentSize } from './cursor-anchor.js';
 import { DRAFT_HIGHLIGHT, Highlighter } from './notes/highlighter.js';
 import { NoteComposer } from './notes/note-composer.js';
@@ -39,7 +41,8 @@ function start(): void {
 
   const client = new PortClient(api, window, {
     message: (message) => handle(message),
-    lost: () => deactivate(),
+    // The worker restarted: a new session follows; keep tracking the pointer meanwhile.
+    lost: () => deactivate(true),
     dead: () => {
       deactivate();
       overlay.remove();
@@ -54,6 +57,7 @@ function start(): void {
     browserScheduler(window),
     (element) => element === overlay.host,
   );
+  const idle = new IdleTracker(window, (value) => client.send({ type: 'idle', idle: value }));
   const draft = new Highlighter(document, DRAFT_HIGHLIGHT);
   const composer = new NoteComposer(document, overlay, draft, (target, body, color) => {
     if ('point' in target) {
@@ -77,9 +81,26 @@ function start(): void {
   document.addEventListener('contextmenu', remember, true);
   document.addEventListener('pointermove', remember, { capture: true, passive: true });
 
-  function deactivate(): void {
+  /** The small "sharing is on" pill: room and head count, in the user's colour. */
+  function showIndicator(active: ActiveSession): void {
+    const others = active.peers.length;
+    const room =
+      active.channel === 'public'
+        ? 'public room'
+        : isPrivateChannel(active.channel)
+          ? 'private room'
+          : active.channel;
+    overlay.setIndicator(
+      `Sharing · ${room} · ${others === 0 ? 'nobody else here' : others === 1 ? '1 other here' : `${others} others here`}`,
+      active.self.color,
+    );
+  }
+
+  function deactivate(keepCapture = false): void {
     session = null;
-    capture.setEnabled(false);
+    overlay.setIndicator(null);
+    idle.setEnabled(false);
+    if (!keepCapture) capture.setEnabled(false);
     composer.setEnabled(false);
     cursors.clear();
     notes.clear();
@@ -97,11 +118,17 @@ function start(): void {
         session = message;
         notes.setSelf(message.self.id);
         cursors.setPeers(message.peers);
+        showIndicator(message);
+        idle.setEnabled(true);
         capture.setEnabled(true);
+        capture.resend();
         composer.setEnabled(true);
         return;
       case 'peers':
-        if (session?.room === message.room) cursors.setPeers(message.peers);
+        if (session?.room !== message.room) return;
+        session = { ...session, peers: message.peers };
+        cursors.setPeers(message.peers);
+        showIndicator(session);
         return;
       case 'cursors':
         if (session?.room === message.room) cursors.apply(message.cursors);

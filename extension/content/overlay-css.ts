@@ -8,8 +8,15 @@ export const OVERLAY_CSS = `
 
 .cursor {
   position: absolute; top: 0; left: 0; width: 18px; height: 22px;
-  pointer-events: none; transition: transform 90ms linear; will-change: transform;
+  pointer-events: none; will-change: transform; transition: opacity 200ms;
 }
+.cursor.idle { opacity: 0.4; }
+/* Off-viewport cursor: a pill at the viewport's edge, its arrow turned towards the cursor. */
+.cursor[data-edge] {
+  display: flex; align-items: center; gap: 2px; width: 150px; height: 26px;
+}
+.cursor[data-edge] svg { flex: none; transform: rotate(calc(var(--edge-angle, 0rad) + 2.36rad)); transform-origin: 50% 50%; }
+.cursor[data-edge] .label { position: static; max-width: 128px; }
 .cursor svg { display: block; width: 18px; height: 22px; filter: drop-shadow(0 1px 1px rgba(0, 0, 0, 0.35)); }
 .cursor .label {
   position: absolute; top: 18px; left: 12px; max-width: 160px; padding: 2px 7px;
@@ -135,4 +142,13 @@ export const OVERLAY_CSS = `
   background: #1c1c1c; color: #fff; border-radius: 6px; pointer-events: auto;
   font: 13px/1.4 system-ui, -apple-system, 'Segoe UI', sans-serif;
 }
+
+/* "Sharing is on" pill (issue 3): small, in a corner, never takes clicks. */
+.indicator {
+  position: fixed; left: 12px; bottom: 12px; display: flex; align-items: center; gap: 6px;
+  padding: 3px 9px 3px 7px; border-radius: 999px; pointer-events: none;
+  background: rgba(28, 28, 28, 0.82); color: #fff; font: 500 11px/1.5 system-ui, -apple-system, 'Segoe UI', sans-serif;
+  box-shadow: 0 1px 4px rgba(0, 0, 0, 0.25);
+}
+.indicator .dot { width: 8px; height: 8px; border-radius: 50%; background: #30a46c; }
 `;

@@ -16,6 +16,8 @@ export interface Overlay {
   composer: HTMLElement;
   /** Fixed panel listing notes that could not be placed on this page. */
   orphans: HTMLElement;
+  /** Shows (text) or hides (null) the small "sharing is on" pill in the page's corner. */
+  setIndicator(text: string | null, color?: string): void;
   /** Shows a short message to the user for a few seconds. */
   toast(message: string): void;
   /** True when `event` happened inside our UI. */
@@ -57,10 +59,17 @@ export function createOverlay(doc: Document): Overlay {
   const composer = layer(doc, 'layer composer');
   const orphans = layer(doc, 'orphans');
   orphans.hidden = true;
+  const indicator = layer(doc, 'indicator');
+  indicator.setAttribute('data-collab-indicator', '');
+  indicator.setAttribute('role', 'status');
+  indicator.hidden = true;
+  const indicatorDot = layer(doc, 'dot');
+  const indicatorText = doc.createElement('span');
+  indicator.append(indicatorDot, indicatorText);
   const toastBox = layer(doc, 'toast');
   toastBox.hidden = true;
   toastBox.setAttribute('role', 'status');
-  shadow.append(style, notes, cursors, composer, orphans, toastBox);
+  shadow.append(style, notes, cursors, composer, orphans, indicator, toastBox);
   // Keys typed into our editor must not trigger the page's shortcuts.
   for (const type of ['keydown', 'keyup', 'keypress']) {
     shadow.addEventListener(type, (event) => event.stopPropagation());
@@ -75,6 +84,11 @@ export function createOverlay(doc: Document): Overlay {
     notes,
     composer,
     orphans,
+    setIndicator(text, color) {
+      indicator.hidden = text === null;
+      indicatorText.textContent = text ?? '';
+      if (color) indicatorDot.style.backgroundColor = color;
+    },
     toast(message) {
       toastBox.textContent = message;
       toastBox.hidden = false;

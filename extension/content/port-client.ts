@@ -7,6 +7,8 @@
 import type { ChromeApi, PortLike } from '../chrome-api.js';
 import { PORT_NAME, WorkerToContent, type ContentToWorker } from '../shared/messages.js';
 
+/** The first reconnect is almost immediate: a restarted worker should cost the user nothing. */
+const RETRY_FIRST_MS = 10;
 const RETRY_MIN_MS = 250;
 const RETRY_MAX_MS = 5_000;
 const URL_CHECK_MS = 1_000;
@@ -21,7 +23,9 @@ export interface PortClientHandlers {
 
 export class PortClient {
   private port: PortLike | null = null;
-  private retryMs = RETRY_MIN_MS;
+  private retryMs = RETRY_FIRST_MS;
+  /** True between pagehide and pageshow: the page sits in the back/forward cache. */
+  private suspended = false;
   private url: string;
   private urlTimer: number | undefined;
 
@@ -35,11 +39,40 @@ export class PortClient {
 
   start(): void {
     this.connect();
+    // A page entering the back/forward cache leaves its room and lets go of the port;
+    // restored, it connects again and says hello, which joins the room again (issue 3).
+    this.win.addEventListener('pagehide', () => this.suspend());
+    this.win.addEventListener('pageshow', (event) => {
+      if (event.persisted || this.suspended) this.resume();
+    });
     this.urlTimer = this.win.setInterval(() => {
       if (this.win.location.href === this.url) return;
       this.url = this.win.location.href;
       this.send({ type: 'hello', url: this.url });
     }, URL_CHECK_MS);
+  }
+
+  /** pagehide: tell the worker to leave the room now, then close the port. */
+  suspend(): void {
+    if (this.suspended) return;
+    this.send({ type: 'leave' });
+    this.suspended = true;
+    const port = this.port;
+    this.port = null;
+    try {
+      port?.disconnect();
+    } catch {
+      // Already closed.
+    }
+    this.handlers.lost();
+  }
+
+  /** pageshow after the back/forward cache: a new port and hello. */
+  resume(): void {
+    if (!this.suspended) return;
+    this.suspended = false;
+    this.retryMs = RETRY_FIRST_MS;
+    if (!this.port) this.connect();
   }
 
   send(message: ContentToWorker): void {
@@ -64,7 +97,7 @@ export class PortClient {
     }
     this.port = port;
     port.onMessage.addListener((raw) => {
-      this.retryMs = RETRY_MIN_MS;
+      this.retryMs = RETRY_FIRST_MS;
       const parsed = WorkerToContent.safeParse(raw);
       if (parsed.success) this.handlers.message(parsed.data);
     });
@@ -76,8 +109,10 @@ export class PortClient {
         this.die();
         return;
       }
-      this.win.setTimeout(() => this.connect(), this.retryMs);
-      this.retryMs = Math.min(this.retryMs * 2, RETRY_MAX_MS);
+      this.win.setTimeout(() => {
+        if (!this.suspended && !this.port) this.connect();
+      }, this.retryMs);
+      this.retryMs = Math.min(Math.max(this.retryMs * 2, RETRY_MIN_MS), RETRY_MAX_MS);
     });
     this.send({ type: 'hello', url: this.url });
   }

@@ -22,6 +22,14 @@ const STATUS_TEXT: Record<PopupStatus, string> = {
   off: 'Off for this site',
   unsupported: 'Not available on this page',
   reload: 'Reload the page to start',
+  paused: 'Paused',
+};
+
+const CONNECTION_TEXT: Record<PopupState['connection'], string> = {
+  idle: 'Not connected: nothing is shared right now.',
+  connecting: 'Connecting to the server…',
+  connected: 'Connected to the server.',
+  offline: 'Cannot reach the server; retrying.',
 };
 
 const api = createChromeApi();
@@ -43,6 +51,18 @@ const ui = {
   serverUrl: byId<HTMLInputElement>('server-url'),
   serverSave: byId<HTMLButtonElement>('server-save'),
   error: byId<HTMLElement>('error'),
+  pause: byId<HTMLButtonElement>('pause'),
+  invite: byId<HTMLElement>('invite'),
+  inviteCode: byId<HTMLInputElement>('invite-code'),
+  inviteCopy: byId<HTMLButtonElement>('invite-copy'),
+  switcher: byId<HTMLElement>('switcher'),
+  rooms: byId<HTMLUListElement>('rooms'),
+  roomName: byId<HTMLInputElement>('room-name'),
+  roomGo: byId<HTMLButtonElement>('room-go'),
+  inviteInput: byId<HTMLInputElement>('invite-input'),
+  inviteJoin: byId<HTMLButtonElement>('invite-join'),
+  privateCreate: byId<HTMLButtonElement>('private-create'),
+  connection: byId<HTMLElement>('connection'),
 };
 
 let tabId: number | null = null;
@@ -102,10 +122,15 @@ function render(state: PopupState): void {
     ? `Share on ${state.origin}`
     : 'Sharing works on http(s) pages only';
 
+  ui.pause.textContent = state.paused ? 'Resume' : 'Pause all';
+  ui.pause.setAttribute('aria-pressed', String(state.paused));
+  ui.pause.title = state.paused ? 'Resume sharing' : 'Pause all sharing, on every site';
+  ui.connection.textContent = CONNECTION_TEXT[state.connection];
+
   if (state.room) {
     const channel = document.createElement('span');
     channel.className = 'channel';
-    channel.textContent = state.room.channel;
+    channel.textContent = state.room.private ? 'Private room' : state.room.channel;
     const page = document.createElement('span');
     page.className = 'page';
     page.textContent = ` · ${state.room.page}`;
@@ -114,12 +139,18 @@ function render(state: PopupState): void {
     ui.room.textContent = state.sharing ? 'Not in a room yet' : 'Not in a room';
   }
 
+  ui.invite.hidden = !state.room?.invite;
+  ui.inviteCode.value = state.room?.invite ?? '';
+  renderRooms(state);
+
   const items: HTMLLIElement[] = [];
   const people = state.self ? [{ peer: state.self, you: true }] : [];
   for (const peer of state.peers) people.push({ peer, you: false });
   for (const { peer, you } of people) {
     const item = document.createElement('li');
     item.setAttribute('data-peer-id', peer.id);
+    item.dataset.idle = String(peer.idle);
+    item.classList.toggle('idle', peer.idle);
     const name = document.createElement('span');
     name.textContent = peer.name;
     item.append(dot(peer.color), name);
@@ -129,6 +160,10 @@ function render(state: PopupState): void {
       mark.textContent = '(you)';
       item.append(mark);
     }
+    const activity = document.createElement('span');
+    activity.className = 'state';
+    activity.textContent = peer.idle ? 'idle' : 'active';
+    item.append(activity);
     items.push(item);
   }
   if (items.length === 0) {
@@ -142,6 +177,39 @@ function render(state: PopupState): void {
   if (document.activeElement !== ui.name) ui.name.value = state.name;
   if (document.activeElement !== ui.serverUrl) ui.serverUrl.value = state.serverUrl;
   renderSwatches(state);
+}
+
+/** The page's public and named rooms with head counts; a click switches this tab to one. */
+function renderRooms(state: PopupState): void {
+  ui.switcher.hidden = !state.room;
+  const current = state.room?.channel;
+  const rooms = [...state.rooms];
+  // The room we are in is listed even when it is private (never in room:list) or not yet counted.
+  if (state.room && !rooms.some((room) => room.channel === current)) {
+    rooms.unshift({ channel: state.room.channel, room: state.room.id, count: state.peers.length + 1 });
+  }
+  ui.rooms.replaceChildren(
+    ...rooms.map((room) => {
+      const item = document.createElement('li');
+      item.dataset.channel = room.channel;
+      item.setAttribute('aria-current', String(room.channel === current));
+      const button = document.createElement('button');
+      button.type = 'button';
+      const name = document.createElement('span');
+      name.textContent =
+        room.channel === current && state.room?.private
+          ? 'Private room'
+          : room.channel === 'public'
+            ? 'Public (everyone on this page)'
+            : room.channel;
+      const count = document.createElement('span');
+      count.className = 'count';
+      count.textContent = `${room.count} here`;
+      button.append(name, count);
+      item.append(button);
+      return item;
+    }),
+  );
 }
 
 function renderSwatches(state: PopupState): void {
@@ -199,6 +267,61 @@ function saveServer(): void {
 ui.serverSave.addEventListener('click', saveServer);
 ui.serverUrl.addEventListener('keydown', (event) => {
   if (event.key === 'Enter') saveServer();
+});
+
+ui.pause.addEventListener('click', () => {
+  if (tabId === null) return;
+  void ask({ type: 'popup:set-paused', tabId, paused: !current?.paused });
+});
+
+ui.rooms.addEventListener('click', (event) => {
+  const item = event.target instanceof HTMLElement ? event.target.closest<HTMLElement>('li') : null;
+  const channel = item?.dataset.channel;
+  if (!channel || tabId === null || channel === current?.room?.channel) return;
+  void ask({ type: 'popup:switch-room', tabId, channel });
+});
+
+function joinNamed(): void {
+  const channel = ui.roomName.value.trim();
+  if (!channel || tabId === null) return;
+  void ask({ type: 'popup:switch-room', tabId, channel }).then(() => {
+    ui.roomName.value = '';
+  });
+}
+ui.roomGo.addEventListener('click', joinNamed);
+ui.roomName.addEventListener('keydown', (event) => {
+  if (event.key === 'Enter') joinNamed();
+});
+
+function joinInvite(): void {
+  const code = ui.inviteInput.value.trim();
+  if (!code || tabId === null) return;
+  void ask({ type: 'popup:join-invite', tabId, code });
+}
+ui.inviteJoin.addEventListener('click', joinInvite);
+ui.inviteInput.addEventListener('keydown', (event) => {
+  if (event.key === 'Enter') joinInvite();
+});
+
+ui.privateCreate.addEventListener('click', () => {
+  if (tabId === null) return;
+  ui.privateCreate.disabled = true;
+  void ask({ type: 'popup:create-private', tabId }).finally(() => {
+    ui.privateCreate.disabled = false;
+  });
+});
+
+ui.inviteCopy.addEventListener('click', () => {
+  const code = ui.inviteCode.value;
+  const done = () => {
+    ui.inviteCopy.textContent = 'Copied';
+    setTimeout(() => (ui.inviteCopy.textContent = 'Copy'), 1500);
+  };
+  navigator.clipboard.writeText(code).then(done, () => {
+    // No clipboard permission: select the code so Ctrl+C copies it.
+    ui.inviteCode.select();
+    showError('Press Ctrl+C to copy the selected code.');
+  });
 });
 
 api.onMessage((message) => {

@@ -14,9 +14,11 @@ import {
   NoteAnchor,
   NoteBody,
   NoteId,
+  LIMITS,
   Peer,
   resultSchema,
   RoomId,
+  RoomSummary,
 } from '../../protocol/index.js';
 
 /** Name of the port every content script opens to the service worker. */
@@ -77,11 +79,21 @@ export const NotesExportMessage = z.object({ type: z.literal('notes:export') });
 /** Imports a W3C Web Annotation collection into the tab's room (answered by `notes:imported`). */
 export const NotesImportMessage = z.object({ type: z.literal('notes:import'), collection: z.unknown() });
 
+/** The page is going away (pagehide): leave its room now instead of waiting for the port to drop. */
+export const LeaveMessage = z.object({ type: z.literal('leave') });
+export type LeaveMessage = z.infer<typeof LeaveMessage>;
+
+/** The user went idle (60 s without input) or came back. */
+export const IdleMessage = z.object({ type: z.literal('idle'), idle: z.boolean() });
+export type IdleMessage = z.infer<typeof IdleMessage>;
+
 /** Everything a content script may send. */
 export const ContentToWorker = z.discriminatedUnion('type', [
   HelloMessage,
   CursorMoveMessage,
   CursorHideMessage,
+  LeaveMessage,
+  IdleMessage,
   NoteCreateMessage,
   NoteUpdateMessage,
   NoteDeleteMessage,
@@ -99,9 +111,10 @@ export const SessionInactive = z.object({
   active: z.literal(false),
   /**
    * `off`: the user has not turned sharing on for this site; `unsupported`: not an
-   * http(s) page; `reconnecting`: the server changed, a new session follows.
+   * http(s) page; `reconnecting`: the server changed, a new session follows;
+   * `paused`: the user paused all sharing.
    */
-  reason: z.enum(['off', 'unsupported', 'reconnecting']),
+  reason: z.enum(['off', 'unsupported', 'reconnecting', 'paused']),
 });
 
 /** The tab is in a room: who it is there and who else is. */
@@ -202,7 +215,6 @@ export const NotesImportedMessage = z.object({
 export const ComposePointMessage = z.object({ type: z.literal('note:compose-point') });
 
 /** Everything the service worker may send to a content script. */
-
 export const WorkerToContent = z.discriminatedUnion('type', [
   SessionMessage,
   PeersMessage,
@@ -262,12 +274,44 @@ export const PopupSetServer = z.object({
   serverUrl: ServerUrl,
 });
 
+/** Moves the tab to another public or named room of its page (`public` for the page's own). */
+export const PopupSwitchRoom = z.object({
+  type: z.literal('popup:switch-room'),
+  tabId: TabId,
+  channel: z.string().trim().min(1).max(LIMITS.channel),
+});
+
+/** Asks the server for a new private room on the tab's page and moves the tab into it. */
+export const PopupCreatePrivate = z.object({ type: z.literal('popup:create-private'), tabId: TabId });
+
+/** Moves the tab into a private room by its invite code. */
+export const PopupJoinInvite = z.object({
+  type: z.literal('popup:join-invite'),
+  tabId: TabId,
+  code: z
+    .string()
+    .trim()
+    .min(1)
+    .max(LIMITS.channel + LIMITS.key + 1),
+});
+
+/** Pauses (or resumes) all sharing, on every site, in one click. */
+export const PopupSetPaused = z.object({
+  type: z.literal('popup:set-paused'),
+  tabId: TabId,
+  paused: z.boolean(),
+});
+
 /** Everything the popup may send. */
 export const PopupToWorker = z.discriminatedUnion('type', [
   PopupGetState,
   PopupSetSharing,
   PopupSetProfile,
   PopupSetServer,
+  PopupSwitchRoom,
+  PopupCreatePrivate,
+  PopupJoinInvite,
+  PopupSetPaused,
 ]);
 export type PopupToWorker = z.infer<typeof PopupToWorker>;
 
@@ -283,6 +327,8 @@ export const PopupStatus = z.enum([
   'off',
   /** Not an http(s) page. */
   'unsupported',
+  /** All sharing is paused. */
+  'paused',
   /** Sharing is on but the page has no content script yet (opened before install): reload. */
   'reload',
 ]);
@@ -298,8 +344,22 @@ export const PopupState = z.object({
   status: PopupStatus,
   /** Last connection or join error, for the user. */
   error: z.string().nullable(),
-  /** The tab's room, once joined. */
-  room: z.object({ id: RoomId, channel: z.string(), page: z.string() }).nullable(),
+  /** The tab's room, once joined. `invite` is the code of a private room this browser holds. */
+  room: z
+    .object({
+      id: RoomId,
+      channel: z.string(),
+      page: z.string(),
+      private: z.boolean(),
+      invite: z.string().nullable(),
+    })
+    .nullable(),
+  /** The other public and named rooms open on this page, with head counts (`room:list`). */
+  rooms: z.array(RoomSummary),
+  /** All sharing paused. */
+  paused: z.boolean(),
+  /** The worker's one connection to the server. */
+  connection: z.enum(['idle', 'connecting', 'connected', 'offline']),
   self: Peer.nullable(),
   /** Everyone else in the room. */
   peers: z.array(Peer),

@@ -2,8 +2,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApp } from '../../../server/app.js';
+import { createApp, type App } from '../../../server/app.js';
 import { loadConfig } from '../../../server/config.js';
+import type { NoteStore } from '../../../server/store/note-store.js';
 import { SqliteStore } from '../../../server/store/sqlite-store.js';
 
 export interface CollabServer {
@@ -15,12 +16,19 @@ export interface CollabServer {
   restart(): Promise<void>;
   /** Stops and deletes the data directory. */
   dispose(): Promise<void>;
+  /** The running app (for tests that watch what reaches the server), null while stopped. */
+  app(): App | null;
 }
 
-export async function startCollabServer(): Promise<CollabServer> {
+export interface CollabServerOptions {
+  /** Wraps the real store (each start), e.g. to hold an ack back after the commit. */
+  wrapStore?: (store: NoteStore) => NoteStore;
+}
+
+export async function startCollabServer(options: CollabServerOptions = {}): Promise<CollabServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'collab-e2e-data-'));
   let port = 0;
-  let running: { close(): Promise<void> } | null = null;
+  let running: { app: App; close(): Promise<void> } | null = null;
 
   const start = async () => {
     const config = loadConfig({
@@ -30,10 +38,11 @@ export async function startCollabServer(): Promise<CollabServer> {
       LOG_LEVEL: 'silent',
     });
     const store = SqliteStore.open(dataDir);
-    const app = createApp({ store, config });
+    const app = createApp({ store: options.wrapStore?.(store) ?? store, config });
     const address = await app.listen();
     port = address.port;
     running = {
+      app,
       close: async () => {
         await app.close();
         await store.close();
@@ -51,6 +60,7 @@ export async function startCollabServer(): Promise<CollabServer> {
     dataDir,
     stop,
     restart: start,
+    app: () => running?.app ?? null,
     async dispose() {
       await stop();
       rmSync(dataDir, { recursive: true, force: true });

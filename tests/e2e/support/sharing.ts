@@ -1,0 +1,51 @@
+/** Popup steps the presence e2e tests share: point a user at the server, name them, turn sharing on. */
+import type { Page } from 'playwright-core';
+import type { BrowserUser } from './browser-user.js';
+
+/** Opens the popup for `page`, sets server and name, turns sharing on and waits until connected. */
+export async function shareWithPopup(
+  user: BrowserUser,
+  page: Page,
+  serverUrl: string,
+  name: string,
+): Promise<Page> {
+  const popup = await user.openPopup(page);
+  await popup.locator('#server-url').fill(serverUrl);
+  await popup.locator('#server-save').click();
+  await popup.locator('#name').fill(name);
+  await popup.locator('#name').press('Enter');
+  await popup.locator('#sharing-toggle').check();
+  await popup
+    .locator('#status')
+    .filter({ hasText: /^Connected$/ })
+    .waitFor();
+  await popup.locator('#peers li').filter({ hasText: name }).waitFor();
+  return popup;
+}
+
+/** The remote cursor labelled `name` in the page's overlay. */
+export const cursorOf = (page: Page, name: string) =>
+  page.locator('[data-collab-root] [data-peer-id]').filter({ hasText: name });
+
+/**
+ * Stops the extension's service worker the way Chrome does when it idles: CDP
+ * `Target.closeTarget` on its `service_worker` target. Resolves once it is gone.
+ */
+export async function terminateWorker(user: BrowserUser, page: Page): Promise<void> {
+  const cdp = await user.context.newCDPSession(page);
+  try {
+    const { targetInfos } = (await cdp.send('Target.getTargets')) as {
+      targetInfos: Array<{ targetId: string; type: string; url: string }>;
+    };
+    const worker = targetInfos.find(
+      (t) => t.type === 'service_worker' && t.url.startsWith(`chrome-extension://${user.extensionId}/`),
+    );
+    if (!worker) throw new Error('no extension service worker target');
+    const { success } = (await cdp.send('Target.closeTarget', { targetId: worker.targetId })) as {
+      success: boolean;
+    };
+    if (!success) throw new Error('Target.closeTarget refused');
+  } finally {
+    await cdp.detach();
+  }
+}

@@ -1,0 +1,39 @@
+// @vitest-environment happy-dom
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { IDLE_AFTER_MS, IdleTracker } from '../../../extension/content/idle-tracker.js';
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('IdleTracker', () => {
+  it('goes idle after a minute without input and active again on the next input', () => {
+    const changes: boolean[] = [];
+    const tracker = new IdleTracker(window, (idle) => changes.push(idle));
+    tracker.setEnabled(true);
+    vi.advanceTimersByTime(IDLE_AFTER_MS - 1_000);
+    // Input before the minute is up starts the minute again.
+    window.dispatchEvent(new Event('keydown'));
+    vi.advanceTimersByTime(IDLE_AFTER_MS - 1_000);
+    expect(changes).toEqual([]);
+    vi.advanceTimersByTime(1_000);
+    expect(changes).toEqual([true]);
+    expect(tracker.idle).toBe(true);
+    window.dispatchEvent(new Event('pointermove'));
+    expect(changes).toEqual([true, false]);
+    vi.advanceTimersByTime(IDLE_AFTER_MS);
+    expect(changes).toEqual([true, false, true]);
+  });
+
+  it('does nothing while disabled', () => {
+    const changes: boolean[] = [];
+    const tracker = new IdleTracker(window, (idle) => changes.push(idle));
+    tracker.setEnabled(true);
+    tracker.setEnabled(false);
+    vi.advanceTimersByTime(IDLE_AFTER_MS * 2);
+    expect(changes).toEqual([]);
+  });
+});
