@@ -10,7 +10,10 @@
  *   npm run bench -- --json           the result as one JSON object on stdout, tables on stderr
  *   --only fan-out,idle   --targets ours,ws-relay   --workers 2   --tick-hz 60   --window-ms 10000
  *   --retries 2     re-measure a target when other processes took over 0.15 of a pinned core
+ *   --quiet-wait-s 90  before each measurement, wait up to this long for both cores to be idle
  *   --profile       write a V8 CPU profile of every server to bench/results/profiles/
+ *   --experiments single-broadcast,compact,release-request
+ *                   also run `ours-next`: our server with proposed changes (bench/servers/experiments.ts)
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -23,8 +26,15 @@ import { startGenerator } from './load/generator-handle.js';
 import type { GeneratorJob } from './load/job.js';
 import { nowMs, sleep, sleepUntil } from './support/clock.js';
 import { canPin } from './support/child-process.js';
-import { coreBusySeconds } from './support/core-load.js';
-import { startServer, TARGETS, type TargetName } from './support/server-under-test.js';
+import { coreBusySeconds, waitForQuiet } from './support/core-load.js';
+import {
+  DEFAULT_TARGETS,
+  isOurs,
+  startServer,
+  TARGETS,
+  type TargetName,
+} from './support/server-under-test.js';
+import { parseExperiments, type Experiment } from './servers/experiments.js';
 import {
   cursorFigures,
   idleFigures,
@@ -58,6 +68,8 @@ const { values: args } = parseArgs({
     'tick-hz': { type: 'string', default: '60' },
     'window-ms': { type: 'string' },
     profile: { type: 'boolean', default: false },
+    'quiet-wait-s': { type: 'string', default: '90' },
+    experiments: { type: 'string' },
     retries: { type: 'string', default: '2' },
   },
 });
@@ -83,6 +95,28 @@ interface RunConfig {
   runId: string;
   profileDir: string | undefined;
   retries: number;
+  quietWaitMs: number;
+  /** Proposed server changes `ours-next` runs with. */
+  experiments: Experiment[];
+}
+
+function serverOptions(config: RunConfig) {
+  return {
+    cpu: SERVER_CPU,
+    tickHz: config.tickHz,
+    profileDir: config.profileDir,
+    experiments: config.experiments,
+  };
+}
+
+/** On a shared machine, start a measurement only when nobody else is busy on our cores. */
+async function awaitQuietCores(config: RunConfig): Promise<void> {
+  const outcome = await waitForQuiet([SERVER_CPU, GENERATOR_CPU], { maxWaitMs: config.quietWaitMs });
+  if (!outcome.quiet) {
+    log(`  other processes keep ${outcome.load.toFixed(2)} of a core busy; measuring anyway`);
+  } else if (outcome.waitedMs > 2_000) {
+    log(`  waited ${(outcome.waitedMs / 1000).toFixed(0)} s for other processes to leave the cores`);
+  }
 }
 
 /** Other processes' share of a pinned core above which a measurement is repeated. */
@@ -115,11 +149,8 @@ async function measureCursor(
   target: TargetName,
   config: RunConfig,
 ): Promise<CursorFigures> {
-  const server = await startServer(target, {
-    cpu: SERVER_CPU,
-    tickHz: config.tickHz,
-    profileDir: config.profileDir,
-  });
+  await awaitQuietCores(config);
+  const server = await startServer(target, serverOptions(config));
   const generator = startGenerator(GENERATOR_CPU);
   try {
     const job: GeneratorJob = {
@@ -131,8 +162,9 @@ async function measureCursor(
       usersPerRoom: workload.usersPerRoom,
       hz: workload.hz,
       notesHz: workload.notesHz,
-      flushPeriodMs: target === 'ours' ? (1000 / config.tickHz) * flushEvery(workload.usersPerRoom) : 0,
+      flushPeriodMs: isOurs(target) ? (1000 / config.tickHz) * flushEvery(workload.usersPerRoom) : 0,
       workers: config.workers,
+      experiments: target === 'ours-next' ? config.experiments : [],
     };
     const { connected, connectMs } = await generator.setup(job);
     log(`  ${target}: ${connected} users connected in ${(connectMs / 1000).toFixed(1)} s; measuring`);
@@ -169,11 +201,8 @@ async function measureIdle(
   target: TargetName,
   config: RunConfig,
 ): Promise<TargetFigures> {
-  const server = await startServer(target, {
-    cpu: SERVER_CPU,
-    tickHz: config.tickHz,
-    profileDir: config.profileDir,
-  });
+  await awaitQuietCores(config);
+  const server = await startServer(target, serverOptions(config));
   const generator = startGenerator(GENERATOR_CPU);
   try {
     const empty = await server.stats(true);
@@ -185,6 +214,7 @@ async function measureIdle(
       connections: workload.connections,
       usersPerRoom: workload.usersPerRoom,
       workers: config.workers,
+      experiments: target === 'ours-next' ? config.experiments : [],
     });
     log(`  ${target}: ${connected} idle connections in ${(connectMs / 1000).toFixed(1)} s`);
     // Let handshake garbage and timers settle before the collection that measures live objects.
@@ -213,7 +243,11 @@ function paramsOf(workload: Workload): Record<string, number> {
 async function main(): Promise<void> {
   const size = args.quick ? 'quick' : 'full';
   const only = listArg<WorkloadName>(args.only, WORKLOAD_NAMES, 'workload');
-  const targets = listArg<TargetName>(args.targets, TARGETS, 'target');
+  const experiments = parseExperiments(args.experiments);
+  const targets =
+    args.targets !== undefined
+      ? listArg<TargetName>(args.targets, TARGETS, 'target')
+      : TARGETS.filter((t) => DEFAULT_TARGETS.includes(t) || (t === 'ours-next' && experiments.length > 0));
   const workers = Number(args.workers);
   const tickHz = Number(args['tick-hz']);
   const timing = timingFor(size);
@@ -222,7 +256,16 @@ async function main(): Promise<void> {
   const profileDir = args.profile
     ? fileURLToPath(new URL('./results/profiles/', import.meta.url))
     : undefined;
-  const config: RunConfig = { tickHz, workers, timing, runId, profileDir, retries: Number(args.retries) };
+  const config: RunConfig = {
+    tickHz,
+    workers,
+    timing,
+    runId,
+    profileDir,
+    retries: Number(args.retries),
+    quietWaitMs: Number(args['quiet-wait-s']) * 1000,
+    experiments,
+  };
   const pinned = canPin() && cpus().length >= 2;
   if (!pinned) log('warning: taskset or a second CPU is missing; server and generator are not pinned');
   // This process mostly sleeps, but what it does belongs on the generator's core, not the server's.
@@ -235,7 +278,7 @@ async function main(): Promise<void> {
     log(`\n${workload.title}`);
     const results: Partial<Record<TargetName, TargetFigures>> = {};
     for (const target of targets) {
-      if (target !== 'ours' && !workload.baselines) continue;
+      if (!isOurs(target) && !workload.baselines) continue;
       const started = nowMs();
       results[target] =
         workload.kind === 'cursor'
@@ -267,7 +310,7 @@ async function main(): Promise<void> {
       platform: `${process.platform} ${process.arch}`,
       pinned,
     },
-    config: { tickHz, workers, timing, serverCpu: SERVER_CPU, generatorCpu: GENERATOR_CPU },
+    config: { tickHz, workers, timing, serverCpu: SERVER_CPU, generatorCpu: GENERATOR_CPU, experiments },
     workloads,
   };
 

@@ -9,6 +9,7 @@ import { Manager, io, type Socket } from 'socket.io-client';
 import { WebSocket } from 'ws';
 import type {
   Auth,
+  CursorBatch,
   Note,
   NoteCreate,
   NotesClientToServerEvents,
@@ -18,6 +19,7 @@ import type {
   RoomsClientToServerEvents,
   RoomsServerToClientEvents,
 } from '../../protocol/index.js';
+import { COMPACT_SCALE, type CompactBatch, type CompactPeers } from '../servers/experiments.js';
 import type { TargetName } from '../support/server-under-test.js';
 
 type RoomsSocket = Socket<RoomsServerToClientEvents, RoomsClientToServerEvents>;
@@ -44,6 +46,8 @@ export interface UserSpec {
   runId: string;
   /** Ours: also open /notes and subscribe (what the extension holds open). */
   notes: boolean;
+  /** `ours-next`: the server's experiments; the client drops its own entries and reads compact batches. */
+  experiments: string[];
 }
 
 export type NoteAck = (outcome: { ok: true; note: Note } | { ok: false; reason: string }) => void;
@@ -95,6 +99,7 @@ function baselineRoom(room: number): string {
 export function createClient(target: TargetName, url: string, user: UserSpec, sink: ClientSink): BenchClient {
   switch (target) {
     case 'ours':
+    case 'ours-next':
       return oursClient(url, user, sink);
     case 'ws-relay':
       return wsRelayClient(url, user, sink);
@@ -117,11 +122,29 @@ function oursClient(url: string, user: UserSpec, sink: ClientSink): BenchClient 
   let room = '';
   let self = '';
 
-  rooms.on('cursor:batch', (batch) => {
+  // With single-broadcast or compact batches the server sends everyone the same batch,
+  // our own entry included, and the client skips it.
+  const filterSelf = user.experiments.includes('single-broadcast') || user.experiments.includes('compact');
+  const compactPeers = new Map<number, string>();
+  rooms.on('cursor:batch', (batch: CursorBatch | CompactBatch) => {
     sink.frame();
-    for (const entry of batch.cursors) {
-      if (entry.cursor) sink.cursor(entry.peerId, entry.cursor.x, entry.cursor.y);
+    if (Array.isArray(batch)) {
+      for (let i = 1; i + 2 < batch.length; i += 3) {
+        const peerId = compactPeers.get(batch[i] as number);
+        const x = batch[i + 1] as number;
+        if (peerId === undefined || peerId === self || x < 0) continue;
+        sink.cursor(peerId, x / COMPACT_SCALE, (batch[i + 2] as number) / COMPACT_SCALE);
+      }
+      return;
     }
+    for (const entry of batch.cursors) {
+      if (entry.cursor && !(filterSelf && entry.peerId === self)) {
+        sink.cursor(entry.peerId, entry.cursor.x, entry.cursor.y);
+      }
+    }
+  });
+  (rooms as unknown as Socket).on('cursor:peers', (announced: CompactPeers) => {
+    for (const [n, peerId] of announced.peers) compactPeers.set(n, peerId);
   });
   notes?.on('note:created', ({ note }) => sink.noteCreated(note));
   let closing = false;

@@ -15,6 +15,8 @@ export interface CursorJob {
   rooms: number;
   usersPerRoom: number;
   hz: number;
+  /** `ours-next`: the experiments the server runs with (clients adapt to them). */
+  experiments: string[];
   /** Acked note creates per user per second; 0 for none (ours only). */
   notesHz: number;
   /**
@@ -35,6 +37,7 @@ export interface IdleJob {
   connections: number;
   usersPerRoom: number;
   workers: number;
+  experiments: string[];
 }
 
 export type GeneratorJob = CursorJob | IdleJob;

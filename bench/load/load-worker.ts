@@ -11,6 +11,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import type { Note } from '../../protocol/index.js';
 import { nowUs, sleep } from '../support/clock.js';
+import { isOurs } from '../support/server-under-test.js';
 import { encodeHistogram, newHistogram } from '../support/histograms.js';
 import { createClient, type BenchClient } from './clients.js';
 import {
@@ -127,14 +128,19 @@ const clients: BenchClient[] = [];
 
 async function openAll(): Promise<[string, number][]> {
   const peers: [string, number][] = [];
-  const withNotes =
-    job.kind === 'idle' || (job.kind === 'cursor' && job.target === 'ours' && job.notesHz > 0);
+  const withNotes = job.kind === 'idle' || (job.kind === 'cursor' && isOurs(job.target) && job.notesHz > 0);
   for (let user = lo; user < hi; user++) {
     clients.push(
       createClient(
         job.target,
         job.url,
-        { index: user, room: roomOf(user), runId: job.runId, notes: withNotes && job.target === 'ours' },
+        {
+          index: user,
+          room: roomOf(user),
+          runId: job.runId,
+          notes: withNotes && isOurs(job.target),
+          experiments: job.experiments,
+        },
         {
           cursor: (fromPeer, x, y) => receiveCursor(user, fromPeer, x, y),
           frame: () => {
@@ -294,7 +300,7 @@ async function runSchedule(schedule: Schedule): Promise<void> {
   );
   if (job.kind === 'cursor') {
     await sleep(schedule.sendFromMs - nowUs() / 1000);
-    await runCursorSchedule(schedule, job.hz, job.target === 'ours' ? job.notesHz : 0);
+    await runCursorSchedule(schedule, job.hz, isOurs(job.target) ? job.notesHz : 0);
   }
   await sleep(schedule.windowToMs + schedule.drainMs - nowUs() / 1000);
   if (job.kind === 'cursor') countFinalMissed();

@@ -5,7 +5,7 @@
 import { SERIES_SLOT_MS, type CursorRun, type IdleRun, type Schedule } from '../load/job.js';
 import { summarizeEncoded, type LatencySummary } from '../support/histograms.js';
 import type { ServerStats } from '../support/server-stats.js';
-import type { TargetName } from '../support/server-under-test.js';
+import { BASELINES, OURS, type TargetName } from '../support/server-under-test.js';
 import type { Size, Timing, WorkloadName } from '../workloads.js';
 
 export interface NoteFigures {
@@ -124,8 +124,8 @@ export interface WorkloadResult {
   title: string;
   params: Record<string, number>;
   targets: Partial<Record<TargetName, TargetFigures>>;
-  /** Keyed by baseline. */
-  ratios: Partial<Record<TargetName, Ratios>>;
+  /** ours (and ours-next) divided by each baseline: `ratios.ours['socketio-relay']`. */
+  ratios: Partial<Record<OursName, Partial<Record<BaselineName, Ratios>>>>;
 }
 
 export interface BenchResult {
@@ -135,7 +135,15 @@ export interface BenchResult {
   size: Size;
   command: string;
   machine: { cpus: number; model: string; node: string; platform: string; pinned: boolean };
-  config: { tickHz: number; workers: number; timing: Timing; serverCpu: number; generatorCpu: number };
+  config: {
+    tickHz: number;
+    workers: number;
+    timing: Timing;
+    serverCpu: number;
+    generatorCpu: number;
+    /** What `ours-next` ran with, if it ran. */
+    experiments: string[];
+  };
   workloads: WorkloadResult[];
 }
 
@@ -266,14 +274,27 @@ export function idleFigures(run: IdleRun, empty: ServerStats, loaded: ServerStat
   };
 }
 
-/** ours / each baseline, for every figure where both have a value. */
+type OursName = (typeof OURS)[number];
+type BaselineName = (typeof BASELINES)[number];
+
+/** ours (and ours-next) / each baseline, for every figure where both have a value. */
 export function ratiosOf(
   targets: Partial<Record<TargetName, TargetFigures>>,
-): Partial<Record<TargetName, Ratios>> {
-  const ours = targets.ours;
-  const out: Partial<Record<TargetName, Ratios>> = {};
-  if (!ours) return out;
-  for (const baseline of ['ws-relay', 'socketio-relay'] as const) {
+): Partial<Record<OursName, Partial<Record<BaselineName, Ratios>>>> {
+  const all: Partial<Record<OursName, Partial<Record<BaselineName, Ratios>>>> = {};
+  for (const name of OURS) {
+    const ours = targets[name];
+    if (ours) all[name] = ratiosAgainstBaselines(ours, targets);
+  }
+  return all;
+}
+
+function ratiosAgainstBaselines(
+  ours: TargetFigures,
+  targets: Partial<Record<TargetName, TargetFigures>>,
+): Partial<Record<BaselineName, Ratios>> {
+  const out: Partial<Record<BaselineName, Ratios>> = {};
+  for (const baseline of BASELINES) {
     const other = targets[baseline];
     if (!other) continue;
     if (ours.kind === 'cursor' && other.kind === 'cursor') {

@@ -3,7 +3,7 @@
  * by the baseline; below 1 means ours is smaller, which for these figures is better).
  * The same rows render as plain text for the terminal and as Markdown for the docs.
  */
-import type { TargetName } from '../support/server-under-test.js';
+import { BASELINES, OURS, type TargetName } from '../support/server-under-test.js';
 import type { CursorFigures, IdleFigures, TargetFigures, WorkloadResult } from './figures.js';
 
 type Row = {
@@ -12,8 +12,7 @@ type Row = {
   ratio?: (f: TargetFigures) => number;
 };
 
-const COLUMNS: TargetName[] = ['ours', 'ws-relay', 'socketio-relay'];
-const BASELINES = ['ws-relay', 'socketio-relay'] as const;
+const COLUMNS: TargetName[] = ['ours', 'ours-next', 'ws-relay', 'socketio-relay'];
 
 export function fmt(value: number, digits = 1): string {
   if (!Number.isFinite(value)) return '-';
@@ -159,17 +158,21 @@ function idleRows(targets: Partial<Record<TargetName, TargetFigures>>): Row[] {
 
 function tableCells(workload: WorkloadResult): { header: string[]; body: string[][] } {
   const present = COLUMNS.filter((name) => workload.targets[name] !== undefined);
-  const baselines = BASELINES.filter((name) => workload.targets[name] !== undefined && workload.targets.ours);
+  const pairs = OURS.flatMap((ours) =>
+    BASELINES.filter((b) => workload.targets[ours] !== undefined && workload.targets[b] !== undefined).map(
+      (baseline) => [ours, baseline] as const,
+    ),
+  );
   const rows =
     Object.values(workload.targets)[0]?.kind === 'idle'
       ? idleRows(workload.targets)
       : cursorRows(workload.targets);
-  const header = ['', ...present, ...baselines.map((b) => `ours / ${b}`)];
+  const header = ['', ...present, ...pairs.map(([ours, baseline]) => `${ours} / ${baseline}`)];
   const body = rows.map((row) => [
     row.label,
     ...present.map((name) => row.cells[name] ?? '-'),
-    ...baselines.map((baseline) => {
-      const ours = workload.targets.ours;
+    ...pairs.map(([name, baseline]) => {
+      const ours = workload.targets[name];
       const other = workload.targets[baseline];
       if (!row.ratio || !ours || !other) return '';
       const denominator = row.ratio(other);

@@ -16,6 +16,7 @@ import { createApp } from '../../server/app.js';
 import { loadConfig } from '../../server/config.js';
 import { SqliteStore } from '../../server/store/sqlite-store.js';
 import { announceListening, installStatsResponder } from '../support/server-stats.js';
+import { applyExperiments, parseExperiments } from './experiments.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'copresence-bench-'));
 const config = loadConfig({
@@ -28,6 +29,8 @@ const config = loadConfig({
 });
 const store = SqliteStore.open(config.dataDir);
 const app = createApp({ store, config });
+// Target `ours-next` only: proposed changes under measurement (see experiments.ts).
+applyExperiments(app.io, parseExperiments(process.env.BENCH_EXPERIMENTS));
 
 /** The part of socket.io's (internal) Client this wrapper looks at. */
 interface EngineClient {

@@ -26,3 +26,29 @@ export function coreBusySeconds(): number[] {
   }
   return busy;
 }
+
+/**
+ * Waits until the given cores have been almost idle (below `threshold` of a core) for
+ * one `sampleMs` sample, or until `maxWaitMs` passed. Called while none of the run's own
+ * processes is busy, so whatever load it sees belongs to someone else.
+ */
+export async function waitForQuiet(
+  cores: number[],
+  options: { maxWaitMs: number; threshold?: number; sampleMs?: number },
+): Promise<{ quiet: boolean; waitedMs: number; load: number }> {
+  const threshold = options.threshold ?? 0.1;
+  const sampleMs = options.sampleMs ?? 1_000;
+  const started = Date.now();
+  for (;;) {
+    const before = coreBusySeconds();
+    await new Promise((resolve) => setTimeout(resolve, sampleMs));
+    const after = coreBusySeconds();
+    if (before.length === 0) return { quiet: true, waitedMs: 0, load: NaN };
+    const load = Math.max(
+      ...cores.map((core) => ((after[core] ?? 0) - (before[core] ?? 0)) / (sampleMs / 1000)),
+    );
+    const waitedMs = Date.now() - started;
+    if (load < threshold) return { quiet: true, waitedMs, load };
+    if (waitedMs >= options.maxWaitMs) return { quiet: false, waitedMs, load };
+  }
+}

@@ -7,12 +7,25 @@ import type { ChildProcess } from 'node:child_process';
 import { spawnTs, waitForExit, waitForLine } from './child-process.js';
 import type { ServerStats, StatsReply, StatsRequest } from './server-stats.js';
 
-/** Every system the benchmark compares; ours first. */
-export const TARGETS = ['ours', 'ws-relay', 'socketio-relay'] as const;
+/**
+ * Every system the benchmark can run; ours first. `ours-next` is our server with the
+ * proposed changes of `--experiments` applied (bench/servers/experiments.ts); it runs
+ * only when asked for.
+ */
+export const TARGETS = ['ours', 'ours-next', 'ws-relay', 'socketio-relay'] as const;
 export type TargetName = (typeof TARGETS)[number];
+export const DEFAULT_TARGETS: readonly TargetName[] = ['ours', 'ws-relay', 'socketio-relay'];
+export const BASELINES = ['ws-relay', 'socketio-relay'] as const;
+export const OURS = ['ours', 'ours-next'] as const;
+
+/** Our server, as it is or with experiments. */
+export function isOurs(target: TargetName): target is (typeof OURS)[number] {
+  return target === 'ours' || target === 'ours-next';
+}
 
 const SCRIPTS: Record<TargetName, URL> = {
   ours: new URL('../servers/ours-server.ts', import.meta.url),
+  'ours-next': new URL('../servers/ours-server.ts', import.meta.url),
   'ws-relay': new URL('../baselines/ws-relay.ts', import.meta.url),
   'socketio-relay': new URL('../baselines/socketio-relay.ts', import.meta.url),
 };
@@ -29,7 +42,7 @@ export interface ServerHandle {
 
 export async function startServer(
   target: TargetName,
-  options: { cpu: number | null; tickHz: number; profileDir?: string | undefined },
+  options: { cpu: number | null; tickHz: number; profileDir?: string | undefined; experiments?: string[] },
 ): Promise<ServerHandle> {
   const child: ChildProcess = spawnTs(SCRIPTS[target], {
     cpu: options.cpu,
@@ -37,7 +50,13 @@ export async function startServer(
       '--expose-gc',
       ...(options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : []),
     ],
-    env: { PORT: '0', HOST: '127.0.0.1', TICK_HZ: String(options.tickHz), LOG_LEVEL: 'warn' },
+    env: {
+      PORT: '0',
+      HOST: '127.0.0.1',
+      TICK_HZ: String(options.tickHz),
+      LOG_LEVEL: 'warn',
+      BENCH_EXPERIMENTS: target === 'ours-next' ? (options.experiments ?? []).join(',') : '',
+    },
   });
   const match = await waitForLine(child, /listening on (http:\/\/\S+)/);
   const url = match[1] as string;
