@@ -324,6 +324,15 @@ ui.inviteCopy.addEventListener('click', () => {
   });
 });
 
+/**
+ * Head counts of the page's other rooms change without any event reaching this worker
+ * (nobody we share a room with moved), so an open popup asks again every few seconds.
+ */
+const ROOM_LIST_REFRESH_MS = 2_000;
+setInterval(() => {
+  if (current?.room && document.visibilityState === 'visible') void refresh();
+}, ROOM_LIST_REFRESH_MS);
+
 api.onMessage((message) => {
   if (StateChangedMessage.safeParse(message).success) void refresh();
   return undefined;
