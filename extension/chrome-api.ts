@@ -88,15 +88,13 @@ export function createChromeApi(): ChromeApi {
     },
     onAddNoteHere: (listener) => {
       // removeAll first: a restarted worker runs this again and ids must stay unique.
-      void browser.contextMenus
-        .removeAll()
-        .then(() =>
-          browser.contextMenus.create({
-            id: ADD_NOTE_HERE,
-            title: 'Add note here',
-            contexts: ['page', 'selection'],
-          }),
-        );
+      void browser.contextMenus.removeAll().then(() =>
+        browser.contextMenus.create({
+          id: ADD_NOTE_HERE,
+          title: 'Add note here',
+          contexts: ['page', 'selection'],
+        }),
+      );
       browser.contextMenus.onClicked.addListener((info, tab) => {
         if (info.menuItemId === ADD_NOTE_HERE && tab?.id !== undefined) listener(tab.id);
       });
