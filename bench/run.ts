@@ -11,6 +11,7 @@
  *   --only fan-out,idle   --targets ours,ws-relay   --workers 2   --tick-hz 60   --window-ms 10000
  *   --retries 2     re-measure a target when other processes took over 0.15 of a pinned core
  *   --quiet-wait-s 90  before each measurement, wait up to this long for both cores to be idle
+ *   --probes 3      measuring clients per room (`all`: every user decodes and measures)
  *   --profile       write a V8 CPU profile of every server to bench/results/profiles/
  *   --experiments single-broadcast,compact,release-request
  *                   also run `ours-next`: our server with proposed changes (bench/servers/experiments.ts)
@@ -70,6 +71,7 @@ const { values: args } = parseArgs({
     profile: { type: 'boolean', default: false },
     'quiet-wait-s': { type: 'string', default: '90' },
     experiments: { type: 'string' },
+    probes: { type: 'string' },
     retries: { type: 'string', default: '2' },
   },
 });
@@ -151,7 +153,7 @@ async function measureCursor(
 ): Promise<CursorFigures> {
   await awaitQuietCores(config);
   const server = await startServer(target, serverOptions(config));
-  const generator = startGenerator(GENERATOR_CPU);
+  const generator = startGenerator(GENERATOR_CPU, config.profileDir);
   try {
     const job: GeneratorJob = {
       kind: 'cursor',
@@ -162,6 +164,7 @@ async function measureCursor(
       usersPerRoom: workload.usersPerRoom,
       hz: workload.hz,
       notesHz: workload.notesHz,
+      probesPerRoom: workload.probesPerRoom,
       flushPeriodMs: isOurs(target) ? (1000 / config.tickHz) * flushEvery(workload.usersPerRoom) : 0,
       workers: config.workers,
       experiments: target === 'ours-next' ? config.experiments : [],
@@ -189,6 +192,7 @@ async function measureCursor(
       schedule,
       { before, after, coresBefore, coresAfter },
       { server: SERVER_CPU, generator: GENERATOR_CPU },
+      workload.usersPerRoom / workload.probesPerRoom,
     );
   } finally {
     await generator.stop();
@@ -203,7 +207,7 @@ async function measureIdle(
 ): Promise<TargetFigures> {
   await awaitQuietCores(config);
   const server = await startServer(target, serverOptions(config));
-  const generator = startGenerator(GENERATOR_CPU);
+  const generator = startGenerator(GENERATOR_CPU, config.profileDir);
   try {
     const empty = await server.stats(true);
     const { connected, connectMs } = await generator.setup({
@@ -236,6 +240,7 @@ function paramsOf(workload: Workload): Record<string, number> {
         usersPerRoom: workload.usersPerRoom,
         hz: workload.hz,
         notesHz: workload.notesHz,
+        probesPerRoom: workload.probesPerRoom,
       }
     : { connections: workload.connections, usersPerRoom: workload.usersPerRoom };
 }
@@ -274,7 +279,13 @@ async function main(): Promise<void> {
 
   const startedAt = new Date();
   const workloads: WorkloadResult[] = [];
-  for (const workload of workloadsFor(size).filter((w) => only.includes(w.name))) {
+  const probes =
+    args.probes === undefined ? undefined : args.probes === 'all' ? Infinity : Number(args.probes);
+  for (const planned of workloadsFor(size).filter((w) => only.includes(w.name))) {
+    const workload =
+      planned.kind === 'cursor' && probes !== undefined
+        ? { ...planned, probesPerRoom: Math.min(probes, planned.usersPerRoom) }
+        : planned;
     log(`\n${workload.title}`);
     const results: Partial<Record<TargetName, TargetFigures>> = {};
     for (const target of targets) {

@@ -18,6 +18,8 @@ export interface CursorWorkload {
   notesHz: number;
   /** Also run against the baselines (they have no notes). */
   baselines: boolean;
+  /** Measuring clients per room; the rest are load clients (bench/load/light-clients.ts). */
+  probesPerRoom: number;
 }
 
 export interface IdleWorkload {
@@ -59,6 +61,7 @@ export function workloadsFor(size: Size): Workload[] {
       hz: 30,
       notesHz: 0,
       baselines: true,
+      probesPerRoom: 3,
     },
     {
       kind: 'cursor',
@@ -69,6 +72,7 @@ export function workloadsFor(size: Size): Workload[] {
       hz: 20,
       notesHz: 0,
       baselines: true,
+      probesPerRoom: quick ? 10 : 20,
     },
     {
       kind: 'idle',
@@ -86,6 +90,7 @@ export function workloadsFor(size: Size): Workload[] {
       hz: 30,
       notesHz: 1,
       baselines: false,
+      probesPerRoom: 3,
     },
   ];
 }

@@ -21,8 +21,11 @@ export interface GeneratorHandle {
   stop(): Promise<void>;
 }
 
-export function startGenerator(cpu: number | null): GeneratorHandle {
-  const child: ChildProcess = spawnTs(new URL('./generator.ts', import.meta.url), { cpu });
+export function startGenerator(cpu: number | null, profileDir?: string): GeneratorHandle {
+  const child: ChildProcess = spawnTs(new URL('./generator.ts', import.meta.url), {
+    cpu,
+    nodeFlags: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}/generator`] : [],
+  });
   // The generator writes nothing to stdout; forward anything that appears so the pipe never fills.
   child.stdout?.pipe(process.stderr);
   const post = (message: OrchestratorToGenerator) => child.send(message);

@@ -15,6 +15,11 @@ export interface CursorJob {
   rooms: number;
   usersPerRoom: number;
   hz: number;
+  /**
+   * Users per room that are probes (real socket.io-client / ws clients that decode and
+   * measure everything); the others are load clients (light-clients.ts).
+   */
+  probesPerRoom: number;
   /** `ours-next`: the experiments the server runs with (clients adapt to them). */
   experiments: string[];
   /** Acked note creates per user per second; 0 for none (ours only). */

@@ -14,6 +14,7 @@ import { nowUs, sleep } from '../support/clock.js';
 import { isOurs } from '../support/server-under-test.js';
 import { encodeHistogram, newHistogram } from '../support/histograms.js';
 import { createClient, type BenchClient } from './clients.js';
+import { createLightClient } from './light-clients.js';
 import {
   SERIES_SLOT_MS,
   type CursorCounts,
@@ -68,6 +69,11 @@ const flushPeriodUs = job.kind === 'cursor' ? job.flushPeriodMs * 1000 : 0;
 const lastSeq = new Int32Array((hi - lo) * usersPerRoom).fill(-1);
 
 const roomOf = (user: number) => Math.floor(user / usersPerRoom);
+/** Probes measure; the others only add load (light-clients.ts). Idle connections are all real clients. */
+const probesPerRoom = job.kind === 'cursor' ? Math.min(job.probesPerRoom, usersPerRoom) : usersPerRoom;
+const isProbe = (user: number) => user % usersPerRoom < probesPerRoom;
+/** Probes that should see an update of `sender`: every probe of its room but itself. */
+const probeReceivers = (sender: number) => probesPerRoom - (isProbe(sender) ? 1 : 0);
 
 function receiveCursor(receiver: number, fromPeer: string, x: number, y: number): void {
   counts.entries += 1;
@@ -131,7 +137,7 @@ async function openAll(): Promise<[string, number][]> {
   const withNotes = job.kind === 'idle' || (job.kind === 'cursor' && isOurs(job.target) && job.notesHz > 0);
   for (let user = lo; user < hi; user++) {
     clients.push(
-      createClient(
+      (isProbe(user) ? createClient : createLightClient)(
         job.target,
         job.url,
         {
@@ -174,7 +180,6 @@ function runCursorSchedule(schedule: Schedule, hz: number, notesHz: number): Pro
   const periodUs = 1e6 / hz;
   const startUs = schedule.sendFromMs * 1000;
   const endUs = schedule.windowToMs * 1000;
-  const roomSize = usersPerRoom;
 
   const cursorDue = (m: number) =>
     startUs + ((lo + (m % owned)) / totalUsers + Math.floor(m / owned)) * periodUs;
@@ -196,7 +201,7 @@ function runCursorSchedule(schedule: Schedule, hz: number, notesHz: number): Pro
     const sent = (clients[offset] as BenchClient).sendCursor(x, y);
     if (!inWindow(atUs)) return;
     counts.scheduled += 1;
-    counts.expected += roomSize - 1;
+    counts.expected += probeReceivers(sender);
     if (!sent) counts.clientDropped += 1;
     lag.recordValue(Math.max(1, Math.round(atUs - dueUs)));
   };
@@ -223,7 +228,7 @@ function runCursorSchedule(schedule: Schedule, hz: number, notesHz: number): Pro
           return;
         }
         notes.acked += 1;
-        notes.broadcastsExpected += roomSize - 1;
+        notes.broadcastsExpected += probeReceivers(sender);
         ackLatency.recordValue(Math.max(1, Math.round(nowUs() - atUs)));
       },
     );
@@ -276,6 +281,7 @@ function runCursorSchedule(schedule: Schedule, hz: number, notesHz: number): Pro
 /** After the drain every sender has stopped: each room mate must show its final position. */
 function countFinalMissed(): void {
   for (let receiver = lo; receiver < hi; receiver++) {
+    if (!isProbe(receiver)) continue;
     const first = roomOf(receiver) * usersPerRoom;
     for (let sender = first; sender < first + usersPerRoom; sender++) {
       if (sender === receiver) continue;

@@ -66,7 +66,10 @@ export interface CursorFigures {
    * because the socket's previous write had not completed (volatile emit). NaN elsewhere.
    */
   serverVolatileDropped: number;
-  /** Updates received between the two server snapshots (the divisor of the per-update figures). */
+  /**
+   * Updates received by all clients between the two server snapshots (the divisor of the
+   * per-update figures): probes' receipts times users per room / probes per room.
+   */
   updatesBetweenSnapshots: number;
   /** Bytes the server wrote on its TCP sockets between the snapshots, per update received then. */
   bytesPerUpdate: number;
@@ -178,10 +181,14 @@ export function cursorFigures(
   schedule: Schedule,
   snapshots: { before: ServerStats; after: ServerStats; coresBefore: CoreSample; coresAfter: CoreSample },
   cores: { server: number; generator: number },
+  /** Users per room / probes per room: every receiver gets as many updates as a probe does. */
+  receiverScale: number,
 ): CursorFigures {
   const { before, after } = snapshots;
   const c = run.counts;
-  const updates = receivedBetween(c.receivedSeries, schedule.sendFromMs, before.atMs, after.atMs);
+  // Only probes count what they receive; load clients get the same share each.
+  const updates =
+    receivedBetween(c.receivedSeries, schedule.sendFromMs, before.atMs, after.atMs) * receiverScale;
   const cpuUs = after.cpuUserUs + after.cpuSystemUs - (before.cpuUserUs + before.cpuSystemUs);
   const wallMs = after.atMs - before.atMs;
   const loopActive = after.loopActiveMs - before.loopActiveMs;
