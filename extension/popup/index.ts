@@ -81,8 +81,16 @@ function showError(message: string | null): void {
   ui.error.hidden = !message;
 }
 
+// A state read that was asked before a change, or answered while one is in flight, is
+// stale: rendering it would flip a switch the user just turned back for a moment.
+let changesAsked = 0;
+let changesPending = 0;
+
 /** Sends one request to the worker and renders the state it answers with. */
 async function ask(message: PopupToWorker): Promise<void> {
+  const isRead = message.type === 'popup:get-state';
+  const askedAfter = isRead ? changesAsked : ++changesAsked;
+  if (!isRead) changesPending += 1;
   let reply: PopupReply;
   try {
     const parsed = PopupReply.safeParse(await api.sendMessage(message));
@@ -91,7 +99,10 @@ async function ask(message: PopupToWorker): Promise<void> {
   } catch {
     showError('The extension did not answer; try again.');
     return;
+  } finally {
+    if (!isRead) changesPending -= 1;
   }
+  if (isRead && (askedAfter !== changesAsked || changesPending > 0)) return;
   if (!reply.ok) {
     showError(reply.error.message);
     return;

@@ -51,6 +51,12 @@ export async function launchUser(
       '--disable-backgrounding-occluded-windows',
     ],
   });
+  // Real pages reference remote scripts, fonts and images; this machine has no internet,
+  // and a request left hanging would hold up the load event. Only loopback is served.
+  await context.route(
+    (url) => url.hostname !== 'localhost' && url.hostname !== '127.0.0.1' && url.protocol.startsWith('http'),
+    (route) => route.abort('internetdisconnected'),
+  );
   const first = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
   const extensionId = new URL(first.url()).host;
 
