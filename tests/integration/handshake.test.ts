@@ -1,4 +1,5 @@
 // Handshake auth on both namespaces: malformed auth, a clientId's secret, peer ids and origins.
+import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { peerIdFor } from '../../server/auth.js';
 import { ask, handshakeError, makeAuth } from '../support/clients.js';
@@ -38,6 +39,18 @@ describe('handshake', () => {
     }
     // The rightful owner still gets in, on the other namespace too.
     await expect(server.notes(auth)).resolves.toBeTruthy();
+  });
+
+  it('stores only the sha256 of the secret, never the secret itself', async () => {
+    const auth = makeAuth();
+    await server.notes(auth);
+    const stored = await server.store.getSecretHash(auth.clientId as string);
+    expect(stored).toBe(
+      createHash('sha256')
+        .update(auth.secret as string)
+        .digest('hex'),
+    );
+    expect(stored).not.toContain(auth.secret as string);
   });
 
   it('shows others a peer id derived from the clientId, never the clientId', async () => {

@@ -1,7 +1,9 @@
 // Abuse limits: allowed origins, connections per address, token buckets, rooms per socket,
-// unknown events, and volatile cursor batches dropped (not queued) for a client that stops reading.
+// input sizes, unknown events, and volatile cursor batches dropped (not queued) for a client
+// that stops reading.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CursorBatch, Result } from '../../protocol/index.js';
+import { ADMIN_UI_ORIGIN, SocketBuckets, type BucketName } from '../../server/limits.js';
 import { ask, connectRooms, handshakeError, makeAuth } from '../support/clients.js';
 import { stalledPollingClient } from '../support/polling-client.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
@@ -53,6 +55,17 @@ describe('allowed origins', () => {
       handshakeError(server.url, '/rooms', makeAuth(), { origin: 'https://example.com' }),
     ).rejects.toThrow('the handshake was accepted');
   });
+
+  it('admits the hosted admin UI origin only while the admin namespace is on', async () => {
+    server = await startTestServer();
+    const refused = await handshakeError(server.url, '/rooms', makeAuth(), { origin: ADMIN_UI_ORIGIN });
+    expect(refused.message).toBe('websocket error');
+    await server.dispose();
+    server = await startTestServer({ env: { ADMIN_USER: 'ops', ADMIN_PASSWORD: 'correct horse battery' } });
+    await expect(
+      handshakeError(server.url, '/rooms', makeAuth(), { origin: ADMIN_UI_ORIGIN }),
+    ).rejects.toThrow('the handshake was accepted');
+  });
 });
 
 describe('connections per address', () => {
@@ -70,6 +83,33 @@ describe('connections per address', () => {
 });
 
 describe('token buckets', () => {
+  it('hold the documented budgets and refill at the documented rates', () => {
+    const budgets: Array<[BucketName, number, number]> = [
+      ['moves', 120, 240],
+      ['notes', 10, 30],
+      ['joins', 10, 100],
+    ];
+    for (const scale of [1, 0.1]) {
+      for (const [name, perSecond, burstAtOne] of budgets) {
+        const rate = perSecond * scale;
+        const burst = burstAtOne * scale;
+        const buckets = new SocketBuckets(scale);
+        let passed = 0;
+        while (passed <= burst && buckets.take(name, 0)) passed++;
+        expect([name, scale, passed]).toEqual([name, scale, burst]);
+        // Just over one token's time later one more passes, and only one.
+        const oneToken = (1000 / rate) * 1.01;
+        expect(buckets.take(name, oneToken)).toBe(true);
+        expect(buckets.take(name, oneToken)).toBe(false);
+        // A long pause refills to the burst, never beyond.
+        const later = oneToken + 60_000;
+        passed = 0;
+        while (passed <= burst && buckets.take(name, later)) passed++;
+        expect(passed).toBe(burst);
+      }
+    }
+  });
+
   it('answers rate_limited once a socket spends its join and note budgets', async () => {
     // Scale 0.1: 10 joins at once, 3 note operations at once.
     server = await startTestServer({ env: { RATE_LIMIT_SCALE: '0.1' } });
@@ -140,6 +180,67 @@ describe('rooms per socket', () => {
     expect(codeOf(await ask(notes, 'notes:subscribe', { room: 'a|' + PAGE }))).toBe('ok');
     expect(codeOf(await ask(notes, 'notes:subscribe', { room: 'b|' + PAGE }))).toBe('ok');
     expect(codeOf(await ask(notes, 'notes:subscribe', { room: 'c|' + PAGE }))).toBe('too_large');
+  });
+});
+
+describe('input sizes', () => {
+  it('accepts every documented maximum and refuses one character (or selector) more', async () => {
+    server = await startTestServer({ env: { RATE_LIMIT_SCALE: '100' } });
+    const notes = await server.notes();
+    expect(codeOf(await ask(notes, 'notes:subscribe', { room: ROOM }))).toBe('ok');
+    let op = 0;
+    const create = async (fields: object) =>
+      codeOf(
+        await ask(notes, 'note:create', {
+          room: ROOM,
+          opId: `op-size-${op++}`,
+          anchor: { selectors: [] },
+          body: 'b',
+          ...fields,
+        }),
+      );
+    const quote = (exact: string, prefix = '', suffix = '') => ({
+      anchor: { selectors: [{ type: 'TextQuoteSelector', exact, prefix, suffix }] },
+    });
+    const positions = (n: number) => ({
+      anchor: {
+        selectors: Array.from({ length: n }, (_, i) => ({
+          type: 'TextPositionSelector',
+          start: i,
+          end: i + 1,
+        })),
+      },
+    });
+    expect(await create({ body: 'b'.repeat(10_000) })).toBe('ok');
+    expect(await create({ body: 'b'.repeat(10_001) })).toBe('invalid');
+    expect(await create(positions(8))).toBe('ok');
+    expect(await create(positions(9))).toBe('invalid');
+    expect(await create(quote('q'.repeat(2_000)))).toBe('ok');
+    expect(await create(quote('q'.repeat(2_001)))).toBe('invalid');
+    expect(await create(quote('q', 'p'.repeat(64), 's'.repeat(64)))).toBe('ok');
+    expect(await create(quote('q', 'p'.repeat(65)))).toBe('invalid');
+    expect(await create(quote('q', '', 's'.repeat(65)))).toBe('invalid');
+    expect((await server.store.list(ROOM)).length).toBe(4);
+
+    const rooms = await server.rooms();
+    const join = async (fields: object) =>
+      (await ask(rooms, 'room:join', { page: PAGE, ...fields })) as Result<{ room: string }>;
+    expect(codeOf(await join({ channel: 'c'.repeat(64) }))).toBe('ok');
+    expect(codeOf(await join({ channel: 'c'.repeat(65) }))).toBe('invalid');
+    // Channels are normalised: trimmed, lower-cased, spaces become dashes.
+    expect(await join({ channel: '  Team Room ' })).toMatchObject({
+      ok: true,
+      value: { room: 'team-room|' + PAGE },
+    });
+    const longPage = 'https://example.com/' + 'a'.repeat(2048 - 'https://example.com/'.length);
+    expect(codeOf(await join({ page: longPage }))).toBe('ok');
+    expect(codeOf(await join({ page: longPage + 'a' }))).toBe('invalid');
+
+    // Names: trimmed, then at most 40 characters.
+    await expect(server.rooms(makeAuth({ name: ` ${'n'.repeat(40)} ` }))).resolves.toBeTruthy();
+    expect((await handshakeError(server.url, '/rooms', makeAuth({ name: 'n'.repeat(41) }))).message).toBe(
+      'invalid',
+    );
   });
 });
 

@@ -1,11 +1,14 @@
-// server/main.ts as a real child process: the listening line, /healthz, clean exit on SIGTERM.
+// server/main.ts as a real child process: the listening line, /healthz, JSON logs on stderr,
+// and a graceful SIGTERM that lets in-flight note writes finish and closes the store.
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { afterEach, expect, it } from 'vitest';
+import type { Note, NoteAnchor, Result } from '../../protocol/index.js';
 import { DB_FILE } from '../../server/store/sqlite-store.js';
+import { connectNotes } from '../support/clients.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 type Child = ChildProcessByStdio<null, Readable, Readable>;
@@ -17,8 +20,10 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-function start(env: Record<string, string>): Child {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+/** Starts server/main.ts; `preload` modules (paths from the repository root) load after tsx. */
+function start(env: Record<string, string>, preload: string[] = []): Child {
+  const imports = preload.flatMap((path) => ['--import', './' + path]);
+  const child = spawn(process.execPath, ['--import', 'tsx', ...imports, 'server/main.ts'], {
     cwd: ROOT,
     env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'silent', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -56,6 +61,7 @@ it('prints where it listens, serves /healthz and exits 0 on SIGTERM', async () =
   const dataDir = join(root, 'nested', 'data');
   const child = start({ PORT: '0', DATA_DIR: dataDir });
   const stdout = collect(child.stdout);
+  const stderr = collect(child.stderr);
   const line = await firstLine(child);
   const match = /^copresence server listening on (http:\/\/127\.0\.0\.1:(\d+))$/.exec(line);
   expect(match, line).not.toBeNull();
@@ -69,6 +75,8 @@ it('prints where it listens, serves /healthz and exits 0 on SIGTERM', async () =
   child.kill('SIGTERM');
   expect(await exit).toBe(0);
   expect(stdout.value).toBe(line + '\n');
+  // LOG_LEVEL=silent: not even the shutdown line.
+  expect(stderr.value).toBe('');
 });
 
 it('exits 1 with a clear message on a bad environment', async () => {
@@ -76,4 +84,95 @@ it('exits 1 with a clear message on a bad environment', async () => {
   const stderr = collect(child.stderr);
   expect(await exited(child)).toBe(1);
   expect(stderr.value).toMatch(/invalid environment: PORT/);
+});
+
+const ROOM = 'public|https://example.com/sigterm';
+const ANCHOR: NoteAnchor = { selectors: [{ type: 'TextQuoteSelector', exact: 'term words' }] };
+
+/** The server's URL, from its listening line. */
+async function urlOf(child: Child): Promise<string> {
+  const match = /listening on (\S+)$/.exec(await firstLine(child));
+  if (!match) throw new Error('no listening line');
+  return match[1]!;
+}
+
+it('on SIGTERM mid-stream answers every note:create already sent, closes the store, exits 0 and loses no acked note', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'copresence-term-'));
+  dirs.push(dataDir);
+  // A slow disk (tests/support/slow-store.ts), so writes are inside the store when SIGTERM lands.
+  const first = start(
+    { PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'info', RATE_LIMIT_SCALE: '100', SLOW_STORE_MS: '25' },
+    ['tests/support/slow-store.ts'],
+  );
+  const stderr = collect(first.stderr);
+  const writer = await connectNotes(await urlOf(first));
+  await writer.timeout(3000).emitWithAck('notes:subscribe', { room: ROOM });
+
+  type Answer = Result<Note> | 'no answer';
+  const answers = new Map<string, Answer>();
+  const sentBeforeSignal: string[] = [];
+  const gone = new Promise<Answer>((resolve) => writer.once('disconnect', () => resolve('no answer')));
+  const exit = exited(first);
+  const SIGNAL_AFTER = 40;
+  let sent = 0;
+  let signalled = false;
+  const acked = () => [...answers.values()].filter((a) => a !== 'no answer' && a.ok).length;
+  // Each lane keeps one create in flight and stops at the first answer that is not ok.
+  const lane = async () => {
+    for (;;) {
+      const opId = `term-op-${sent++}`;
+      if (!signalled) sentBeforeSignal.push(opId);
+      const payload = { room: ROOM, opId, anchor: ANCHOR, body: `term ${opId}` };
+      const answer = await Promise.race([
+        new Promise<Answer>((resolve) => writer.emit('note:create', payload, resolve)),
+        gone,
+      ]);
+      answers.set(opId, answer);
+      if (answer === 'no answer' || !answer.ok) return;
+      if (!signalled && acked() >= SIGNAL_AFTER) {
+        signalled = true;
+        first.kill('SIGTERM');
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: 6 }, lane));
+  expect(await exit).toBe(0);
+  writer.close();
+
+  // Whatever was sent before the signal was either finished and acked, or refused as
+  // unavailable; nothing was cut off by the exit or failed on a closed store.
+  const codes = sentBeforeSignal.map((opId) => {
+    const answer = answers.get(opId);
+    return answer === undefined || answer === 'no answer'
+      ? 'no answer'
+      : answer.ok
+        ? 'ok'
+        : answer.error.code;
+  });
+  expect(codes.filter((code) => code !== 'ok' && code !== 'unavailable')).toEqual([]);
+  // The store was closed: SQLite checkpointed the WAL and removed it.
+  expect(existsSync(join(dataDir, DB_FILE + '-wal'))).toBe(false);
+  // Structured logs: one JSON object per line, the shutdown among them.
+  const logs = stderr.value
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as { level: number; msg: string; signal?: string });
+  expect(logs).toContainEqual(
+    expect.objectContaining({ level: 30, msg: 'shutting down', signal: 'SIGTERM' }),
+  );
+
+  const second = start({ PORT: '0', DATA_DIR: dataDir });
+  const reader = await connectNotes(await urlOf(second));
+  const stored = (await reader.timeout(3000).emitWithAck('notes:subscribe', { room: ROOM })) as Result<
+    Note[]
+  >;
+  if (!stored.ok) throw new Error(stored.error.message);
+  const byId = new Map(stored.value.map((note) => [note.id, note]));
+  const ackedNotes = [...answers.values()].flatMap((a) => (a !== 'no answer' && a.ok ? [a.value] : []));
+  expect(ackedNotes.length).toBeGreaterThanOrEqual(SIGNAL_AFTER);
+  for (const note of ackedNotes) expect(byId.get(note.id)).toEqual(note);
+  reader.close();
+  const secondExit = exited(second);
+  second.kill('SIGTERM');
+  expect(await secondExit).toBe(0);
 });

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { NoteChanged, Result } from '../../protocol/index.js';
-import { ask, makeAuth, type NotesClient } from '../support/clients.js';
+import { ask, connectNotes, makeAuth, type NotesClient } from '../support/clients.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { once, record } from '../support/wait.js';
 
@@ -29,14 +29,18 @@ describe('GET /metrics', () => {
     await ask(bob, 'room:join', { page: PAGE });
     await joined;
     await ask(bob, 'room:join', { page: 42 });
+    const reader = await server.notes();
+    await ask(reader, 'notes:subscribe', { room: ROOM });
     const res = await fetch(server.url + '/metrics');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
     const text = await res.text();
     const lines = text.split('\n');
     const sample = (name: string) => Number(lines.find((l) => l.startsWith(name + ' '))?.split(' ')[1]);
-    expect(sample('copresence_connections')).toBe(2);
+    expect(sample('copresence_connections')).toBe(3);
     expect(sample('copresence_rooms{namespace="/rooms"}')).toBe(1);
+    expect(sample('copresence_rooms{namespace="/notes"}')).toBe(1);
+    expect(sample('copresence_events_in_total{namespace="/notes",event="notes:subscribe"}')).toBe(1);
     expect(sample('copresence_events_in_total{namespace="/rooms",event="room:join"}')).toBe(3);
     expect(sample('copresence_events_out_total{namespace="/rooms",event="presence:joined"}')).toBe(1);
     expect(sample('copresence_events_out_total{namespace="/rooms",event="ack"}')).toBe(3);
@@ -80,8 +84,11 @@ describe('admin UI', () => {
 });
 
 describe('connection state recovery', () => {
-  it('replays the note events a subscriber missed while its connection was down', async () => {
-    server = await startTestServer();
+  /**
+   * A subscriber in a quiet room drops; three notes are written meanwhile; it comes back.
+   * `beforeDrop` may change the server's state while the subscriber is still connected.
+   */
+  async function dropAndReturn(beforeDrop: () => void = () => undefined): Promise<void> {
     // A client like the extension's: it reconnects by itself.
     const dropped = connect(server.url + '/notes', {
       auth: makeAuth(),
@@ -100,6 +107,7 @@ describe('connection state recovery', () => {
 
     const writer = await server.notes();
     await ask(writer, 'notes:subscribe', { room: ROOM });
+    beforeDrop();
     const disconnected = once(dropped, 'disconnect');
     (dropped as unknown as Socket).io.engine.close();
     await disconnected;
@@ -120,6 +128,19 @@ describe('connection state recovery', () => {
     expect((dropped as unknown as Socket).recovered).toBe(true);
     if (seen.length < 3) await once<NoteChanged>(dropped, 'note:created', (e) => e.note.id === ids[2]);
     expect(seen.map((event) => event.note.id)).toEqual(ids);
+  }
+
+  it('replays the note events a subscriber missed while its connection was down', async () => {
+    server = await startTestServer();
+    await dropAndReturn();
+  });
+
+  it('replays them too when the subscriber’s offset has aged out of the buffer', async () => {
+    server = await startTestServer();
+    // As after a long quiet spell: Socket.IO expired every buffered packet, the ready marker
+    // that is the subscriber's offset among them (its own expiry timer runs once a minute).
+    const adapter = server.app.io.of('/notes').adapter as unknown as { packets: unknown[] };
+    await dropAndReturn(() => adapter.packets.splice(0));
   });
 });
 
@@ -151,6 +172,8 @@ describe('graceful close', () => {
     await inStore;
     expect(server.app.inFlight()).toBe(1);
     const closing = server.app.close();
+    // Stops accepting: a new connection is refused while the write drains.
+    await expect(connectNotes(server.url)).rejects.toThrow();
     const late = (await ask(writer, 'note:create', {
       room: ROOM,
       opId: 'op-too-late',
