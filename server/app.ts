@@ -121,6 +121,7 @@ export function createApp({ store, config, logger = createLogger(config.logLevel
   const roomsPerSocket = config.limits.roomsPerSocket;
   const rooms = registerRooms(roomsNsp, {
     tickHz: config.tickHz,
+    presenceTtlMs: config.presenceTtlMs,
     logger,
     access,
     maxRoomsPerSocket: roomsPerSocket,

@@ -40,6 +40,7 @@ const Env = z.object({
   HOST: z.preprocess(unsetIfEmpty, z.string().default('127.0.0.1')),
   DATA_DIR: z.preprocess(unsetIfEmpty, z.string().default('./data')),
   TICK_HZ: z.preprocess(unsetIfEmpty, z.coerce.number().positive().max(1000).default(60)),
+  PRESENCE_TTL_MS: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(100).default(30_000)),
   ALLOWED_ORIGINS: z.preprocess(unsetIfEmpty, Origins.default([])),
   MAX_CONNECTIONS_PER_IP: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(1).default(50)),
   MAX_ROOMS_PER_SOCKET: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(1).default(50)),
@@ -59,6 +60,11 @@ export interface Config {
   dataDir: string;
   /** Cursor flushes per second. */
   tickHz: number;
+  /**
+   * Presence time-to-live: a membership not heard of for this long is dropped and its
+   * peer announced as left (issue 3). Clients keep alive every 10 s, so keep it well above.
+   */
+  presenceTtlMs: number;
   /**
    * Origins allowed to connect. Empty: any `chrome-extension://` or `moz-extension://`
    * origin. `*` allows any. Requests without an Origin header (not browsers) always pass.
@@ -90,6 +96,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     host: e.HOST,
     dataDir: e.DATA_DIR,
     tickHz: e.TICK_HZ,
+    presenceTtlMs: e.PRESENCE_TTL_MS,
     allowedOrigins: e.ALLOWED_ORIGINS,
     logLevel: e.LOG_LEVEL,
     limits: {
