@@ -36,4 +36,33 @@ describe('IdleTracker', () => {
     vi.advanceTimersByTime(IDLE_AFTER_MS * 2);
     expect(changes).toEqual([]);
   });
+
+  it('turns idle at exactly 60 s of quiet, not before (issue 3)', () => {
+    const changes: boolean[] = [];
+    new IdleTracker(window, (idle) => changes.push(idle)).setEnabled(true);
+    vi.advanceTimersByTime(59_999);
+    expect(changes).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(changes).toEqual([true]);
+  });
+
+  it.each(['pointermove', 'pointerdown', 'keydown', 'wheel', 'scroll', 'touchstart'])(
+    'counts %s as input: it wakes an idle user and restarts the minute',
+    (type) => {
+      const changes: boolean[] = [];
+      const tracker = new IdleTracker(window, (idle) => changes.push(idle));
+      tracker.setEnabled(true);
+      vi.advanceTimersByTime(30_000);
+      window.dispatchEvent(new Event(type));
+      vi.advanceTimersByTime(59_000);
+      expect(changes).toEqual([]);
+      vi.advanceTimersByTime(1_000);
+      expect(changes).toEqual([true]);
+      // Input on any element reaches the window's capture listener too.
+      document.body.dispatchEvent(new Event(type, { bubbles: type !== 'scroll' }));
+      expect(changes).toEqual([true, false]);
+      expect(tracker.idle).toBe(false);
+      tracker.setEnabled(false);
+    },
+  );
 });

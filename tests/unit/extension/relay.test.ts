@@ -4,9 +4,9 @@
  * enabled), one join per room however many tabs, cursors and notes both ways, and
  * leaving when sharing is turned off or the last tab goes.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ChromeApi, PortLike, StorageAreaLike } from '../../../extension/chrome-api.js';
-import { Relay } from '../../../extension/background/relay.js';
+import { KEEPALIVE_MS, Relay } from '../../../extension/background/relay.js';
 import { SettingsStore } from '../../../extension/background/settings.js';
 import type { ContentToWorker, WorkerToContent } from '../../../extension/shared/messages.js';
 import type {
@@ -14,6 +14,7 @@ import type {
   NoteChanged,
   PresenceJoined,
   PresenceLeft,
+  PresenceUpdated,
   RoomJoined,
 } from '../../../protocol/index.js';
 import { ask, type NotesClient, type RoomsClient } from '../../support/clients.js';
@@ -154,10 +155,10 @@ afterAll(async () => {
   await server?.dispose();
 });
 
-async function newRelay(): Promise<Relay> {
+async function newRelay(url = server.url): Promise<Relay> {
   const api = fakeChromeApi(new Map([[1, PAGE]]));
   const settings = new SettingsStore(api);
-  await settings.update({ serverUrl: server.url, name: 'Tester' });
+  await settings.update({ serverUrl: url, name: 'Tester' });
   return new Relay(api, settings, () => undefined);
 }
 
@@ -272,5 +273,169 @@ describe('Relay', () => {
     first.close();
     expect(relay.state.rooms.size).toBe(0);
     await left;
+  });
+});
+
+describe('Relay idle presence', () => {
+  const isPeers = (m: WorkerToContent): m is Extract<WorkerToContent, { type: 'peers' }> =>
+    m.type === 'peers';
+
+  it('tells the server the room is idle once every tab in it is, and active again on the first input', async () => {
+    relay = await newRelay();
+    await relay.setSharing(ORIGIN, true);
+    const first = openTab(1);
+    const second = openTab(2);
+    const [session] = await Promise.all([first.next(isActive), second.next(isActive)]);
+    const updates = record<PresenceUpdated>(observer, 'presence:updated');
+    const mine = (idle: boolean) => (event: PresenceUpdated) =>
+      event.peer.id === session.self.id && event.peer.idle === idle;
+
+    first.send({ type: 'idle', idle: true });
+    // Still active in the second tab: nothing to announce yet.
+    const idle = once<PresenceUpdated>(observer, 'presence:updated', mine(true));
+    second.send({ type: 'idle', idle: true });
+    expect((await idle).room).toBe(room);
+    expect(updates.filter((event) => event.peer.id === session.self.id)).toHaveLength(1);
+
+    const active = once<PresenceUpdated>(observer, 'presence:updated', mine(false));
+    second.send({ type: 'idle', idle: false });
+    await active;
+    expect(updates.filter((event) => event.peer.id === session.self.id).map((e) => e.peer.idle)).toEqual([
+      true,
+      false,
+    ]);
+  });
+
+  it('passes an idle peer on to the tabs, which draw it dimmed', async () => {
+    relay = await newRelay();
+    await relay.setSharing(ORIGIN, true);
+    const tab = openTab(1);
+    const session = await tab.next(isActive);
+    const observerId = session.peers[0]?.id;
+    const mark = tab.received.length;
+    observer.emit('presence:update', { room, idle: true });
+    const peers = await tab.next(isPeers, mark);
+    expect(peers.peers).toEqual([expect.objectContaining({ id: observerId, idle: true })]);
+    observer.emit('presence:update', { room, idle: false });
+    const back = await tab.next(
+      (m): m is Extract<WorkerToContent, { type: 'peers' }> => isPeers(m) && m.peers[0]?.idle === false,
+      mark,
+    );
+    expect(back.peers).toEqual([expect.objectContaining({ id: observerId, idle: false })]);
+  });
+});
+
+/**
+ * What the server receives, per event name, with a waiter: the keep-alive is checked on
+ * the wire, at the server, not by spying on the relay.
+ */
+class ServerInbox {
+  readonly events: Array<{ event: string; payload: unknown }> = [];
+  private readonly waiters: Array<() => void> = [];
+
+  constructor(testServer: TestServer) {
+    testServer.app.io.of('/rooms').on('connection', (socket) => {
+      socket.onAny((event: string, payload: unknown) => {
+        this.events.push({ event, payload });
+        for (const wake of this.waiters.splice(0)) wake();
+      });
+    });
+  }
+
+  of(event: string): unknown[] {
+    return this.events.filter((e) => e.event === event).map((e) => e.payload);
+  }
+
+  /** Resolves once `count` events named `event` have arrived; fails after a bound. */
+  async count(event: string, count: number): Promise<unknown[]> {
+    const deadline = Date.now() + WAIT_MS;
+    while (this.of(event).length < count) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`server saw ${this.of(event).length} "${event}", not ${count}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    return this.of(event);
+  }
+}
+
+describe('Relay keep-alive', () => {
+  // Its own servers, started before the fake clock, so the fake intervals never touch the
+  // shared server's timers. Only setInterval is faked: sockets keep their real timeouts.
+  const own: TestServer[] = [];
+  afterEach(async () => {
+    vi.useRealTimers();
+    for (const s of own.splice(0)) await s.dispose();
+  });
+
+  async function ownServer(env: Record<string, string> = {}): Promise<{ s: TestServer; inbox: ServerInbox }> {
+    const s = await startTestServer({ env });
+    own.push(s);
+    const inbox = new ServerInbox(s);
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    return { s, inbox };
+  }
+
+  it('sends a presence:update to every joined room each 10 s while the connection is open, and stops when it closes', async () => {
+    expect(KEEPALIVE_MS).toBeLessThanOrEqual(20_000 / 2);
+    const { s, inbox } = await ownServer();
+    relay = await newRelay(s.url);
+    await relay.setSharing(ORIGIN, true);
+    const first = openTab(1);
+    const second = openTab(2, `${ORIGIN}/other.html`);
+    const [a, b] = await Promise.all([first.next(isActive), second.next(isActive)]);
+    expect(a.room).not.toBe(b.room);
+    expect(inbox.of('presence:update')).toEqual([]);
+
+    for (let round = 1; round <= 3; round += 1) {
+      vi.advanceTimersByTime(KEEPALIVE_MS);
+      const updates = await inbox.count('presence:update', round * 2);
+      expect(updates.slice(-2)).toEqual(
+        expect.arrayContaining([
+          { room: a.room, idle: false },
+          { room: b.room, idle: false },
+        ]),
+      );
+    }
+    // Keep-alives are quiet: the rooms' members are not told about them.
+    expect(inbox.of('presence:update')).toHaveLength(6);
+
+    await relay.setPaused(true);
+    expect(relay.connection.status).toBe('idle');
+    // No timer left to wake a worker that has nothing to keep alive.
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('joins again when a keep-alive finds the server dropped it (presence TTL)', async () => {
+    const { s, inbox } = await ownServer({ PRESENCE_TTL_MS: '200' });
+    const watcher = await s.rooms();
+    relay = await newRelay(s.url);
+    await relay.setSharing(ORIGIN, true);
+    const tab = openTab(1);
+    const session = await tab.next(isActive);
+    const joined = (await ask(watcher, 'room:join', { page: PAGE })) as { ok: true; value: RoomJoined };
+    expect(joined.value.room).toBe(session.room);
+    // The watcher keeps itself alive by hand (setInterval is the fake one here).
+    let keepTimer: ReturnType<typeof setTimeout> | undefined;
+    const keep = () => {
+      watcher.emit('presence:update', { room: joined.value.room, idle: false });
+      keepTimer = setTimeout(keep, 50);
+    };
+    keep();
+    try {
+      await once<PresenceLeft>(watcher, 'presence:left', (event) => event.peerId === session.self.id);
+      const back = once<PresenceJoined>(watcher, 'presence:joined', (event) => event.peer.name === 'Tester');
+      vi.advanceTimersByTime(KEEPALIVE_MS);
+      await back;
+      // The relay's first join, the watcher's, and the relay's join again.
+      expect(inbox.of('room:join')).toHaveLength(3);
+    } finally {
+      clearTimeout(keepTimer);
+    }
   });
 });
