@@ -12,7 +12,7 @@
  *   --retries 2     re-measure a target when other processes took over 0.15 of a pinned core
  *   --quiet-wait-s 90  before each measurement, wait up to this long for both cores to be idle
  *   --probes 3      measuring clients per room (`all`: every user decodes and measures)
- *   --profile       write a V8 CPU profile of every server to bench/results/profiles/
+ *   --profile       CPU profiles of each server's window (and the generator) in bench/results/profiles/
  *   --experiments single-broadcast,compact,release-request
  *                   also run `ours-next`: our server with proposed changes (bench/servers/experiments.ts)
  */
@@ -106,7 +106,6 @@ function serverOptions(config: RunConfig) {
   return {
     cpu: SERVER_CPU,
     tickHz: config.tickHz,
-    profileDir: config.profileDir,
     experiments: config.experiments,
   };
 }
@@ -182,15 +181,23 @@ async function measureCursor(
     await sleepUntil(schedule.windowFromMs);
     const coresBefore = { busy: coreBusySeconds(), atMs: nowMs() };
     const before = await server.stats();
+    if (config.profileDir) await server.startProfile();
     await sleepUntil(schedule.windowToMs);
     const coresAfter = { busy: coreBusySeconds(), atMs: nowMs() };
     const after = await server.stats();
+    if (config.profileDir) {
+      mkdirSync(config.profileDir, { recursive: true });
+      const path = `${config.profileDir}/${workload.name}-${target}.cpuprofile`;
+      await server.stopProfile(path);
+      log(`  ${target}: CPU profile of the window in ${path}`);
+    }
     const run = await running;
     if (run.kind !== 'cursor') throw new Error('generator answered a cursor job with an idle result');
+    const samples = await server.samples();
     return cursorFigures(
       run,
       schedule,
-      { before, after, coresBefore, coresAfter },
+      { before, after, coresBefore, coresAfter, samples },
       { server: SERVER_CPU, generator: GENERATOR_CPU },
       workload.usersPerRoom / workload.probesPerRoom,
     );

@@ -4,6 +4,7 @@
  */
 import { SERIES_SLOT_MS, type CursorRun, type IdleRun, type Schedule } from '../load/job.js';
 import { summarizeEncoded, type LatencySummary } from '../support/histograms.js';
+import { sampledAt, type Sample } from '../support/cpu-sampler.js';
 import type { ServerStats } from '../support/server-stats.js';
 import { BASELINES, OURS, type TargetName } from '../support/server-under-test.js';
 import type { Size, Timing, WorkloadName } from '../workloads.js';
@@ -55,6 +56,12 @@ export interface CursorFigures {
    * divided by the updates that reached receivers between the same two instants.
    */
   serverCpuUsPerUpdate: number;
+  /**
+   * Time between the two main-thread snapshots as a fraction of the window: well below 1
+   * when the server's event loop answered the first one late (its loop figures then cover
+   * less than the window; CPU and bytes come from the sampler thread and stay exact).
+   */
+  snapshotSpan: number;
   /** Server CPU over the window as a fraction of one core. */
   serverCores: number;
   serverLoopUtilisation: number;
@@ -179,18 +186,36 @@ function otherLoad(from: CoreSample, to: CoreSample, core: number, ownCores: num
 export function cursorFigures(
   run: CursorRun,
   schedule: Schedule,
-  snapshots: { before: ServerStats; after: ServerStats; coresBefore: CoreSample; coresAfter: CoreSample },
+  snapshots: {
+    before: ServerStats;
+    after: ServerStats;
+    coresBefore: CoreSample;
+    coresAfter: CoreSample;
+    samples: Sample[];
+  },
   cores: { server: number; generator: number },
   /** Users per room / probes per room: every receiver gets as many updates as a probe does. */
   receiverScale: number,
 ): CursorFigures {
-  const { before, after } = snapshots;
+  const { before, after, samples } = snapshots;
   const c = run.counts;
+  // The sampler thread's record covers exactly the window even when the event loop lagged;
+  // the main thread's snapshots are the fallback where /proc is missing.
+  const from = schedule.windowFromMs;
+  const to = schedule.windowToMs;
+  const sampled = (pick: (s: Sample) => number) =>
+    sampledAt(samples, to, pick) - sampledAt(samples, from, pick);
+  const exact = Number.isFinite(sampled((s) => s.writeBytes));
+  const spanFrom = exact ? from : before.atMs;
+  const spanTo = exact ? to : after.atMs;
   // Only probes count what they receive; load clients get the same share each.
-  const updates =
-    receivedBetween(c.receivedSeries, schedule.sendFromMs, before.atMs, after.atMs) * receiverScale;
-  const cpuUs = after.cpuUserUs + after.cpuSystemUs - (before.cpuUserUs + before.cpuSystemUs);
-  const wallMs = after.atMs - before.atMs;
+  const updates = receivedBetween(c.receivedSeries, schedule.sendFromMs, spanFrom, spanTo) * receiverScale;
+  const cpuUs = exact
+    ? sampled((s) => s.cpuUs)
+    : after.cpuUserUs + after.cpuSystemUs - (before.cpuUserUs + before.cpuSystemUs);
+  const bytesOut = exact ? sampled((s) => s.writeBytes) : after.bytesWritten - before.bytesWritten;
+  const bytesIn = exact ? sampled((s) => s.readBytes) : after.bytesRead - before.bytesRead;
+  const wallMs = spanTo - spanFrom;
   const loopActive = after.loopActiveMs - before.loopActiveMs;
   const loopIdle = after.loopIdleMs - before.loopIdleMs;
   const lag = summarizeEncoded([c.lagUs]);
@@ -225,17 +250,15 @@ export function cursorFigures(
     disconnects: c.disconnects,
     latency: summarizeEncoded([c.latencyUs]),
     serverCpuUsPerUpdate: safeDiv(cpuUs, updates),
+    snapshotSpan: safeDiv(after.atMs - before.atMs, to - from),
     serverCores: safeDiv(cpuUs, wallMs * 1000),
     serverLoopUtilisation: safeDiv(loopActive, loopActive + loopIdle),
     serverLoopDelayP99Ms: after.loopDelayP99Ms,
     serverLoopDelayMaxMs: after.loopDelayMaxMs,
     serverVolatileDropped: (after.extra.volatileDropped ?? NaN) - (before.extra.volatileDropped ?? NaN),
     updatesBetweenSnapshots: Math.round(updates),
-    bytesPerUpdate: safeDiv(after.bytesWritten - before.bytesWritten, updates),
-    bytesInPerSend: safeDiv(
-      after.bytesRead - before.bytesRead,
-      (c.scheduled * wallMs) / (schedule.windowToMs - schedule.windowFromMs),
-    ),
+    bytesPerUpdate: safeDiv(bytesOut, updates),
+    bytesInPerSend: safeDiv(bytesIn, (c.scheduled * wallMs) / (to - from)),
     entriesPerFrame: safeDiv(c.entries, c.frames),
     heapUsed: after.heapUsed,
     rss: after.rss,

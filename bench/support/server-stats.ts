@@ -4,10 +4,13 @@
  * the same code. The orchestrator asks over the child-process IPC channel; the server
  * answers with its own CPU time, memory and the bytes its TCP sockets carried.
  */
+import { writeFileSync } from 'node:fs';
 import type { Server as HttpServer } from 'node:http';
+import { Session as InspectorSession } from 'node:inspector';
 import type { Socket } from 'node:net';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { nowMs } from './clock.js';
+import { CpuSampler, type Sample } from './cpu-sampler.js';
 
 /** A snapshot of one server process. Counters are cumulative since the process started. */
 export interface ServerStats {
@@ -35,11 +38,22 @@ export interface ServerStats {
   extra: Record<string, number>;
 }
 
-/** Orchestrator -> server. `gc` runs a full collection first (needs `--expose-gc`). */
-export type StatsRequest = { type: 'stats'; id: number; gc: boolean } | { type: 'stop' };
+/**
+ * Orchestrator -> server. `gc` runs a full collection first (needs `--expose-gc`);
+ * `samples` asks for the sampler thread's record (cpu-sampler.ts).
+ */
+export type StatsRequest =
+  | { type: 'stats'; id: number; gc: boolean }
+  | { type: 'samples'; id: number }
+  | { type: 'profile-start'; id: number }
+  | { type: 'profile-stop'; id: number; path: string }
+  | { type: 'stop' };
 
 /** Server -> orchestrator. */
-export type StatsReply = { type: 'stats'; id: number; stats: ServerStats };
+export type StatsReply =
+  | { type: 'stats'; id: number; stats: ServerStats }
+  | { type: 'samples'; id: number; samples: Sample[] }
+  | { type: 'profile'; id: number };
 
 function isStatsRequest(message: unknown): message is StatsRequest {
   return typeof message === 'object' && message !== null && 'type' in message;
@@ -63,6 +77,10 @@ export function installStatsResponder(
   close: () => Promise<void>,
   extra: () => Record<string, number> = () => ({}),
 ): void {
+  const sampler = new CpuSampler();
+  // Main-thread CPU profile of the measurement window only (`npm run bench -- --profile`).
+  const profiler = new InspectorSession();
+  profiler.connect();
   const open = new Set<Socket>();
   const delay = monitorEventLoopDelay({ resolution: 10 });
   delay.enable();
@@ -117,6 +135,24 @@ export function installStatsResponder(
         process.send?.({ type: 'stats', id: message.id, stats: snapshot() } satisfies StatsReply);
         break;
       }
+      case 'profile-start':
+        profiler.post('Profiler.enable', () =>
+          profiler.post('Profiler.start', () =>
+            process.send?.({ type: 'profile', id: message.id } satisfies StatsReply),
+          ),
+        );
+        break;
+      case 'profile-stop': {
+        const { id, path } = message;
+        profiler.post('Profiler.stop', (error, result) => {
+          if (!error) writeFileSync(path, JSON.stringify(result.profile));
+          process.send?.({ type: 'profile', id } satisfies StatsReply);
+        });
+        break;
+      }
+      case 'samples':
+        process.send?.({ type: 'samples', id: message.id, samples: sampler.samples() } satisfies StatsReply);
+        break;
       case 'stop': {
         const exit = () => process.exit(0);
         // A server that does not close in time is stopped anyway; the run has its figures.

@@ -5,6 +5,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { spawnTs, waitForExit, waitForLine } from './child-process.js';
+import type { Sample } from './cpu-sampler.js';
 import type { ServerStats, StatsReply, StatsRequest } from './server-stats.js';
 
 /**
@@ -37,19 +38,21 @@ export interface ServerHandle {
   pid: number;
   /** A snapshot; `gc` collects garbage first so heap figures mean live objects. */
   stats(gc?: boolean): Promise<ServerStats>;
+  /** The sampler thread's record of CPU, I/O bytes and RSS every 50 ms since start. */
+  samples(): Promise<Sample[]>;
+  /** Starts a CPU profile of the server's main thread; `stopProfile` writes it to `path`. */
+  startProfile(): Promise<void>;
+  stopProfile(path: string): Promise<void>;
   stop(): Promise<void>;
 }
 
 export async function startServer(
   target: TargetName,
-  options: { cpu: number | null; tickHz: number; profileDir?: string | undefined; experiments?: string[] },
+  options: { cpu: number | null; tickHz: number; experiments?: string[] },
 ): Promise<ServerHandle> {
   const child: ChildProcess = spawnTs(SCRIPTS[target], {
     cpu: options.cpu,
-    nodeFlags: [
-      '--expose-gc',
-      ...(options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : []),
-    ],
+    nodeFlags: ['--expose-gc'],
     env: {
       PORT: '0',
       HOST: '127.0.0.1',
@@ -62,30 +65,44 @@ export async function startServer(
   const url = match[1] as string;
 
   let nextId = 1;
-  const pending = new Map<number, (stats: ServerStats) => void>();
+  const pending = new Map<number, (reply: StatsReply) => void>();
   child.on('message', (message: StatsReply) => {
-    if (message.type !== 'stats') return;
-    pending.get(message.id)?.(message.stats);
+    pending.get(message.id)?.(message);
     pending.delete(message.id);
   });
+  const ask = (request: Extract<StatsRequest, { id: number }>) =>
+    new Promise<StatsReply>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        pending.delete(request.id);
+        reject(new Error(`${target}: no ${request.type} reply within 60 s`));
+      }, 60_000);
+      pending.set(request.id, (reply) => {
+        clearTimeout(timer);
+        resolve(reply);
+      });
+      child.send(request);
+    });
 
   return {
     target,
     url,
     pid: child.pid ?? -1,
-    stats: (gc = false) =>
-      new Promise((resolve, reject) => {
-        const id = nextId++;
-        const timer = setTimeout(() => {
-          pending.delete(id);
-          reject(new Error(`${target}: no stats reply within 30 s`));
-        }, 30_000);
-        pending.set(id, (stats) => {
-          clearTimeout(timer);
-          resolve(stats);
-        });
-        child.send({ type: 'stats', id, gc } satisfies StatsRequest);
-      }),
+    stats: async (gc = false) => {
+      const reply = await ask({ type: 'stats', id: nextId++, gc });
+      if (reply.type !== 'stats') throw new Error(`${target}: expected stats, got ${reply.type}`);
+      return reply.stats;
+    },
+    startProfile: async () => {
+      await ask({ type: 'profile-start', id: nextId++ });
+    },
+    stopProfile: async (path) => {
+      await ask({ type: 'profile-stop', id: nextId++, path });
+    },
+    samples: async () => {
+      const reply = await ask({ type: 'samples', id: nextId++ });
+      if (reply.type !== 'samples') throw new Error(`${target}: expected samples, got ${reply.type}`);
+      return reply.samples;
+    },
     stop: async () => {
       if (child.connected) child.send({ type: 'stop' } satisfies StatsRequest);
       await waitForExit(child);
