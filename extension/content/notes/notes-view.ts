@@ -142,18 +142,37 @@ export class NotesView {
   /** Replaces every note (after subscribing). */
   setAll(notes: readonly Note[]): void {
     this.notes.clear();
-    for (const note of notes) this.notes.set(note.id, note);
+    for (const note of notes) {
+      this.notes.set(note.id, note);
+      this.followConflict(note);
+    }
     this.render();
   }
 
   upsert(note: Note): void {
     this.notes.set(note.id, note);
+    this.followConflict(note);
     this.render();
   }
 
   remove(id: string): void {
     this.notes.delete(id);
+    const conflict = this.conflicts.get(id);
+    if (conflict) conflict.theirs = null;
     this.render();
+  }
+
+  /**
+   * Keeps an open conflict true to the note as it is now. The same conflict is shown in
+   * every tab of the room; once one tab resolves it (the note now holds the unsaved
+   * text) the others drop it, and a newer version replaces the "now" side, so "Keep
+   * mine" never answers with a version that is already stale.
+   */
+  private followConflict(note: Note): void {
+    const conflict = this.conflicts.get(note.id);
+    if (!conflict) return;
+    if (note.body === conflict.mine) this.conflicts.delete(note.id);
+    else if (!conflict.theirs || note.version > conflict.theirs.version) conflict.theirs = note;
   }
 
   setPending(ops: readonly PendingOp[]): void {

@@ -59,3 +59,55 @@ export const cards = (page: Page): Locator => page.locator(`${ROOT} article.card
 
 /** Cards and replies still waiting in the outbox. */
 export const pendingItems = (page: Page): Locator => page.locator(`${ROOT} [data-pending-op]`);
+
+/** One range of a CSS Custom Highlight the overlay registered on the page, in viewport coordinates. */
+export interface HighlightedRange {
+  /** The highlight's name (`collab-note-<colour>`, `collab-note-active`, ...). */
+  name: string;
+  text: string;
+  top: number;
+  bottom: number;
+  left: number;
+  right: number;
+}
+
+/**
+ * Every highlighted range on the page. The highlight registry belongs to the document,
+ * so the page's own world sees the ranges the content script registered.
+ */
+export async function highlights(page: Page, name?: string): Promise<HighlightedRange[]> {
+  const all = await page.evaluate(() => {
+    const out: HighlightedRange[] = [];
+    CSS.highlights.forEach((highlight, key) => {
+      highlight.forEach((range) => {
+        if (!(range instanceof Range)) return;
+        const r = range.getBoundingClientRect();
+        out.push({
+          name: key,
+          text: range.toString(),
+          top: r.top,
+          bottom: r.bottom,
+          left: r.left,
+          right: r.right,
+        });
+      });
+    });
+    return out;
+  });
+  return name === undefined ? all : all.filter((h) => h.name === name);
+}
+
+/** Opens the overlay's notes panel (if it is closed). */
+export async function openPanel(page: Page): Promise<void> {
+  const toggle = page.locator(`${ROOT} [data-collab-notes-toggle]`);
+  if ((await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click();
+  await page.locator(`${ROOT} [data-collab-notes-list]`).waitFor();
+}
+
+/** Cards of notes that could not be placed, in the panel's orphan list. */
+export const orphanCards = (page: Page): Locator =>
+  page.locator(`${ROOT} [data-collab-orphans] article.card[data-note-id]`);
+
+/** Cards of notes placed on the page (not in the orphan list). */
+export const placedCards = (page: Page): Locator =>
+  page.locator(`${ROOT} article.card[data-note-id]:not(.orphan)`);
