@@ -12,7 +12,8 @@
  *   --retries 2     re-measure a target when other processes took over 0.15 of a pinned core
  *   --quiet-wait-s 90  before each measurement, wait up to this long for both cores to be idle
  *   --probes 3      measuring clients per room (`all`: every user decodes and measures)
- *   --profile       CPU profiles of each server's window (and the generator) in bench/results/profiles/
+ *   --profile       CPU profiles of each server's window (and the generator), heap snapshots of
+ *                   the idle servers, in bench/results/profiles/
  *   --experiments single-broadcast,compact,release-request
  *                   also run `ours-next`: our server with proposed changes (bench/servers/experiments.ts)
  */
@@ -231,6 +232,12 @@ async function measureIdle(
     // Let handshake garbage and timers settle before the collection that measures live objects.
     await sleep(2_000);
     const loaded = await server.stats(true);
+    if (config.profileDir) {
+      mkdirSync(config.profileDir, { recursive: true });
+      const path = `${config.profileDir}/idle-${target}.heapsnapshot`;
+      await server.heapSnapshot(path);
+      log(`  ${target}: heap snapshot with every connection open in ${path}`);
+    }
     const run = await generator.run({ sendFromMs: 0, windowFromMs: 0, windowToMs: 0, drainMs: 0 });
     if (run.kind !== 'idle') throw new Error('generator answered an idle job with a cursor result');
     return idleFigures(run, empty, loaded);

@@ -7,6 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Server as HttpServer } from 'node:http';
 import { Session as InspectorSession } from 'node:inspector';
+import { writeHeapSnapshot } from 'node:v8';
 import type { Socket } from 'node:net';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { nowMs } from './clock.js';
@@ -47,6 +48,7 @@ export type StatsRequest =
   | { type: 'samples'; id: number }
   | { type: 'profile-start'; id: number }
   | { type: 'profile-stop'; id: number; path: string }
+  | { type: 'heap-snapshot'; id: number; path: string }
   | { type: 'stop' };
 
 /** Server -> orchestrator. */
@@ -150,6 +152,11 @@ export function installStatsResponder(
         });
         break;
       }
+      case 'heap-snapshot':
+        collectGarbage();
+        writeHeapSnapshot(message.path);
+        process.send?.({ type: 'profile', id: message.id } satisfies StatsReply);
+        break;
       case 'samples':
         process.send?.({ type: 'samples', id: message.id, samples: sampler.samples() } satisfies StatsReply);
         break;

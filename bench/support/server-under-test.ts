@@ -43,6 +43,8 @@ export interface ServerHandle {
   /** Starts a CPU profile of the server's main thread; `stopProfile` writes it to `path`. */
   startProfile(): Promise<void>;
   stopProfile(path: string): Promise<void>;
+  /** Writes a heap snapshot (after a full GC) to `path`. */
+  heapSnapshot(path: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -97,6 +99,9 @@ export async function startServer(
     },
     stopProfile: async (path) => {
       await ask({ type: 'profile-stop', id: nextId++, path });
+    },
+    heapSnapshot: async (path) => {
+      await ask({ type: 'heap-snapshot', id: nextId++, path });
     },
     samples: async () => {
       const reply = await ask({ type: 'samples', id: nextId++ });

@@ -1,0 +1,291 @@
+/**
+ * `npm run bench:browser`: the browser path of issue #6. Two real Chromium profiles
+ * with the built extension (dist/, so run `npm run build` first) are users A and B on
+ * one local page, sharing through a real server in this process. The tool moves A's
+ * pointer with page.mouse.move and measures, in the pages' main worlds, the time from
+ * A's `pointermove` to the frame in which B's overlay draws the remote cursor there
+ * (definitions in ./latency-analysis.ts). Two patterns:
+ *
+ * - discrete: `--moves` jumps to distinct spots, `--gap-ms` apart (longer than the worst
+ *   latency, so each move is measured on its own);
+ * - drag: `--sweeps` sweeps of `--sweep-moves` moves at 60 Hz, alternately left to right
+ *   and back, with a pause in between.
+ *
+ *   npm run bench:browser                       3 runs, table on stderr, JSON to --out
+ *   npm run bench:browser -- --runs 1 --moves 100 --json
+ *   --out bench/results/browser-latest.json     where the JSON goes ('' for nowhere)
+ *   --label before                              a name for this build in the JSON
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Page } from 'playwright-core';
+import { DIST, launchUser, type BrowserUser } from '../../tests/e2e/support/browser-user.js';
+import { startCollabServer } from '../../tests/e2e/support/collab-server.js';
+import { shareWithPopup } from '../../tests/e2e/support/sharing.js';
+import { serveDirectory } from '../../tests/e2e/support/static-server.js';
+import { analyzeDiscrete, analyzeDrag, summarize, type Summary, type Sweep } from './latency-analysis.js';
+import { installDrawProbe, installMoveProbe, takeStamps, type Stamp } from './page-probes.js';
+
+const { values: args } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '3' },
+    moves: { type: 'string', default: '300' },
+    'gap-ms': { type: 'string', default: '300' },
+    sweeps: { type: 'string', default: '8' },
+    'sweep-moves': { type: 'string', default: '80' },
+    out: { type: 'string', default: 'bench/results/browser-latest.json' },
+    label: { type: 'string', default: '' },
+    json: { type: 'boolean', default: false },
+  },
+});
+
+const RUNS = Number(args.runs);
+const MOVES = Number(args.moves);
+const GAP_MS = Number(args['gap-ms']);
+const SWEEPS = Number(args.sweeps);
+const SWEEP_MOVES = Number(args['sweep-moves']);
+const VIEWPORT = { width: 1280, height: 800 };
+/** Where moves may land: away from the edges, where the overlay clamps the arrow and label. */
+const AREA = { left: 60, top: 60, right: 1100, bottom: 700 };
+const DRAG_HZ = 60;
+const SWEEP_PAUSE_MS = 400;
+
+const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, Math.max(0, ms)));
+const now = () => performance.timeOrigin + performance.now();
+
+/** A small seeded PRNG (mulberry32), so every run moves through the same spots. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Distinct spots, each at least 80 px from the one before. */
+function spots(count: number, seed: number): Array<{ x: number; y: number }> {
+  const next = random(seed);
+  const list: Array<{ x: number; y: number }> = [];
+  while (list.length < count) {
+    const spot = {
+      x: Math.round(AREA.left + next() * (AREA.right - AREA.left)),
+      y: Math.round(AREA.top + next() * (AREA.bottom - AREA.top)),
+    };
+    const last = list[list.length - 1];
+    if (!last || Math.hypot(spot.x - last.x, spot.y - last.y) >= 80) list.push(spot);
+  }
+  return list;
+}
+
+/**
+ * Page clock minus this process's clock, from the evaluate round trip with the least
+ * delay. Both pages' offsets near 0 and near each other mean their stamps compare.
+ */
+async function clockOffset(page: Page): Promise<number> {
+  let best = { rtt: Infinity, offset: 0 };
+  for (let i = 0; i < 15; i += 1) {
+    const before = now();
+    const pageTime = await page.evaluate(() => performance.timeOrigin + performance.now());
+    const after = now();
+    if (after - before < best.rtt) best = { rtt: after - before, offset: pageTime - (before + after) / 2 };
+  }
+  return Math.round(best.offset * 100) / 100;
+}
+
+/** Waits until B draws A's cursor at (x, y), so a pattern starts from rest. */
+async function settle(a: Page, b: Page, x: number, y: number): Promise<void> {
+  await a.mouse.move(x, y);
+  await b.waitForFunction(
+    ([x, y]) => {
+      const root = (
+        globalThis as unknown as {
+          document: {
+            querySelector(s: string): { shadowRoot: { querySelector(s: string): unknown } | null } | null;
+          };
+        }
+      ).document.querySelector('[data-collab-root]')?.shadowRoot;
+      const cursor = root?.querySelector('[data-peer-id]') as
+        { style: { transform: string } } | null | undefined;
+      return cursor?.style.transform === `translate(${x}px, ${y}px)`;
+    },
+    [x, y],
+    { timeout: 10_000 },
+  );
+  await sleep(200);
+}
+
+async function runDiscrete(a: Page, b: Page, seed: number) {
+  const list = spots(MOVES + 1, seed);
+  const startSpot = list.shift() as { x: number; y: number };
+  await settle(a, b, startSpot.x, startSpot.y);
+  await take(a, 'moves');
+  await take(b, 'draws');
+  for (const spot of list) {
+    await a.mouse.move(spot.x, spot.y);
+    await sleep(GAP_MS);
+  }
+  const moves = dedupe(await take(a, 'moves'));
+  const draws = await take(b, 'draws');
+  const result = analyzeDiscrete(moves, draws);
+  return {
+    moves: moves.length,
+    lost: result.lost,
+    start: summarize(result.start),
+    arrival: summarize(result.arrival),
+    raw: result,
+  };
+}
+
+async function runDrag(a: Page, b: Page) {
+  const sweeps: Sweep[] = [];
+  const step = Math.floor((AREA.right - AREA.left) / SWEEP_MOVES);
+  await settle(a, b, AREA.left, 300);
+  await take(a, 'moves');
+  await take(b, 'draws');
+  const moveStamps: Stamp[][] = [];
+  for (let s = 0; s < SWEEPS; s += 1) {
+    const direction = s % 2 === 0 ? 1 : -1;
+    const y0 = 200 + (s % 4) * 100;
+    const begin = now();
+    for (let k = 1; k <= SWEEP_MOVES; k += 1) {
+      const along = direction === 1 ? k * step : (SWEEP_MOVES - k) * step;
+      // A gentle wave, as a hand would draw, while x keeps one direction.
+      await a.mouse.move(AREA.left + along, Math.round(y0 + 40 * Math.sin((k / SWEEP_MOVES) * Math.PI * 2)));
+      await sleep(begin + (k * 1000) / DRAG_HZ - now());
+    }
+    moveStamps.push(dedupe(await take(a, 'moves')));
+    sweeps.push({ direction, moves: [], draws: [] });
+    await sleep(SWEEP_PAUSE_MS);
+  }
+  const draws = await take(b, 'draws');
+  sweeps.forEach((sweep, s) => {
+    sweep.moves = moveStamps[s] ?? [];
+    const from = sweep.moves[0]?.[0] ?? Infinity;
+    const to = moveStamps[s + 1]?.[0]?.[0] ?? Infinity;
+    sweep.draws = draws.filter((draw) => draw[0] >= from && draw[0] < to);
+  });
+  const result = analyzeDrag(sweeps);
+  return {
+    moves: sweeps.reduce((n, sweep) => n + sweep.moves.length, 0),
+    lost: result.lost,
+    reach: summarize(result.reach),
+    onset: summarize(result.onset),
+    raw: result,
+  };
+}
+
+const take = (page: Page, kind: 'moves' | 'draws'): Promise<Stamp[]> => page.evaluate(takeStamps, kind);
+
+/** One stamp per position: a repeated position is the same move seen twice. */
+function dedupe(stamps: Stamp[]): Stamp[] {
+  return stamps.filter((stamp, i) => {
+    const prev = stamps[i - 1];
+    return !prev || prev[1] !== stamp[1] || prev[2] !== stamp[2];
+  });
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(resolve(DIST, 'manifest.json')))
+    throw new Error('dist/ has no build: run `npm run build` first');
+  const startedAt = new Date().toISOString();
+  const server = await startCollabServer();
+  const pages = await serveDirectory(resolve(import.meta.dirname, 'pages'));
+  const users: BrowserUser[] = await Promise.all([
+    launchUser('bench-a', VIEWPORT),
+    launchUser('bench-b', VIEWPORT),
+  ]);
+  const [alice, bob] = users as [BrowserUser, BrowserUser];
+  try {
+    const a = await alice.context.newPage();
+    const b = await bob.context.newPage();
+    await Promise.all([a.goto(`${pages.url}/latency.html`), b.goto(`${pages.url}/latency.html`)]);
+    for (const [user, page, name] of [
+      [alice, a, 'Alice'],
+      [bob, b, 'Bob'],
+    ] as const) {
+      const popup = await shareWithPopup(user, page, server.url, name);
+      await popup.close();
+      await page.bringToFront();
+    }
+    await a.evaluate(installMoveProbe);
+    await a.mouse.move(AREA.left, AREA.top);
+    await b.waitForFunction(installDrawProbe, undefined, { timeout: 10_000 });
+
+    const runs = [];
+    const pooled = { start: [] as number[], arrival: [] as number[], reach: [] as number[] };
+    for (let run = 0; run < RUNS; run += 1) {
+      const load = loadavg()[0] ?? 0;
+      const offsets = { a: await clockOffset(a), b: await clockOffset(b) };
+      const { raw: discreteRaw, ...discrete } = await runDiscrete(a, b, 1000 + run);
+      const { raw: dragRaw, ...drag } = await runDrag(a, b);
+      pooled.start.push(...discreteRaw.start);
+      pooled.arrival.push(...discreteRaw.arrival);
+      pooled.reach.push(...dragRaw.reach);
+      runs.push({
+        run: run + 1,
+        loadBefore: Math.round(load * 100) / 100,
+        clockOffsetsMs: offsets,
+        discrete,
+        drag,
+      });
+      process.stderr.write(
+        `run ${run + 1}/${RUNS} (load ${load.toFixed(2)}): ` +
+          `discrete start ${fmt(discrete.start)} | arrival ${fmt(discrete.arrival)} | lost ${discrete.lost}; ` +
+          `drag reach ${fmt(drag.reach)} | onset p50 ${drag.onset.p50} | lost ${drag.lost}\n`,
+      );
+    }
+    const result = {
+      version: 1,
+      kind: 'browser-pointer-latency',
+      label: args.label,
+      startedAt,
+      command: `npm run bench:browser -- ${process.argv.slice(2).join(' ')}`.trim(),
+      machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', node: process.version },
+      config: {
+        runs: RUNS,
+        moves: MOVES,
+        gapMs: GAP_MS,
+        sweeps: SWEEPS,
+        sweepMoves: SWEEP_MOVES,
+        dragHz: DRAG_HZ,
+        viewport: VIEWPORT,
+        chromium: alice.context.browser()?.version() ?? 'persistent context',
+      },
+      /** Every sample of every run together. */
+      pooled: {
+        discrete: { start: summarize(pooled.start), arrival: summarize(pooled.arrival) },
+        drag: { reach: summarize(pooled.reach) },
+      },
+      runs,
+    };
+    process.stderr.write(
+      `all runs: discrete start ${fmt(result.pooled.discrete.start)}; arrival ${fmt(result.pooled.discrete.arrival)}; ` +
+        `drag reach ${fmt(result.pooled.drag.reach)}\n`,
+    );
+    if (args.out) {
+      const out = resolve(args.out);
+      mkdirSync(dirname(out), { recursive: true });
+      writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
+      process.stderr.write(`wrote ${args.out}\n`);
+    }
+    if (args.json) process.stdout.write(JSON.stringify(result) + '\n');
+  } finally {
+    await Promise.all(users.map((user) => user.close()));
+    await pages.close();
+    await server.dispose();
+  }
+}
+
+function fmt(summary: Summary): string {
+  return `p50 ${summary.p50} p99 ${summary.p99} max ${summary.max} ms (n ${summary.samples})`;
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
