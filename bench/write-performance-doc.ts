@@ -1,7 +1,8 @@
 /**
  * `npm run bench:doc [results.json]`: writes the tables and target verdicts of a saved
  * run (bench/results/latest.json by default) into docs/PERFORMANCE.md, between the
- * generated-block markers, keeping the hand-written text around them.
+ * generated-block markers of the run's size (quick or full), keeping the hand-written
+ * text around them.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -14,5 +15,5 @@ const docPath = new URL('../docs/PERFORMANCE.md', import.meta.url);
 const result = JSON.parse(readFileSync(resolve(source), 'utf8')) as BenchResult;
 if (result.version !== 1) throw new Error(`${source}: unknown result version ${String(result.version)}`);
 const existing = existsSync(docPath) ? readFileSync(docPath, 'utf8') : '# Performance\n';
-writeFileSync(docPath, spliceGenerated(existing, renderGenerated(result)));
+writeFileSync(docPath, spliceGenerated(existing, renderGenerated(result), result.size));
 process.stderr.write(`docs/PERFORMANCE.md updated from ${source}\n`);
