@@ -6,6 +6,8 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as prettier from 'prettier';
 import type { BenchResult } from './report/figures.js';
 import { renderGenerated, spliceGenerated } from './report/performance-doc.js';
 
@@ -15,5 +17,8 @@ const docPath = new URL('../docs/PERFORMANCE.md', import.meta.url);
 const result = JSON.parse(readFileSync(resolve(source), 'utf8')) as BenchResult;
 if (result.version !== 1) throw new Error(`${source}: unknown result version ${String(result.version)}`);
 const existing = existsSync(docPath) ? readFileSync(docPath, 'utf8') : '# Performance\n';
-writeFileSync(docPath, spliceGenerated(existing, renderGenerated(result), result.size));
+const text = spliceGenerated(existing, renderGenerated(result), result.size);
+// Formatted like every other file, so `npm run format:check` stays green.
+const options = (await prettier.resolveConfig(fileURLToPath(docPath))) ?? {};
+writeFileSync(docPath, await prettier.format(text, { ...options, parser: 'markdown' }));
 process.stderr.write(`docs/PERFORMANCE.md updated from ${source}\n`);

@@ -56,7 +56,7 @@ export function renderGenerated(result: BenchResult): string {
           '',
         ]
       : []),
-    '### Targets (issue #6)',
+    '#### Targets (issue #6)',
     '',
     '| target | measured | verdict |',
     '| --- | --- | --- |',
@@ -68,7 +68,7 @@ export function renderGenerated(result: BenchResult): string {
     lines.push('Measurement caveats of this run:', '', ...warnings.map((w) => `- ${w}`), '');
   }
   for (const workload of result.workloads) {
-    lines.push(`### ${workload.title}`, '', renderMarkdown(workload));
+    lines.push(`#### ${workload.title}`, '', renderMarkdown(workload));
   }
   lines.push(end(result.size));
   return lines.join('\n');
