@@ -40,6 +40,7 @@ import { parseExperiments, type Experiment } from './servers/experiments.js';
 import {
   cursorFigures,
   idleFigures,
+  unansweredStats,
   ratiosOf,
   type BenchResult,
   type CursorFigures,
@@ -181,11 +182,13 @@ async function measureCursor(
     const running = generator.run(schedule);
     await sleepUntil(schedule.windowFromMs);
     const coresBefore = { busy: coreBusySeconds(), atMs: nowMs() };
-    const before = await server.stats();
+    // A drowning server may not answer at all: those figures stay unknown, CPU and bytes
+    // come from its sampler thread either way.
+    const before = (await server.statsIfAnswered(5_000)) ?? unansweredStats(schedule.windowFromMs);
     if (config.profileDir) await server.startProfile();
     await sleepUntil(schedule.windowToMs);
     const coresAfter = { busy: coreBusySeconds(), atMs: nowMs() };
-    const after = await server.stats();
+    const after = (await server.statsIfAnswered(5_000)) ?? unansweredStats(schedule.windowToMs);
     if (config.profileDir) {
       mkdirSync(config.profileDir, { recursive: true });
       const path = `${config.profileDir}/${workload.name}-${target}.cpuprofile`;
@@ -194,7 +197,7 @@ async function measureCursor(
     }
     const run = await running;
     if (run.kind !== 'cursor') throw new Error('generator answered a cursor job with an idle result');
-    const samples = await server.samples();
+    const samples = server.samples();
     return cursorFigures(
       run,
       schedule,
@@ -302,20 +305,28 @@ async function main(): Promise<void> {
         : planned;
     log(`\n${workload.title}`);
     const results: Partial<Record<TargetName, TargetFigures>> = {};
+    const failures: Partial<Record<TargetName, string>> = {};
     for (const target of targets) {
       if (!isOurs(target) && !workload.baselines) continue;
       const started = nowMs();
-      results[target] =
-        workload.kind === 'cursor'
-          ? await measureCursorSteady(workload, target, config)
-          : await measureIdle(workload, target, config);
-      log(`  ${target}: done in ${((nowMs() - started) / 1000).toFixed(1)} s`);
+      try {
+        results[target] =
+          workload.kind === 'cursor'
+            ? await measureCursorSteady(workload, target, config)
+            : await measureIdle(workload, target, config);
+        log(`  ${target}: done in ${((nowMs() - started) / 1000).toFixed(1)} s`);
+      } catch (error) {
+        // One failed measurement must not lose the others; the result says what failed.
+        failures[target] = error instanceof Error ? error.message : String(error);
+        log(`  ${target}: FAILED: ${failures[target]}`);
+      }
     }
     const result: WorkloadResult = {
       name: workload.name,
       title: `${workload.title}${size === 'quick' ? ' (quick size)' : ''}`,
       params: paramsOf(workload),
       targets: results,
+      failures,
       ratios: ratiosOf(results),
     };
     workloads.push(result);

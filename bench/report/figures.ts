@@ -134,6 +134,8 @@ export interface WorkloadResult {
   title: string;
   params: Record<string, number>;
   targets: Partial<Record<TargetName, TargetFigures>>;
+  /** Targets whose measurement failed, with the reason. */
+  failures: Partial<Record<TargetName, string>>;
   /** ours (and ours-next) divided by each baseline: `ratios.ours['socketio-relay']`. */
   ratios: Partial<Record<OursName, Partial<Record<BaselineName, Ratios>>>>;
 }
@@ -158,6 +160,27 @@ export interface BenchResult {
 }
 
 const safeDiv = (a: number, b: number) => (b > 0 ? a / b : NaN);
+
+/** Stands in for a snapshot the server's event loop never answered: every figure unknown. */
+export function unansweredStats(atMs: number): ServerStats {
+  return {
+    atMs,
+    cpuUserUs: NaN,
+    cpuSystemUs: NaN,
+    loopActiveMs: NaN,
+    loopIdleMs: NaN,
+    heapUsed: NaN,
+    heapTotal: NaN,
+    rss: NaN,
+    external: NaN,
+    bytesWritten: NaN,
+    bytesRead: NaN,
+    openSockets: NaN,
+    loopDelayP99Ms: NaN,
+    loopDelayMaxMs: NaN,
+    extra: {},
+  };
+}
 
 /** Updates received between `fromMs` and `toMs`, from a series of slots starting at `originMs`. */
 function receivedBetween(series: number[], originMs: number, fromMs: number, toMs: number): number {
@@ -261,7 +284,7 @@ export function cursorFigures(
     bytesInPerSend: safeDiv(bytesIn, (c.scheduled * wallMs) / (to - from)),
     entriesPerFrame: safeDiv(c.entries, c.frames),
     heapUsed: after.heapUsed,
-    rss: after.rss,
+    rss: Number.isFinite(after.rss) ? after.rss : sampledAt(samples, to, (s) => s.rss),
     otherLoad: {
       serverCore: otherLoad(
         snapshots.coresBefore,

@@ -182,6 +182,12 @@ function tableCells(workload: WorkloadResult): { header: string[]; body: string[
   return { header, body };
 }
 
+function failureLines(workload: WorkloadResult): string[] {
+  return Object.entries(workload.failures ?? {}).map(
+    ([target, reason]) => `${target}: measurement failed: ${reason}`,
+  );
+}
+
 /** Plain text, aligned, for a terminal. */
 export function renderText(workload: WorkloadResult): string {
   const { header, body } = tableCells(workload);
@@ -192,7 +198,7 @@ export function renderText(workload: WorkloadResult): string {
       .map((cell, col) => (col === 0 ? cell.padEnd(widths[col] ?? 0) : cell.padStart(widths[col] ?? 0)))
       .join('  ');
   const rule = widths.map((w) => '-'.repeat(w)).join('  ');
-  return [workload.title, line(header), rule, ...body.map(line)].join('\n') + '\n';
+  return [workload.title, line(header), rule, ...body.map(line), ...failureLines(workload)].join('\n') + '\n';
 }
 
 /** A GitHub Markdown table. */
@@ -203,5 +209,8 @@ export function renderMarkdown(workload: WorkloadResult): string {
     .slice(1)
     .map(() => '---:')
     .join(' | ')} |`;
-  return [line(header), align, ...body.map(line)].join('\n') + '\n';
+  const failed = failureLines(workload);
+  return (
+    [line(header), align, ...body.map(line), ...(failed.length > 0 ? ['', ...failed] : [])].join('\n') + '\n'
+  );
 }

@@ -1,15 +1,14 @@
 /**
- * A sampler thread inside a server under test: every 50 ms it records the process's
- * CPU time (all threads), the bytes of its write and read system calls (/proc/self/io,
- * i.e. what its sockets carried) and RSS into shared memory. A saturated server answers
- * stats requests late, because its event loop is behind; these samples are taken on
- * time regardless, so per-update figures stay exact over the intended window.
+ * A sampler thread inside a server under test: every 50 ms it appends the process's CPU
+ * time (all threads), the bytes of its write and read system calls (/proc/self/io, i.e.
+ * what its sockets carried) and its RSS to a file the orchestrator reads afterwards. A
+ * saturated server answers requests late or not at all, because its event loop is
+ * behind; these samples are taken and written on time regardless, so per-update figures
+ * stay exact over the intended window even for a server that is drowning.
  */
+import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 
-/** Fields per sample: atMs, cpuUserUs, cpuSystemUs, writeBytes, readBytes, rss. */
-const FIELDS = 6;
-const CAPACITY = 16_384; // 13 minutes at 50 ms
 export const SAMPLE_MS = 50;
 
 export interface Sample {
@@ -20,64 +19,55 @@ export interface Sample {
   rss: number;
 }
 
-// Plain JavaScript, so the thread needs no TypeScript loader.
+// Plain JavaScript, so the thread needs no TypeScript loader. One JSON array per line.
 const SAMPLER = `
 const { workerData } = require('node:worker_threads');
-const { readFileSync } = require('node:fs');
-const data = new Float64Array(workerData.buffer);
-const count = new Int32Array(workerData.counter);
+const { appendFileSync, readFileSync } = require('node:fs');
 const io = () => {
   try {
     const text = readFileSync('/proc/self/io', 'utf8');
     return [Number(/wchar: (\\d+)/.exec(text)[1]), Number(/rchar: (\\d+)/.exec(text)[1])];
   } catch {
-    return [NaN, NaN];
+    return [null, null];
   }
 };
 const sample = () => {
-  const n = Atomics.load(count, 0);
-  if (n >= ${CAPACITY}) return;
   const [s, ns] = process.hrtime();
   const cpu = process.cpuUsage();
   const [written, read] = io();
-  data.set([s * 1e3 + ns / 1e6, cpu.user, cpu.system, written, read, process.memoryUsage.rss()], n * ${FIELDS});
-  Atomics.store(count, 0, n + 1);
+  const line = [s * 1e3 + ns / 1e6, cpu.user + cpu.system, written, read, process.memoryUsage.rss()];
+  appendFileSync(workerData.path, JSON.stringify(line) + '\\n');
 };
 sample();
 setInterval(sample, ${SAMPLE_MS});
 `;
 
-export class CpuSampler {
-  private readonly buffer = new SharedArrayBuffer(CAPACITY * FIELDS * Float64Array.BYTES_PER_ELEMENT);
-  private readonly counter = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
-  private readonly worker: Worker;
+/** Starts the sampler thread writing to `path`; it never keeps the process alive. */
+export function startSampler(path: string): void {
+  new Worker(SAMPLER, { eval: true, workerData: { path } }).unref();
+}
 
-  constructor() {
-    this.worker = new Worker(SAMPLER, {
-      eval: true,
-      workerData: { buffer: this.buffer, counter: this.counter },
+/** Reads what the sampler wrote; an empty list when there is nothing (yet). */
+export function readSamples(path: string): Sample[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return [];
+  }
+  const samples: Sample[] = [];
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    const [atMs, cpuUs, writeBytes, readBytes, rss] = JSON.parse(line) as (number | null)[];
+    samples.push({
+      atMs: atMs ?? NaN,
+      cpuUs: cpuUs ?? NaN,
+      writeBytes: writeBytes ?? NaN,
+      readBytes: readBytes ?? NaN,
+      rss: rss ?? NaN,
     });
-    // The sampler never keeps the server alive.
-    this.worker.unref();
   }
-
-  /** Every sample so far, oldest first. */
-  samples(): Sample[] {
-    const data = new Float64Array(this.buffer);
-    const count = Atomics.load(new Int32Array(this.counter), 0);
-    const out: Sample[] = [];
-    for (let i = 0; i < count; i++) {
-      const at = i * FIELDS;
-      out.push({
-        atMs: data[at] as number,
-        cpuUs: (data[at + 1] as number) + (data[at + 2] as number),
-        writeBytes: data[at + 3] as number,
-        readBytes: data[at + 4] as number,
-        rss: data[at + 5] as number,
-      });
-    }
-    return out;
-  }
+  return samples;
 }
 
 /** Linear interpolation of a counter of `samples` at `atMs`; NaN outside the sampled range. */

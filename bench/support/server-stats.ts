@@ -11,7 +11,7 @@ import { writeHeapSnapshot } from 'node:v8';
 import type { Socket } from 'node:net';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { nowMs } from './clock.js';
-import { CpuSampler, type Sample } from './cpu-sampler.js';
+import { startSampler } from './cpu-sampler.js';
 
 /** A snapshot of one server process. Counters are cumulative since the process started. */
 export interface ServerStats {
@@ -39,23 +39,16 @@ export interface ServerStats {
   extra: Record<string, number>;
 }
 
-/**
- * Orchestrator -> server. `gc` runs a full collection first (needs `--expose-gc`);
- * `samples` asks for the sampler thread's record (cpu-sampler.ts).
- */
+/** Orchestrator -> server. `gc` runs a full collection first (needs `--expose-gc`). */
 export type StatsRequest =
   | { type: 'stats'; id: number; gc: boolean }
-  | { type: 'samples'; id: number }
   | { type: 'profile-start'; id: number }
   | { type: 'profile-stop'; id: number; path: string }
   | { type: 'heap-snapshot'; id: number; path: string }
   | { type: 'stop' };
 
 /** Server -> orchestrator. */
-export type StatsReply =
-  | { type: 'stats'; id: number; stats: ServerStats }
-  | { type: 'samples'; id: number; samples: Sample[] }
-  | { type: 'profile'; id: number };
+export type StatsReply = { type: 'stats'; id: number; stats: ServerStats } | { type: 'profile'; id: number };
 
 function isStatsRequest(message: unknown): message is StatsRequest {
   return typeof message === 'object' && message !== null && 'type' in message;
@@ -79,7 +72,8 @@ export function installStatsResponder(
   close: () => Promise<void>,
   extra: () => Record<string, number> = () => ({}),
 ): void {
-  const sampler = new CpuSampler();
+  // Set by server-under-test.ts: where the sampler thread writes (cpu-sampler.ts).
+  if (process.env.BENCH_SAMPLES_FILE) startSampler(process.env.BENCH_SAMPLES_FILE);
   // Main-thread CPU profile of the measurement window only (`npm run bench -- --profile`).
   const profiler = new InspectorSession();
   profiler.connect();
@@ -156,9 +150,6 @@ export function installStatsResponder(
         collectGarbage();
         writeHeapSnapshot(message.path);
         process.send?.({ type: 'profile', id: message.id } satisfies StatsReply);
-        break;
-      case 'samples':
-        process.send?.({ type: 'samples', id: message.id, samples: sampler.samples() } satisfies StatsReply);
         break;
       case 'stop': {
         const exit = () => process.exit(0);

@@ -5,7 +5,10 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { spawnTs, waitForExit, waitForLine } from './child-process.js';
-import type { Sample } from './cpu-sampler.js';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readSamples, type Sample } from './cpu-sampler.js';
 import type { ServerStats, StatsReply, StatsRequest } from './server-stats.js';
 
 /**
@@ -38,8 +41,13 @@ export interface ServerHandle {
   pid: number;
   /** A snapshot; `gc` collects garbage first so heap figures mean live objects. */
   stats(gc?: boolean): Promise<ServerStats>;
+  /**
+   * The same snapshot, or null when the server's event loop did not answer within
+   * `timeoutMs` (a saturated server): the window figures then come from the samples.
+   */
+  statsIfAnswered(timeoutMs: number): Promise<ServerStats | null>;
   /** The sampler thread's record of CPU, I/O bytes and RSS every 50 ms since start. */
-  samples(): Promise<Sample[]>;
+  samples(): Sample[];
   /** Starts a CPU profile of the server's main thread; `stopProfile` writes it to `path`. */
   startProfile(): Promise<void>;
   stopProfile(path: string): Promise<void>;
@@ -52,6 +60,7 @@ export async function startServer(
   target: TargetName,
   options: { cpu: number | null; tickHz: number; experiments?: string[] },
 ): Promise<ServerHandle> {
+  const samplesFile = join(tmpdir(), `copresence-bench-samples-${process.pid}-${target}-${Date.now()}.jsonl`);
   const child: ChildProcess = spawnTs(SCRIPTS[target], {
     cpu: options.cpu,
     nodeFlags: ['--expose-gc'],
@@ -61,6 +70,7 @@ export async function startServer(
       TICK_HZ: String(options.tickHz),
       LOG_LEVEL: 'warn',
       BENCH_EXPERIMENTS: target === 'ours-next' ? (options.experiments ?? []).join(',') : '',
+      BENCH_SAMPLES_FILE: samplesFile,
     },
   });
   const match = await waitForLine(child, /listening on (http:\/\/\S+)/);
@@ -72,12 +82,12 @@ export async function startServer(
     pending.get(message.id)?.(message);
     pending.delete(message.id);
   });
-  const ask = (request: Extract<StatsRequest, { id: number }>) =>
+  const ask = (request: Extract<StatsRequest, { id: number }>, timeoutMs = 60_000) =>
     new Promise<StatsReply>((resolve, reject) => {
       const timer = setTimeout(() => {
         pending.delete(request.id);
-        reject(new Error(`${target}: no ${request.type} reply within 60 s`));
-      }, 60_000);
+        reject(new Error(`${target}: no ${request.type} reply within ${timeoutMs / 1000} s`));
+      }, timeoutMs);
       pending.set(request.id, (reply) => {
         clearTimeout(timer);
         resolve(reply);
@@ -94,6 +104,14 @@ export async function startServer(
       if (reply.type !== 'stats') throw new Error(`${target}: expected stats, got ${reply.type}`);
       return reply.stats;
     },
+    statsIfAnswered: async (timeoutMs) => {
+      try {
+        const reply = await ask({ type: 'stats', id: nextId++, gc: false }, timeoutMs);
+        return reply.type === 'stats' ? reply.stats : null;
+      } catch {
+        return null;
+      }
+    },
     startProfile: async () => {
       await ask({ type: 'profile-start', id: nextId++ });
     },
@@ -103,14 +121,11 @@ export async function startServer(
     heapSnapshot: async (path) => {
       await ask({ type: 'heap-snapshot', id: nextId++, path });
     },
-    samples: async () => {
-      const reply = await ask({ type: 'samples', id: nextId++ });
-      if (reply.type !== 'samples') throw new Error(`${target}: expected samples, got ${reply.type}`);
-      return reply.samples;
-    },
+    samples: () => readSamples(samplesFile),
     stop: async () => {
       if (child.connected) child.send({ type: 'stop' } satisfies StatsRequest);
       await waitForExit(child);
+      rmSync(samplesFile, { force: true });
     },
   };
 }
