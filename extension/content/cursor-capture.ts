@@ -46,7 +46,8 @@ export class CursorCapture {
     /** True for targets inside our own overlay: those get no element anchor. */
     private readonly isOurs: (element: Element) => boolean,
   ) {
-    this.throttle = createFrameThrottle(() => this.flush(), scheduler);
+    // Leading edge: the first move after a pause goes out from the event, not a frame later (issue 6).
+    this.throttle = createFrameThrottle(() => this.flush(), scheduler, 30, { leading: true });
   }
 
   /** Listens only while the session is active, so an inactive page does no work at all. */

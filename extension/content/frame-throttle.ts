@@ -1,7 +1,10 @@
 /**
  * Coalesces bursts of calls (pointermove) into at most one flush per animation frame
  * and at most `maxPerSecond` flushes a second, with a trailing edge: after the last
- * call a flush always follows, so the final position is never lost. The scheduler is
+ * call a flush always follows, so the final position is never lost. With `leading`, a
+ * call after a quiet period (a whole interval since the last flush, nothing waiting)
+ * flushes at once instead of on the next frame: the first move of a gesture goes out
+ * up to a frame earlier (issue 6), and the rate cap still holds. The scheduler is
  * injected so tests drive frames and timers by hand.
  */
 
@@ -10,6 +13,13 @@ export interface FrameScheduler {
   requestFrame(callback: (time: number) => void): void;
   setTimer(callback: () => void, ms: number): number;
   clearTimer(handle: number): void;
+  /** `performance.now()`: the clock of the frame timestamps. Needed for a leading edge. */
+  now?(): number;
+}
+
+export interface FrameThrottleOptions {
+  /** Flushes at once when a call comes after a quiet interval (needs `scheduler.now`). */
+  leading?: boolean;
 }
 
 export interface FrameThrottle {
@@ -27,6 +37,7 @@ export function browserScheduler(win: Window): FrameScheduler {
     requestFrame: (callback) => void win.requestAnimationFrame(callback),
     setTimer: (callback, ms) => win.setTimeout(callback, ms),
     clearTimer: (handle) => win.clearTimeout(handle),
+    now: () => win.performance.now(),
   };
 }
 
@@ -34,8 +45,11 @@ export function createFrameThrottle(
   flush: () => void,
   scheduler: FrameScheduler,
   maxPerSecond = 30,
+  options: FrameThrottleOptions = {},
 ): FrameThrottle {
   const interval = 1000 / maxPerSecond;
+  const now = scheduler.now?.bind(scheduler);
+  if (options.leading && !now) throw new Error('a leading edge needs scheduler.now');
   let dirty = false;
   let framePending = false;
   let timer: number | null = null;
@@ -67,6 +81,16 @@ export function createFrameThrottle(
   return {
     schedule() {
       dirty = true;
+      if (options.leading && now && !framePending && timer === null) {
+        const time = now();
+        // A full interval, without the frame jitter allowance: this path is not frame-aligned.
+        if (time - lastFlush >= interval) {
+          dirty = false;
+          lastFlush = time;
+          flush();
+          return;
+        }
+      }
       requestFrame();
     },
     cancel() {

@@ -17,10 +17,11 @@ function fakeScheduler(frameMs = 1000 / 60) {
     clearTimer: (id) => {
       timers = timers.filter((timer) => timer.id !== id);
     },
+    now: () => now,
   };
-  /** Advances one frame: due timers fire first, then the frame callbacks. */
-  const frame = () => {
-    now += frameMs;
+  /** Advances one frame (or `ms`): due timers fire first, then the frame callbacks. */
+  const frame = (ms = frameMs) => {
+    now += ms;
     const due = timers.filter((timer) => timer.at <= now);
     timers = timers.filter((timer) => timer.at > now);
     for (const timer of due) timer.callback();
@@ -28,7 +29,14 @@ function fakeScheduler(frameMs = 1000 / 60) {
     frames = [];
     for (const callback of run) callback(now);
   };
-  return { scheduler, frame, pending: () => frames.length + timers.length };
+  /** Lets time pass between frames (an event arriving mid-frame), firing due timers. */
+  const advance = (ms: number) => {
+    now += ms;
+    const due = timers.filter((timer) => timer.at <= now);
+    timers = timers.filter((timer) => timer.at > now);
+    for (const timer of due) timer.callback();
+  };
+  return { scheduler, frame, advance, pending: () => frames.length + timers.length };
 }
 
 describe('createFrameThrottle', () => {
@@ -92,5 +100,86 @@ describe('createFrameThrottle', () => {
     throttle.cancel();
     for (let i = 0; i < 5; i++) clock.frame();
     expect(sent).toBe(1);
+  });
+});
+
+describe('createFrameThrottle with a leading edge (issue 6)', () => {
+  const leading = { leading: true };
+
+  it('sends the first event after a quiet period at once, without waiting for a frame', () => {
+    const clock = fakeScheduler();
+    let sent = 0;
+    const throttle = createFrameThrottle(() => sent++, clock.scheduler, 30, leading);
+    throttle.schedule();
+    expect(sent).toBe(1);
+    expect(clock.pending()).toBe(0);
+    // Quiet for longer than the interval: the next one goes out at once too.
+    for (let i = 0; i < 3; i++) clock.frame();
+    clock.advance(5);
+    throttle.schedule();
+    expect(sent).toBe(2);
+  });
+
+  it('defers events within the interval and keeps the trailing edge', () => {
+    const clock = fakeScheduler();
+    const values: number[] = [];
+    let latest = 0;
+    const throttle = createFrameThrottle(() => values.push(latest), clock.scheduler, 30, leading);
+    latest = 1;
+    throttle.schedule(); // leading
+    clock.advance(4);
+    latest = 2;
+    throttle.schedule(); // 4 ms later: too soon, waits
+    latest = 3;
+    throttle.schedule();
+    expect(values).toEqual([1]);
+    clock.frame();
+    expect(values).toEqual([1]);
+    for (let i = 0; i < 3; i++) clock.frame();
+    expect(values).toEqual([1, 3]);
+    expect(clock.pending()).toBe(0);
+  });
+
+  it('never exceeds 30 sends a second with events at 60 Hz or 250 Hz', () => {
+    for (const eventsPerFrame of [1, 4]) {
+      const clock = fakeScheduler(1000 / 60);
+      const times: number[] = [];
+      const throttle = createFrameThrottle(
+        () => times.push(clock.scheduler.now?.() ?? NaN),
+        clock.scheduler,
+        30,
+        leading,
+      );
+      // One second: events spread over each 60 Hz frame, between the frames.
+      const step = 1000 / 60 / (eventsPerFrame + 1);
+      for (let i = 0; i < 60; i++) {
+        for (let e = 0; e < eventsPerFrame; e++) {
+          clock.advance(step);
+          throttle.schedule();
+        }
+        clock.frame(step);
+      }
+      expect(times.length).toBeLessThanOrEqual(31);
+      expect(times.length).toBeGreaterThanOrEqual(28);
+      const gaps = times.slice(1).map((t, i) => t - (times[i] ?? 0));
+      // The frame path allows 1 ms of frame jitter; never two sends in one 30 Hz interval.
+      expect(Math.min(...gaps)).toBeGreaterThanOrEqual(1000 / 30 - 1);
+    }
+  });
+
+  it('sends every event at once when they come slower than 30 Hz', () => {
+    const clock = fakeScheduler();
+    let sent = 0;
+    const throttle = createFrameThrottle(() => sent++, clock.scheduler, 30, leading);
+    for (let i = 1; i <= 10; i++) {
+      throttle.schedule();
+      expect(sent).toBe(i);
+      clock.advance(50); // 20 Hz
+    }
+  });
+
+  it('needs a clock for the leading edge', () => {
+    const noClock: FrameScheduler = { ...fakeScheduler().scheduler, now: undefined };
+    expect(() => createFrameThrottle(() => undefined, noClock, 30, leading)).toThrow(/scheduler.now/);
   });
 });
