@@ -3,6 +3,12 @@
  * volatile (a late cursor is worthless, a dropped one is replaced next tick). A socket
  * never gets its own peer's cursor back: everyone else shares one broadcast, and each
  * sender gets its own copy without its entry. The timer runs only while there is work.
+ *
+ * Leading edge (issue 6): the first change after the timer stopped (an idle tick, so at
+ * least one tick since the last flush) is flushed at once, in the same turn of the event
+ * loop once its I/O is read, instead of a whole tick later; the timer then starts from
+ * that flush. A room still gets at most one batch per tick: under continuous changes the
+ * timer never stops and flushes go out on ticks only.
  */
 import type { Logger } from '../logger.js';
 import type { RoomsNamespace } from '../socket-types.js';
@@ -15,6 +21,7 @@ export interface FlusherStats {
 
 export class CursorFlusher {
   private timer: NodeJS.Timeout | null = null;
+  private leading: NodeJS.Immediate | null = null;
   private closed = false;
   readonly stats: FlusherStats = { flushes: 0 };
 
@@ -29,10 +36,16 @@ export class CursorFlusher {
 
   /** Called when something became dirty; starts the timer if it is not running. */
   wake(): void {
-    if (this.timer || this.closed) return;
-    this.timer = setInterval(() => this.tick(), 1000 / this.tickHz);
-    // The timer alone must never keep the process alive (shutdown, tests).
-    this.timer.unref();
+    if (this.timer || this.leading || this.closed) return;
+    // setImmediate, not now: the handler that made the change is still running, and
+    // changes read from the network in this same turn share the batch.
+    this.leading = setImmediate(() => {
+      this.leading = null;
+      if (this.closed) return;
+      this.start();
+      this.tick();
+    });
+    this.leading.unref();
   }
 
   close(): void {
@@ -40,9 +53,17 @@ export class CursorFlusher {
     this.stop();
   }
 
+  private start(): void {
+    this.timer = setInterval(() => this.tick(), 1000 / this.tickHz);
+    // The timer alone must never keep the process alive (shutdown, tests).
+    this.timer.unref();
+  }
+
   private stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    if (this.leading) clearImmediate(this.leading);
+    this.leading = null;
   }
 
   private tick(): void {
