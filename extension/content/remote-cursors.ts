@@ -105,9 +105,12 @@ export class RemoteCursors {
 
   private schedule(): void {
     if (this.frame !== null || this.drawn.size === 0) return;
-    this.frame = this.view.requestAnimationFrame((time) => {
+    this.frame = this.view.requestAnimationFrame(() => {
       this.frame = null;
-      this.render(time);
+      // performance.now(), not the frame's timestamp: that is when the frame began, often
+      // before the update that started the glide arrived, and a glide time before its start
+      // drew the cursor backwards, away from its target, for a frame (issue 6).
+      this.render(this.view.performance.now());
     });
   }
 
@@ -115,7 +118,7 @@ export class RemoteCursors {
     const size = documentSize(this.doc);
     let moving = false;
     for (const drawn of this.drawn.values()) {
-      const t = drawn.duration > 0 ? Math.min(1, (now - drawn.start) / drawn.duration) : 1;
+      const t = drawn.duration > 0 ? Math.min(1, Math.max(0, (now - drawn.start) / drawn.duration)) : 1;
       drawn.at = {
         x: drawn.from.x + (drawn.to.x - drawn.from.x) * t,
         y: drawn.from.y + (drawn.to.y - drawn.from.y) * t,

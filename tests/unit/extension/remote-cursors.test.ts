@@ -120,6 +120,21 @@ describe('RemoteCursors glide', () => {
   });
 });
 
+describe('RemoteCursors frame clock (issue 6)', () => {
+  it('never draws a cursor behind where it was when the frame began before the update arrived', () => {
+    arrive(1000, 0.1, 0.1);
+    arrive(6000, 0.5, 0.1); // glides from x 100 to 500
+    // The browser runs the frame at 6008, but its timestamp is when the frame began: 5990.
+    clock = 6008;
+    for (const callback of frames.splice(0)) callback(5990);
+    const x = drawnAt().x;
+    expect(x).toBeGreaterThan(100);
+    expect(x).toBeLessThan(500);
+    // 8 ms of a 50 ms glide: measured on the clock the glide started on.
+    expect(x).toBeCloseTo(100 + 400 * (8 / MAX_GLIDE_MS), -1);
+  });
+});
+
 describe('RemoteCursors idle', () => {
   it('dims an idle peer and shows it plainly again when it is active', () => {
     arrive(1000, 0.1, 0.1);
