@@ -3,8 +3,8 @@
  * the definitions below are the whole story of what a figure means.
  *
  * Discrete moves (one pointer jump, then quiet until B's overlay settled):
- * - start: from A's `pointermove` to the first frame in which B's drawn cursor leaves
- *   where it rested, i.e. starts gliding towards the new point.
+ * - start: from A's `pointermove` to the first frame in which B's drawn cursor is closer
+ *   to the new point than where it rested, i.e. has started gliding towards it.
  * - arrival: from A's `pointermove` to the first frame in which B's drawn cursor is at
  *   the position where it then rests until the next move (the end of the glide).
  *
@@ -45,6 +45,7 @@ export function summarize(values: readonly number[]): Summary {
 }
 
 const same = (a: Stamp, b: Stamp) => a[1] === b[1] && a[2] === b[2];
+const distance = (a: Stamp, b: Stamp) => Math.hypot(a[1] - b[1], a[2] - b[2]);
 
 /** How far B's resting position may be from A's pointer (px): fractions are rounded to 4 digits. */
 export const POSITION_TOLERANCE_PX = 2;
@@ -72,7 +73,9 @@ export function analyzeDiscrete(moves: readonly Stamp[], draws: readonly Stamp[]
     const before = resting;
     const final = window[window.length - 1];
     if (final) resting = final;
-    const first = window.find((draw) => !before || !same(draw, before));
+    // Heading there: strictly closer to where it comes to rest than where it rested before.
+    // (A frame that moves the other way is not the overlay showing this move.)
+    const first = final && window.find((draw) => !before || distance(draw, final) < distance(before, final));
     const onTarget =
       final !== undefined &&
       Math.abs(final[1] - move[1]) <= POSITION_TOLERANCE_PX &&

@@ -38,6 +38,8 @@ const { values: args } = parseArgs({
     out: { type: 'string', default: 'bench/results/browser-latest.json' },
     label: { type: 'string', default: '' },
     json: { type: 'boolean', default: false },
+    /** Also keep every stamp (A's moves, B's draws) in the JSON, for a closer look. */
+    raw: { type: 'boolean', default: false },
   },
 });
 
@@ -138,6 +140,7 @@ async function runDiscrete(a: Page, b: Page, seed: number) {
     start: summarize(result.start),
     arrival: summarize(result.arrival),
     raw: result,
+    stamps: args.raw ? { moves, draws } : undefined,
   };
 }
 
