@@ -16,8 +16,8 @@ const ARROW_PATH = 'M1.5 1.5 L1.5 17.5 L6 13.2 L9 20 L12 18.7 L9.1 12 L15.5 12 Z
 const ARROW_SIZE = { width: 18, height: 42 };
 const LABEL_ROOM = 170;
 const UNKNOWN_COLOR = '#6b6b6b';
-/** The longest glide: one sender interval (30 Hz) plus a frame of slack. */
-export const MAX_GLIDE_MS = 50;
+/** The longest glide: one sender interval at 30 Hz, so smoothing never lags by more than one update. */
+export const MAX_GLIDE_MS = 34;
 /** How far from the viewport's edge an edge marker sits. */
 const EDGE_INSET = 8;
 const EDGE_MARKER = { width: 150, height: 26 };
