@@ -20,6 +20,8 @@ export default defineConfig({
           testTimeout: 90_000,
           hookTimeout: 90_000,
           fileParallelism: false,
+          // The popup refreshes room head counts every 2 s; a poll must outlast that with room to spare.
+          expect: { poll: { timeout: 10_000, interval: 50 } },
         },
       },
     ],
