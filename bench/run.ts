@@ -133,9 +133,10 @@ async function measureCursorSteady(
 ): Promise<CursorFigures> {
   let best: CursorFigures | null = null;
   let bestDisturbance = Infinity;
+  let attempts = 0;
   for (let attempt = 1; attempt <= 1 + config.retries; attempt++) {
     const figures = await measureCursor(workload, target, config);
-    figures.attempts = attempt;
+    attempts = attempt;
     const disturbance = Math.max(figures.otherLoad.serverCore || 0, figures.otherLoad.generatorCore || 0);
     if (disturbance < bestDisturbance) {
       best = figures;
@@ -144,7 +145,9 @@ async function measureCursorSteady(
     if (disturbance <= DISTURBED) break;
     if (attempt <= config.retries) log(`  ${target}: disturbed by other processes; measuring again`);
   }
-  return best as CursorFigures;
+  const kept = best as CursorFigures;
+  kept.attempts = attempts;
+  return kept;
 }
 
 async function measureCursor(
@@ -350,6 +353,11 @@ async function main(): Promise<void> {
     workloads,
   };
 
+  const git = (args: string[]) => spawnSync('git', args, { encoding: 'utf8' }).stdout?.trim() ?? '';
+  result.source = {
+    commit: git(['rev-parse', '--short', 'HEAD']),
+    dirty: git(['status', '--porcelain', '--', 'server', 'protocol']) !== '',
+  };
   const checks = checkTargets(result);
   table(
     'targets (issue #6)\n' +
@@ -361,9 +369,15 @@ async function main(): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
   const text = JSON.stringify(result, null, 2) + '\n';
-  writeFileSync(new URL(`${stamp}-${size}.json`, dir), text);
+  // The name says what kind of run it was, so experiment runs are not mistaken for plain ones.
+  const variant = [
+    size,
+    ...(tickHz !== 60 ? [`tick${tickHz}`] : []),
+    ...(targets.includes('ours-next') && experiments.length > 0 ? [`next-${experiments.join('+')}`] : []),
+  ].join('-');
+  writeFileSync(new URL(`${stamp}-${variant}.json`, dir), text);
   writeFileSync(new URL('latest.json', dir), text);
-  log(`saved bench/results/${stamp}-${size}.json and bench/results/latest.json`);
+  log(`saved bench/results/${stamp}-${variant}.json and bench/results/latest.json`);
   if (args.json) process.stdout.write(JSON.stringify(result) + '\n');
 }
 

@@ -101,7 +101,7 @@ export interface CursorFigures {
   };
   connectMs: number;
   notes: NoteFigures | null;
-  /** Measurements taken; more than 1 when other processes disturbed the first ones. */
+  /** Measurements taken (the least disturbed is kept); more than 1 when others disturbed the first. */
   attempts: number;
 }
 
@@ -147,6 +147,8 @@ export interface BenchResult {
   size: Size;
   command: string;
   machine: { cpus: number; model: string; node: string; platform: string; pinned: boolean };
+  /** The commit measured, and whether server/ or protocol/ had uncommitted changes then. */
+  source?: { commit: string; dirty: boolean };
   config: {
     tickHz: number;
     workers: number;

@@ -21,7 +21,7 @@ function disturbance(result: BenchResult): string[] {
       if (other > 0.15) {
         notes.push(
           `${workload.name} / ${target}: other processes took ${other.toFixed(2)} of a pinned core ` +
-            `(after ${figures.attempts} attempt(s)); treat these figures as disturbed.`,
+            `(least disturbed of ${figures.attempts} attempt(s)); treat these figures as disturbed.`,
         );
       }
       if (figures.generator.cores > 0.9) {
@@ -40,7 +40,10 @@ export function renderGenerated(result: BenchResult): string {
   const lines: string[] = [
     begin(result.size),
     '',
-    `Run of ${result.startedAt.slice(0, 16).replace('T', ' ')} UTC, **${result.size} size**: \`${result.command}\``,
+    `Run of ${result.startedAt.slice(0, 16).replace('T', ' ')} UTC, **${result.size} size**: \`${result.command}\`` +
+      (result.source
+        ? `, at commit ${result.source.commit}${result.source.dirty ? ' with uncommitted changes in server/ or protocol/' : ''}`
+        : ''),
     '',
     `Machine: ${result.machine.cpus} x ${result.machine.model}, Node ${result.machine.node}, ` +
       `${result.machine.platform}; server pinned to CPU ${result.config.serverCpu}, generator to CPU ` +
