@@ -7,7 +7,7 @@
  *
  *   npm run bench                     full sizes (issue #6)
  *   npm run bench -- --quick          small sizes, a few minutes on 2 cores
- *   npm run bench -- --json           the result as one JSON object on stdout, tables on stderr
+ *   npm run -s bench -- --json        the result as one JSON object on stdout (-s: npm prints no banner), tables on stderr
  *   --only fan-out,idle   --targets ours,ws-relay   --workers 2   --tick-hz 60   --window-ms 10000
  *   --retries 2     re-measure a target when other processes took over 0.15 of a pinned core
  *   --quiet-wait-s 90  before each measurement, wait up to this long for both cores to be idle
