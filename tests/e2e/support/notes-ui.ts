@@ -2,6 +2,7 @@
 import type { Locator, Page } from 'playwright-core';
 import type { BrowserUser } from './browser-user.js';
 import { centre, wordBox } from './page-text.js';
+import { shareWithPopup } from './sharing.js';
 
 export const ROOT = '[data-collab-root]';
 
@@ -12,16 +13,7 @@ export async function joinWithPopup(
   serverUrl: string,
   name: string,
 ): Promise<void> {
-  const popup = await user.openPopup(page);
-  await popup.locator('#server-url').fill(serverUrl);
-  await popup.locator('#server-save').click();
-  await popup.locator('#name').fill(name);
-  await popup.locator('#name').press('Enter');
-  await popup.locator('#sharing-toggle').check();
-  await popup
-    .locator('#status')
-    .filter({ hasText: /^Connected$/ })
-    .waitFor();
+  const popup = await shareWithPopup(user, page, serverUrl, name);
   await popup.close();
   await page.bringToFront();
   // The overlay's notes panel shows once the tab's session is active.
