@@ -10,6 +10,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchUser, type BrowserUser } from './support/browser-user.js';
 import { startCollabServer, type CollabServer } from './support/collab-server.js';
+import { pickTargets, scrollWordTo } from './support/page-words.js';
 import { cursorOf, shareWithPopup } from './support/sharing.js';
 import { serveDirectory, type StaticServer } from './support/static-server.js';
 
@@ -21,53 +22,6 @@ let alice: BrowserUser;
 let bob: BrowserUser;
 let alicePage: Page;
 let bobPage: Page;
-
-interface Target {
-  /** Index among the document's `p` elements, and the word's character offset in it. */
-  paragraph: number;
-  offset: number;
-  word: string;
-}
-
-/** Picks three words (6+ letters) in long paragraphs early, mid-way and late in the page. */
-function pickTargets(page: Page): Promise<Target[]> {
-  return page.evaluate(() => {
-    const all = [...document.querySelectorAll('p')];
-    const long = all.filter((p) => (p.textContent ?? '').length > 160 && p.getClientRects().length > 0);
-    const picks = [0.2, 0.5, 0.8].map((f) => long[Math.floor(f * (long.length - 1))]!);
-    return picks.map((p) => {
-      const text = p.textContent ?? '';
-      const words = [...text.matchAll(/\b[A-Za-z]{6,}\b/g)];
-      const match = words[Math.min(words.length - 1, 8)]!;
-      return { paragraph: all.indexOf(p), offset: match.index, word: match[0] };
-    });
-  });
-}
-
-/** Scrolls the word into the middle of the viewport and returns its viewport box. */
-function wordAt(
-  page: Page,
-  target: Target,
-): Promise<{ x: number; y: number; width: number; height: number }> {
-  return page.evaluate(({ paragraph, offset, word }) => {
-    const p = document.querySelectorAll('p')[paragraph]!;
-    const walker = document.createTreeWalker(p, NodeFilter.SHOW_TEXT);
-    let seen = 0;
-    for (let node = walker.nextNode() as Text | null; node; node = walker.nextNode() as Text | null) {
-      if (offset < seen + node.data.length) {
-        const range = document.createRange();
-        range.setStart(node, offset - seen);
-        range.setEnd(node, Math.min(node.data.length, offset - seen + word.length));
-        const first = range.getBoundingClientRect();
-        window.scrollBy(0, first.top - window.innerHeight / 2);
-        const r = range.getClientRects()[0]!;
-        return { x: r.x, y: r.y, width: r.width, height: r.height };
-      }
-      seen += node.data.length;
-    }
-    throw new Error(`word ${word} not found`);
-  }, target);
-}
 
 /** Distance from a point to a box (0 inside it). */
 function distanceToBox(
@@ -107,9 +61,9 @@ describe('cursor landing, 1280 px -> 800 px, real pages', () => {
       const url = `${pages.url}/${name}/source.html`;
       if (alicePage.url() !== url) await Promise.all([alicePage.goto(url), bobPage.goto(url)]);
       await alicePage.bringToFront();
-      for (const target of await pickTargets(alicePage)) {
-        const onAlice = await wordAt(alicePage, target);
-        const onBob = await wordAt(bobPage, target);
+      for (const target of await pickTargets(alicePage, [0.2, 0.5, 0.8], 8)) {
+        const onAlice = await scrollWordTo(alicePage, target, 'middle');
+        const onBob = await scrollWordTo(bobPage, target, 'middle');
         const point = { x: onAlice.x + onAlice.width / 2, y: onAlice.y + onAlice.height / 2 };
         await alicePage.mouse.move(point.x - 40, point.y - 30);
         await alicePage.mouse.move(point.x, point.y, { steps: 3 });

@@ -9,6 +9,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchUser, type BrowserUser } from './support/browser-user.js';
 import { startCollabServer, type CollabServer } from './support/collab-server.js';
+import { pickTargets, scrollWordTo, type WordTarget } from './support/page-words.js';
 import { cursorOf, shareWithPopup } from './support/sharing.js';
 import { serveDirectory, type StaticServer } from './support/static-server.js';
 
@@ -22,59 +23,11 @@ let bob: BrowserUser;
 let alicePage: Page;
 let bobPage: Page;
 
-interface Target {
-  /** Index among the document's `p` elements, the word's character offset in it, the word. */
-  paragraph: number;
-  offset: number;
-  word: string;
-}
-
-/** Words of 6+ letters in long paragraphs at fractions `at` of the page. */
-function pickTargets(page: Page, at: number[]): Promise<Target[]> {
-  return page.evaluate((fractions) => {
-    const all = [...document.querySelectorAll('p')];
-    const long = all.filter((p) => (p.textContent ?? '').length > 160 && p.getClientRects().length > 0);
-    return fractions.map((f) => {
-      const p = long[Math.floor(f * (long.length - 1))]!;
-      const words = [...(p.textContent ?? '').matchAll(/\b[A-Za-z]{6,}\b/g)];
-      const match = words[Math.min(words.length - 1, 5)]!;
-      return { paragraph: all.indexOf(p), offset: match.index, word: match[0] };
-    });
-  }, at);
-}
-
-/**
- * Scrolls the page so the word's top is at `viewportY` (CSS px from the viewport's top)
- * and returns the word's viewport box.
- */
-function scrollWordTo(page: Page, target: Target, viewportY: number) {
-  return page.evaluate(
-    ({ target: { paragraph, offset, word }, viewportY }) => {
-      const p = document.querySelectorAll('p')[paragraph]!;
-      const walker = document.createTreeWalker(p, NodeFilter.SHOW_TEXT);
-      let seen = 0;
-      for (let node = walker.nextNode() as Text | null; node; node = walker.nextNode() as Text | null) {
-        if (offset < seen + node.data.length) {
-          const range = document.createRange();
-          range.setStart(node, offset - seen);
-          range.setEnd(node, Math.min(node.data.length, offset - seen + word.length));
-          window.scrollBy(0, range.getBoundingClientRect().top - viewportY);
-          const r = range.getClientRects()[0]!;
-          return { x: r.x, y: r.y, width: r.width, height: r.height };
-        }
-        seen += node.data.length;
-      }
-      throw new Error(`word ${word} not found`);
-    },
-    { target, viewportY },
-  );
-}
-
 /**
  * In Bob's page at one instant: the distance from Alice's cursor tip to the word's box,
  * and where the word is in his viewport.
  */
-async function cursorToWord(target: Target): Promise<{ px: number; wordTop: number }> {
+async function cursorToWord(target: WordTarget): Promise<{ px: number; wordTop: number }> {
   const cursor = cursorOf(bobPage, 'Alice');
   if ((await cursor.count()) === 0) return { px: Infinity, wordTop: NaN };
   return cursor.evaluate((element, { paragraph, offset, word }) => {
@@ -100,7 +53,7 @@ async function cursorToWord(target: Target): Promise<{ px: number; wordTop: numb
 }
 
 /** Alice scrolls the word to the middle of her viewport and moves her mouse onto it. */
-async function alicePointsAt(target: Target): Promise<void> {
+async function alicePointsAt(target: WordTarget): Promise<void> {
   const box = await scrollWordTo(alicePage, target, 400);
   const point = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
   await alicePage.mouse.move(point.x - 40, point.y - 30);
@@ -108,7 +61,7 @@ async function alicePointsAt(target: Target): Promise<void> {
 }
 
 /** Waits until Bob sees Alice's cursor on the word; returns the settled distance. */
-async function expectOnWord(target: Target): Promise<number> {
+async function expectOnWord(target: WordTarget): Promise<number> {
   let px = Infinity;
   await expect
     .poll(
@@ -161,7 +114,7 @@ afterAll(async () => {
 
 describe('remote cursor with zoom and scroll', () => {
   it('stays on the word when Bob zooms to 150 %, and lands on the next word in the zoomed tab', async () => {
-    const [first, second] = await pickTargets(alicePage, [0.3, 0.6]);
+    const [first, second] = await pickTargets(alicePage, [0.3, 0.6], 5);
     await alicePointsAt(first!);
     await scrollWordTo(bobPage, first!, 300);
     const before = await expectOnWord(first!);
@@ -181,7 +134,7 @@ describe('remote cursor with zoom and scroll', () => {
   });
 
   it('lands on the word when Bob has it elsewhere in his viewport, and stays on it as he scrolls', async () => {
-    const [target] = await pickTargets(alicePage, [0.45]);
+    const [target] = await pickTargets(alicePage, [0.45], 5);
     // Alice has the word in the middle of her viewport; Bob near the top of his.
     await scrollWordTo(bobPage, target!, 120);
     await alicePointsAt(target!);

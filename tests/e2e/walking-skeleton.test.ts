@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchUser, type BrowserUser } from './support/browser-user.js';
 import { startCollabServer, type CollabServer } from './support/collab-server.js';
 import { centre, wordBox } from './support/page-text.js';
+import { cursorOf, shareWithPopup } from './support/sharing.js';
 import { serveDirectory, type StaticServer } from './support/static-server.js';
 
 const SCREENSHOTS = resolve(import.meta.dirname, '../../docs/screenshots');
@@ -20,26 +21,13 @@ let bob: BrowserUser;
 let alicePage: Page;
 let bobPage: Page;
 
-/** Points the user's extension at the test server, names them and turns sharing on for the page's site. */
+/** Turns sharing on through the popup, optionally saving a screenshot of it, and returns to the page. */
 async function joinWithPopup(user: BrowserUser, page: Page, name: string, shot?: string): Promise<void> {
-  const popup = await user.openPopup(page);
-  await popup.locator('#server-url').fill(server.url);
-  await popup.locator('#server-save').click();
-  await popup.locator('#name').fill(name);
-  await popup.locator('#name').press('Enter');
-  await popup.locator('#sharing-toggle').check();
-  await popup
-    .locator('#status')
-    .filter({ hasText: /^Connected$/ })
-    .waitFor();
-  await popup.locator(`#peers li`).filter({ hasText: name }).waitFor();
+  const popup = await shareWithPopup(user, page, server.url, name);
   if (shot) await popup.screenshot({ path: `${SCREENSHOTS}/${shot}` });
   await popup.close();
   await page.bringToFront();
 }
-
-const cursorOf = (page: Page, name: string) =>
-  page.locator('[data-collab-root] [data-peer-id]').filter({ hasText: name });
 
 beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
