@@ -5,7 +5,7 @@
  * per-socket guard on both namespaces. main.ts and the tests start it with listen() and
  * stop it with close().
  */
-import { createServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
+import { createServer, ServerResponse, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Counter } from 'prom-client';
 import { Server } from 'socket.io';
@@ -84,6 +84,7 @@ export function createApp({ store, config, logger = createLogger(config.logLevel
     connectionStateRecovery: { maxDisconnectionDuration: MAX_DISCONNECTION_MS, skipMiddlewares: false },
   });
   cap.track(io);
+  releaseUpgradeRequests(io);
   const appMetrics = new Metrics(io);
   http = httpHandler(store, logger, appMetrics);
 
@@ -171,4 +172,25 @@ export function createApp({ store, config, logger = createLogger(config.logLevel
     stats: rooms.stats,
     inFlight: () => inFlight.size,
   };
+}
+
+/**
+ * Socket.IO's memory-usage advice (issue 6): once a connection is open nothing reads its
+ * HTTP request again (ConnectionCap took the address on `connection`), yet holding it keeps
+ * the request, its headers and parser state alive for every idle connection. Engine.IO
+ * 6.6.12 holds it twice: as `conn.request`, and through the stand-in response of a
+ * WebSocket upgrade, which lives until the TCP socket closes. Socket.IO then builds
+ * `socket.handshake` without headers, query and url (the admin UI shows them empty).
+ */
+function releaseUpgradeRequests(io: Server): void {
+  // The only Engine.IO middleware. The checks after it (allowRequest, the handshake) read
+  // the request itself, never the response's reference to it.
+  io.engine.use((_req: IncomingMessage, res: object, next: () => void) => {
+    if (!(res instanceof ServerResponse)) (res as { req: IncomingMessage | null }).req = null;
+    next();
+  });
+  // Registered after Socket.IO's own listener and ConnectionCap's, which have read it by now.
+  io.engine.on('connection', (conn: { request: IncomingMessage | null }) => {
+    conn.request = null;
+  });
 }
