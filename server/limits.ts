@@ -61,43 +61,37 @@ export const BUCKETS: Record<BucketName, BucketSpec> = {
   joins: { rate: 10, burst: 100 },
 };
 
-/** A classic token bucket; time comes in as an argument so it is testable without waiting. */
-export class TokenBucket {
-  private tokens: number;
-  private last: number;
+/** Where each bucket's level and last refill time sit in {@link SocketBuckets}. */
+const BUCKET_SLOT: Record<BucketName, number> = { moves: 0, notes: 2, joins: 4 };
 
-  constructor(
-    private readonly spec: BucketSpec,
-    now: number,
-  ) {
-    this.tokens = spec.burst;
-    this.last = now;
-  }
-
-  /** Takes one token; false when the bucket is empty. */
-  take(now: number): boolean {
-    this.tokens = Math.min(this.spec.burst, this.tokens + ((now - this.last) / 1000) * this.spec.rate);
-    this.last = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
-  }
-}
-
-/** The buckets of one socket, made lazily so an idle socket costs nothing. */
+/**
+ * The token buckets of one socket, made lazily so an idle socket costs nothing. Every open
+ * socket holds one, so the three buckets are six numbers in one array rather than objects
+ * (idle memory per connection, issue 6). Time comes in as an argument so it is testable
+ * without waiting.
+ */
 export class SocketBuckets {
-  private readonly buckets = new Map<BucketName, TokenBucket>();
+  /** Per bucket: tokens left, then the time of the last take (ms); NaN until first used. */
+  private state: number[] | null = null;
 
   constructor(private readonly scale: number) {}
 
+  /** Takes one token from the named bucket; false when it is empty. */
   take(name: BucketName, now = performance.now()): boolean {
-    let bucket = this.buckets.get(name);
-    if (!bucket) {
-      const { rate, burst } = BUCKETS[name];
-      bucket = new TokenBucket({ rate: rate * this.scale, burst: burst * this.scale }, now);
-      this.buckets.set(name, bucket);
+    const rate = BUCKETS[name].rate * this.scale;
+    const burst = BUCKETS[name].burst * this.scale;
+    const state = (this.state ??= [NaN, NaN, NaN, NaN, NaN, NaN]);
+    const slot = BUCKET_SLOT[name];
+    const last = state[slot + 1]!;
+    // A classic token bucket, which starts full.
+    const tokens = Number.isNaN(last) ? burst : Math.min(burst, state[slot]! + ((now - last) / 1000) * rate);
+    state[slot + 1] = now;
+    if (tokens < 1) {
+      state[slot] = tokens;
+      return false;
     }
-    return bucket.take(now);
+    state[slot] = tokens - 1;
+    return true;
   }
 }
 
