@@ -28,6 +28,14 @@ interface EngineClient {
   writeToEngine(packets: unknown, opts: { volatile?: boolean }): void;
 }
 
+/** One label pair of `copresence_events_out_total`. */
+interface OutCount {
+  labels: { namespace: string; event: string };
+  count: number;
+  /** The part of `count` already added to the prom-client counter. */
+  reported: number;
+}
+
 export class Metrics {
   readonly registry = new Registry();
   readonly eventsIn = new Counter({
@@ -36,11 +44,19 @@ export class Metrics {
     labelNames: ['namespace', 'event'] as const,
     registers: [this.registry],
   });
+  /** Packets written per label pair, counted as plain numbers and added to `eventsOut` when it is read. */
+  private readonly outCounts = new Map<string, OutCount>();
   readonly eventsOut = new Counter({
     name: 'copresence_events_out_total',
     help: 'Packets written to clients, per namespace and event ("ack" for acknowledgements).',
     labelNames: ['namespace', 'event'] as const,
     registers: [this.registry],
+    collect: () => {
+      for (const out of this.outCounts.values()) {
+        this.eventsOut.inc(out.labels, out.count - out.reported);
+        out.reported = out.count;
+      }
+    },
   });
   readonly volatileDropped = new Counter({
     name: 'copresence_volatile_dropped_total',
@@ -99,34 +115,54 @@ export class Metrics {
 
   /**
    * Outgoing packets are counted where Engine.IO creates them, so broadcasts count once
-   * per receiver and volatile packets that were dropped do not count at all.
+   * per receiver and volatile packets that were dropped do not count at all. This runs
+   * for every packet to every socket, and every connection shares one listener (closures
+   * per connection cost idle memory, issue 6): a broadcast hands the same encoded string
+   * to each receiver, so only the first one parses it, and counting adds 1 to a number.
    */
   private countOutgoing(io: Server): void {
-    io.engine.on(
-      'connection',
-      (conn: { on(event: 'packetCreate', fn: (p: { type: string; data?: unknown }) => void): void }) => {
-        conn.on('packetCreate', (packet) => {
-          if (packet.type !== 'message' || typeof packet.data !== 'string') return;
-          const head = PACKET_HEAD.exec(packet.data);
-          if (!head) return;
-          const namespace = head[2] ?? '/';
-          const event = head[1] === '3' ? 'ack' : OUT_EVENTS.has(head[3] ?? '') ? head[3]! : 'other';
-          this.eventsOut.inc({ namespace, event });
-        });
-      },
-    );
+    let lastData = '';
+    let lastOut: OutCount | null = null;
+    const onPacket = (packet: { type: string; data?: unknown }) => {
+      if (packet.type !== 'message' || typeof packet.data !== 'string') return;
+      if (packet.data !== lastData) {
+        lastData = packet.data;
+        lastOut = this.outCountOf(packet.data);
+      }
+      if (lastOut) lastOut.count += 1;
+    };
+    io.engine.on('connection', (conn: { on(event: 'packetCreate', fn: typeof onPacket): void }) => {
+      conn.on('packetCreate', onPacket);
+    });
     // Socket.IO drops a volatile packet silently when the transport is busy (Client#writeToEngine);
-    // the same check, made first, counts it. One wrap per engine connection.
-    const wrapped = new WeakSet<object>();
+    // the same check, made first, counts it. One function for every client, set once per client.
+    const volatileDropped = this.volatileDropped;
+    // Socket.IO does not export Client: its method is taken from the first client's prototype.
+    let write: EngineClient['writeToEngine'] | null = null;
+    function countingWrite(this: EngineClient, packets: unknown, opts: { volatile?: boolean }): void {
+      if (opts.volatile && !this.conn.transport.writable) volatileDropped.inc();
+      write!.call(this, packets, opts);
+    }
     io.of('/rooms').on('connection', (socket) => {
       const client = socket.client as unknown as EngineClient;
-      if (wrapped.has(client)) return;
-      wrapped.add(client);
-      const write = client.writeToEngine.bind(client);
-      client.writeToEngine = (packets, opts) => {
-        if (opts.volatile && !client.conn.transport.writable) this.volatileDropped.inc();
-        write(packets, opts);
-      };
+      if (Object.hasOwn(client, 'writeToEngine')) return;
+      write ??= (Object.getPrototypeOf(client) as EngineClient).writeToEngine;
+      client.writeToEngine = countingWrite;
     });
+  }
+
+  /** The `eventsOut` label pair an encoded packet counts under, or null when it counts nowhere. */
+  private outCountOf(data: string): OutCount | null {
+    const head = PACKET_HEAD.exec(data);
+    if (!head) return null;
+    const namespace = head[2] ?? '/';
+    const event = head[1] === '3' ? 'ack' : OUT_EVENTS.has(head[3] ?? '') ? head[3]! : 'other';
+    const key = namespace + ' ' + event;
+    let out = this.outCounts.get(key);
+    if (!out) {
+      out = { labels: { namespace, event }, count: 0, reported: 0 };
+      this.outCounts.set(key, out);
+    }
+    return out;
   }
 }

@@ -48,6 +48,30 @@ describe('GET /metrics', () => {
     expect(sample('copresence_ack_latency_seconds_count{event="room:join"}')).toBe(3);
     expect(text).toContain('copresence_volatile_dropped_total 0');
   });
+
+  it('counts a broadcast once per receiver, and keeps counting between scrapes', async () => {
+    server = await startTestServer();
+    const joinedOut = async () => {
+      const text = await (await fetch(server.url + '/metrics')).text();
+      const line = text
+        .split('\n')
+        .find((l) =>
+          l.startsWith('copresence_events_out_total{namespace="/rooms",event="presence:joined"} '),
+        );
+      return Number(line?.split(' ')[1]);
+    };
+    const [alice, bob, carol] = [await server.rooms(), await server.rooms(), await server.rooms()];
+    await ask(alice, 'room:join', { page: PAGE });
+    const aliceHearsBob = once(alice, 'presence:joined');
+    await ask(bob, 'room:join', { page: PAGE });
+    await aliceHearsBob;
+    expect(await joinedOut()).toBe(1);
+    // One broadcast, one encoded packet, two receivers.
+    const heard = [once(alice, 'presence:joined'), once(bob, 'presence:joined')];
+    await ask(carol, 'room:join', { page: PAGE });
+    await Promise.all(heard);
+    expect(await joinedOut()).toBe(3);
+  });
 });
 
 describe('admin UI', () => {
