@@ -169,7 +169,7 @@ async function measureCursor(
       hz: workload.hz,
       notesHz: workload.notesHz,
       probesPerRoom: workload.probesPerRoom,
-      flushPeriodMs: isOurs(target) ? (1000 / config.tickHz) * flushEvery(workload.usersPerRoom) : 0,
+      flushPeriodMs: isOurs(target) ? (1000 / config.tickHz) * flushEvery(workload.usersPerRoom, true) : 0,
       workers: config.workers,
       experiments: target === 'ours-next' ? config.experiments : [],
     };

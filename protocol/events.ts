@@ -6,6 +6,7 @@ import type { Result } from './errors.js';
 import type { AnnotationCollection } from './web-annotation.js';
 import type {
   CursorBatch,
+  CursorPaths,
   CursorMove,
   Note,
   NoteChanged,
@@ -47,6 +48,9 @@ export interface RoomsServerToClientEvents {
   'presence:left': (payload: PresenceLeft) => void;
   'presence:updated': (payload: PresenceUpdated) => void;
   'cursor:batch': (payload: CursorBatch) => void;
+  /** Sockets that joined with `cursorFormat: 'packed'`: see protocol/cursor-packing.ts. */
+  'cursor:packed': (payload: number[]) => void;
+  'cursor:paths': (payload: CursorPaths) => void;
 }
 
 /** Namespace `/notes`: persistent notes. */

@@ -1,4 +1,5 @@
 /** The wire contract shared by extension/ and server/. Imports nothing of theirs. */
+export * from './cursor-packing.js';
 export * from './errors.js';
 export * from './events.js';
 export * from './page-url.js';

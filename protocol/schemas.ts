@@ -64,6 +64,8 @@ export const Peer = z.object({
   color: z.string(),
   /** True after a while without input. */
   idle: z.boolean(),
+  /** Small number of this peer in this room, for packed cursor batches (protocol/cursor-packing.ts). */
+  no: z.number().int().positive().optional(),
 });
 export type Peer = z.infer<typeof Peer>;
 
@@ -106,11 +108,15 @@ export const RoomJoin = z.object({
   channel: z.string().max(LIMITS.channel).optional(),
   /** Invite key of a private room. */
   key: z.string().max(LIMITS.key).optional(),
+  /** How this socket wants cursor batches: `cursor:batch` objects (default) or `cursor:packed`. */
+  cursorFormat: z.enum(['objects', 'packed']).optional(),
 });
 export type RoomJoin = z.infer<typeof RoomJoin>;
 
 export const RoomJoined = z.object({
   room: RoomId,
+  /** The room's number in `cursor:packed` batches on this connection's server. */
+  roomNo: z.number().int().positive().optional(),
   self: Peer,
   peers: z.array(Peer),
 });
@@ -156,6 +162,13 @@ export type CursorEntry = z.infer<typeof CursorEntry>;
 
 export const CursorBatch = z.object({ room: RoomId, cursors: z.array(CursorEntry) });
 export type CursorBatch = z.infer<typeof CursorBatch>;
+
+/** Numbers of element paths used by later `cursor:packed` batches of the room. */
+export const CursorPaths = z.object({
+  room: RoomId,
+  paths: z.array(z.tuple([z.number().int().positive(), z.string().min(1).max(LIMITS.cssPath)])),
+});
+export type CursorPaths = z.infer<typeof CursorPaths>;
 
 export const PresenceJoined = z.object({ room: RoomId, peer: Peer });
 export type PresenceJoined = z.infer<typeof PresenceJoined>;

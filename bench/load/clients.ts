@@ -7,19 +7,19 @@
  */
 import { Manager, io, type Socket } from 'socket.io-client';
 import { WebSocket } from 'ws';
-import type {
-  Auth,
-  CursorBatch,
-  Note,
-  NoteCreate,
-  NotesClientToServerEvents,
-  NotesServerToClientEvents,
-  Result,
-  RoomJoined,
-  RoomsClientToServerEvents,
-  RoomsServerToClientEvents,
+import {
+  unpackBatch,
+  type Auth,
+  type CursorBatch,
+  type Note,
+  type NoteCreate,
+  type NotesClientToServerEvents,
+  type NotesServerToClientEvents,
+  type Result,
+  type RoomJoined,
+  type RoomsClientToServerEvents,
+  type RoomsServerToClientEvents,
 } from '../../protocol/index.js';
-import { COMPACT_SCALE, type CompactBatch, type CompactPeers } from '../servers/experiments.js';
 import type { TargetName } from '../support/server-under-test.js';
 
 type RoomsSocket = Socket<RoomsServerToClientEvents, RoomsClientToServerEvents>;
@@ -46,7 +46,7 @@ export interface UserSpec {
   runId: string;
   /** Ours: also open /notes and subscribe (what the extension holds open). */
   notes: boolean;
-  /** `ours-next`: the server's experiments; the client drops its own entries and reads compact batches. */
+  /** `ours-next`: the server's experiments (bench/servers/experiments.ts). */
   experiments: string[];
 }
 
@@ -122,29 +122,28 @@ function oursClient(url: string, user: UserSpec, sink: ClientSink): BenchClient 
   let room = '';
   let self = '';
 
-  // With single-broadcast or compact batches the server sends everyone the same batch,
-  // our own entry included, and the client skips it.
-  const filterSelf = user.experiments.includes('single-broadcast') || user.experiments.includes('compact');
-  const compactPeers = new Map<number, string>();
-  rooms.on('cursor:batch', (batch: CursorBatch | CompactBatch) => {
+  // Packed batches, as the extension takes them: one array for the whole room, our own
+  // entry included; peer numbers come from the join ack and presence:joined.
+  const peerIds = new Map<number, string>();
+  let selfNo = 0;
+  rooms.on('presence:joined', ({ peer }) => {
+    if (peer.no !== undefined) peerIds.set(peer.no, peer.id);
+  });
+  rooms.on('cursor:packed', (payload) => {
     sink.frame();
-    if (Array.isArray(batch)) {
-      for (let i = 1; i + 2 < batch.length; i += 3) {
-        const peerId = compactPeers.get(batch[i] as number);
-        const x = batch[i + 1] as number;
-        if (peerId === undefined || peerId === self || x < 0) continue;
-        sink.cursor(peerId, x / COMPACT_SCALE, (batch[i + 2] as number) / COMPACT_SCALE);
-      }
-      return;
-    }
-    for (const entry of batch.cursors) {
-      if (entry.cursor && !(filterSelf && entry.peerId === self)) {
-        sink.cursor(entry.peerId, entry.cursor.x, entry.cursor.y);
-      }
+    const batch = unpackBatch(payload);
+    if (!batch.ok) throw new Error(`cursor:packed: ${batch.error.message}`);
+    for (const { no, cursor } of batch.value.entries) {
+      const peerId = peerIds.get(no);
+      if (no === selfNo || peerId === undefined || cursor === null) continue;
+      sink.cursor(peerId, cursor.x, cursor.y);
     }
   });
-  (rooms as unknown as Socket).on('cursor:peers', (announced: CompactPeers) => {
-    for (const [n, peerId] of announced.peers) compactPeers.set(n, peerId);
+  // An objects batch would mean the server ignored cursorFormat: count what it carries.
+  rooms.on('cursor:batch', (batch: CursorBatch) => {
+    sink.frame();
+    for (const entry of batch.cursors)
+      if (entry.cursor) sink.cursor(entry.peerId, entry.cursor.x, entry.cursor.y);
   });
   notes?.on('note:created', ({ note }) => sink.noteCreated(note));
   let closing = false;
@@ -163,11 +162,15 @@ function oursClient(url: string, user: UserSpec, sink: ClientSink): BenchClient 
     await withTimeout('connect', Promise.all([roomsUp, notesUp]));
     const joined: Result<RoomJoined> = await withTimeout(
       'room:join',
-      rooms.timeout(ACK_TIMEOUT_MS).emitWithAck('room:join', { page: pageOf(user.room) }),
+      rooms
+        .timeout(ACK_TIMEOUT_MS)
+        .emitWithAck('room:join', { page: pageOf(user.room), cursorFormat: 'packed' }),
     );
     if (!joined.ok) throw new Error(`room:join: ${joined.error.code} ${joined.error.message}`);
     room = joined.value.room;
     self = joined.value.self.id;
+    selfNo = joined.value.self.no ?? 0;
+    for (const peer of joined.value.peers) if (peer.no !== undefined) peerIds.set(peer.no, peer.id);
     if (notes) {
       const subscribed = await withTimeout(
         'notes:subscribe',

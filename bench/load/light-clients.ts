@@ -161,7 +161,10 @@ function lightOurs(url: string, user: UserSpec, sink: ClientSink): BenchClient {
   return {
     async open() {
       await raw.open(user.notes ? ['/rooms', '/notes'] : ['/rooms'], auth);
-      const joined = (await raw.request('/rooms', 'room:join', { page: pageOf(user.room) })) as OkResult<{
+      const joined = (await raw.request('/rooms', 'room:join', {
+        page: pageOf(user.room),
+        cursorFormat: 'packed',
+      })) as OkResult<{
         room: string;
         self: { id: string };
       }>;

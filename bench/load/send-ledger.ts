@@ -13,15 +13,26 @@
 export const RING = 1024;
 const SEQ_LIMIT = 1_000_000;
 
+/**
+ * Spreads y over the whole cell range as real pointers do (y alone would stay in the first
+ * cells for a whole run, and small numbers would flatter compact encodings): y's cell is
+ * the high digits shifted by a multiple of x's cell, which the decoder subtracts again.
+ */
+const Y_SHIFT = 379;
+
 /** The cursor position that stands for `seq`. */
 export function encodeSeq(seq: number): { x: number; y: number } {
   const n = seq % SEQ_LIMIT;
-  return { x: ((n % 1000) + 0.5) / 1000, y: (Math.floor(n / 1000) + 0.5) / 1000 };
+  const low = n % 1000;
+  const high = Math.floor(n / 1000);
+  return { x: (low + 0.5) / 1000, y: (((high + low * Y_SHIFT) % 1000) + 0.5) / 1000 };
 }
 
 /** Inverse of {@link encodeSeq}; tolerates rounding of up to half a cell. */
 export function decodeSeq(x: number, y: number): number {
-  return Math.floor(y * 1000) * 1000 + Math.floor(x * 1000);
+  const low = Math.floor(x * 1000);
+  const high = (((Math.floor(y * 1000) - low * Y_SHIFT) % 1000) + 1000) % 1000;
+  return high * 1000 + low;
 }
 
 export interface LedgerBuffers {

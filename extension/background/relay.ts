@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import {
   CursorBatch,
+  CursorPaths,
   Note,
   NoteChanged,
   NoteDeleted,
@@ -34,6 +35,7 @@ import {
   type RoomJoin,
 } from '../../protocol/index.js';
 import type { ChromeApi, PortLike } from '../chrome-api.js';
+import { learnPaths, readPackedBatch } from './packed-cursors.js';
 import {
   ContentToWorker,
   PORT_NAME,
@@ -443,7 +445,8 @@ export class Relay {
   private async joinOnce(entry: RoomEntry, rooms: RoomsSocket): Promise<Outcome<null> | null> {
     entry.joining = true;
     const generation = entry.joinGeneration;
-    const payload: RoomJoin = { page: entry.page, channel: entry.channel };
+    // Packed cursor batches: one frame per room and tick serves everyone (issue 6).
+    const payload: RoomJoin = { page: entry.page, channel: entry.channel, cursorFormat: 'packed' };
     if (entry.inviteKey) payload.key = entry.inviteKey;
     const result = await request(
       () => rooms.timeout(ACK_TIMEOUT_MS).emitWithAck('room:join', payload),
@@ -461,8 +464,8 @@ export class Relay {
       this.changed();
       return result;
     }
-    const { room, self, peers } = result.value;
-    Object.assign(entry, { joined: true, room, self, error: null });
+    const { room, roomNo, self, peers } = result.value;
+    Object.assign(entry, { joined: true, room, roomNo: roomNo ?? null, self, error: null });
     // A fresh membership starts active on the server; restore what our tabs said.
     if (entry.idle) rooms.emit('presence:update', { room, idle: true });
     entry.peers = new Map(peers.filter((peer) => peer.id !== self.id).map((peer) => [peer.id, peer]));
@@ -524,6 +527,8 @@ export class Relay {
     entry.joinPromise = null;
     entry.joinGeneration += 1;
     entry.peers.clear();
+    entry.roomNo = null;
+    entry.paths.clear();
   }
 
   private resetNotes(entry: RoomEntry): void {
@@ -748,6 +753,17 @@ export class Relay {
       if (!batch || !entry?.joined) return;
       const cursors = batch.cursors.filter((item) => item.peerId !== entry.self?.id);
       if (cursors.length > 0) this.broadcast(entry, { type: 'cursors', room: batch.room, cursors });
+    });
+    rooms.on('cursor:paths', (raw) => {
+      const event = CursorPaths.safeParse(raw).data;
+      const entry = event && this.state.byRoomId(event.room);
+      if (event && entry?.joined) learnPaths(entry, event);
+    });
+    rooms.on('cursor:packed', (raw) => {
+      const read = readPackedBatch(raw, this.state.rooms.values());
+      if (read?.entry.room && read.cursors.length > 0) {
+        this.broadcast(read.entry, { type: 'cursors', room: read.entry.room, cursors: read.cursors });
+      }
     });
     notes.on('note:created', (raw) => this.onNote(NoteChanged.safeParse(raw).data));
     notes.on('note:updated', (raw) => this.onNote(NoteChanged.safeParse(raw).data));

@@ -60,6 +60,10 @@ export interface RoomEntry {
   /** Bumped when `/notes` drops, so a late `notes:subscribe` ack is ignored. */
   notesGeneration: number;
   self: Peer | null;
+  /** The room's number in `cursor:packed` batches, from the join ack; null until joined. */
+  roomNo: number | null;
+  /** Element paths the server numbered for this room's packed batches. */
+  paths: Map<number, string>;
   /** Everyone else, by peer id. */
   peers: Map<string, Peer>;
   notes: Map<string, Note>;
@@ -159,6 +163,8 @@ export class TabRooms {
         subscribing: false,
         notesGeneration: 0,
         self: null,
+        roomNo: null,
+        paths: new Map(),
         peers: new Map(),
         notes: new Map(),
         tabs: new Set(),

@@ -5,18 +5,43 @@
  * Pure bookkeeping: no timers, no sockets, so the handlers decide what goes on the wire.
  * Time comes in as arguments (`now`), so the presence TTL is testable without waiting.
  */
-import type { Cursor, CursorEntry, Peer, RoomSummary } from '../../protocol/index.js';
+import {
+  packEntry,
+  packedChannelOf,
+  type Cursor,
+  type CursorEntry,
+  type Peer,
+  type RoomSummary,
+} from '../../protocol/index.js';
 import type { RoomAddress } from '../room-access.js';
 
+/** How a socket takes cursor batches (`room:join` `cursorFormat`). */
+export type CursorFormat = 'objects' | 'packed';
+
+/**
+ * Element paths numbered per room for packed batches. Past this many, anchors with new
+ * paths go out without their anchor (the document position still places the cursor).
+ */
+export const MAX_ROOM_PATHS = 1024;
+
 interface Member {
-  peer: Peer;
+  /** `peer.no` is the member's number in packed batches, unique in the room while it is there. */
+  peer: Peer & { no: number };
   sockets: Set<string>;
   cursor: Cursor | null;
 }
 
 interface Room extends RoomAddress {
   id: string;
+  /** This room's number in packed batches; unique on this process. */
+  no: number;
   members: Map<string, Member>;
+  /** Sockets per cursor format: packed sockets share one broadcast, objects ones never see their own cursor. */
+  packed: Set<string>;
+  objects: Set<string>;
+  /** Path numbers of packed anchors, and those numbered since the last flush. */
+  paths: Map<string, number>;
+  freshPaths: Array<[number, string]>;
   /** Peer ids whose cursor changed since the last flush. */
   dirty: Set<string>;
   /** Sockets that joined since the last flush and need every current cursor once. */
@@ -26,27 +51,47 @@ interface Room extends RoomAddress {
 }
 
 /**
- * Rooms with more members than this are flushed less often: one batch goes to every
- * member, so the messages per tick grow with the square of the room. A room of `n`
- * members is flushed every `ceil(n / LARGE_ROOM_MEMBERS)` ticks, which keeps the
- * messages per second of one room roughly flat instead of flooding.
+ * Rooms with more members than this are flushed less often. With `objects` sockets every
+ * sender gets its own copy of the batch, so messages per tick grow with the square of the
+ * room: a room of `n` members is flushed every `ceil(n / LARGE_ROOM_MEMBERS)` ticks.
  */
 export const LARGE_ROOM_MEMBERS = 50;
+/**
+ * The same for rooms where every socket takes packed batches: one frame per member per
+ * tick, so only the bytes grow with the square (members x changed entries). 250 members
+ * at 20 Hz is ~12 MB/s of cursors out of one process; larger rooms are slowed.
+ */
+export const LARGE_PACKED_ROOM_MEMBERS = 250;
 
 /** Ticks between two flushes of a room of `members` peers. */
-export function flushEvery(members: number): number {
-  return Math.max(1, Math.ceil(members / LARGE_ROOM_MEMBERS));
+export function flushEvery(members: number, packedOnly = false): number {
+  return Math.max(1, Math.ceil(members / (packedOnly ? LARGE_PACKED_ROOM_MEMBERS : LARGE_ROOM_MEMBERS)));
 }
 
 /** One room's share of a flush. */
 export interface CursorFlush {
   room: string;
-  /** Changed cursors; null for a hidden cursor or a peer who left. */
+  /** For `objects` sockets; empty when the room has none. Null for a hidden cursor or a peer who left. */
   changed: CursorEntry[];
-  /** Sockets of peers with an entry in `changed`, mapped to that peer: they must not see it. */
+  /** `objects` sockets of peers with an entry in `changed`, mapped to that peer: they must not see it. */
   senders: Map<string, string>;
-  /** Newcomer sockets mapped to every current cursor except their own peer's. */
+  /** `objects` newcomer sockets mapped to every current cursor except their own peer's. */
   snapshots: Map<string, CursorEntry[]>;
+  /** For `packed` sockets; null when the room has none. */
+  packed: PackedFlush | null;
+}
+
+export interface PackedFlush {
+  /** The Socket.IO room of the packed sockets (packedChannelOf). */
+  channel: string;
+  /** Paths numbered in this flush: announced before `batch`, which uses them. */
+  freshPaths: Array<[number, string]>;
+  /** The changed cursors, or null when none changed. Departed peers are left out: presence:left says it. */
+  batch: number[] | null;
+  /** Packed sockets that joined since the last flush: they get every path and every cursor once. */
+  newcomers: string[];
+  allPaths: Array<[number, string]>;
+  snapshot: number[];
 }
 
 export interface JoinOutcome {
@@ -55,6 +100,7 @@ export interface JoinOutcome {
   peers: Peer[];
   /** True when this peer was not in the room before, so others must hear of it. */
   arrived: boolean;
+  roomNo: number;
 }
 
 export interface LeaveOutcome {
@@ -74,11 +120,20 @@ export class RoomState {
   private readonly dirtyRooms = new Set<string>();
   /** Number of takeFlush calls so far: the tick clock of large-room slowing. */
   private flushCount = 0;
+  /** Room numbers handed out so far; never reused, so a late batch cannot land in another room. */
+  private roomNumbers = 0;
 
   /** @param onDirty called whenever a flush has work to do; the flusher starts its timer then. */
   constructor(private readonly onDirty: () => void) {}
 
-  join(room: string, address: RoomAddress, socketId: string, peer: Peer, now = Date.now()): JoinOutcome {
+  join(
+    room: string,
+    address: RoomAddress,
+    socketId: string,
+    peer: Peer,
+    format: CursorFormat = 'objects',
+    now = Date.now(),
+  ): JoinOutcome {
     const state = this.rooms.get(room) ?? this.createRoom(room, address);
     const entry = this.sockets.get(socketId) ?? { peerId: peer.id, rooms: new Map<string, number>() };
     this.sockets.set(socketId, entry);
@@ -86,16 +141,19 @@ export class RoomState {
     let member = state.members.get(peer.id);
     const arrived = member === undefined;
     if (!member) {
-      member = { peer, sockets: new Set(), cursor: null };
+      member = { peer: { ...peer, no: freeNumber(state) }, sockets: new Set(), cursor: null };
       state.members.set(peer.id, member);
     }
+    // A socket may join again with another format; the latest join wins.
+    (format === 'packed' ? state.objects : state.packed).delete(socketId);
+    (format === 'packed' ? state.packed : state.objects).add(socketId);
     if (!member.sockets.has(socketId)) {
       member.sockets.add(socketId);
       state.newcomers.add(socketId);
       this.markDirty(state);
     }
     const peers = [...state.members.values()].filter((m) => m !== member).map((m) => m.peer);
-    return { self: member.peer, peers, arrived };
+    return { self: member.peer, peers, arrived, roomNo: state.no };
   }
 
   /** Null when the socket was not in the room. */
@@ -105,6 +163,8 @@ export class RoomState {
     if (!entry?.rooms.delete(room) || !state) return null;
     if (entry.rooms.size === 0) this.sockets.delete(socketId);
     state.newcomers.delete(socketId);
+    state.packed.delete(socketId);
+    state.objects.delete(socketId);
     const member = state.members.get(entry.peerId);
     member?.sockets.delete(socketId);
     const departed = member !== undefined && member.sockets.size === 0;
@@ -115,6 +175,11 @@ export class RoomState {
       this.markDirty(state);
     }
     return { room, peerId: entry.peerId, departed };
+  }
+
+  /** How many rooms the socket is in. */
+  roomCount(socketId: string): number {
+    return this.sockets.get(socketId)?.rooms.size ?? 0;
   }
 
   leaveAll(socketId: string): LeaveOutcome[] {
@@ -137,7 +202,7 @@ export class RoomState {
   updatePeer(
     room: string,
     peerId: string,
-    patch: Partial<Omit<Peer, 'id'>>,
+    patch: Partial<Omit<Peer, 'id' | 'no'>>,
   ): { peer: Peer; changed: boolean } | null {
     const member = this.rooms.get(room)?.members.get(peerId);
     if (!member) return null;
@@ -188,7 +253,7 @@ export class RoomState {
       if (room && tick < room.nextFlush) continue;
       this.dirtyRooms.delete(id);
       if (!room) continue;
-      room.nextFlush = tick + flushEvery(room.members.size);
+      room.nextFlush = tick + flushEvery(room.members.size, room.objects.size === 0);
       flushes.push(this.flushRoom(room));
     }
     return flushes;
@@ -200,34 +265,85 @@ export class RoomState {
   }
 
   private flushRoom(room: Room): CursorFlush {
-    const changed = [...room.dirty].map((peerId) => ({
-      peerId,
-      cursor: room.members.get(peerId)?.cursor ?? null,
-    }));
+    const packed = room.packed.size > 0 ? this.packRoom(room) : null;
+    const changed: CursorEntry[] = [];
     const senders = new Map<string, string>();
-    for (const { peerId } of changed) {
-      for (const socketId of room.members.get(peerId)?.sockets ?? []) senders.set(socketId, peerId);
-    }
     const snapshots = new Map<string, CursorEntry[]>();
-    for (const socketId of room.newcomers) {
-      const own = this.sockets.get(socketId)?.peerId;
-      const current = [...room.members.values()]
-        .filter((m) => m.cursor !== null && m.peer.id !== own)
-        .map((m) => ({ peerId: m.peer.id, cursor: m.cursor }));
-      snapshots.set(socketId, current);
-      senders.delete(socketId);
+    if (room.objects.size > 0) {
+      for (const peerId of room.dirty) {
+        const member = room.members.get(peerId);
+        changed.push({ peerId, cursor: member?.cursor ?? null });
+        for (const socketId of member?.sockets ?? [])
+          if (room.objects.has(socketId)) senders.set(socketId, peerId);
+      }
+      for (const socketId of room.newcomers) {
+        if (!room.objects.has(socketId)) continue;
+        const own = this.sockets.get(socketId)?.peerId;
+        const current = [...room.members.values()]
+          .filter((m) => m.cursor !== null && m.peer.id !== own)
+          .map((m) => ({ peerId: m.peer.id, cursor: m.cursor }));
+        snapshots.set(socketId, current);
+        senders.delete(socketId);
+      }
     }
     room.dirty.clear();
     room.newcomers.clear();
     this.dropIfEmpty(room);
-    return { room: room.id, changed, senders, snapshots };
+    return { room: room.id, changed, senders, snapshots, packed };
+  }
+
+  private packRoom(room: Room): PackedFlush {
+    let batch: number[] | null = null;
+    for (const peerId of room.dirty) {
+      const member = room.members.get(peerId);
+      if (!member) continue;
+      batch ??= [room.no];
+      packEntry(batch, member.peer.no, member.cursor, this.pathNumber(room, member.cursor));
+    }
+    const freshPaths = room.freshPaths;
+    room.freshPaths = [];
+    const newcomers = [...room.newcomers].filter((socketId) => room.packed.has(socketId));
+    const snapshot: number[] = [room.no];
+    if (newcomers.length > 0) {
+      for (const member of room.members.values()) {
+        if (member.cursor)
+          packEntry(snapshot, member.peer.no, member.cursor, this.pathNumber(room, member.cursor));
+      }
+    }
+    return {
+      channel: packedChannelOf(room.id),
+      freshPaths,
+      batch,
+      newcomers,
+      allPaths: newcomers.length > 0 ? [...room.paths].map(([path, no]) => [no, path]) : [],
+      snapshot,
+    };
+  }
+
+  /** The room's number for the cursor's anchor path, numbering it if new; null to send no anchor. */
+  private pathNumber(room: Room, cursor: Cursor | null): number | null {
+    const path = cursor?.anchor?.path;
+    if (path === undefined) return null;
+    let no = room.paths.get(path);
+    if (no === undefined) {
+      if (room.paths.size >= MAX_ROOM_PATHS) return null;
+      no = room.paths.size + 1;
+      room.paths.set(path, no);
+      room.freshPaths.push([no, path]);
+    }
+    return no;
   }
 
   private createRoom(id: string, address: RoomAddress): Room {
     const room: Room = {
       id,
+      no: ++this.roomNumbers,
       ...address,
       members: new Map(),
+      packed: new Set(),
+      objects: new Set(),
+      paths: new Map(),
+      freshPaths: [],
       dirty: new Set(),
       newcomers: new Set(),
       nextFlush: 0,
@@ -252,4 +368,14 @@ export class RoomState {
     this.dirtyRooms.add(room.id);
     this.onDirty();
   }
+}
+
+/** The smallest peer number not taken in the room. A departed peer's number is free at once: its
+ *  entries are left out of packed batches from then on, and presence events are ordered before them. */
+function freeNumber(room: Room): number {
+  const taken = new Set<number>();
+  for (const member of room.members.values()) taken.add(member.peer.no);
+  let no = 1;
+  while (taken.has(no)) no += 1;
+  return no;
 }

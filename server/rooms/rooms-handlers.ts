@@ -12,6 +12,7 @@ import {
   PresenceUpdate,
   roomIdFor,
   PUBLIC_CHANNEL,
+  packedChannelOf,
   RoomCreate,
   RoomJoin,
   RoomList,
@@ -26,7 +27,7 @@ import type { Logger } from '../logger.js';
 import { isListed, type RoomAccess, type RoomAddress } from '../room-access.js';
 import type { RoomsNamespace, RoomsSocket } from '../socket-types.js';
 import { CursorFlusher } from './cursor-flusher.js';
-import { RoomState } from './room-state.js';
+import { RoomState, type CursorFormat } from './room-state.js';
 
 /** `room:list` answers at most this many channels, the busiest first. */
 const MAX_LISTED = 50;
@@ -85,26 +86,35 @@ export function registerRooms(nsp: RoomsNamespace, options: RoomsOptions): Rooms
     const channel = normalizeChannel(input.channel);
     const room = checkedRoomId(page, channel);
     if (room === null) return fail('invalid', 'channel: not a usable channel name');
-    if (!socket.rooms.has(room) && socket.rooms.size - 1 >= options.maxRoomsPerSocket) {
+    if (state.peerIn(room, socket.id) === null && state.roomCount(socket.id) >= options.maxRoomsPerSocket) {
       return fail('too_large', `in ${options.maxRoomsPerSocket} rooms already; leave one first`);
     }
     const access = options.access.canEnter({ page, channel }, input.key);
     // Public and named rooms are entered synchronously, in the order the client sent its events.
-    if (access === true) return enter(socket, room, { page, channel });
+    const format = input.cursorFormat ?? 'objects';
+    if (access === true) return enter(socket, room, { page, channel }, format);
     return access.then((allowed) =>
       allowed && socket.connected
-        ? enter(socket, room, { page, channel })
+        ? enter(socket, room, { page, channel }, format)
         : fail('forbidden', 'this room needs a valid key'),
     );
   };
 
-  const enter = (socket: RoomsSocket, room: string, address: RoomAddress): Result<RoomJoined> => {
+  const enter = (
+    socket: RoomsSocket,
+    room: string,
+    address: RoomAddress,
+    format: CursorFormat,
+  ): Result<RoomJoined> => {
     const { page, channel } = address;
     const { peerId, name, color } = socket.data;
-    const joined = state.join(room, { page, channel }, socket.id, { id: peerId, name, color, idle: false });
+    const peer = { id: peerId, name, color, idle: false };
+    const joined = state.join(room, { page, channel }, socket.id, peer, format);
     void socket.join(room);
+    if (format === 'packed') void socket.join(packedChannelOf(room));
+    else void socket.leave(packedChannelOf(room));
     if (joined.arrived) socket.to(room).emit('presence:joined', { room, peer: joined.self });
-    return ok({ room, self: joined.self, peers: joined.peers });
+    return ok({ room, roomNo: joined.roomNo, self: joined.self, peers: joined.peers });
   };
 
   const leave = (socket: RoomsSocket, room: string): void => {
@@ -112,6 +122,7 @@ export function registerRooms(nsp: RoomsNamespace, options: RoomsOptions): Rooms
     // Only rooms joined through room:join: leaving the socket's own id room would break except().
     if (left === null) return;
     void socket.leave(room);
+    void socket.leave(packedChannelOf(room));
     if (left.departed) nsp.to(room).emit('presence:left', { room, peerId: left.peerId });
   };
 

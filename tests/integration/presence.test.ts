@@ -31,7 +31,13 @@ describe('/rooms presence', () => {
     const bob = await server.rooms(makeAuth({ name: 'Bob', color: '#0000bb' }));
     const first = await join(alice, { page: PAGE });
     expect(first.peers).toEqual([]);
-    expect(first.self).toEqual({ id: expect.any(String), name: 'Alice', color: '#aa0000', idle: false });
+    expect(first.self).toEqual({
+      id: expect.any(String),
+      name: 'Alice',
+      color: '#aa0000',
+      idle: false,
+      no: 1,
+    });
 
     const heard = once<PresenceJoined>(alice, 'presence:joined');
     const second = await join(bob, { page: PAGE });

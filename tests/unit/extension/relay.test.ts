@@ -216,15 +216,18 @@ describe('Relay', () => {
     const mine = (await batch).cursors.find((entry) => entry.peerId === session.self.id);
     expect(mine?.cursor).toEqual({ x: 0.25, y: 0.5, anchor: { path: '#p1', fx: 0.1, fy: 0.2 } });
 
+    // The worker takes packed batches: the anchor's path comes back through the room's path numbers.
     const mark = tab.received.length;
-    observer.volatile.emit('cursor:move', { room, cursor: { x: 0.75, y: 0.125 } });
+    const theirs = { x: 0.75, y: 0.125, anchor: { path: 'body > h1', fx: 0.5, fy: 0.25 } };
+    observer.volatile.emit('cursor:move', { room, cursor: theirs });
     const forwarded = await tab.next(
       (m): m is Extract<WorkerToContent, { type: 'cursors' }> => m.type === 'cursors',
       mark,
     );
-    expect(forwarded.cursors).toContainEqual({ peerId: session.peers[0]?.id, cursor: { x: 0.75, y: 0.125 } });
-    // The tab never gets its own cursor back.
-    expect(forwarded.cursors.some((entry) => entry.peerId === session.self.id)).toBe(false);
+    expect(forwarded.cursors).toContainEqual({ peerId: session.peers[0]?.id, cursor: theirs });
+    // The tab never gets its own cursor back, although the server's frames carry it.
+    const toTab = tab.received.flatMap((m) => (m.type === 'cursors' ? m.cursors : []));
+    expect(toTab.some((entry) => entry.peerId === session.self.id)).toBe(false);
   });
 
   it('creates a note with an opId, shows it in every tab of the room and broadcasts it to others', async () => {

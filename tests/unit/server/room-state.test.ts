@@ -9,8 +9,8 @@ const peer = (id: string) => ({ id, name: id, color: '#112233', idle: false });
 describe('RoomState', () => {
   it('reports memberships not heard of within the TTL, and any message about the room refreshes them', () => {
     const state = new RoomState(() => undefined);
-    state.join(ROOM, ADDRESS, 's1', peer('a'), 1_000);
-    state.join(ROOM, ADDRESS, 's2', peer('b'), 1_000);
+    state.join(ROOM, ADDRESS, 's1', peer('a'), 'objects', 1_000);
+    state.join(ROOM, ADDRESS, 's2', peer('b'), 'objects', 1_000);
     expect(state.expired(20_000, 30_000)).toEqual([]);
     // s1 keeps talking (keep-alive presence:update or cursors go through peerIn); s2 went silent.
     expect(state.peerIn(ROOM, 's1', 25_000)).toBe('a');
@@ -25,7 +25,7 @@ describe('RoomState', () => {
     expect(state.updatePeer(ROOM, 'a', { idle: false })?.changed).toBe(false);
     expect(state.updatePeer(ROOM, 'a', {})?.changed).toBe(false);
     expect(state.updatePeer(ROOM, 'a', { idle: true })).toEqual({
-      peer: { ...peer('a'), idle: true },
+      peer: { ...peer('a'), no: 1, idle: true },
       changed: true,
     });
   });
