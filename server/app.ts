@@ -9,7 +9,6 @@ import { createServer, ServerResponse, type IncomingMessage, type Server as Http
 import type { AddressInfo } from 'node:net';
 import { Counter } from 'prom-client';
 import { Server } from 'socket.io';
-import { parseRoomId } from '../protocol/index.js';
 import { mountAdmin } from './admin.js';
 import { authMiddleware } from './auth.js';
 import type { Config } from './config.js';
@@ -18,7 +17,7 @@ import { ADMIN_UI_ORIGIN, ConnectionCap, originAllowed } from './limits.js';
 import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { registerNotes } from './notes/notes-handlers.js';
-import { MAX_DISCONNECTION_MS, replayStaleSessions } from './recovery.js';
+import { MAX_DISCONNECTION_MS, notesOnlyRecovery, replayStaleSessions } from './recovery.js';
 import { createRoomAccess } from './room-access.js';
 import { registerRooms, type RoomsStats } from './rooms/rooms-handlers.js';
 import { guardSocket, InFlight } from './socket-guard.js';
@@ -82,6 +81,7 @@ export function createApp({ store, config, logger = createLogger(config.logLevel
       done(null, true);
     },
     connectionStateRecovery: { maxDisconnectionDuration: MAX_DISCONNECTION_MS, skipMiddlewares: false },
+    adapter: notesOnlyRecovery,
   });
   cap.track(io);
   releaseUpgradeRequests(io);
@@ -104,12 +104,8 @@ export function createApp({ store, config, logger = createLogger(config.logLevel
     draining: () => draining,
   };
   roomsNsp.on('connection', (socket) => {
+    // Never a recovered socket (notesOnlyRecovery): a client that comes back joins again.
     guardSocket(socket, guard);
-    // Presence lives in RoomState, which forgot this socket when it dropped: a recovered
-    // socket starts outside every room, like a new one, and the client joins again.
-    if (socket.recovered) {
-      for (const room of socket.rooms) if (parseRoomId(room)) void socket.leave(room);
-    }
   });
   notesNsp.on('connection', (socket) => {
     guardSocket(socket, guard);

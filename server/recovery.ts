@@ -11,6 +11,18 @@
  *   packet of its rooms: the client received none of them, or its offset would be newer.
  */
 import type { Namespace } from 'socket.io';
+import { Adapter, SessionAwareAdapter } from 'socket.io-adapter';
+
+/**
+ * The adapter of each namespace, for the Server's `adapter` option: the session-aware one,
+ * which buffers every broadcast for {@link MAX_DISCONNECTION_MS}, for /notes only. /rooms
+ * presence and cursors are rebuilt by a fresh join after a reconnect, so buffering their
+ * broadcasts (and keeping sessions) would only cost memory (issue 6); a /rooms client that
+ * comes back gets a new socket. Socket.IO calls this with `new`, so it is no arrow function.
+ */
+export function notesOnlyRecovery(nsp: Namespace): Adapter {
+  return nsp.name === '/notes' ? new SessionAwareAdapter(nsp) : new Adapter(nsp);
+}
 
 /** How long a dropped socket's session and the broadcasts it may miss are kept. */
 export const MAX_DISCONNECTION_MS = 2 * 60 * 1000;

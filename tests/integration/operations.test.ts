@@ -3,8 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { NoteChanged, Result } from '../../protocol/index.js';
-import { ask, connectNotes, makeAuth, type NotesClient } from '../support/clients.js';
+import type { NoteChanged, PresenceJoined, Result, RoomJoined } from '../../protocol/index.js';
+import { ask, connectNotes, makeAuth, type NotesClient, type RoomsClient } from '../support/clients.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { once, record } from '../support/wait.js';
 
@@ -165,6 +165,37 @@ describe('connection state recovery', () => {
     // that is the subscriber's offset among them (its own expiry timer runs once a minute).
     const adapter = server.app.io.of('/notes').adapter as unknown as { packets: unknown[] };
     await dropAndReturn(() => adapter.packets.splice(0));
+  });
+
+  it('does not cover /rooms: a client that comes back is a new socket and joins again', async () => {
+    server = await startTestServer();
+    const dropped = connect(server.url + '/rooms', {
+      auth: makeAuth(),
+      transports: ['websocket'],
+      forceNew: true,
+      reconnectionDelay: 20,
+      reconnectionDelayMax: 50,
+    }) as unknown as RoomsClient;
+    extra.push(dropped as unknown as Socket);
+    await once(dropped, 'connect');
+    await ask(dropped, 'room:join', { page: PAGE });
+    // A broadcast received gives the client an offset to come back with.
+    const first = await server.rooms();
+    const heard = once(dropped, 'presence:joined');
+    await ask(first, 'room:join', { page: PAGE });
+    await heard;
+    const seen = record<PresenceJoined>(dropped, 'presence:joined');
+    const disconnected = once(dropped, 'disconnect');
+    (dropped as unknown as Socket).io.engine.close();
+    await disconnected;
+    // Broadcast while it is away: a recovered socket would get it replayed.
+    const second = await server.rooms();
+    await ask(second, 'room:join', { page: PAGE });
+    await once(dropped, 'connect');
+    expect((dropped as unknown as Socket).recovered).toBe(false);
+    const rejoined = (await ask(dropped, 'room:join', { page: PAGE })) as Result<RoomJoined>;
+    expect(rejoined.ok && rejoined.value.peers.length).toBe(2);
+    expect(seen).toEqual([]);
   });
 });
 
