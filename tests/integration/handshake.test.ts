@@ -53,6 +53,23 @@ describe('handshake', () => {
     expect(stored).not.toContain(auth.secret as string);
   });
 
+  it('keeps no copy of the secret on the open socket', async () => {
+    const auth = makeAuth();
+    await server.rooms(auth);
+    await server.notes(auth);
+    const sockets = ['/rooms', '/notes'].flatMap((name) => [...server.app.io.of(name).sockets.values()]);
+    expect(sockets).toHaveLength(2);
+    for (const socket of sockets) {
+      expect(JSON.stringify(socket.handshake)).not.toContain(auth.secret as string);
+      expect(socket.data).toEqual({
+        clientId: auth.clientId,
+        peerId: peerIdFor(auth.clientId as string),
+        name: auth.name,
+        color: auth.color,
+      });
+    }
+  });
+
   it('shows others a peer id derived from the clientId, never the clientId', async () => {
     const auth = makeAuth();
     const socket = await server.rooms(auth);
