@@ -29,8 +29,12 @@ type NotesSocket = Socket<NotesServerToClientEvents, NotesClientToServerEvents>;
 export interface ClientSink {
   /** One cursor update: from whom (the id the target uses for peers) and where. */
   cursor(fromPeer: string, x: number, y: number): void;
-  /** One WebSocket message carrying cursor data (a batch for ours, one update for the baselines). */
-  frame(): void;
+  /**
+   * One WebSocket message carrying cursor data (a batch for ours, one update for the
+   * baselines). Ours also reports the bytes of the batch's entries and their number (own
+   * entry included), for the bytes per update inside a batch.
+   */
+  frame(batch?: { entryBytes: number; entries: number }): void;
   /** Ours: a `note:created` broadcast. */
   noteCreated(note: Note): void;
   /** The connection closed while the run still wanted it. */
@@ -130,9 +134,11 @@ function oursClient(url: string, user: UserSpec, sink: ClientSink): BenchClient 
     if (peer.no !== undefined) peerIds.set(peer.no, peer.id);
   });
   rooms.on('cursor:packed', (payload) => {
-    sink.frame();
     const batch = unpackBatch(payload);
     if (!batch.ok) throw new Error(`cursor:packed: ${batch.error.message}`);
+    // `[roomNo,e1,...]`: everything after the room number is entries (with their separators).
+    const entryBytes = JSON.stringify(payload).length - `[${batch.value.roomNo}]`.length;
+    sink.frame({ entryBytes, entries: batch.value.entries.length });
     for (const { no, cursor } of batch.value.entries) {
       const peerId = peerIds.get(no);
       if (no === selfNo || peerId === undefined || cursor === null) continue;

@@ -136,6 +136,8 @@ function sumCounts(parts: CursorCounts[]): CursorCounts {
     ),
     frames: sum((c) => c.frames),
     entries: sum((c) => c.entries),
+    batchEntryBytes: sum((c) => c.batchEntryBytes),
+    batchEntries: sum((c) => c.batchEntries),
     latencyUs: merge((c) => c.latencyUs),
     lagUs: merge((c) => c.lagUs),
     notes: {

@@ -92,6 +92,9 @@ export interface CursorCounts {
   /** WebSocket messages carrying cursor data, and the cursor entries in them (whole run). */
   frames: number;
   entries: number;
+  /** Ours: bytes of the entries of the batches probes received, and how many entries (own included). */
+  batchEntryBytes: number;
+  batchEntries: number;
   latencyUs: string;
   /** How late the generator sent each update against its fixed schedule. */
   lagUs: string;

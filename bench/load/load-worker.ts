@@ -57,6 +57,8 @@ const counts = {
   disconnects: 0,
   frames: 0,
   entries: 0,
+  batchEntryBytes: 0,
+  batchEntries: 0,
 };
 const latency = newHistogram();
 const lag = newHistogram();
@@ -149,8 +151,12 @@ async function openAll(): Promise<[string, number][]> {
         },
         {
           cursor: (fromPeer, x, y) => receiveCursor(user, fromPeer, x, y),
-          frame: () => {
+          frame: (batch) => {
             counts.frames += 1;
+            if (batch) {
+              counts.batchEntryBytes += batch.entryBytes;
+              counts.batchEntries += batch.entries;
+            }
           },
           noteCreated: (note) => receiveNote(user, note),
           disconnected: (reason) => {

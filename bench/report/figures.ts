@@ -84,6 +84,8 @@ export interface CursorFigures {
   bytesInPerSend: number;
   /** Cursor entries per WebSocket message received (batch size; 1 for the baselines). */
   entriesPerFrame: number;
+  /** Ours: JSON bytes of one entry inside a packed batch, as probes received them; NaN for the baselines. */
+  bytesPerBatchEntry: number;
   heapUsed: number;
   rss: number;
   /**
@@ -285,6 +287,7 @@ export function cursorFigures(
     bytesPerUpdate: safeDiv(bytesOut, updates),
     bytesInPerSend: safeDiv(bytesIn, (c.scheduled * wallMs) / (to - from)),
     entriesPerFrame: safeDiv(c.entries, c.frames),
+    bytesPerBatchEntry: safeDiv(c.batchEntryBytes, c.batchEntries),
     heapUsed: after.heapUsed,
     rss: Number.isFinite(after.rss) ? after.rss : sampledAt(samples, to, (s) => s.rss),
     otherLoad: {

@@ -85,6 +85,7 @@ function cursorRows(targets: Partial<Record<TargetName, TargetFigures>>): Row[] 
       cells: text((c) => fmt(c.bytesPerUpdate, 1)),
       ratio: num((c) => c.bytesPerUpdate),
     },
+    { label: 'bytes / update inside a batch', cells: text((c) => fmt(c.bytesPerBatchEntry, 1)) },
     {
       label: 'bytes in / send',
       cells: text((c) => fmt(c.bytesInPerSend, 1)),
