@@ -33,14 +33,17 @@ function splitArgs(args: unknown[]): { payload: unknown; ack: AckFn | undefined 
 }
 
 /**
- * A request handler: `run` receives the parsed payload and returns the ack's Result.
- * It is called synchronously, so handlers see events in the order the client sent them.
+ * A request handler: `run` receives the parsed payload and the socket, and returns the
+ * ack's Result. It is called synchronously, so handlers see events in the order the
+ * client sent them. The socket is the listener's `this` (Socket.IO calls listeners on
+ * the socket), so one handler made per namespace serves every socket: nothing per
+ * connection but the listener entry.
  */
-export function request<S extends z.ZodType, T>(
+export function request<S extends z.ZodType, T, Ctx = unknown>(
   { event, schema, logger, ackOptional = false }: HandlerSpec<S>,
-  run: (input: z.output<S>) => Result<T> | Promise<Result<T>>,
-): (...args: unknown[]) => void {
-  return (...args) => {
+  run: (input: z.output<S>, socket: Ctx) => Result<T> | Promise<Result<T>>,
+): (this: Ctx, ...args: unknown[]) => void {
+  return function (this: Ctx, ...args) {
     const { payload, ack } = splitArgs(args);
     if (!ack && !ackOptional) {
       logger.debug({ event }, 'ignored: no ack callback');
@@ -66,7 +69,7 @@ export function request<S extends z.ZodType, T>(
     }
     let result: Result<T> | Promise<Result<T>>;
     try {
-      result = run(parsed.data);
+      result = run(parsed.data, this);
     } catch (error) {
       crashed(error);
       return;
@@ -80,15 +83,15 @@ export function request<S extends z.ZodType, T>(
  * A fire-and-forget handler (volatile events such as `cursor:move`): there is no ack to
  * answer, so bad input and refusals (`run` returning false) only count as `rejected`.
  */
-export function message<S extends z.ZodType>(
+export function message<S extends z.ZodType, Ctx = unknown>(
   { event, schema, logger }: HandlerSpec<S>,
-  run: (input: z.output<S>) => boolean,
+  run: (input: z.output<S>, socket: Ctx) => boolean,
   rejected: () => void,
-): (...args: unknown[]) => void {
-  return (...args) => {
+): (this: Ctx, ...args: unknown[]) => void {
+  return function (this: Ctx, ...args) {
     const parsed = schema.safeParse(splitArgs(args).payload);
     try {
-      if (!parsed.success || !run(parsed.data)) rejected();
+      if (!parsed.success || !run(parsed.data, this)) rejected();
     } catch (error) {
       rejected();
       logger.error({ event, err: error }, 'handler failed');

@@ -189,57 +189,53 @@ export function registerRooms(nsp: RoomsNamespace, options: RoomsOptions): Rooms
     return peerId !== null && state.setCursor(room, peerId, cursor);
   };
 
-  nsp.on('connection', (socket) => {
-    socket.on(
-      'room:join',
-      request({ event: 'room:join', schema: RoomJoin, logger }, (input) => join(socket, input)),
-    );
-    socket.on(
-      'room:leave',
-      request({ event: 'room:leave', schema: RoomRef, logger, ackOptional: true }, ({ room }) => {
+  // Made once for the namespace: each handler gets its socket as `this` (ack-handler.ts),
+  // so a connection costs its listener entries, not a set of closures (idle memory, issue 6).
+  const handlers = {
+    'room:join': request({ event: 'room:join', schema: RoomJoin, logger }, (input, socket: RoomsSocket) =>
+      join(socket, input),
+    ),
+    'room:leave': request(
+      { event: 'room:leave', schema: RoomRef, logger, ackOptional: true },
+      ({ room }, socket: RoomsSocket) => {
         leave(socket, room);
         return ok(null);
-      }),
-    );
-    socket.on(
-      'room:create',
-      request(
-        { event: 'room:create', schema: RoomCreate, logger },
-        (input): Result<RoomCreated> | Promise<Result<RoomCreated>> => {
-          const page = normalizePageUrl(input.page);
-          if (page === null) return fail('invalid', 'page: expected an http(s) URL');
-          return options.access.createPrivate(page).then(ok);
-        },
-      ),
-    );
-    socket.on('room:list', request({ event: 'room:list', schema: RoomList, logger }, list));
-    socket.on(
-      'presence:update',
-      request({ event: 'presence:update', schema: PresenceUpdate, logger, ackOptional: true }, (input) =>
-        updatePresence(socket, input),
-      ),
-    );
-    socket.on(
-      'cursor:move',
-      message(
-        { event: 'cursor:move', schema: CursorMove, logger },
-        (input) => moveCursor(socket, input.room, input.cursor),
-        rejected,
-      ),
-    );
-    socket.on(
-      'cursor:hide',
-      message(
-        { event: 'cursor:hide', schema: RoomRef, logger },
-        (input) => moveCursor(socket, input.room, null),
-        rejected,
-      ),
-    );
-    socket.on('disconnect', () => {
-      for (const left of state.leaveAll(socket.id)) {
-        if (left.departed) nsp.to(left.room).emit('presence:left', { room: left.room, peerId: left.peerId });
-      }
-    });
+      },
+    ),
+    'room:create': request(
+      { event: 'room:create', schema: RoomCreate, logger },
+      (input): Result<RoomCreated> | Promise<Result<RoomCreated>> => {
+        const page = normalizePageUrl(input.page);
+        if (page === null) return fail('invalid', 'page: expected an http(s) URL');
+        return options.access.createPrivate(page).then(ok);
+      },
+    ),
+    'room:list': request({ event: 'room:list', schema: RoomList, logger }, list),
+    'presence:update': request(
+      { event: 'presence:update', schema: PresenceUpdate, logger, ackOptional: true },
+      (input, socket: RoomsSocket) => updatePresence(socket, input),
+    ),
+    'cursor:move': message(
+      { event: 'cursor:move', schema: CursorMove, logger },
+      (input, socket: RoomsSocket) => moveCursor(socket, input.room, input.cursor),
+      rejected,
+    ),
+    'cursor:hide': message(
+      { event: 'cursor:hide', schema: RoomRef, logger },
+      (input, socket: RoomsSocket) => moveCursor(socket, input.room, null),
+      rejected,
+    ),
+  };
+  const events = Object.keys(handlers) as Array<keyof typeof handlers>;
+  function disconnected(this: RoomsSocket): void {
+    for (const left of state.leaveAll(this.id)) {
+      if (left.departed) nsp.to(left.room).emit('presence:left', { room: left.room, peerId: left.peerId });
+    }
+  }
+
+  nsp.on('connection', (socket) => {
+    for (const event of events) socket.on(event, handlers[event]);
+    socket.on('disconnect', disconnected);
   });
 
   return {
