@@ -4,7 +4,6 @@
  * (the sender learns the outcome from its ack).
  */
 import { createHash } from 'node:crypto';
-import type { z } from 'zod';
 import {
   collectionToNotes,
   fail,
@@ -24,7 +23,7 @@ import {
   type NotesImported,
   type Result,
 } from '../../protocol/index.js';
-import { request, type HandlerSpec } from '../ack-handler.js';
+import { request } from '../ack-handler.js';
 import type { Logger } from '../logger.js';
 import type { RoomAccess } from '../room-access.js';
 import type { NotesNamespace, NotesSocket } from '../socket-types.js';
@@ -166,51 +165,45 @@ export function registerNotes(nsp: NotesNamespace, options: NotesOptions): void 
     return ok(counts);
   };
 
-  // Every open socket holds its listeners, so all sockets share one function per event
-  // (idle memory per connection, issue 6). Node's EventEmitter calls a listener with the
-  // socket as `this`, and request() runs its handler synchronously, before anything else
-  // can set `current` again; async continuations keep the socket they were given.
-  let current: NotesSocket | null = null;
-  const shared = <S extends z.ZodType, T>(
-    spec: HandlerSpec<S>,
-    run: (socket: NotesSocket, input: z.output<S>) => Result<T> | Promise<Result<T>>,
-  ) => {
-    const handle = request(spec, (input) => run(current!, input));
-    return function (this: NotesSocket, ...args: unknown[]): void {
-      // Not an alias for later use: `current` lives only for the synchronous call below.
-      // eslint-disable-next-line @typescript-eslint/no-this-alias
-      current = this;
-      try {
-        handle(...args);
-      } finally {
-        current = null;
-      }
-    };
+  // Made once for the namespace: each handler gets its socket as `this` (ack-handler.ts),
+  // so a connection costs its listener entries, not a set of closures (idle memory, issue 6).
+  const handlers = {
+    'notes:subscribe': request(
+      { event: 'notes:subscribe', schema: NotesSubscribe, logger },
+      (input, socket: NotesSocket) => subscribe(socket, input),
+    ),
+    'notes:unsubscribe': request(
+      { event: 'notes:unsubscribe', schema: RoomRef, logger, ackOptional: true },
+      ({ room }, socket: NotesSocket) => {
+        // Never the socket's own id room, which Socket.IO needs to reach it directly.
+        if (parseRoomId(room) !== null) void socket.leave(room);
+        return ok(null);
+      },
+    ),
+    'note:create': request(
+      { event: 'note:create', schema: NoteCreate, logger },
+      (input, socket: NotesSocket) => create(socket, input),
+    ),
+    'note:update': request(
+      { event: 'note:update', schema: NoteUpdate, logger },
+      (input, socket: NotesSocket) => update(socket, input),
+    ),
+    'note:delete': request(
+      { event: 'note:delete', schema: NoteDelete, logger },
+      (input, socket: NotesSocket) => remove(socket, input),
+    ),
+    'notes:export': request(
+      { event: 'notes:export', schema: RoomRef, logger },
+      ({ room }, socket: NotesSocket) => exportNotes(socket, room),
+    ),
+    'notes:import': request(
+      { event: 'notes:import', schema: NotesImport, logger },
+      (input, socket: NotesSocket) => importNotes(socket, input),
+    ),
   };
-  const onSubscribe = shared({ event: 'notes:subscribe', schema: NotesSubscribe, logger }, subscribe);
-  const onUnsubscribe = shared(
-    { event: 'notes:unsubscribe', schema: RoomRef, logger, ackOptional: true },
-    (socket, { room }) => {
-      // Never the socket's own id room, which Socket.IO needs to reach it directly.
-      if (parseRoomId(room) !== null) void socket.leave(room);
-      return ok(null);
-    },
-  );
-  const onCreate = shared({ event: 'note:create', schema: NoteCreate, logger }, create);
-  const onUpdate = shared({ event: 'note:update', schema: NoteUpdate, logger }, update);
-  const onDelete = shared({ event: 'note:delete', schema: NoteDelete, logger }, remove);
-  const onExport = shared({ event: 'notes:export', schema: RoomRef, logger }, (socket, { room }) =>
-    exportNotes(socket, room),
-  );
-  const onImport = shared({ event: 'notes:import', schema: NotesImport, logger }, importNotes);
+  const events = Object.keys(handlers) as Array<keyof typeof handlers>;
 
   nsp.on('connection', (socket) => {
-    socket.on('notes:subscribe', onSubscribe);
-    socket.on('notes:unsubscribe', onUnsubscribe);
-    socket.on('note:create', onCreate);
-    socket.on('note:update', onUpdate);
-    socket.on('note:delete', onDelete);
-    socket.on('notes:export', onExport);
-    socket.on('notes:import', onImport);
+    for (const event of events) socket.on(event, handlers[event]);
   });
 }
