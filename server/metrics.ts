@@ -139,15 +139,19 @@ export class Metrics {
     const volatileDropped = this.volatileDropped;
     // Socket.IO does not export Client: its method is taken from the first client's prototype.
     let write: EngineClient['writeToEngine'] | null = null;
-    function countingWrite(this: EngineClient, packets: unknown, opts: { volatile?: boolean }): void {
-      if (opts.volatile && !this.conn.transport.writable) volatileDropped.inc();
-      write!.call(this, packets, opts);
-    }
+    // A method rather than a function declaration: tsx renames declared functions, and a
+    // bind() of a renamed function (a wrapper such as the benchmark's) copies its properties.
+    const counting = {
+      writeToEngine(this: EngineClient, packets: unknown, opts: { volatile?: boolean }): void {
+        if (opts.volatile && !this.conn.transport.writable) volatileDropped.inc();
+        write!.call(this, packets, opts);
+      },
+    };
     io.of('/rooms').on('connection', (socket) => {
       const client = socket.client as unknown as EngineClient;
       if (Object.hasOwn(client, 'writeToEngine')) return;
       write ??= (Object.getPrototypeOf(client) as EngineClient).writeToEngine;
-      client.writeToEngine = countingWrite;
+      client.writeToEngine = counting.writeToEngine;
     });
   }
 
