@@ -79,6 +79,11 @@ describe('handshake', () => {
     expect(joined.value.self.id).toBe(peerIdFor(auth.clientId as string));
     expect(joined.value.self.id).not.toContain(auth.clientId as string);
     expect(peerIdFor(auth.clientId as string)).toMatch(/^[A-Za-z0-9_-]{16}$/);
+    // Stored notes name their author by peer id, so the derivation never changes.
+    const digest = createHash('sha256')
+      .update(`peer:${auth.clientId as string}`)
+      .digest('base64url');
+    expect(joined.value.self.id).toBe(digest.slice(0, 16));
   });
 });
 
