@@ -9,12 +9,13 @@
  *   npm run bench -- --quick          small sizes, a few minutes on 2 cores
  *   npm run -s bench -- --json        the result as one JSON object on stdout (-s: npm prints no banner), tables on stderr
  *   --only fan-out,idle   --targets ours,ws-relay   --workers 2   --tick-hz 60   --window-ms 10000
+ *   --rooms 40      fan-out and notes with this many rooms of 10 instead of the size's (capacity runs)
  *   --retries 2     re-measure a target when other processes took over 0.15 of a pinned core
  *   --quiet-wait-s 90  before each measurement, wait up to this long for both cores to be idle
  *   --probes 3      measuring clients per room (`all`: every user decodes and measures)
  *   --profile       CPU profiles of each server's window (and the generator), heap snapshots of
  *                   the idle servers, in bench/results/profiles/
- *   --experiments single-broadcast,compact,release-request
+ *   --experiments release-request
  *                   also run `ours-next`: our server with proposed changes (bench/servers/experiments.ts)
  */
 import { spawnSync } from 'node:child_process';
@@ -75,6 +76,7 @@ const { values: args } = parseArgs({
     experiments: { type: 'string' },
     probes: { type: 'string' },
     retries: { type: 'string', default: '2' },
+    rooms: { type: 'string' },
   },
 });
 
@@ -301,7 +303,10 @@ async function main(): Promise<void> {
   const workloads: WorkloadResult[] = [];
   const probes =
     args.probes === undefined ? undefined : args.probes === 'all' ? Infinity : Number(args.probes);
-  for (const planned of workloadsFor(size).filter((w) => only.includes(w.name))) {
+  const rooms = args.rooms === undefined ? undefined : Number(args.rooms);
+  if (rooms !== undefined && !(Number.isInteger(rooms) && rooms > 0))
+    throw new Error('--rooms: expected a positive integer');
+  for (const planned of workloadsFor(size, rooms).filter((w) => only.includes(w.name))) {
     const workload =
       planned.kind === 'cursor' && probes !== undefined
         ? { ...planned, probesPerRoom: Math.min(probes, planned.usersPerRoom) }
@@ -349,7 +354,15 @@ async function main(): Promise<void> {
       platform: `${process.platform} ${process.arch}`,
       pinned,
     },
-    config: { tickHz, workers, timing, serverCpu: SERVER_CPU, generatorCpu: GENERATOR_CPU, experiments },
+    config: {
+      tickHz,
+      workers,
+      timing,
+      serverCpu: SERVER_CPU,
+      generatorCpu: GENERATOR_CPU,
+      experiments,
+      fanOutRooms: rooms ?? null,
+    },
     workloads,
   };
 

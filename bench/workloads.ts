@@ -49,9 +49,10 @@ export function timingFor(size: Size): Timing {
     : { warmupMs: 5_000, windowMs: 30_000, drainMs: 3_000 };
 }
 
-export function workloadsFor(size: Size): Workload[] {
+/** @param fanOutRooms overrides the rooms of fan-out and notes (`--rooms`), to find what one core carries. */
+export function workloadsFor(size: Size, fanOutRooms?: number): Workload[] {
   const quick = size === 'quick';
-  const fanOut = quick ? { rooms: 20, usersPerRoom: 10 } : { rooms: 100, usersPerRoom: 10 };
+  const fanOut = { rooms: fanOutRooms ?? (quick ? 20 : 100), usersPerRoom: 10 };
   return [
     {
       kind: 'cursor',

@@ -159,6 +159,8 @@ export interface BenchResult {
     generatorCpu: number;
     /** What `ours-next` ran with, if it ran. */
     experiments: string[];
+    /** `--rooms`: fan-out and notes rooms instead of the size's; null or absent otherwise. */
+    fanOutRooms?: number | null;
   };
   workloads: WorkloadResult[];
 }
