@@ -11,7 +11,7 @@
  *   packet of its rooms: the client received none of them, or its offset would be newer.
  */
 import type { Namespace } from 'socket.io';
-import { Adapter, SessionAwareAdapter } from 'socket.io-adapter';
+import { Adapter, SessionAwareAdapter, type BroadcastOptions } from 'socket.io-adapter';
 
 /**
  * The adapter of each namespace, for the Server's `adapter` option: the session-aware one,
@@ -21,7 +21,7 @@ import { Adapter, SessionAwareAdapter } from 'socket.io-adapter';
  * comes back gets a new socket. Socket.IO calls this with `new`, so it is no arrow function.
  */
 export function notesOnlyRecovery(nsp: Namespace): Adapter {
-  return nsp.name === '/notes' ? new SessionAwareAdapter(nsp) : new Adapter(nsp);
+  return nsp.name === '/notes' ? new CompactSessionAdapter(nsp) : new Adapter(nsp);
 }
 
 /** How long a dropped socket's session and the broadcasts it may miss are kept. */
@@ -43,6 +43,29 @@ interface SessionAdapter {
   sessions: Map<string, Session>;
   packets: StoredPacket[];
   restoreSession(pid: string, offset: string): Promise<unknown> | null;
+}
+
+/** The exclusions of every stored packet that excludes nobody; never changed once stored. */
+const NOBODY = new Set<string>();
+
+/**
+ * The session-aware adapter with smaller buffer entries. It keeps every /notes broadcast
+ * for {@link MAX_DISCONNECTION_MS}, and a `notes:ready` for every socket, so an entry's
+ * size is idle memory per connection (issue 6). Only an entry's rooms, exclusions and
+ * data are read again (restoreSession, replayStaleSessions): its flags are dropped, an
+ * empty exclusion set is shared, and the data array (grown by the offset push) is copied
+ * to its length.
+ */
+class CompactSessionAdapter extends SessionAwareAdapter {
+  override broadcast(packet: { data: unknown[] }, opts: BroadcastOptions): void {
+    super.broadcast(packet, opts);
+    const { packets } = this as unknown as SessionAdapter;
+    const stored = packets[packets.length - 1];
+    // Packets with an ack or the volatile flag are not stored.
+    if (stored?.opts !== opts) return;
+    stored.opts = { rooms: opts.rooms, except: opts.except?.size ? opts.except : NOBODY };
+    stored.data = stored.data.slice();
+  }
 }
 
 /** socket.io-adapter's own rule: to one of the session's rooms and not to an excluded one. */
