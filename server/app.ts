@@ -8,7 +8,7 @@
 import { createServer, ServerResponse, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Counter } from 'prom-client';
-import { Server } from 'socket.io';
+import { Server, type Socket } from 'socket.io';
 import { mountAdmin } from './admin.js';
 import { authMiddleware } from './auth.js';
 import type { Config } from './config.js';
@@ -105,9 +105,11 @@ export function createApp({ store, config, logger = createLogger(config.logLevel
   };
   roomsNsp.on('connection', (socket) => {
     // Never a recovered socket (notesOnlyRecovery): a client that comes back joins again.
+    shareEmptyHandshake(socket);
     guardSocket(socket, guard);
   });
   notesNsp.on('connection', (socket) => {
+    shareEmptyHandshake(socket);
     guardSocket(socket, guard);
     // One broadcast gives the client a recovery offset even in a quiet room (server/recovery.ts).
     if (!socket.recovered) socket.emit('notes:ready');
@@ -189,4 +191,13 @@ function releaseUpgradeRequests(io: Server): void {
   io.engine.on('connection', (conn: { request: IncomingMessage | null }) => {
     conn.request = null;
   });
+}
+
+/** What a handshake's headers and query are once the request is released: empty. */
+const RELEASED = Object.freeze({});
+
+/** Without the request, Socket.IO gives each socket two new empty objects; one shared will do. */
+function shareEmptyHandshake(socket: Pick<Socket, 'handshake'>): void {
+  socket.handshake.headers = RELEASED;
+  socket.handshake.query = RELEASED;
 }
