@@ -109,26 +109,36 @@ export class ConnectionCap {
     return (this.open.get(addressOf(req)) ?? 0) < this.limits.connectionsPerIp;
   }
 
-  /** Counts every accepted connection until it closes. */
+  /**
+   * Counts every accepted connection until it closes. One close listener serves every
+   * connection (closures per connection cost idle memory, issue 6): Engine.IO calls it
+   * with the connection as `this`, once, and the connection keeps its address.
+   */
   track(io: Server): void {
-    io.engine.on(
-      'connection',
-      (conn: { request: IncomingMessage; once(event: 'close', fn: () => void): void }) => {
-        const address = addressOf(conn.request);
-        this.open.set(address, (this.open.get(address) ?? 0) + 1);
-        conn.once('close', () => {
-          const left = (this.open.get(address) ?? 1) - 1;
-          if (left <= 0) this.open.delete(address);
-          else this.open.set(address, left);
-        });
-      },
-    );
+    const open = this.open;
+    const closed = function (this: EngineConnection): void {
+      const address = this.remoteAddress ?? 'unknown';
+      const left = (open.get(address) ?? 1) - 1;
+      if (left <= 0) open.delete(address);
+      else open.set(address, left);
+    };
+    io.engine.on('connection', (conn: EngineConnection) => {
+      const address = conn.remoteAddress ?? 'unknown';
+      open.set(address, (open.get(address) ?? 0) + 1);
+      conn.on('close', closed);
+    });
   }
 
   /** Open connections of an address, for tests and metrics. */
   count(address: string): number {
     return this.open.get(address) ?? 0;
   }
+}
+
+/** The part of an Engine.IO connection the cap looks at; the address is the TCP peer's, as in addressOf. */
+interface EngineConnection {
+  remoteAddress?: string;
+  on(event: 'close', fn: (this: EngineConnection) => void): void;
 }
 
 function addressOf(req: IncomingMessage): string {
