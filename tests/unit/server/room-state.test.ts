@@ -1,6 +1,12 @@
-// RoomState bookkeeping that needs a clock or many members: presence TTL, quiet keep-alives, large rooms.
+// RoomState bookkeeping that needs a clock or many members: presence TTL, quiet keep-alives, large rooms, path numbers.
 import { describe, expect, it } from 'vitest';
-import { flushEvery, LARGE_ROOM_MEMBERS, RoomState } from '../../../server/rooms/room-state.js';
+import { unpackBatch } from '../../../protocol/index.js';
+import {
+  flushEvery,
+  LARGE_ROOM_MEMBERS,
+  MAX_ROOM_PATHS,
+  RoomState,
+} from '../../../server/rooms/room-state.js';
 
 const ADDRESS = { page: 'https://example.com/', channel: 'public' };
 const ROOM = 'public|https://example.com/';
@@ -28,6 +34,36 @@ describe('RoomState', () => {
       peer: { ...peer('a'), no: 1, idle: true },
       changed: true,
     });
+  });
+
+  it('numbers each element path once per room, and sends cursors on paths past the cap without their anchor', () => {
+    const state = new RoomState(() => undefined);
+    state.join(ROOM, ADDRESS, 's1', peer('a'), 'packed');
+    state.takeFlush();
+    const announced: Array<[number, string]> = [];
+    const entries = () =>
+      state.takeFlush().flatMap((flush) => {
+        announced.push(...(flush.packed?.freshPaths ?? []));
+        const batch = unpackBatch(flush.packed?.batch ?? []);
+        return batch.ok ? batch.value.entries : [];
+      });
+    const at = (path: string) => ({ x: 0.5, y: 0.5, anchor: { path, fx: 0.25, fy: 0.75 } });
+
+    state.setCursor(ROOM, 'a', at('#p0'));
+    expect(entries()[0]?.cursor?.anchor?.pathNo).toBe(1);
+    state.setCursor(ROOM, 'a', at('#p0'));
+    expect(entries()[0]?.cursor?.anchor?.pathNo).toBe(1);
+    for (let i = 1; i < MAX_ROOM_PATHS; i += 1) {
+      state.setCursor(ROOM, 'a', at(`#p${i}`));
+      entries();
+    }
+    expect(announced).toHaveLength(MAX_ROOM_PATHS);
+    expect(new Set(announced.map(([no]) => no)).size).toBe(MAX_ROOM_PATHS);
+
+    // The table is full: a new element goes out as a plain position, and nothing is announced.
+    state.setCursor(ROOM, 'a', at('#one-too-many'));
+    expect(entries()[0]?.cursor).toEqual({ x: 0.5, y: 0.5 });
+    expect(announced).toHaveLength(MAX_ROOM_PATHS);
   });
 
   it('flushes a small room every tick and a very large room less often, without losing its changes', () => {
