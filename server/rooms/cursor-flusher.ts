@@ -52,6 +52,15 @@ export class CursorFlusher {
     this.leading.unref();
   }
 
+  /** Sends one room's flush made between ticks (RoomState's early flush), guarded like a tick. */
+  sendNow(flush: CursorFlush): void {
+    try {
+      this.send(flush);
+    } catch (error) {
+      this.logger.error({ err: error }, 'cursor flush failed');
+    }
+  }
+
   close(): void {
     this.closed = true;
     this.stop();

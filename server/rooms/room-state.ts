@@ -48,6 +48,8 @@ interface Room extends RoomAddress {
   newcomers: Set<string>;
   /** The flush counter value before which this room is not flushed again (large rooms, issue 3). */
   nextFlush: number;
+  /** When the room was last flushed (ms, the `now` clock of setCursor). */
+  lastFlushAt: number;
 }
 
 /**
@@ -123,8 +125,16 @@ export class RoomState {
   /** Room numbers handed out so far; never reused, so a late batch cannot land in another room. */
   private roomNumbers = 0;
 
-  /** @param onDirty called whenever a flush has work to do; the flusher starts its timer then. */
-  constructor(private readonly onDirty: () => void) {}
+  /**
+   * @param onDirty called whenever a flush has work to do; the flusher starts its timer then.
+   * @param onEarlyFlush sends a room's flush made between ticks (see setCursor).
+   * @param minFlushGapMs a room flushed less than this long ago merges instead of flushing early.
+   */
+  constructor(
+    private readonly onDirty: () => void,
+    private readonly onEarlyFlush: (flush: CursorFlush) => void = () => undefined,
+    private readonly minFlushGapMs = Infinity,
+  ) {}
 
   join(
     room: string,
@@ -225,10 +235,21 @@ export class RoomState {
     return stale;
   }
 
-  setCursor(room: string, peerId: string, cursor: Cursor | null): boolean {
+  setCursor(room: string, peerId: string, cursor: Cursor | null, now = performance.now()): boolean {
     const state = this.rooms.get(room);
     const member = state?.members.get(peerId);
     if (!state || !member) return false;
+    // The peer's previous position was never sent because the room's tick is late (the
+    // event loop was busy): send the room's changes now instead of merging it away. A room
+    // flushed less than a tick ago merges as before (a sender above TICK_HZ), and so does
+    // a slowed large room.
+    if (
+      state.dirty.has(peerId) &&
+      now - state.lastFlushAt >= this.minFlushGapMs &&
+      flushEvery(state.members.size, state.objects.size === 0) === 1
+    ) {
+      this.onEarlyFlush(this.flushRoom(state, now));
+    }
     member.cursor = cursor;
     state.dirty.add(peerId);
     this.markDirty(state);
@@ -244,7 +265,7 @@ export class RoomState {
   }
 
   /** Everything that changed since the last call, and resets it. Empty when idle. */
-  takeFlush(): CursorFlush[] {
+  takeFlush(now = performance.now()): CursorFlush[] {
     const tick = this.flushCount++;
     const flushes: CursorFlush[] = [];
     for (const id of this.dirtyRooms) {
@@ -254,7 +275,7 @@ export class RoomState {
       this.dirtyRooms.delete(id);
       if (!room) continue;
       room.nextFlush = tick + flushEvery(room.members.size, room.objects.size === 0);
-      flushes.push(this.flushRoom(room));
+      flushes.push(this.flushRoom(room, now));
     }
     return flushes;
   }
@@ -264,7 +285,8 @@ export class RoomState {
     return this.dirtyRooms.size > 0;
   }
 
-  private flushRoom(room: Room): CursorFlush {
+  private flushRoom(room: Room, now: number): CursorFlush {
+    room.lastFlushAt = now;
     const packed = room.packed.size > 0 ? this.packRoom(room) : null;
     const changed: CursorEntry[] = [];
     const senders = new Map<string, string>();
@@ -347,6 +369,7 @@ export class RoomState {
       dirty: new Set(),
       newcomers: new Set(),
       nextFlush: 0,
+      lastFlushAt: -Infinity,
     };
     this.rooms.set(id, room);
     const ids = this.byPage.get(address.page) ?? new Set<string>();

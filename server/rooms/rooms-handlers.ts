@@ -67,7 +67,12 @@ export function registerRooms(nsp: RoomsNamespace, options: RoomsOptions): Rooms
   const { logger } = options;
   const ttlMs = options.presenceTtlMs ?? PRESENCE_TTL_MS;
   // The flusher is created right below; onDirty only fires once sockets act.
-  const state: RoomState = new RoomState(() => flusher.wake());
+  // An early flush needs a whole tick since the room's last one: it stands in for a late tick.
+  const state: RoomState = new RoomState(
+    () => flusher.wake(),
+    (flush) => flusher.sendNow(flush),
+    1000 / options.tickHz,
+  );
   const flusher = new CursorFlusher(
     nsp,
     () => state.takeFlush(),

@@ -6,6 +6,7 @@ import {
   LARGE_ROOM_MEMBERS,
   MAX_ROOM_PATHS,
   RoomState,
+  type CursorFlush,
 } from '../../../server/rooms/room-state.js';
 
 const ADDRESS = { page: 'https://example.com/', channel: 'public' };
@@ -64,6 +65,35 @@ describe('RoomState', () => {
     state.setCursor(ROOM, 'a', at('#one-too-many'));
     expect(entries()[0]?.cursor).toEqual({ x: 0.5, y: 0.5 });
     expect(announced).toHaveLength(MAX_ROOM_PATHS);
+  });
+
+  it('flushes a room early rather than merge away a position that was never sent', () => {
+    const early: CursorFlush[] = [];
+    const state = new RoomState(
+      () => undefined,
+      (flush) => early.push(flush),
+      16,
+    );
+    state.join(ROOM, ADDRESS, 's1', peer('a'), 'packed', 0);
+    state.join(ROOM, ADDRESS, 's2', peer('b'), 'packed', 0);
+    state.takeFlush(0);
+    const xs = (flushes: CursorFlush[]) =>
+      flushes.flatMap((flush) => {
+        const batch = unpackBatch(flush.packed?.batch ?? []);
+        return batch.ok ? batch.value.entries.map((entry) => entry.cursor?.x) : [];
+      });
+
+    // The room's tick is late: a's second position arrives before its first went out.
+    state.setCursor(ROOM, 'a', { x: 0.1, y: 0.5 }, 20);
+    state.setCursor(ROOM, 'a', { x: 0.2, y: 0.5 }, 30);
+    expect(xs(early)).toEqual([0.1]);
+    expect(xs(state.takeFlush(31))).toEqual([0.2]);
+
+    // Less than a tick after a flush, a sender faster than the tick is merged as before.
+    state.setCursor(ROOM, 'a', { x: 0.3, y: 0.5 }, 33);
+    state.setCursor(ROOM, 'a', { x: 0.4, y: 0.5 }, 35);
+    expect(xs(early)).toEqual([0.1]);
+    expect(xs(state.takeFlush(40))).toEqual([0.4]);
   });
 
   it('flushes a small room every tick and a very large room less often, without losing its changes', () => {
