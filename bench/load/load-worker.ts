@@ -3,8 +3,12 @@
  * sends cursor updates (and notes) on a fixed schedule, and at every receiver records
  * delivery and one-way latency of each update sent inside the measurement window.
  *
- * Schedule: user u's k-th update is due at sendFrom + (u / users + k) / hz, so the
- * updates of all users are spread evenly over each period. The update carries k (see
+ * Schedule: user u's k-th update is due at sendFrom + (phase(u) + k) / hz, where the
+ * phases spread the updates of all users evenly over each period and the members of a
+ * room evenly too (u = room r, member q: phase (q * rooms + r) / users), as independent
+ * people would be. (Phases in user order would put a room's members within a few
+ * milliseconds of each other, so one flush would carry the whole room: kinder to a
+ * batching server than real rooms are.) The update carries k (see
  * send-ledger.ts); the send time goes into the shared ledger just before the send.
  */
 import { parentPort, workerData } from 'node:worker_threads';
@@ -187,13 +191,18 @@ function runCursorSchedule(schedule: Schedule, hz: number, notesHz: number): Pro
   const startUs = schedule.sendFromMs * 1000;
   const endUs = schedule.windowToMs * 1000;
 
-  const cursorDue = (m: number) =>
-    startUs + ((lo + (m % owned)) / totalUsers + Math.floor(m / owned)) * periodUs;
+  // This worker's users in phase order, so due times grow with m.
+  const rooms = Math.ceil(totalUsers / usersPerRoom);
+  const phaseOf = (user: number) =>
+    ((user % usersPerRoom) * rooms + Math.floor(user / usersPerRoom)) / totalUsers;
+  const order = Array.from({ length: owned }, (_, offset) => offset).sort(
+    (a, b) => phaseOf(lo + a) - phaseOf(lo + b),
+  );
+  const offsetOf = (m: number) => order[m % owned] as number;
+  const cursorDue = (m: number) => startUs + (phaseOf(lo + offsetOf(m)) + Math.floor(m / owned)) * periodUs;
   const notePeriodUs = 1e6 / notesHz;
   const noteDue = (m: number) =>
-    notesHz > 0
-      ? startUs + ((lo + (m % owned)) / totalUsers + Math.floor(m / owned)) * notePeriodUs
-      : Infinity;
+    notesHz > 0 ? startUs + (phaseOf(lo + offsetOf(m)) + Math.floor(m / owned)) * notePeriodUs : Infinity;
 
   let m = 0;
   let n = 0;
@@ -255,7 +264,7 @@ function runCursorSchedule(schedule: Schedule, hz: number, notesHz: number): Pro
         const due = Math.min(dueCursor, dueNote);
         if (due > now || due >= endUs) break;
         const isCursor = dueCursor <= dueNote;
-        const offset = isCursor ? m % owned : n % owned;
+        const offset = offsetOf(isCursor ? m : n);
         if (usedIn[offset] === pumpSerial) {
           setImmediate(pump);
           return;
