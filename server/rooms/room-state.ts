@@ -50,6 +50,8 @@ interface Room extends RoomAddress {
   nextFlush: number;
   /** When the room was last flushed (ms, the `now` clock of setCursor). */
   lastFlushAt: number;
+  /** True after an early flush (setCursor), until the room's next tick flush. */
+  flushedEarly: boolean;
 }
 
 /**
@@ -240,15 +242,19 @@ export class RoomState {
     const member = state?.members.get(peerId);
     if (!state || !member) return false;
     // The peer's previous position was never sent because the room's tick is late (the
-    // event loop was busy): send the room's changes now instead of merging it away. A room
-    // flushed less than a tick ago merges as before (a sender above TICK_HZ), and so does
-    // a slowed large room.
+    // event loop was busy for a moment): send the room's changes now instead of merging it
+    // away. A room flushed less than a tick ago merges as before (a sender above TICK_HZ),
+    // and so does a slowed large room. One early flush per room between two of its ticks:
+    // on an overloaded server ticks are late all the time, and a flush per move would only
+    // add writes; big merged batches are what keeps latency bounded then.
     if (
       state.dirty.has(peerId) &&
+      !state.flushedEarly &&
       now - state.lastFlushAt >= this.minFlushGapMs &&
       flushEvery(state.members.size, state.objects.size === 0) === 1
     ) {
       this.onEarlyFlush(this.flushRoom(state, now));
+      state.flushedEarly = true;
     }
     member.cursor = cursor;
     state.dirty.add(peerId);
@@ -275,6 +281,7 @@ export class RoomState {
       this.dirtyRooms.delete(id);
       if (!room) continue;
       room.nextFlush = tick + flushEvery(room.members.size, room.objects.size === 0);
+      room.flushedEarly = false;
       flushes.push(this.flushRoom(room, now));
     }
     return flushes;
@@ -370,6 +377,7 @@ export class RoomState {
       newcomers: new Set(),
       nextFlush: 0,
       lastFlushAt: -Infinity,
+      flushedEarly: false,
     };
     this.rooms.set(id, room);
     const ids = this.byPage.get(address.page) ?? new Set<string>();

@@ -94,6 +94,14 @@ describe('RoomState', () => {
     state.setCursor(ROOM, 'a', { x: 0.4, y: 0.5 }, 35);
     expect(xs(early)).toEqual([0.1]);
     expect(xs(state.takeFlush(40))).toEqual([0.4]);
+
+    // One early flush between two ticks: a tick late again and again (an overloaded
+    // server) merges into big batches rather than flushing on every move.
+    state.setCursor(ROOM, 'a', { x: 0.5, y: 0.5 }, 60);
+    state.setCursor(ROOM, 'a', { x: 0.6, y: 0.5 }, 80);
+    state.setCursor(ROOM, 'a', { x: 0.7, y: 0.5 }, 100);
+    expect(xs(early)).toEqual([0.1, 0.5]);
+    expect(xs(state.takeFlush(101))).toEqual([0.7]);
   });
 
   it('flushes a small room every tick and a very large room less often, without losing its changes', () => {
