@@ -120,7 +120,7 @@ export class CursorFlusher {
     for (const socketId of packed.newcomers) {
       const socket = this.socket(socketId);
       if (packed.allPaths.length > 0) socket?.emit('cursor:paths', { room, paths: packed.allPaths });
-      if (packed.snapshot.length > 1) socket?.emit('cursor:packed', packed.snapshot);
+      if (packed.snapshot && packed.snapshot.length > 1) socket?.emit('cursor:packed', packed.snapshot);
     }
     if (packed.freshPaths.length > 0) {
       // New path numbers and the batch that uses them both go out reliably, in this order on

@@ -24,6 +24,10 @@ export type CursorFormat = 'objects' | 'packed';
  */
 export const MAX_ROOM_PATHS = 1024;
 
+/** Shared empty results of a flush; frozen, so nothing can fill them by mistake. */
+const NO_SOCKETS: string[] = Object.freeze([]) as unknown as string[];
+const NO_PATHS: Array<[number, string]> = Object.freeze([]) as unknown as Array<[number, string]>;
+
 interface Member {
   /** `peer.no` is the member's number in packed batches, unique in the room while it is there. */
   peer: Peer & { no: number };
@@ -39,6 +43,8 @@ interface Room extends RoomAddress {
   /** Sockets per cursor format: packed sockets share one broadcast, objects ones never see their own cursor. */
   packed: Set<string>;
   objects: Set<string>;
+  /** packedChannelOf(id), made once. */
+  packedChannel: string;
   /** Path numbers of packed anchors, and those numbered since the last flush. */
   paths: Map<string, number>;
   freshPaths: Array<[number, string]>;
@@ -95,7 +101,8 @@ export interface PackedFlush {
   /** Packed sockets that joined since the last flush: they get every path and every cursor once. */
   newcomers: string[];
   allPaths: Array<[number, string]>;
-  snapshot: number[];
+  /** Every current cursor, for the newcomers; null when there are none. */
+  snapshot: number[] | null;
 }
 
 export interface JoinOutcome {
@@ -329,22 +336,27 @@ export class RoomState {
       batch ??= [room.no];
       packEntry(batch, member.peer.no, member.cursor, this.pathNumber(room, member.cursor));
     }
-    const freshPaths = room.freshPaths;
-    room.freshPaths = [];
-    const newcomers = [...room.newcomers].filter((socketId) => room.packed.has(socketId));
-    const snapshot: number[] = [room.no];
+    // Nothing is allocated here on a tick without newcomers or new paths (the usual one).
+    const newcomers =
+      room.newcomers.size > 0
+        ? [...room.newcomers].filter((socketId) => room.packed.has(socketId))
+        : NO_SOCKETS;
+    let snapshot: number[] | null = null;
     if (newcomers.length > 0) {
+      snapshot = [room.no];
       for (const member of room.members.values()) {
         if (member.cursor)
           packEntry(snapshot, member.peer.no, member.cursor, this.pathNumber(room, member.cursor));
       }
     }
+    const freshPaths = room.freshPaths;
+    if (freshPaths.length > 0) room.freshPaths = [];
     return {
-      channel: packedChannelOf(room.id),
+      channel: room.packedChannel,
       freshPaths,
       batch,
       newcomers,
-      allPaths: newcomers.length > 0 ? [...room.paths].map(([path, no]) => [no, path]) : [],
+      allPaths: newcomers.length > 0 ? [...room.paths].map(([path, no]) => [no, path]) : NO_PATHS,
       snapshot,
     };
   }
@@ -369,6 +381,7 @@ export class RoomState {
       no: ++this.roomNumbers,
       ...address,
       members: new Map(),
+      packedChannel: packedChannelOf(id),
       packed: new Set(),
       objects: new Set(),
       paths: new Map(),
