@@ -9,31 +9,26 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchUser, type BrowserUser } from './support/browser-user.js';
-import { startCollabServer, type CollabServer } from './support/collab-server.js';
-import { addNote, cardWith, joinWithPopup, pendingItems, ROOT } from './support/notes-ui.js';
-import { serveDirectory, type StaticServer } from './support/static-server.js';
+import type { BrowserUser } from './support/browser-user.js';
+import type { CollabServer } from './support/collab-server.js';
+import { addNote, cardWith, pendingItems, ROOT } from './support/notes-ui.js';
+import type { StaticServer } from './support/static-server.js';
+import { twoUsersOnArticle, type TwoUsers } from './support/two-users.js';
 
 const SCREENSHOTS = resolve(import.meta.dirname, '../../docs/screenshots');
 
+let users: TwoUsers;
 let server: CollabServer;
 let pages: StaticServer;
 let alice: BrowserUser;
-let bob: BrowserUser;
 let tab1: Page;
 let tab2: Page;
 let bobPage: Page;
 
 beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
-  server = await startCollabServer();
-  pages = await serveDirectory(resolve(import.meta.dirname, 'pages'));
-  [alice, bob] = await Promise.all([launchUser('alice'), launchUser('bob')]);
-  tab1 = await alice.context.newPage();
-  bobPage = await bob.context.newPage();
-  await Promise.all([tab1.goto(`${pages.url}/article.html`), bobPage.goto(`${pages.url}/article.html`)]);
-  await joinWithPopup(alice, tab1, server.url, 'Alice');
-  await joinWithPopup(bob, bobPage, server.url, 'Bob');
+  users = await twoUsersOnArticle();
+  ({ server, pages, alice, alicePage: tab1, bobPage } = users);
   // Sharing is on for the site, so a second tab of the page joins by itself.
   tab2 = await alice.context.newPage();
   await tab2.goto(`${pages.url}/article.html`);
@@ -41,9 +36,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all([alice?.close(), bob?.close()]);
-  await pages?.close();
-  await server?.dispose();
+  await users?.close();
 });
 
 /** Opens the note's editor in `page`, replaces the text and saves. */

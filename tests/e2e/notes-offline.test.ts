@@ -3,14 +3,13 @@
  * while the server is down, and a note whose ack never reached a worker that was
  * stopped, both arrive exactly once.
  */
-import { resolve } from 'node:path';
 import type { Page, Worker } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NoteStore } from '../../server/store/note-store.js';
-import { launchUser, POPUP_PATH, type BrowserUser } from './support/browser-user.js';
-import { startCollabServer, type CollabServer } from './support/collab-server.js';
-import { addNote, cards, cardWith, joinWithPopup, pendingItems } from './support/notes-ui.js';
-import { serveDirectory, type StaticServer } from './support/static-server.js';
+import { POPUP_PATH, type BrowserUser } from './support/browser-user.js';
+import type { CollabServer } from './support/collab-server.js';
+import { addNote, cards, cardWith, pendingItems } from './support/notes-ui.js';
+import { twoUsersOnArticle, type TwoUsers } from './support/two-users.js';
 
 /**
  * Holds the ack of the next note:create back after the store committed it: the real
@@ -48,10 +47,9 @@ class AckGate {
 }
 
 const gate = new AckGate();
+let users: TwoUsers;
 let server: CollabServer;
-let pages: StaticServer;
 let alice: BrowserUser;
-let bob: BrowserUser;
 let alicePage: Page;
 let bobPage: Page;
 
@@ -65,21 +63,13 @@ async function outboxSize(worker: Worker): Promise<number> {
 }
 
 beforeAll(async () => {
-  server = await startCollabServer({ wrapStore: gate.wrap });
-  pages = await serveDirectory(resolve(import.meta.dirname, 'pages'));
-  [alice, bob] = await Promise.all([launchUser('alice'), launchUser('bob')]);
-  alicePage = await alice.context.newPage();
-  bobPage = await bob.context.newPage();
-  await Promise.all([alicePage.goto(`${pages.url}/article.html`), bobPage.goto(`${pages.url}/article.html`)]);
-  await joinWithPopup(alice, alicePage, server.url, 'Alice');
-  await joinWithPopup(bob, bobPage, server.url, 'Bob');
+  users = await twoUsersOnArticle({ wrapStore: gate.wrap });
+  ({ server, alice, alicePage, bobPage } = users);
 });
 
 afterAll(async () => {
   gate.open();
-  await Promise.all([alice?.close(), bob?.close()]);
-  await pages?.close();
-  await server?.dispose();
+  await users?.close();
 });
 
 describe('the note outbox', () => {

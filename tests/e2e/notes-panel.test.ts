@@ -11,25 +11,24 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchUser, type BrowserUser } from './support/browser-user.js';
-import { startCollabServer, type CollabServer } from './support/collab-server.js';
+import type { BrowserUser } from './support/browser-user.js';
 import {
   addNote,
   cards,
   cardWith,
   highlights,
-  joinWithPopup,
   openPanel,
   orphanCards,
   placedCards,
   ROOT,
 } from './support/notes-ui.js';
 import { wordBox } from './support/page-text.js';
-import { serveDirectory, type StaticServer } from './support/static-server.js';
+import type { StaticServer } from './support/static-server.js';
+import { twoUsersOnArticle, type TwoUsers } from './support/two-users.js';
 
 const SCREENSHOTS = resolve(import.meta.dirname, '../../docs/screenshots');
 
-let server: CollabServer;
+let users: TwoUsers;
 let pages: StaticServer;
 let alice: BrowserUser;
 let bob: BrowserUser;
@@ -96,20 +95,12 @@ const distance = (a: { x: number; y: number }, b: { x: number; y: number }) =>
 beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
   downloads = mkdtempSync(join(tmpdir(), 'collab-e2e-downloads-'));
-  server = await startCollabServer();
-  pages = await serveDirectory(resolve(import.meta.dirname, 'pages'));
-  [alice, bob] = await Promise.all([launchUser('alice'), launchUser('bob')]);
-  alicePage = await alice.context.newPage();
-  bobPage = await bob.context.newPage();
-  await Promise.all([alicePage.goto(`${pages.url}/article.html`), bobPage.goto(`${pages.url}/article.html`)]);
-  await joinWithPopup(alice, alicePage, server.url, 'Alice');
-  await joinWithPopup(bob, bobPage, server.url, 'Bob');
+  users = await twoUsersOnArticle();
+  ({ pages, alice, bob, alicePage, bobPage } = users);
 });
 
 afterAll(async () => {
-  await Promise.all([alice?.close(), bob?.close()]);
-  await pages?.close();
-  await server?.dispose();
+  await users?.close();
   if (downloads) rmSync(downloads, { recursive: true, force: true });
 });
 

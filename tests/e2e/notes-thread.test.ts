@@ -8,36 +8,23 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchUser, type BrowserUser } from './support/browser-user.js';
-import { startCollabServer, type CollabServer } from './support/collab-server.js';
-import { addNote, cardWith, joinWithPopup, openComposerOn, ROOT } from './support/notes-ui.js';
-import { serveDirectory, type StaticServer } from './support/static-server.js';
+import { addNote, cardWith, openComposerOn, ROOT } from './support/notes-ui.js';
+import { twoUsersOnArticle, type TwoUsers } from './support/two-users.js';
 
 const SCREENSHOTS = resolve(import.meta.dirname, '../../docs/screenshots');
 
-let server: CollabServer;
-let pages: StaticServer;
-let alice: BrowserUser;
-let bob: BrowserUser;
+let users: TwoUsers;
 let alicePage: Page;
 let bobPage: Page;
 
 beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
-  server = await startCollabServer();
-  pages = await serveDirectory(resolve(import.meta.dirname, 'pages'));
-  [alice, bob] = await Promise.all([launchUser('alice'), launchUser('bob')]);
-  alicePage = await alice.context.newPage();
-  bobPage = await bob.context.newPage();
-  await Promise.all([alicePage.goto(`${pages.url}/article.html`), bobPage.goto(`${pages.url}/article.html`)]);
-  await joinWithPopup(alice, alicePage, server.url, 'Alice');
-  await joinWithPopup(bob, bobPage, server.url, 'Bob');
+  users = await twoUsersOnArticle();
+  ({ alicePage, bobPage } = users);
 });
 
 afterAll(async () => {
-  await Promise.all([alice?.close(), bob?.close()]);
-  await pages?.close();
-  await server?.dispose();
+  await users?.close();
 });
 
 describe('notes between two users', () => {

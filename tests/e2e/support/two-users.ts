@@ -1,0 +1,45 @@
+/**
+ * The setting most e2e tests start from: a real server, the test pages served locally,
+ * and Alice and Bob in their own Chromium profiles, both on article.html with sharing on.
+ */
+import { resolve } from 'node:path';
+import type { Page } from 'playwright-core';
+import { launchUser, type BrowserUser } from './browser-user.js';
+import { startCollabServer, type CollabServer, type CollabServerOptions } from './collab-server.js';
+import { joinWithPopup } from './notes-ui.js';
+import { serveDirectory, type StaticServer } from './static-server.js';
+
+export interface TwoUsers {
+  server: CollabServer;
+  pages: StaticServer;
+  alice: BrowserUser;
+  bob: BrowserUser;
+  alicePage: Page;
+  bobPage: Page;
+  /** Closes both browsers, the page server and the collaboration server. */
+  close(): Promise<void>;
+}
+
+export async function twoUsersOnArticle(options: CollabServerOptions = {}): Promise<TwoUsers> {
+  const server = await startCollabServer(options);
+  const pages = await serveDirectory(resolve(import.meta.dirname, '../pages'));
+  const [alice, bob] = await Promise.all([launchUser('alice'), launchUser('bob')]);
+  const alicePage = await alice.context.newPage();
+  const bobPage = await bob.context.newPage();
+  await Promise.all([alicePage.goto(`${pages.url}/article.html`), bobPage.goto(`${pages.url}/article.html`)]);
+  await joinWithPopup(alice, alicePage, server.url, 'Alice');
+  await joinWithPopup(bob, bobPage, server.url, 'Bob');
+  return {
+    server,
+    pages,
+    alice,
+    bob,
+    alicePage,
+    bobPage,
+    close: async () => {
+      await Promise.all([alice.close(), bob.close()]);
+      await pages.close();
+      await server.dispose();
+    },
+  };
+}
