@@ -1,5 +1,6 @@
 /** The wire contract shared by extension/ and server/. Imports nothing of theirs. */
 export * from './cursor-packing.js';
+export * from './display-name.js';
 export * from './errors.js';
 export * from './events.js';
 export * from './page-url.js';

@@ -3,6 +3,7 @@
  * types derived from them. docs/PROTOCOL.md documents each field; keep them in step.
  */
 import { z } from 'zod';
+import { hasVisibleCharacter, normalizeDisplayName } from './display-name.js';
 import { MAX_PAGE_LENGTH } from './page-url.js';
 
 // ---------------------------------------------------------------------------
@@ -27,13 +28,23 @@ export const LIMITS = {
 /** A CSS colour as `#rrggbb`. */
 export const Color = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'expected a colour like #1a2b3c');
 
-/** Display name: trimmed, 1..40 characters, no control characters. */
+/**
+ * Display name, normalised by {@link normalizeDisplayName} (NFC, no invisible or bidi-control
+ * characters, spaces collapsed, trimmed), then 1..40 characters with a visible one and no
+ * control characters, so one person cannot pose as another.
+ */
 export const Name = z
   .string()
-  .trim()
-  .min(1)
-  .max(LIMITS.name)
-  .regex(/^[^\p{Cc}]*$/u, 'control characters are not allowed');
+  .max(LIMITS.name * 4)
+  .transform(normalizeDisplayName)
+  .pipe(
+    z
+      .string()
+      .min(1, 'a name needs a visible character')
+      .max(LIMITS.name)
+      .regex(/^[^\p{Cc}]*$/u, 'control characters are not allowed')
+      .refine(hasVisibleCharacter, 'a name needs a visible character'),
+  );
 
 /** A fraction of something's size, 0..1 inclusive. */
 const Fraction = z.number().min(0).max(1);

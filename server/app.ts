@@ -16,6 +16,7 @@ import { httpHandler } from './health.js';
 import { ADMIN_UI_ORIGIN, ConnectionCap, originAllowed } from './limits.js';
 import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
+import { PEER_ID_SECRET, PeerIds } from './peer-ids.js';
 import { registerNotes } from './notes/notes-handlers.js';
 import { MAX_DISCONNECTION_MS, notesOnlyRecovery, replayStaleSessions } from './recovery.js';
 import { createRoomAccess } from './room-access.js';
@@ -91,7 +92,8 @@ export function createApp({ store, config, logger = createLogger(config.logLevel
   // One Server carries namespaces with different event maps, so each gets its own typed view.
   const roomsNsp = io.of('/rooms') as RoomsNamespace;
   const notesNsp = io.of('/notes') as NotesNamespace;
-  const auth = authMiddleware(store, logger);
+  const peerIds = new PeerIds(() => store.getServerSecret(PEER_ID_SECRET));
+  const auth = authMiddleware(store, peerIds, logger);
   roomsNsp.use(auth);
   notesNsp.use(auth);
 
@@ -124,8 +126,9 @@ export function createApp({ store, config, logger = createLogger(config.logLevel
     logger,
     access,
     maxRoomsPerSocket: roomsPerSocket,
+    peerIds,
   });
-  registerNotes(notesNsp, { store, logger, access, maxRoomsPerSocket: roomsPerSocket });
+  registerNotes(notesNsp, { store, logger, access, maxRoomsPerSocket: roomsPerSocket, peerIds });
   if (mountAdmin(io, config.admin)) logger.info('admin UI enabled on /admin');
 
   let cursorsRejected = 0;

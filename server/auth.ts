@@ -7,23 +7,12 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ExtendedError } from 'socket.io';
 import { Auth, invalid, type ErrorCode } from '../protocol/index.js';
 import type { Logger } from './logger.js';
+import type { PeerIds } from './peer-ids.js';
 import type { SocketData } from './socket-types.js';
 import type { NoteStore } from './store/note-store.js';
 
 function sha256(text: string): Buffer {
   return createHash('sha256').update(text).digest();
-}
-
-/**
- * The public peer id of a clientId: short, stable and one-way, so others can tell two
- * peers apart without learning the clientId that would let them impersonate it.
- */
-export function peerIdFor(clientId: string): string {
-  // 12 bytes are 16 base64url characters; slicing a longer encoding instead would keep the
-  // whole of it alive behind every socket's peer id (idle memory, issue 6).
-  return sha256('peer:' + clientId)
-    .subarray(0, 12)
-    .toString('base64url');
 }
 
 /** A connect error the client sees as `err.message === code` with `err.data = { code, message }`. */
@@ -43,7 +32,9 @@ interface HandshakingSocket {
 }
 
 /** The socket data for valid credentials, or the error that refuses them. */
-async function admit(store: NoteStore, auth: Auth): Promise<SocketData | ExtendedError> {
+async function admit(store: NoteStore, peerIds: PeerIds, auth: Auth): Promise<SocketData | ExtendedError> {
+  // Handlers derive peer ids synchronously once a socket is in.
+  await peerIds.ready();
   const offered = sha256(auth.secret);
   // Reading first keeps reconnects free of write transactions; only a new clientId claims.
   const storedHex =
@@ -54,18 +45,18 @@ async function admit(store: NoteStore, auth: Auth): Promise<SocketData | Extende
   if (stored.length !== offered.length || !timingSafeEqual(stored, offered)) {
     return handshakeError('forbidden', 'this clientId is registered with another secret');
   }
-  return { clientId: auth.clientId, peerId: peerIdFor(auth.clientId), name: auth.name, color: auth.color };
+  return { clientId: auth.clientId, name: auth.name, color: auth.color };
 }
 
 /** Middleware for `namespace.use(...)`. */
-export function authMiddleware(store: NoteStore, logger: Logger) {
+export function authMiddleware(store: NoteStore, peerIds: PeerIds, logger: Logger) {
   return (socket: HandshakingSocket, next: (err?: ExtendedError) => void): void => {
     const parsed = Auth.safeParse(socket.handshake.auth);
     if (!parsed.success) {
       next(handshakeError('invalid', invalid(parsed.error).error.message));
       return;
     }
-    admit(store, parsed.data).then(
+    admit(store, peerIds, parsed.data).then(
       (admitted) => {
         if (admitted instanceof Error) return next(admitted);
         socket.data = admitted;

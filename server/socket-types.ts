@@ -12,10 +12,11 @@ import type {
 
 /** Set by the handshake middleware on every accepted socket. */
 export interface SocketData {
-  /** Private: never sent to anyone but its owner. */
+  /**
+   * Private: never sent to anyone. The `Peer.id` others see is derived from it per room
+   * (server/peer-ids.ts).
+   */
   clientId: string;
-  /** Public id derived from clientId, the `Peer.id` others see. */
-  peerId: string;
   name: string;
   color: string;
 }

@@ -25,6 +25,7 @@ import {
 } from '../../protocol/index.js';
 import { request } from '../ack-handler.js';
 import type { Logger } from '../logger.js';
+import type { PeerIds } from '../peer-ids.js';
 import type { RoomAccess } from '../room-access.js';
 import type { NotesNamespace, NotesSocket } from '../socket-types.js';
 import type { NoteStore, StoreRefusal } from '../store/note-store.js';
@@ -52,10 +53,18 @@ export interface NotesOptions {
   access: RoomAccess;
   /** A socket subscribed to this many rooms is refused another with `too_large` (issue 5). */
   maxRoomsPerSocket: number;
+  /** Each person's id in each room (issue 10): a note's author id is the one of its room. */
+  peerIds: PeerIds;
 }
 
 export function registerNotes(nsp: NotesNamespace, options: NotesOptions): void {
-  const { store, logger } = options;
+  const { store, logger, peerIds } = options;
+  /** The author of a note the socket writes in `room`. */
+  const authorIn = ({ data }: NotesSocket, room: string) => ({
+    id: peerIds.of(data.clientId, room),
+    name: data.name,
+    color: data.color,
+  });
 
   const subscribe = async (socket: NotesSocket, input: NotesSubscribe): Promise<Result<Note[]>> => {
     const address = parseRoomId(input.room);
@@ -86,8 +95,7 @@ export function registerNotes(nsp: NotesNamespace, options: NotesOptions): void 
   const create = async (socket: NotesSocket, input: NoteCreate): Promise<Result<Note>> => {
     const { room, opId, ...fields } = input;
     if (!isSubscribed(socket, room)) return fail('forbidden', NOT_SUBSCRIBED);
-    const { peerId, name, color } = socket.data;
-    const result = await store.create(room, opId, fields, { id: peerId, name, color });
+    const result = await store.create(room, opId, fields, authorIn(socket, room));
     if (!result.ok) {
       return fail(
         result.reason,
@@ -103,7 +111,7 @@ export function registerNotes(nsp: NotesNamespace, options: NotesOptions): void 
   const update = async (socket: NotesSocket, input: NoteUpdate): Promise<Result<Note>> => {
     const { room, id, version, body, opId } = input;
     if (!isSubscribed(socket, room)) return fail('forbidden', NOT_SUBSCRIBED);
-    const result = await store.update(room, id, version, body, socket.data.peerId, opId);
+    const result = await store.update(room, id, version, body, peerIds.of(socket.data.clientId, room), opId);
     if (!result.ok) return fail(result.reason, REFUSALS[result.reason]);
     const { value: note, applied } = result.value;
     // A replayed opId was broadcast the first time.
@@ -114,7 +122,7 @@ export function registerNotes(nsp: NotesNamespace, options: NotesOptions): void 
   const remove = async (socket: NotesSocket, input: NoteDelete): Promise<Result<{ id: string }>> => {
     const { room, id, version, opId } = input;
     if (!isSubscribed(socket, room)) return fail('forbidden', NOT_SUBSCRIBED);
-    const result = await store.delete(room, id, version, socket.data.peerId, opId);
+    const result = await store.delete(room, id, version, peerIds.of(socket.data.clientId, room), opId);
     if (!result.ok) return fail(result.reason, REFUSALS[result.reason]);
     if (result.value.applied) socket.to(room).emit('note:deleted', { room, id });
     return ok({ id });
@@ -136,7 +144,7 @@ export function registerNotes(nsp: NotesNamespace, options: NotesOptions): void 
     const items = ImportedCollection.safeParse(input.collection);
     if (!items.success) return invalid(items.error);
     const { notes, skipped } = collectionToNotes(items.data);
-    const { peerId, name, color } = socket.data;
+    const author = authorIn(socket, room);
     const ids = new Map<string, string>();
     const counts = { created: 0, unchanged: 0, skipped };
     for (const item of notes) {
@@ -146,7 +154,7 @@ export function registerNotes(nsp: NotesNamespace, options: NotesOptions): void 
         room,
         opId,
         { anchor: item.anchor, body: item.body, color: item.color, parentId },
-        { id: peerId, name, color },
+        author,
       );
       if (!result.ok) {
         counts.skipped++;

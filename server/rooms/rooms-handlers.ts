@@ -24,6 +24,7 @@ import {
 } from '../../protocol/index.js';
 import { message, request } from '../ack-handler.js';
 import type { Logger } from '../logger.js';
+import type { PeerIds } from '../peer-ids.js';
 import { isListed, type RoomAccess, type RoomAddress } from '../room-access.js';
 import type { RoomsNamespace, RoomsSocket } from '../socket-types.js';
 import { CursorFlusher } from './cursor-flusher.js';
@@ -61,6 +62,8 @@ export interface RoomsOptions {
   access: RoomAccess;
   /** A socket in this many rooms is refused another with `too_large` (issue 5). */
   maxRoomsPerSocket: number;
+  /** Each person's id in each room (issue 10). */
+  peerIds: PeerIds;
 }
 
 export function registerRooms(nsp: RoomsNamespace, options: RoomsOptions): RoomsHandle {
@@ -112,8 +115,8 @@ export function registerRooms(nsp: RoomsNamespace, options: RoomsOptions): Rooms
     format: CursorFormat,
   ): Result<RoomJoined> => {
     const { page, channel } = address;
-    const { peerId, name, color } = socket.data;
-    const peer = { id: peerId, name, color, idle: false };
+    const { clientId, name, color } = socket.data;
+    const peer = { id: options.peerIds.of(clientId, room), name, color, idle: false };
     const joined = state.join(room, { page, channel }, socket.id, peer, format);
     void socket.join(room);
     if (format === 'packed') void socket.join(packedChannelOf(room));

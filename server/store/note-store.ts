@@ -78,6 +78,11 @@ export interface NoteStore {
   createPrivateRoom(page: string, channel: string, keyHash: string): Promise<boolean>;
   /** The invite key hash of a private room, or null when there is no such room. */
   getPrivateRoomKeyHash(page: string, channel: string): Promise<string | null>;
+  /**
+   * A random 32-byte secret of the server, made once per store under `name` and the same
+   * on every later call and restart (and, with a shared store, on every node).
+   */
+  getServerSecret(name: string): Promise<Buffer>;
   /** Resolves when the store answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;

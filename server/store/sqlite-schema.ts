@@ -2,9 +2,14 @@
  * Schema migrations of the SQLite store. Each entry runs once, in order, inside one
  * transaction with the `user_version` bump, so a crash never leaves half a migration.
  */
+import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
+import { legacyPeerIdOf, PEER_ID_SECRET, peerIdOf } from '../peer-ids.js';
 
-const MIGRATIONS: readonly string[] = [
+/** One schema step: SQL, or a function for a step that computes values. */
+type Migration = string | ((db: Database.Database) => void);
+
+const MIGRATIONS: readonly Migration[] = [
   `CREATE TABLE notes (
      -- seq breaks ties between notes created in the same millisecond
      seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -50,17 +55,55 @@ const MIGRATIONS: readonly string[] = [
      created_at TEXT NOT NULL,
      PRIMARY KEY (page, channel)
    );`,
+  // Per-room peer ids (issue 10): a key of the server's own, and the notes and idempotency
+  // keys of earlier authors moved from their old global id to their id in each room, so
+  // everyone can still edit their own notes.
+  (db) => {
+    db.exec(`CREATE TABLE server_secrets (
+       name TEXT PRIMARY KEY,
+       value BLOB NOT NULL,
+       created_at TEXT NOT NULL
+     );`);
+    const key = randomBytes(32);
+    db.prepare('INSERT INTO server_secrets (name, value, created_at) VALUES (?, ?, ?)').run(
+      PEER_ID_SECRET,
+      key,
+      new Date().toISOString(),
+    );
+    // One pass over the (author, room) pairs; an index on author_id does not exist.
+    const clientOf = new Map<string, string>();
+    for (const { client_id: clientId } of db
+      .prepare<[], { client_id: string }>('SELECT client_id FROM client_secrets')
+      .all()) {
+      clientOf.set(legacyPeerIdOf(clientId), clientId);
+    }
+    const pairs = db
+      .prepare<[], { author_id: string; room: string }>(
+        'SELECT DISTINCT author_id, room FROM notes UNION SELECT DISTINCT author_id, room FROM note_ops',
+      )
+      .all();
+    const moveNotes = db.prepare('UPDATE notes SET author_id = ? WHERE author_id = ? AND room = ?');
+    const moveOps = db.prepare('UPDATE note_ops SET author_id = ? WHERE author_id = ? AND room = ?');
+    for (const { author_id: legacy, room } of pairs) {
+      const clientId = clientOf.get(legacy);
+      if (clientId === undefined) continue;
+      const id = peerIdOf(key, clientId, room);
+      moveNotes.run(id, legacy, room);
+      moveOps.run(id, legacy, room);
+    }
+  },
 ];
 
-/** Brings `db` up to the latest schema. */
-export function migrate(db: Database.Database): void {
+/** Brings `db` up to the latest schema, or to version `target` (tests of a migration start below it). */
+export function migrate(db: Database.Database, target = MIGRATIONS.length): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > MIGRATIONS.length) {
     throw new Error(`database schema v${current} is newer than this server (v${MIGRATIONS.length})`);
   }
-  MIGRATIONS.slice(current).forEach((sql, index) => {
+  MIGRATIONS.slice(current, target).forEach((step, index) => {
     db.transaction(() => {
-      db.exec(sql);
+      if (typeof step === 'string') db.exec(step);
+      else step(db);
       db.pragma(`user_version = ${current + index + 1}`);
     })();
   });

@@ -3,7 +3,7 @@
  * `synchronous=FULL` so a committed write survives a power cut. better-sqlite3 is
  * synchronous, so when a method's promise resolves the row is on disk and the ack may go.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -72,6 +72,10 @@ function prepare(db: Database.Database) {
     ),
     recordOp: db.prepare<[string, string, string, string, string, string]>(
       'INSERT INTO note_ops (room, author_id, op_id, kind, result, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    ),
+    serverSecret: db.prepare<[string], { value: Buffer }>('SELECT value FROM server_secrets WHERE name = ?'),
+    claimServerSecret: db.prepare<[string, Buffer, string]>(
+      'INSERT OR IGNORE INTO server_secrets (name, value, created_at) VALUES (?, ?, ?)',
     ),
     getSecret: db.prepare<[string], { secret_hash: string }>(
       'SELECT secret_hash FROM client_secrets WHERE client_id = ?',
@@ -227,6 +231,14 @@ export class SqliteStore implements NoteStore {
 
   async getPrivateRoomKeyHash(page: string, channel: string): Promise<string | null> {
     return this.sql.roomKey.get(page, channel)?.key_hash ?? null;
+  }
+
+  async getServerSecret(name: string): Promise<Buffer> {
+    // INSERT OR IGNORE: of two first callers one key wins, and both read it back.
+    this.sql.claimServerSecret.run(name, randomBytes(32), new Date().toISOString());
+    const row = this.sql.serverSecret.get(name);
+    if (!row) throw new Error(`server secret ${name} vanished right after insert`);
+    return row.value;
   }
 
   async ping(): Promise<void> {

@@ -1,11 +1,8 @@
-// Handshake auth on both namespaces: malformed auth, a clientId's secret, peer ids and origins.
+// Handshake auth on both namespaces: malformed auth, a clientId's secret and origins (peer ids: peer-ids.test.ts).
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { peerIdFor } from '../../server/auth.js';
-import { ask, handshakeError, makeAuth } from '../support/clients.js';
+import { handshakeError, makeAuth } from '../support/clients.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
-
-const PAGE = 'https://example.com/article';
 
 describe('handshake', () => {
   let server: TestServer;
@@ -63,27 +60,10 @@ describe('handshake', () => {
       expect(JSON.stringify(socket.handshake)).not.toContain(auth.secret as string);
       expect(socket.data).toEqual({
         clientId: auth.clientId,
-        peerId: peerIdFor(auth.clientId as string),
         name: auth.name,
         color: auth.color,
       });
     }
-  });
-
-  it('shows others a peer id derived from the clientId, never the clientId', async () => {
-    const auth = makeAuth();
-    const socket = await server.rooms(auth);
-    const joined = (await ask(socket, 'room:join', { page: PAGE })) as {
-      value: { self: { id: string } };
-    };
-    expect(joined.value.self.id).toBe(peerIdFor(auth.clientId as string));
-    expect(joined.value.self.id).not.toContain(auth.clientId as string);
-    expect(peerIdFor(auth.clientId as string)).toMatch(/^[A-Za-z0-9_-]{16}$/);
-    // Stored notes name their author by peer id, so the derivation never changes.
-    const digest = createHash('sha256')
-      .update(`peer:${auth.clientId as string}`)
-      .digest('base64url');
-    expect(joined.value.self.id).toBe(digest.slice(0, 16));
   });
 });
 
