@@ -13,7 +13,7 @@ import { mountAdmin } from './admin.js';
 import { authMiddleware } from './auth.js';
 import type { Config } from './config.js';
 import { httpHandler } from './health.js';
-import { ADMIN_UI_ORIGIN, ConnectionCap, originAllowed } from './limits.js';
+import { ADMIN_UI_ORIGIN, addressFactor, Budgets, ConnectionCap, originAllowed } from './limits.js';
 import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { registerNotes } from './notes/notes-handlers.js';
@@ -100,7 +100,7 @@ export function createApp({ store, config, logger = createLogger(config.logLevel
   const guard = {
     metrics: appMetrics,
     inFlight,
-    rateLimitScale: config.limits.rateLimitScale,
+    budgets: new Budgets(config.limits.rateLimitScale, addressFactor(config.limits)),
     draining: () => draining,
   };
   roomsNsp.on('connection', (socket) => {

@@ -3,8 +3,16 @@
 // that stops reading.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CursorBatch, Result } from '../../protocol/index.js';
-import { ADMIN_UI_ORIGIN, SocketBuckets, type BucketName } from '../../server/limits.js';
-import { ask, connectRooms, handshakeError, makeAuth } from '../support/clients.js';
+import { ADMIN_UI_ORIGIN, KeyedBuckets, type BucketName } from '../../server/limits.js';
+import { chargeTokens } from '../../server/socket-guard.js';
+import {
+  ask,
+  connectNotes,
+  connectRooms,
+  handshakeError,
+  makeAuth,
+  type NotesClient,
+} from '../support/clients.js';
 import { stalledPollingClient } from '../support/polling-client.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { once } from '../support/wait.js';
@@ -93,19 +101,22 @@ describe('token buckets', () => {
       for (const [name, perSecond, burstAtOne] of budgets) {
         const rate = perSecond * scale;
         const burst = burstAtOne * scale;
-        const buckets = new SocketBuckets(scale);
+        const buckets = new KeyedBuckets(scale);
         let passed = 0;
-        while (passed <= burst && buckets.take(name, 0)) passed++;
+        while (passed <= burst && buckets.take('k', name, 0)) passed++;
         expect([name, scale, passed]).toEqual([name, scale, burst]);
         // Just over one token's time later one more passes, and only one.
         const oneToken = (1000 / rate) * 1.01;
-        expect(buckets.take(name, oneToken)).toBe(true);
-        expect(buckets.take(name, oneToken)).toBe(false);
-        // A long pause refills to the burst, never beyond.
+        expect(buckets.take('k', name, oneToken)).toBe(true);
+        expect(buckets.take('k', name, oneToken)).toBe(false);
+        // Another key has its own bucket.
+        expect(buckets.take('other', name, oneToken)).toBe(true);
+        // A long pause refills to the burst, never beyond; the sweep has forgotten both keys.
         const later = oneToken + 60_000;
         passed = 0;
-        while (passed <= burst && buckets.take(name, later)) passed++;
+        while (passed <= burst && buckets.take('k', name, later)) passed++;
         expect(passed).toBe(burst);
+        expect(buckets.size).toBe(1);
       }
     }
   });
@@ -141,6 +152,93 @@ describe('token buckets', () => {
     const stored = await server.store.list(ROOM);
     expect(stored.length).toBe(creates.map(codeOf).filter((c) => c === 'ok').length);
     expect(await metric(server, 'copresence_rejected_total{code="rate_limited"}')).toBeGreaterThanOrEqual(12);
+  });
+
+  it('keys budgets by clientId: leaving and re-entering /notes or reconnecting gives no fresh bucket', async () => {
+    // Scale 0.3: 9 note operations at once, then 3 per second, per clientId.
+    server = await startTestServer({ env: { RATE_LIMIT_SCALE: '0.3' } });
+    const auth = makeAuth();
+    const started = performance.now();
+    const codes: string[] = [];
+    const burst = async (socket: NotesClient, round: number) => {
+      expect(codeOf(await ask(socket, 'notes:subscribe', { room: ROOM }))).toBe('ok');
+      const answers = await Promise.all(
+        Array.from({ length: 9 }, (_, i) =>
+          ask(socket, 'note:create', {
+            room: ROOM,
+            opId: `op-re-${round}-${i}`,
+            anchor: { selectors: [] },
+            body: 'x',
+          }),
+        ),
+      );
+      codes.push(...answers.map(codeOf));
+    };
+    // The same connection leaves the namespace and enters it again...
+    const first = await server.notes(auth);
+    for (let round = 0; round < 3; round++) {
+      await burst(first, round);
+      const left = once(first, 'disconnect');
+      first.disconnect();
+      await left;
+      const back = once(first, 'connect');
+      first.connect();
+      await back;
+    }
+    first.close();
+    // ...and new connections of the same clientId.
+    for (let round = 3; round < 6; round++) {
+      const socket = await connectNotes(server.url, auth);
+      await burst(socket, round);
+      socket.close();
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const passed = codes.filter((c) => c === 'ok').length;
+    // Six fresh buckets would have let all 54 through.
+    expect(passed).toBeLessThanOrEqual(9 + Math.ceil(3 * seconds));
+    expect(codes.filter((c) => c === 'rate_limited').length).toBeGreaterThan(0);
+    expect((await server.store.list(ROOM)).length).toBe(passed);
+  });
+
+  it('keys budgets by address too: new clientIds from one address share its bucket', async () => {
+    // MAX_CONNECTIONS_PER_IP=5 sizes an address for one person: the address bucket equals a clientId's.
+    server = await startTestServer({ env: { RATE_LIMIT_SCALE: '0.3', MAX_CONNECTIONS_PER_IP: '5' } });
+    const started = performance.now();
+    const codes: string[] = [];
+    for (let round = 0; round < 4; round++) {
+      const socket = await server.notes();
+      expect(codeOf(await ask(socket, 'notes:subscribe', { room: ROOM }))).toBe('ok');
+      const answers = await Promise.all(
+        Array.from({ length: 9 }, (_, i) =>
+          ask(socket, 'note:create', {
+            room: ROOM,
+            opId: `op-ip-${round}-${i}`,
+            anchor: { selectors: [] },
+            body: 'x',
+          }),
+        ),
+      );
+      codes.push(...answers.map(codeOf));
+      socket.close();
+    }
+    const seconds = (performance.now() - started) / 1000;
+    expect(codes.filter((c) => c === 'ok').length).toBeLessThanOrEqual(9 + Math.ceil(3 * seconds));
+  });
+
+  it('lets a handler charge extra tokens to the clientId and address (chargeTokens)', async () => {
+    server = await startTestServer({ env: { RATE_LIMIT_SCALE: '0.1' } });
+    const notes = await server.notes();
+    const serverSide = server.app.io.of('/notes').sockets.get(notes.id!)!;
+    // Three notes tokens at scale 0.1: two pass, a third is more than what is left.
+    expect(chargeTokens(serverSide, 'notes', 2)).toBe(true);
+    expect(chargeTokens(serverSide, 'notes', 2)).toBe(false);
+    expect(chargeTokens(serverSide, 'notes', 1)).toBe(true);
+    // The clientId's next request of that bucket is refused; another clientId's passes.
+    expect(codeOf(await ask(notes, 'note:delete', { room: ROOM, id: 'n', version: 1 }))).toBe('rate_limited');
+    const other = await server.notes();
+    expect(codeOf(await ask(other, 'note:delete', { room: ROOM, id: 'n', version: 1 }))).not.toBe(
+      'rate_limited',
+    );
   });
 
   it('drops cursor moves over the budget before they reach the room', async () => {
