@@ -10,10 +10,18 @@ import type { AddressInfo } from 'node:net';
 import { Counter } from 'prom-client';
 import { Server, type Socket } from 'socket.io';
 import { mountAdmin } from './admin.js';
-import { authMiddleware } from './auth.js';
+import { authMiddleware, handshakeError } from './auth.js';
 import type { Config } from './config.js';
 import { httpHandler } from './health.js';
-import { ADMIN_UI_ORIGIN, addressFactor, Budgets, ConnectionCap, originAllowed } from './limits.js';
+import {
+  ADMIN_UI_ORIGIN,
+  addressFactor,
+  Budgets,
+  ConnectionCap,
+  newIdentities,
+  originAllowed,
+  privateRoomCreates,
+} from './limits.js';
 import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { registerNotes } from './notes/notes-handlers.js';
@@ -84,6 +92,7 @@ export function createApp({ store, config, logger = createLogger(config.logLevel
     adapter: notesOnlyRecovery,
   });
   cap.track(io);
+  const adminOrigin = rememberAdminOrigin(io, config.admin !== null);
   releaseUpgradeRequests(io);
   const appMetrics = new Metrics(io);
   http = httpHandler(store, logger, appMetrics);
@@ -91,7 +100,16 @@ export function createApp({ store, config, logger = createLogger(config.logLevel
   // One Server carries namespaces with different event maps, so each gets its own typed view.
   const roomsNsp = io.of('/rooms') as RoomsNamespace;
   const notesNsp = io.of('/notes') as NotesNamespace;
-  const auth = authMiddleware(store, logger);
+  const auth = authMiddleware(store, logger, newIdentities(config.limits));
+  // The hosted admin UI's page is admitted for /admin only (issue 10).
+  const notAdminOrigin = (socket: Pick<Socket, 'conn'>, next: (err?: Error) => void) =>
+    next(
+      adminOrigin.has(socket.conn)
+        ? handshakeError('forbidden', 'this origin may use /admin only')
+        : undefined,
+    );
+  roomsNsp.use(notAdminOrigin);
+  notesNsp.use(notAdminOrigin);
   roomsNsp.use(auth);
   notesNsp.use(auth);
 
@@ -124,6 +142,7 @@ export function createApp({ store, config, logger = createLogger(config.logLevel
     logger,
     access,
     maxRoomsPerSocket: roomsPerSocket,
+    privateRooms: privateRoomCreates(config.limits),
   });
   registerNotes(notesNsp, { store, logger, access, maxRoomsPerSocket: roomsPerSocket });
   if (mountAdmin(io, config.admin)) logger.info('admin UI enabled on /admin');
@@ -170,6 +189,21 @@ export function createApp({ store, config, logger = createLogger(config.logLevel
     stats: rooms.stats,
     inFlight: () => inFlight.size,
   };
+}
+
+/**
+ * The connections opened by the hosted admin UI's page (Origin `https://admin.socket.io`,
+ * admitted only while /admin is on). Read from the request before
+ * releaseUpgradeRequests drops it; only such connections are kept, weakly.
+ */
+function rememberAdminOrigin(io: Server, adminOn: boolean): WeakSet<object> {
+  const fromAdminUi = new WeakSet<object>();
+  if (adminOn) {
+    io.engine.on('connection', (conn: { request: IncomingMessage | null }) => {
+      if (conn.request?.headers.origin === ADMIN_UI_ORIGIN) fromAdminUi.add(conn);
+    });
+  }
+  return fromAdminUi;
 }
 
 /**

@@ -197,6 +197,80 @@ export class Budgets {
 }
 
 /**
+ * A slow per-address allowance: `burst` at once, then `burst` more per `periodMs`
+ * (a token bucket with one number pair per address). For things that are rare for a
+ * person and cost the server for long: new clientIds (a stored row each), private rooms
+ * (a stored row each), admin logins (a password hash each). Addresses whose bucket is
+ * full again are swept at most once a minute, so the map holds only recently active ones.
+ */
+export class AddressAllowance {
+  private readonly state = new Map<string, { tokens: number; at: number }>();
+  private lastSweep = 0;
+
+  constructor(
+    readonly burst: number,
+    readonly periodMs: number,
+  ) {}
+
+  /** Addresses with state, for tests. */
+  get size(): number {
+    return this.state.size;
+  }
+
+  private levelAt(entry: { tokens: number; at: number }, now: number): number {
+    return Math.min(this.burst, entry.tokens + ((now - entry.at) / this.periodMs) * this.burst);
+  }
+
+  /** Takes one from the address's allowance; false, taking nothing, when none is left. */
+  take(address: string, now = Date.now()): boolean {
+    if (now - this.lastSweep >= 60_000) this.sweep(now);
+    const entry = this.state.get(address);
+    const tokens = entry ? this.levelAt(entry, now) : this.burst;
+    if (tokens < 1) return false;
+    this.state.set(address, { tokens: tokens - 1, at: now });
+    return true;
+  }
+
+  /** Gives back one taken by {@link take} (the attempt turned out to cost nothing). */
+  refund(address: string, now = Date.now()): void {
+    const entry = this.state.get(address);
+    if (entry)
+      this.state.set(address, { tokens: Math.min(this.burst, this.levelAt(entry, now) + 1), at: now });
+  }
+
+  private sweep(now: number): void {
+    this.lastSweep = now;
+    for (const [address, entry] of this.state)
+      if (this.levelAt(entry, now) >= this.burst) this.state.delete(address);
+  }
+}
+
+/** An hour, the period of the per-address allowances. */
+export const HOUR_MS = 3_600_000;
+
+/**
+ * New clientIds per address: as many as the address may hold connections
+ * (MAX_CONNECTIONS_PER_IP, 50 by default) at once, and as many again per hour. A browser
+ * profile makes one clientId, once; a household or office NAT never comes near.
+ */
+export const newIdentities = (limits: Pick<Limits, 'connectionsPerIp'>) =>
+  new AddressAllowance(limits.connectionsPerIp, HOUR_MS);
+
+/**
+ * Private rooms (`room:create`) per address: 2 per person of the address factor (20 by
+ * default) at once, and as many again per hour. Each is a stored row that lives as long as
+ * its page's notes; people make one to share a page with a few others.
+ */
+export const privateRoomCreates = (limits: Pick<Limits, 'connectionsPerIp'>) =>
+  new AddressAllowance(Math.ceil(2 * addressFactor(limits)), HOUR_MS);
+
+/**
+ * Admin login attempts per address: 10 at once, then 10 per 10 minutes. Each costs a
+ * password hash (in the thread pool, never on the event loop); a refused one costs nothing.
+ */
+export const adminLogins = () => new AddressAllowance(10, 600_000);
+
+/**
  * Counts open Engine.IO connections per remote address and refuses a new one over the
  * cap. Behind a reverse proxy every client has the proxy's address: raise the cap there.
  */

@@ -23,8 +23,10 @@ import {
   type RoomSummary,
 } from '../../protocol/index.js';
 import { message, request } from '../ack-handler.js';
+import type { AddressAllowance } from '../limits.js';
 import type { Logger } from '../logger.js';
 import { isListed, type RoomAccess, type RoomAddress } from '../room-access.js';
+import { socketAddress } from '../socket-guard.js';
 import type { RoomsNamespace, RoomsSocket } from '../socket-types.js';
 import { CursorFlusher } from './cursor-flusher.js';
 import { RoomState, type CursorFormat } from './room-state.js';
@@ -61,6 +63,8 @@ export interface RoomsOptions {
   access: RoomAccess;
   /** A socket in this many rooms is refused another with `too_large` (issue 5). */
   maxRoomsPerSocket: number;
+  /** `room:create` per address (limits.ts privateRoomCreates). */
+  privateRooms: AddressAllowance;
 }
 
 export function registerRooms(nsp: RoomsNamespace, options: RoomsOptions): RoomsHandle {
@@ -209,9 +213,13 @@ export function registerRooms(nsp: RoomsNamespace, options: RoomsOptions): Rooms
     ),
     'room:create': request(
       { event: 'room:create', schema: RoomCreate, logger },
-      (input): Result<RoomCreated> | Promise<Result<RoomCreated>> => {
+      (input, socket: RoomsSocket): Result<RoomCreated> | Promise<Result<RoomCreated>> => {
         const page = normalizePageUrl(input.page);
         if (page === null) return fail('invalid', 'page: expected an http(s) URL');
+        // Each private room is a stored row: an address makes only so many (issue 10).
+        if (!options.privateRooms.take(socketAddress(socket))) {
+          return fail('rate_limited', 'too many private rooms from this address; try again later');
+        }
         return options.access.createPrivate(page).then(ok);
       },
     ),

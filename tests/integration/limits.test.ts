@@ -64,29 +64,32 @@ describe('allowed origins', () => {
     ).rejects.toThrow('the handshake was accepted');
   });
 
-  it('admits the hosted admin UI origin only while the admin namespace is on', async () => {
+  it('admits the hosted admin UI origin only while the admin namespace is on, and to /admin only', async () => {
     server = await startTestServer();
     const refused = await handshakeError(server.url, '/rooms', makeAuth(), { origin: ADMIN_UI_ORIGIN });
     expect(refused.message).toBe('websocket error');
     await server.dispose();
     server = await startTestServer({ env: { ADMIN_USER: 'ops', ADMIN_PASSWORD: 'correct horse battery' } });
-    await expect(
-      handshakeError(server.url, '/rooms', makeAuth(), { origin: ADMIN_UI_ORIGIN }),
-    ).rejects.toThrow('the handshake was accepted');
+    // The connection is admitted, the namespaces of the extension are not (operations.test.ts: /admin is).
+    expect(
+      (await handshakeError(server.url, '/rooms', makeAuth(), { origin: ADMIN_UI_ORIGIN })).message,
+    ).toBe('forbidden');
   });
 });
 
 describe('connections per address', () => {
   it('refuses a connection over MAX_CONNECTIONS_PER_IP and admits one again after a close', async () => {
     server = await startTestServer({ env: { MAX_CONNECTIONS_PER_IP: '3' } });
-    const sockets = [await server.rooms(), await server.rooms(), await server.notes()];
+    const first = makeAuth();
+    const sockets = [await server.rooms(first), await server.rooms(), await server.notes()];
     const refused = await handshakeError(server.url, '/rooms', makeAuth());
     expect(refused.message).toBe('websocket error');
     const serverSide = server.app.io.of('/rooms').sockets.get(sockets[0]!.id!)!;
     const disconnected = new Promise<void>((resolve) => serverSide.conn.once('close', () => resolve()));
     sockets[0]!.close();
     await disconnected;
-    await expect(connectRooms(server.url)).resolves.toBeTruthy();
+    // The same browser comes back (a new clientId is limited on its own, handshake.test.ts).
+    await expect(connectRooms(server.url, first)).resolves.toBeTruthy();
   });
 });
 
@@ -278,6 +281,20 @@ describe('rooms per socket', () => {
     expect(codeOf(await ask(notes, 'notes:subscribe', { room: 'a|' + PAGE }))).toBe('ok');
     expect(codeOf(await ask(notes, 'notes:subscribe', { room: 'b|' + PAGE }))).toBe('ok');
     expect(codeOf(await ask(notes, 'notes:subscribe', { room: 'c|' + PAGE }))).toBe('too_large');
+  });
+});
+
+describe('private rooms per address', () => {
+  it('refuses room:create over the per-address allowance with rate_limited', async () => {
+    // MAX_CONNECTIONS_PER_IP=5 sizes the address for one person: 2 private rooms at once.
+    server = await startTestServer({ env: { MAX_CONNECTIONS_PER_IP: '5' } });
+    const owner = await server.rooms();
+    const other = await server.rooms();
+    expect(codeOf(await ask(owner, 'room:create', { page: PAGE }))).toBe('ok');
+    expect(codeOf(await ask(other, 'room:create', { page: PAGE }))).toBe('ok');
+    // A third, from either clientId of the address, is refused.
+    expect(codeOf(await ask(other, 'room:create', { page: PAGE }))).toBe('rate_limited');
+    expect(codeOf(await ask(owner, 'room:create', { page: PAGE + '?b' }))).toBe('rate_limited');
   });
 });
 
