@@ -28,6 +28,7 @@ import { registerNotes } from './notes/notes-handlers.js';
 import { MAX_DISCONNECTION_MS, notesOnlyRecovery, replayStaleSessions } from './recovery.js';
 import { createRoomAccess } from './room-access.js';
 import { registerRooms, type RoomsStats } from './rooms/rooms-handlers.js';
+import { boundSendQueues } from './send-queue.js';
 import { guardSocket, InFlight } from './socket-guard.js';
 import type { NotesNamespace, RoomsNamespace } from './socket-types.js';
 import type { NoteStore } from './store/note-store.js';
@@ -95,6 +96,10 @@ export function createApp({ store, config, logger = createLogger(config.logLevel
   const adminOrigin = rememberAdminOrigin(io, config.admin !== null);
   releaseUpgradeRequests(io);
   const appMetrics = new Metrics(io);
+  const sendQueues = boundSendQueues(io, config.limits.queuedBytesPerConnection, () =>
+    appMetrics.slowClientDisconnects.inc(),
+  );
+  appMetrics.gaugeQueuedBytes(sendQueues.queuedBytes);
   http = httpHandler(store, logger, appMetrics);
 
   // One Server carries namespaces with different event maps, so each gets its own typed view.
