@@ -21,6 +21,7 @@ import {
   newIdentities,
   originAllowed,
   privateRoomCreates,
+  roomsPerAddress,
 } from './limits.js';
 import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
@@ -147,6 +148,7 @@ export function createApp({ store, config, logger = createLogger(config.logLevel
     logger,
     access,
     maxRoomsPerSocket: roomsPerSocket,
+    maxRoomsPerAddress: roomsPerAddress(config.limits),
     privateRooms: privateRoomCreates(config.limits),
   });
   registerNotes(notesNsp, { store, logger, access, maxRoomsPerSocket: roomsPerSocket });

@@ -265,6 +265,15 @@ export const privateRoomCreates = (limits: Pick<Limits, 'connectionsPerIp'>) =>
   new AddressAllowance(Math.ceil(2 * addressFactor(limits)), HOUR_MS);
 
 /**
+ * /rooms memberships per address, across all its connections: 10 per person of the
+ * address factor (100 by default; a person has a tab or a few per room). Each room held
+ * may cost a full path table (MAX_ROOM_PATH_CHARS), so this bounds the room memory one
+ * address can make the server hold (docs/SECURITY.md has the figure).
+ */
+export const roomsPerAddress = (limits: Pick<Limits, 'connectionsPerIp'>) =>
+  Math.ceil(10 * addressFactor(limits));
+
+/**
  * Admin login attempts per address: 10 at once, then 10 per 10 minutes. Each costs a
  * password hash (in the thread pool, never on the event loop); a refused one costs nothing.
  */

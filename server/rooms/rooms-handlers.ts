@@ -63,6 +63,8 @@ export interface RoomsOptions {
   access: RoomAccess;
   /** A socket in this many rooms is refused another with `too_large` (issue 5). */
   maxRoomsPerSocket: number;
+  /** Rooms the sockets of one address may be in together (limits.ts roomsPerAddress). */
+  maxRoomsPerAddress: number;
   /** `room:create` per address (limits.ts privateRoomCreates). */
   privateRooms: AddressAllowance;
 }
@@ -95,8 +97,14 @@ export function registerRooms(nsp: RoomsNamespace, options: RoomsOptions): Rooms
     const channel = normalizeChannel(input.channel);
     const room = checkedRoomId(page, channel);
     if (room === null) return fail('invalid', 'channel: not a usable channel name');
-    if (state.peerIn(room, socket.id) === null && state.roomCount(socket.id) >= options.maxRoomsPerSocket) {
-      return fail('too_large', `in ${options.maxRoomsPerSocket} rooms already; leave one first`);
+    if (state.peerIn(room, socket.id) === null) {
+      if (state.roomCount(socket.id) >= options.maxRoomsPerSocket) {
+        return fail('too_large', `in ${options.maxRoomsPerSocket} rooms already; leave one first`);
+      }
+      // Every room held costs memory (its path table above all): bounded per address (issue 10).
+      if (state.roomsOfRemote(socketAddress(socket)) >= options.maxRoomsPerAddress) {
+        return fail('too_large', 'this address is in too many rooms; leave one first');
+      }
     }
     const access = options.access.canEnter({ page, channel }, input.key);
     // Public and named rooms are entered synchronously, in the order the client sent its events.
@@ -118,7 +126,15 @@ export function registerRooms(nsp: RoomsNamespace, options: RoomsOptions): Rooms
     const { page, channel } = address;
     const { peerId, name, color } = socket.data;
     const peer = { id: peerId, name, color, idle: false };
-    const joined = state.join(room, { page, channel }, socket.id, peer, format);
+    const joined = state.join(
+      room,
+      { page, channel },
+      socket.id,
+      peer,
+      format,
+      Date.now(),
+      socketAddress(socket),
+    );
     void socket.join(room);
     if (format === 'packed') void socket.join(packedChannelOf(room));
     else void socket.leave(packedChannelOf(room));

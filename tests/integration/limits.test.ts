@@ -284,6 +284,29 @@ describe('rooms per socket', () => {
   });
 });
 
+describe('rooms per address', () => {
+  it('refuses a join beyond the rooms one address may hold across its connections with too_large', async () => {
+    // MAX_CONNECTIONS_PER_IP=5 sizes the address for one person: 10 rooms.
+    server = await startTestServer({ env: { MAX_CONNECTIONS_PER_IP: '5' } });
+    const [first, second] = [await server.rooms(), await server.rooms()];
+    for (let i = 0; i < 6; i++)
+      expect(codeOf(await ask(first, 'room:join', { page: PAGE, channel: `a${i}` }))).toBe('ok');
+    for (let i = 0; i < 4; i++)
+      expect(codeOf(await ask(second, 'room:join', { page: PAGE, channel: `b${i}` }))).toBe('ok');
+    expect(codeOf(await ask(second, 'room:join', { page: PAGE, channel: 'b4' }))).toBe('too_large');
+    // A room it is in already is no new room; leaving one, or closing a connection, frees them.
+    expect(codeOf(await ask(second, 'room:join', { page: PAGE, channel: 'b0' }))).toBe('ok');
+    await ask(first, 'room:leave', { room: 'a0|' + PAGE });
+    expect(codeOf(await ask(second, 'room:join', { page: PAGE, channel: 'b4' }))).toBe('ok');
+    expect(codeOf(await ask(second, 'room:join', { page: PAGE, channel: 'b5' }))).toBe('too_large');
+    const serverSide = server.app.io.of('/rooms').sockets.get(first.id!)!;
+    const gone = new Promise<void>((resolve) => serverSide.once('disconnect', () => resolve()));
+    first.close();
+    await gone;
+    expect(codeOf(await ask(second, 'room:join', { page: PAGE, channel: 'b5' }))).toBe('ok');
+  });
+});
+
 describe('private rooms per address', () => {
   it('refuses room:create over the per-address allowance with rate_limited', async () => {
     // MAX_CONNECTIONS_PER_IP=5 sizes the address for one person: 2 private rooms at once.
