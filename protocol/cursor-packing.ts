@@ -133,7 +133,12 @@ export function cursorFromPacked(
   return { x, y, anchor: text ? { path, fx, fy, text } : { path, fx, fy } };
 }
 
-/** The Socket.IO room of a room's members that take packed batches; never a valid room id. */
+/**
+ * The Socket.IO room of a room's members that take packed batches. No room id can take
+ * it (issue 10): a room id starts with a normalised channel, which never holds whitespace
+ * (normalizeChannel), and this name's first `|`-separated part is `packed ` + a channel.
+ * (`packed|<room>` could: channel `packed`, page `<room>` when the room's channel is a URL.)
+ */
 export function packedChannelOf(room: string): string {
-  return `packed|${room}`;
+  return `packed ${room}`;
 }

@@ -10,10 +10,19 @@ import type { AddressInfo } from 'node:net';
 import { Counter } from 'prom-client';
 import { Server, type Socket } from 'socket.io';
 import { mountAdmin } from './admin.js';
-import { authMiddleware } from './auth.js';
+import { authMiddleware, handshakeError } from './auth.js';
 import type { Config } from './config.js';
 import { httpHandler } from './health.js';
-import { ADMIN_UI_ORIGIN, ConnectionCap, originAllowed } from './limits.js';
+import {
+  ADMIN_UI_ORIGIN,
+  addressFactor,
+  Budgets,
+  ConnectionCap,
+  newIdentities,
+  originAllowed,
+  privateRoomCreates,
+  roomsPerAddress,
+} from './limits.js';
 import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { PEER_ID_SECRET, PeerIds } from './peer-ids.js';
@@ -21,6 +30,7 @@ import { registerNotes } from './notes/notes-handlers.js';
 import { MAX_DISCONNECTION_MS, notesOnlyRecovery, replayStaleSessions } from './recovery.js';
 import { createRoomAccess } from './room-access.js';
 import { registerRooms, type RoomsStats } from './rooms/rooms-handlers.js';
+import { boundSendQueues } from './send-queue.js';
 import { guardSocket, InFlight } from './socket-guard.js';
 import type { NotesNamespace, RoomsNamespace } from './socket-types.js';
 import type { NoteStore } from './store/note-store.js';
@@ -85,15 +95,29 @@ export function createApp({ store, config, logger = createLogger(config.logLevel
     adapter: notesOnlyRecovery,
   });
   cap.track(io);
+  const adminOrigin = rememberAdminOrigin(io, config.admin !== null);
   releaseUpgradeRequests(io);
   const appMetrics = new Metrics(io);
+  const sendQueues = boundSendQueues(io, config.limits.queuedBytesPerConnection, () =>
+    appMetrics.slowClientDisconnects.inc(),
+  );
+  appMetrics.gaugeQueuedBytes(sendQueues.queuedBytes);
   http = httpHandler(store, logger, appMetrics);
 
   // One Server carries namespaces with different event maps, so each gets its own typed view.
   const roomsNsp = io.of('/rooms') as RoomsNamespace;
   const notesNsp = io.of('/notes') as NotesNamespace;
   const peerIds = new PeerIds(() => store.getServerSecret(PEER_ID_SECRET));
-  const auth = authMiddleware(store, peerIds, logger);
+  const auth = authMiddleware(store, peerIds, logger, newIdentities(config.limits));
+  // The hosted admin UI's page is admitted for /admin only (issue 10).
+  const notAdminOrigin = (socket: Pick<Socket, 'conn'>, next: (err?: Error) => void) =>
+    next(
+      adminOrigin.has(socket.conn)
+        ? handshakeError('forbidden', 'this origin may use /admin only')
+        : undefined,
+    );
+  roomsNsp.use(notAdminOrigin);
+  notesNsp.use(notAdminOrigin);
   roomsNsp.use(auth);
   notesNsp.use(auth);
 
@@ -102,7 +126,7 @@ export function createApp({ store, config, logger = createLogger(config.logLevel
   const guard = {
     metrics: appMetrics,
     inFlight,
-    rateLimitScale: config.limits.rateLimitScale,
+    budgets: new Budgets(config.limits.rateLimitScale, addressFactor(config.limits)),
     draining: () => draining,
   };
   roomsNsp.on('connection', (socket) => {
@@ -127,6 +151,8 @@ export function createApp({ store, config, logger = createLogger(config.logLevel
     access,
     maxRoomsPerSocket: roomsPerSocket,
     peerIds,
+    maxRoomsPerAddress: roomsPerAddress(config.limits),
+    privateRooms: privateRoomCreates(config.limits),
   });
   registerNotes(notesNsp, { store, logger, access, maxRoomsPerSocket: roomsPerSocket, peerIds });
   if (mountAdmin(io, config.admin)) logger.info('admin UI enabled on /admin');
@@ -173,6 +199,21 @@ export function createApp({ store, config, logger = createLogger(config.logLevel
     stats: rooms.stats,
     inFlight: () => inFlight.size,
   };
+}
+
+/**
+ * The connections opened by the hosted admin UI's page (Origin `https://admin.socket.io`,
+ * admitted only while /admin is on). Read from the request before
+ * releaseUpgradeRequests drops it; only such connections are kept, weakly.
+ */
+function rememberAdminOrigin(io: Server, adminOn: boolean): WeakSet<object> {
+  const fromAdminUi = new WeakSet<object>();
+  if (adminOn) {
+    io.engine.on('connection', (conn: { request: IncomingMessage | null }) => {
+      if (conn.request?.headers.origin === ADMIN_UI_ORIGIN) fromAdminUi.add(conn);
+    });
+  }
+  return fromAdminUi;
 }
 
 /**

@@ -6,6 +6,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ExtendedError } from 'socket.io';
 import { Auth, invalid, type ErrorCode } from '../protocol/index.js';
+import { addressKey, type AddressAllowance } from './limits.js';
 import type { Logger } from './logger.js';
 import type { PeerIds } from './peer-ids.js';
 import type { SocketData } from './socket-types.js';
@@ -16,7 +17,7 @@ function sha256(text: string): Buffer {
 }
 
 /** A connect error the client sees as `err.message === code` with `err.data = { code, message }`. */
-function handshakeError(code: ErrorCode, message: string): ExtendedError {
+export function handshakeError(code: ErrorCode, message: string): ExtendedError {
   const error: ExtendedError = new Error(code);
   error.data = { code, message };
   return error;
@@ -29,17 +30,29 @@ const CHECKED = Object.freeze({});
 interface HandshakingSocket {
   handshake: { auth: unknown };
   data: SocketData;
+  conn: { remoteAddress?: string };
 }
 
 /** The socket data for valid credentials, or the error that refuses them. */
-async function admit(store: NoteStore, peerIds: PeerIds, auth: Auth): Promise<SocketData | ExtendedError> {
+async function admit(
+  store: NoteStore,
+  peerIds: PeerIds,
+  auth: Auth,
+  address: string,
+  newIds: AddressAllowance,
+): Promise<SocketData | ExtendedError> {
   // Handlers derive peer ids synchronously once a socket is in.
   await peerIds.ready();
   const offered = sha256(auth.secret);
-  // Reading first keeps reconnects free of write transactions; only a new clientId claims.
-  const storedHex =
-    (await store.getSecretHash(auth.clientId)) ??
-    (await store.claimSecretHash(auth.clientId, offered.toString('hex')));
+  // Reading first keeps reconnects free of write transactions; only a new clientId claims,
+  // and each claim is a stored row: an address may make only so many (issue 10).
+  let storedHex = await store.getSecretHash(auth.clientId);
+  if (storedHex === null) {
+    if (!newIds.take(address)) {
+      return handshakeError('rate_limited', 'too many new clientIds from this address; try again later');
+    }
+    storedHex = await store.claimSecretHash(auth.clientId, offered.toString('hex'));
+  }
   const stored = Buffer.from(storedHex, 'hex');
   // Constant-time compare so response timing leaks nothing about the stored hash.
   if (stored.length !== offered.length || !timingSafeEqual(stored, offered)) {
@@ -48,15 +61,18 @@ async function admit(store: NoteStore, peerIds: PeerIds, auth: Auth): Promise<So
   return { clientId: auth.clientId, name: auth.name, color: auth.color };
 }
 
-/** Middleware for `namespace.use(...)`. */
-export function authMiddleware(store: NoteStore, peerIds: PeerIds, logger: Logger) {
+/**
+ * Middleware for `namespace.use(...)`. `newIds` is the per-address allowance of clientIds
+ * the store has not seen yet (limits.ts newIdentities), shared by every namespace.
+ */
+export function authMiddleware(store: NoteStore, peerIds: PeerIds, logger: Logger, newIds: AddressAllowance) {
   return (socket: HandshakingSocket, next: (err?: ExtendedError) => void): void => {
     const parsed = Auth.safeParse(socket.handshake.auth);
     if (!parsed.success) {
       next(handshakeError('invalid', invalid(parsed.error).error.message));
       return;
     }
-    admit(store, peerIds, parsed.data).then(
+    admit(store, peerIds, parsed.data, addressKey(socket.conn.remoteAddress), newIds).then(
       (admitted) => {
         if (admitted instanceof Error) return next(admitted);
         socket.data = admitted;

@@ -33,6 +33,8 @@ export interface Limits {
   roomsPerSocket: number;
   /** Multiplies every token bucket's rate and size (server/limits.ts); 1 in production. */
   rateLimitScale: number;
+  /** Bytes queued for one connection that does not read before it is closed (server/send-queue.ts). */
+  queuedBytesPerConnection: number;
 }
 
 const Env = z.object({
@@ -45,6 +47,14 @@ const Env = z.object({
   MAX_CONNECTIONS_PER_IP: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(1).default(50)),
   MAX_ROOMS_PER_SOCKET: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(1).default(50)),
   RATE_LIMIT_SCALE: z.preprocess(unsetIfEmpty, z.coerce.number().positive().default(1)),
+  MAX_QUEUED_BYTES: z.preprocess(
+    unsetIfEmpty,
+    z.coerce
+      .number()
+      .int()
+      .min(65_536)
+      .default(4 * 1024 * 1024),
+  ),
   ADMIN_USER: z.preprocess(unsetIfEmpty, z.string().optional()),
   ADMIN_PASSWORD: z.preprocess(unsetIfEmpty, z.string().min(8).optional()),
   LOG_LEVEL: z.preprocess(
@@ -103,6 +113,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       connectionsPerIp: e.MAX_CONNECTIONS_PER_IP,
       roomsPerSocket: e.MAX_ROOMS_PER_SOCKET,
       rateLimitScale: e.RATE_LIMIT_SCALE,
+      queuedBytesPerConnection: e.MAX_QUEUED_BYTES,
     },
     admin:
       e.ADMIN_USER !== undefined && e.ADMIN_PASSWORD !== undefined

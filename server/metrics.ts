@@ -63,6 +63,11 @@ export class Metrics {
     help: 'Volatile packets (cursor batches) discarded because the client had not taken the previous write.',
     registers: [this.registry],
   });
+  readonly slowClientDisconnects = new Counter({
+    name: 'copresence_slow_client_disconnects_total',
+    help: 'Connections closed because more than MAX_QUEUED_BYTES waited for a client that does not read.',
+    registers: [this.registry],
+  });
   readonly rejected = new Counter({
     name: 'copresence_rejected_total',
     help: 'Requests and messages refused, per error code.',
@@ -102,6 +107,18 @@ export class Metrics {
       },
     });
     this.countOutgoing(io);
+  }
+
+  /** Reports the bytes queued for all connections (server/send-queue.ts) as a gauge. */
+  gaugeQueuedBytes(queuedBytes: () => number): void {
+    new Gauge({
+      name: 'copresence_queued_bytes',
+      help: 'Bytes waiting to be written to clients, all connections together.',
+      registers: [this.registry],
+      collect() {
+        this.set(queuedBytes());
+      },
+    });
   }
 
   reject(code: ErrorCode): void {

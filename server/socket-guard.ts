@@ -1,13 +1,15 @@
 /**
- * Per-socket middleware in front of every handler of /rooms and /notes (issue 5). It
+ * Per-socket middleware in front of every handler of /rooms and /notes (issues 5, 10). It
  * answers, before any handler runs: unknown event names (`invalid`), requests while the
- * server shuts down (`unavailable`) and requests over the socket's token bucket
- * (`rate_limited`). It also counts events and acks for /metrics and keeps the number of
- * requests still waiting for their ack, so shutdown can let in-flight writes finish.
+ * server shuts down (`unavailable`) and requests over the token buckets of the socket's
+ * clientId or address (`rate_limited`). It also counts events and acks for /metrics and
+ * keeps the number of requests still waiting for their ack, so shutdown can let in-flight
+ * writes finish. {@link chargeTokens} lets a handler charge more than the one token the
+ * guard took (an import pays per note).
  */
-import type { Socket } from 'socket.io';
+import type { Server, Socket } from 'socket.io';
 import { fail, type ErrorCode, type Result } from '../protocol/index.js';
-import { EVENT_BUCKETS, SocketBuckets } from './limits.js';
+import { addressKey, EVENT_BUCKETS, type BucketName, type Budgets } from './limits.js';
 import type { Metrics } from './metrics.js';
 
 type Ack = (result: Result<unknown>) => void;
@@ -50,29 +52,48 @@ export class InFlight {
 export interface GuardOptions {
   metrics: Metrics;
   inFlight: InFlight;
-  rateLimitScale: number;
+  /** The token buckets of every clientId and address, shared by all sockets of the server. */
+  budgets: Budgets;
   /** True once shutdown began: new requests are refused, in-flight ones finish. */
   draining: () => boolean;
 }
 
+/** The budgets of each server, for {@link chargeTokens}. */
+const budgetsOf = new WeakMap<Server, Budgets>();
+
 /**
  * Installs the guard on one socket. Every open socket holds the closure made here, so it
- * keeps only the socket, its buckets and the shared options; the work is in {@link check}
- * (idle memory per connection, issue 6).
+ * keeps only the socket and the shared options; the work is in {@link check}, and the
+ * buckets live per clientId and address, not per socket (idle memory, issue 6; issue 10).
  */
 export function guardSocket(socket: Socket, options: GuardOptions): void {
-  const buckets = new SocketBuckets(options.rateLimitScale);
-  socket.use((packet, next) => check(socket, buckets, options, packet, next));
+  budgetsOf.set(socket.nsp.server, options.budgets);
+  socket.use((packet, next) => check(socket, options, packet, next));
+}
+
+/** The per-address key of a socket's connection (limits.ts addressKey). */
+export function socketAddress(socket: Pick<Socket, 'conn'>): string {
+  return addressKey(socket.conn.remoteAddress);
+}
+
+/**
+ * Charges `n` more tokens of `bucket` to the socket's clientId and address, on top of the
+ * one token the guard took for the event (e.g. `notes:import` pays one `notes` token per
+ * imported note). True when paid; false, charging nothing, when either bucket cannot pay:
+ * the handler should then answer `rate_limited` without doing the work. A charge bigger
+ * than a whole bucket (burst) passes only when the bucket is full, and leaves it in debt
+ * until it has refilled, so the long-run rate holds. Sockets outside a guarded namespace
+ * (none in this server) are never charged: true.
+ */
+export function chargeTokens(socket: Socket, bucket: BucketName, n: number): boolean {
+  const budgets = budgetsOf.get(socket.nsp.server);
+  if (!budgets || n <= 0) return true;
+  const { clientId } = socket.data as { clientId: string };
+  return budgets.take(clientId, socketAddress(socket), bucket, n);
 }
 
 /** One packet through the guard: answers it with an error ack, or passes it on with `next`. */
-function check(
-  socket: Socket,
-  buckets: SocketBuckets,
-  options: GuardOptions,
-  packet: unknown[],
-  next: (err?: Error) => void,
-): void {
+function check(socket: Socket, options: GuardOptions, packet: unknown[], next: (err?: Error) => void): void {
   const { metrics, inFlight } = options;
   const [event] = packet;
   const last: unknown = packet[packet.length - 1];
@@ -88,7 +109,10 @@ function check(
   if (!known) return refuse('invalid', 'unknown event');
   if (ack && NO_ACK_EVENTS.has(event)) return refuse('invalid', `${event} takes no ack`);
   if (options.draining()) return refuse('unavailable', 'the server is shutting down');
-  if (!buckets.take(EVENT_BUCKETS[event as keyof typeof EVENT_BUCKETS])) {
+  const { clientId } = socket.data as { clientId: string };
+  if (
+    !options.budgets.take(clientId, socketAddress(socket), EVENT_BUCKETS[event as keyof typeof EVENT_BUCKETS])
+  ) {
     return refuse('rate_limited', 'too many requests; slow down');
   }
   if (ack) {

@@ -23,6 +23,13 @@ export type CursorFormat = 'objects' | 'packed';
  * paths go out without their anchor (the document position still places the cursor).
  */
 export const MAX_ROOM_PATHS = 1024;
+/**
+ * ...and past this many characters of paths (issue 10): 1024 paths of up to 512 characters
+ * made a full table cost ~1.2 MiB per room. 128 KiB is 128 characters per path on average
+ * at the count cap; the extension's paths are shorter, so the count binds for real pages
+ * and this for paths made long on purpose.
+ */
+export const MAX_ROOM_PATH_CHARS = 128 * 1024;
 
 /** Shared empty results of a flush; frozen, so nothing can fill them by mistake. */
 const NO_SOCKETS: string[] = Object.freeze([]) as unknown as string[];
@@ -47,6 +54,8 @@ interface Room extends RoomAddress {
   packedChannel: string;
   /** Path numbers of packed anchors, and those numbered since the last flush. */
   paths: Map<string, number>;
+  /** Characters of the paths in `paths`, bounded by MAX_ROOM_PATH_CHARS. */
+  pathChars: number;
   freshPaths: Array<[number, string]>;
   /** Peer ids whose cursor changed since the last flush. */
   dirty: Set<string>;
@@ -125,9 +134,16 @@ export class RoomState {
   private readonly rooms = new Map<string, Room>();
   /** Room ids per page, for `room:list`. */
   private readonly byPage = new Map<string, Set<string>>();
-  /** The peer and rooms of every socket that joined something. */
-  /** Per socket: its peer, and per joined room when it was last heard of there (ms). */
-  private readonly sockets = new Map<string, { peerId: string; rooms: Map<string, number> }>();
+  /**
+   * Per socket that joined something: its peer, its remote address (limits.ts addressKey),
+   * and per joined room when it was last heard of there (ms).
+   */
+  private readonly sockets = new Map<
+    string,
+    { peerId: string; remote: string; rooms: Map<string, number> }
+  >();
+  /** Memberships per remote address, across all its sockets and connections (issue 10). */
+  private readonly remoteRooms = new Map<string, number>();
   private readonly dirtyRooms = new Set<string>();
   /** Number of takeFlush calls so far: the tick clock of large-room slowing. */
   private flushCount = 0;
@@ -145,6 +161,10 @@ export class RoomState {
     private readonly minFlushGapMs = Infinity,
   ) {}
 
+  /**
+   * `remote` is the socket's remote address key: memberships are counted per address
+   * ({@link roomsOfRemote}).
+   */
   join(
     room: string,
     address: RoomAddress,
@@ -152,10 +172,12 @@ export class RoomState {
     peer: Peer,
     format: CursorFormat = 'objects',
     now = Date.now(),
+    remote = 'unknown',
   ): JoinOutcome {
     const state = this.rooms.get(room) ?? this.createRoom(room, address);
-    const entry = this.sockets.get(socketId) ?? { peerId: peer.id, rooms: new Map<string, number>() };
+    const entry = this.sockets.get(socketId) ?? { peerId: peer.id, remote, rooms: new Map<string, number>() };
     this.sockets.set(socketId, entry);
+    if (!entry.rooms.has(room)) this.remoteRooms.set(entry.remote, this.roomsOfRemote(entry.remote) + 1);
     entry.rooms.set(room, now);
     let member = state.members.get(peer.id);
     const arrived = member === undefined;
@@ -181,6 +203,9 @@ export class RoomState {
     const state = this.rooms.get(room);
     if (!entry?.rooms.delete(room) || !state) return null;
     if (entry.rooms.size === 0) this.sockets.delete(socketId);
+    const held = this.roomsOfRemote(entry.remote) - 1;
+    if (held > 0) this.remoteRooms.set(entry.remote, held);
+    else this.remoteRooms.delete(entry.remote);
     state.newcomers.delete(socketId);
     state.packed.delete(socketId);
     state.objects.delete(socketId);
@@ -194,6 +219,11 @@ export class RoomState {
       this.markDirty(state);
     }
     return { room, peerId: entry.peerId, departed };
+  }
+
+  /** Rooms the sockets of a remote address are in, counted once per socket and room. */
+  roomsOfRemote(remote: string): number {
+    return this.remoteRooms.get(remote) ?? 0;
   }
 
   /** How many rooms the socket is in. */
@@ -367,7 +397,9 @@ export class RoomState {
     if (path === undefined) return null;
     let no = room.paths.get(path);
     if (no === undefined) {
-      if (room.paths.size >= MAX_ROOM_PATHS) return null;
+      if (room.paths.size >= MAX_ROOM_PATHS || room.pathChars + path.length > MAX_ROOM_PATH_CHARS)
+        return null;
+      room.pathChars += path.length;
       no = room.paths.size + 1;
       room.paths.set(path, no);
       room.freshPaths.push([no, path]);
@@ -385,6 +417,7 @@ export class RoomState {
       packed: new Set(),
       objects: new Set(),
       paths: new Map(),
+      pathChars: 0,
       freshPaths: [],
       dirty: new Set(),
       newcomers: new Set(),

@@ -23,9 +23,11 @@ import {
   type RoomSummary,
 } from '../../protocol/index.js';
 import { message, request } from '../ack-handler.js';
+import type { AddressAllowance } from '../limits.js';
 import type { Logger } from '../logger.js';
 import type { PeerIds } from '../peer-ids.js';
 import { isListed, type RoomAccess, type RoomAddress } from '../room-access.js';
+import { socketAddress } from '../socket-guard.js';
 import type { RoomsNamespace, RoomsSocket } from '../socket-types.js';
 import { CursorFlusher } from './cursor-flusher.js';
 import { RoomState, type CursorFormat } from './room-state.js';
@@ -64,6 +66,10 @@ export interface RoomsOptions {
   maxRoomsPerSocket: number;
   /** Each person's id in each room (issue 10). */
   peerIds: PeerIds;
+  /** Rooms the sockets of one address may be in together (limits.ts roomsPerAddress). */
+  maxRoomsPerAddress: number;
+  /** `room:create` per address (limits.ts privateRoomCreates). */
+  privateRooms: AddressAllowance;
 }
 
 export function registerRooms(nsp: RoomsNamespace, options: RoomsOptions): RoomsHandle {
@@ -94,8 +100,14 @@ export function registerRooms(nsp: RoomsNamespace, options: RoomsOptions): Rooms
     const channel = normalizeChannel(input.channel);
     const room = checkedRoomId(page, channel);
     if (room === null) return fail('invalid', 'channel: not a usable channel name');
-    if (state.peerIn(room, socket.id) === null && state.roomCount(socket.id) >= options.maxRoomsPerSocket) {
-      return fail('too_large', `in ${options.maxRoomsPerSocket} rooms already; leave one first`);
+    if (state.peerIn(room, socket.id) === null) {
+      if (state.roomCount(socket.id) >= options.maxRoomsPerSocket) {
+        return fail('too_large', `in ${options.maxRoomsPerSocket} rooms already; leave one first`);
+      }
+      // Every room held costs memory (its path table above all): bounded per address (issue 10).
+      if (state.roomsOfRemote(socketAddress(socket)) >= options.maxRoomsPerAddress) {
+        return fail('too_large', 'this address is in too many rooms; leave one first');
+      }
     }
     const access = options.access.canEnter({ page, channel }, input.key);
     // Public and named rooms are entered synchronously, in the order the client sent its events.
@@ -117,7 +129,15 @@ export function registerRooms(nsp: RoomsNamespace, options: RoomsOptions): Rooms
     const { page, channel } = address;
     const { clientId, name, color } = socket.data;
     const peer = { id: options.peerIds.of(clientId, room), name, color, idle: false };
-    const joined = state.join(room, { page, channel }, socket.id, peer, format);
+    const joined = state.join(
+      room,
+      { page, channel },
+      socket.id,
+      peer,
+      format,
+      Date.now(),
+      socketAddress(socket),
+    );
     void socket.join(room);
     if (format === 'packed') void socket.join(packedChannelOf(room));
     else void socket.leave(packedChannelOf(room));
@@ -212,9 +232,13 @@ export function registerRooms(nsp: RoomsNamespace, options: RoomsOptions): Rooms
     ),
     'room:create': request(
       { event: 'room:create', schema: RoomCreate, logger },
-      (input): Result<RoomCreated> | Promise<Result<RoomCreated>> => {
+      (input, socket: RoomsSocket): Result<RoomCreated> | Promise<Result<RoomCreated>> => {
         const page = normalizePageUrl(input.page);
         if (page === null) return fail('invalid', 'page: expected an http(s) URL');
+        // Each private room is a stored row: an address makes only so many (issue 10).
+        if (!options.privateRooms.take(socketAddress(socket))) {
+          return fail('rate_limited', 'too many private rooms from this address; try again later');
+        }
         return options.access.createPrivate(page).then(ok);
       },
     ),

@@ -67,6 +67,25 @@ describe('handshake', () => {
   });
 });
 
+describe('new clientIds per address', () => {
+  let server: TestServer;
+  afterEach(() => server.dispose());
+
+  it('admits MAX_CONNECTIONS_PER_IP new clientIds from an address at once, then refuses more; known ones still get in', async () => {
+    server = await startTestServer({ env: { MAX_CONNECTIONS_PER_IP: '5' } });
+    const known = makeAuth();
+    const first = await server.rooms(known);
+    for (let i = 1; i < 5; i++) (await server.notes()).close();
+    const newcomer = makeAuth();
+    const refused = await handshakeError(server.url, '/notes', newcomer);
+    expect(refused.data).toEqual({ code: 'rate_limited', message: expect.any(String) });
+    // Nothing was stored for it; reconnecting is not a new identity.
+    expect(await server.store.getSecretHash(newcomer.clientId as string)).toBeNull();
+    first.close();
+    await expect(server.notes(known)).resolves.toBeTruthy();
+  });
+});
+
 describe('handshake with ALLOWED_ORIGINS', () => {
   let server: TestServer;
   beforeEach(async () => {

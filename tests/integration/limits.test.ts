@@ -3,8 +3,16 @@
 // that stops reading.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CursorBatch, Result } from '../../protocol/index.js';
-import { ADMIN_UI_ORIGIN, SocketBuckets, type BucketName } from '../../server/limits.js';
-import { ask, connectRooms, handshakeError, makeAuth } from '../support/clients.js';
+import { ADMIN_UI_ORIGIN, KeyedBuckets, type BucketName } from '../../server/limits.js';
+import { chargeTokens } from '../../server/socket-guard.js';
+import {
+  ask,
+  connectNotes,
+  connectRooms,
+  handshakeError,
+  makeAuth,
+  type NotesClient,
+} from '../support/clients.js';
 import { stalledPollingClient } from '../support/polling-client.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { once } from '../support/wait.js';
@@ -56,29 +64,32 @@ describe('allowed origins', () => {
     ).rejects.toThrow('the handshake was accepted');
   });
 
-  it('admits the hosted admin UI origin only while the admin namespace is on', async () => {
+  it('admits the hosted admin UI origin only while the admin namespace is on, and to /admin only', async () => {
     server = await startTestServer();
     const refused = await handshakeError(server.url, '/rooms', makeAuth(), { origin: ADMIN_UI_ORIGIN });
     expect(refused.message).toBe('websocket error');
     await server.dispose();
     server = await startTestServer({ env: { ADMIN_USER: 'ops', ADMIN_PASSWORD: 'correct horse battery' } });
-    await expect(
-      handshakeError(server.url, '/rooms', makeAuth(), { origin: ADMIN_UI_ORIGIN }),
-    ).rejects.toThrow('the handshake was accepted');
+    // The connection is admitted, the namespaces of the extension are not (operations.test.ts: /admin is).
+    expect(
+      (await handshakeError(server.url, '/rooms', makeAuth(), { origin: ADMIN_UI_ORIGIN })).message,
+    ).toBe('forbidden');
   });
 });
 
 describe('connections per address', () => {
   it('refuses a connection over MAX_CONNECTIONS_PER_IP and admits one again after a close', async () => {
     server = await startTestServer({ env: { MAX_CONNECTIONS_PER_IP: '3' } });
-    const sockets = [await server.rooms(), await server.rooms(), await server.notes()];
+    const first = makeAuth();
+    const sockets = [await server.rooms(first), await server.rooms(), await server.notes()];
     const refused = await handshakeError(server.url, '/rooms', makeAuth());
     expect(refused.message).toBe('websocket error');
     const serverSide = server.app.io.of('/rooms').sockets.get(sockets[0]!.id!)!;
     const disconnected = new Promise<void>((resolve) => serverSide.conn.once('close', () => resolve()));
     sockets[0]!.close();
     await disconnected;
-    await expect(connectRooms(server.url)).resolves.toBeTruthy();
+    // The same browser comes back (a new clientId is limited on its own, handshake.test.ts).
+    await expect(connectRooms(server.url, first)).resolves.toBeTruthy();
   });
 });
 
@@ -93,19 +104,22 @@ describe('token buckets', () => {
       for (const [name, perSecond, burstAtOne] of budgets) {
         const rate = perSecond * scale;
         const burst = burstAtOne * scale;
-        const buckets = new SocketBuckets(scale);
+        const buckets = new KeyedBuckets(scale);
         let passed = 0;
-        while (passed <= burst && buckets.take(name, 0)) passed++;
+        while (passed <= burst && buckets.take('k', name, 0)) passed++;
         expect([name, scale, passed]).toEqual([name, scale, burst]);
         // Just over one token's time later one more passes, and only one.
         const oneToken = (1000 / rate) * 1.01;
-        expect(buckets.take(name, oneToken)).toBe(true);
-        expect(buckets.take(name, oneToken)).toBe(false);
-        // A long pause refills to the burst, never beyond.
+        expect(buckets.take('k', name, oneToken)).toBe(true);
+        expect(buckets.take('k', name, oneToken)).toBe(false);
+        // Another key has its own bucket.
+        expect(buckets.take('other', name, oneToken)).toBe(true);
+        // A long pause refills to the burst, never beyond; the sweep has forgotten both keys.
         const later = oneToken + 60_000;
         passed = 0;
-        while (passed <= burst && buckets.take(name, later)) passed++;
+        while (passed <= burst && buckets.take('k', name, later)) passed++;
         expect(passed).toBe(burst);
+        expect(buckets.size).toBe(1);
       }
     }
   });
@@ -141,6 +155,93 @@ describe('token buckets', () => {
     const stored = await server.store.list(ROOM);
     expect(stored.length).toBe(creates.map(codeOf).filter((c) => c === 'ok').length);
     expect(await metric(server, 'copresence_rejected_total{code="rate_limited"}')).toBeGreaterThanOrEqual(12);
+  });
+
+  it('keys budgets by clientId: leaving and re-entering /notes or reconnecting gives no fresh bucket', async () => {
+    // Scale 0.3: 9 note operations at once, then 3 per second, per clientId.
+    server = await startTestServer({ env: { RATE_LIMIT_SCALE: '0.3' } });
+    const auth = makeAuth();
+    const started = performance.now();
+    const codes: string[] = [];
+    const burst = async (socket: NotesClient, round: number) => {
+      expect(codeOf(await ask(socket, 'notes:subscribe', { room: ROOM }))).toBe('ok');
+      const answers = await Promise.all(
+        Array.from({ length: 9 }, (_, i) =>
+          ask(socket, 'note:create', {
+            room: ROOM,
+            opId: `op-re-${round}-${i}`,
+            anchor: { selectors: [] },
+            body: 'x',
+          }),
+        ),
+      );
+      codes.push(...answers.map(codeOf));
+    };
+    // The same connection leaves the namespace and enters it again...
+    const first = await server.notes(auth);
+    for (let round = 0; round < 3; round++) {
+      await burst(first, round);
+      const left = once(first, 'disconnect');
+      first.disconnect();
+      await left;
+      const back = once(first, 'connect');
+      first.connect();
+      await back;
+    }
+    first.close();
+    // ...and new connections of the same clientId.
+    for (let round = 3; round < 6; round++) {
+      const socket = await connectNotes(server.url, auth);
+      await burst(socket, round);
+      socket.close();
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const passed = codes.filter((c) => c === 'ok').length;
+    // Six fresh buckets would have let all 54 through.
+    expect(passed).toBeLessThanOrEqual(9 + Math.ceil(3 * seconds));
+    expect(codes.filter((c) => c === 'rate_limited').length).toBeGreaterThan(0);
+    expect((await server.store.list(ROOM)).length).toBe(passed);
+  });
+
+  it('keys budgets by address too: new clientIds from one address share its bucket', async () => {
+    // MAX_CONNECTIONS_PER_IP=5 sizes an address for one person: the address bucket equals a clientId's.
+    server = await startTestServer({ env: { RATE_LIMIT_SCALE: '0.3', MAX_CONNECTIONS_PER_IP: '5' } });
+    const started = performance.now();
+    const codes: string[] = [];
+    for (let round = 0; round < 4; round++) {
+      const socket = await server.notes();
+      expect(codeOf(await ask(socket, 'notes:subscribe', { room: ROOM }))).toBe('ok');
+      const answers = await Promise.all(
+        Array.from({ length: 9 }, (_, i) =>
+          ask(socket, 'note:create', {
+            room: ROOM,
+            opId: `op-ip-${round}-${i}`,
+            anchor: { selectors: [] },
+            body: 'x',
+          }),
+        ),
+      );
+      codes.push(...answers.map(codeOf));
+      socket.close();
+    }
+    const seconds = (performance.now() - started) / 1000;
+    expect(codes.filter((c) => c === 'ok').length).toBeLessThanOrEqual(9 + Math.ceil(3 * seconds));
+  });
+
+  it('lets a handler charge extra tokens to the clientId and address (chargeTokens)', async () => {
+    server = await startTestServer({ env: { RATE_LIMIT_SCALE: '0.1' } });
+    const notes = await server.notes();
+    const serverSide = server.app.io.of('/notes').sockets.get(notes.id!)!;
+    // Three notes tokens at scale 0.1: two pass, a third is more than what is left.
+    expect(chargeTokens(serverSide, 'notes', 2)).toBe(true);
+    expect(chargeTokens(serverSide, 'notes', 2)).toBe(false);
+    expect(chargeTokens(serverSide, 'notes', 1)).toBe(true);
+    // The clientId's next request of that bucket is refused; another clientId's passes.
+    expect(codeOf(await ask(notes, 'note:delete', { room: ROOM, id: 'n', version: 1 }))).toBe('rate_limited');
+    const other = await server.notes();
+    expect(codeOf(await ask(other, 'note:delete', { room: ROOM, id: 'n', version: 1 }))).not.toBe(
+      'rate_limited',
+    );
   });
 
   it('drops cursor moves over the budget before they reach the room', async () => {
@@ -180,6 +281,43 @@ describe('rooms per socket', () => {
     expect(codeOf(await ask(notes, 'notes:subscribe', { room: 'a|' + PAGE }))).toBe('ok');
     expect(codeOf(await ask(notes, 'notes:subscribe', { room: 'b|' + PAGE }))).toBe('ok');
     expect(codeOf(await ask(notes, 'notes:subscribe', { room: 'c|' + PAGE }))).toBe('too_large');
+  });
+});
+
+describe('rooms per address', () => {
+  it('refuses a join beyond the rooms one address may hold across its connections with too_large', async () => {
+    // MAX_CONNECTIONS_PER_IP=5 sizes the address for one person: 10 rooms.
+    server = await startTestServer({ env: { MAX_CONNECTIONS_PER_IP: '5' } });
+    const [first, second] = [await server.rooms(), await server.rooms()];
+    for (let i = 0; i < 6; i++)
+      expect(codeOf(await ask(first, 'room:join', { page: PAGE, channel: `a${i}` }))).toBe('ok');
+    for (let i = 0; i < 4; i++)
+      expect(codeOf(await ask(second, 'room:join', { page: PAGE, channel: `b${i}` }))).toBe('ok');
+    expect(codeOf(await ask(second, 'room:join', { page: PAGE, channel: 'b4' }))).toBe('too_large');
+    // A room it is in already is no new room; leaving one, or closing a connection, frees them.
+    expect(codeOf(await ask(second, 'room:join', { page: PAGE, channel: 'b0' }))).toBe('ok');
+    await ask(first, 'room:leave', { room: 'a0|' + PAGE });
+    expect(codeOf(await ask(second, 'room:join', { page: PAGE, channel: 'b4' }))).toBe('ok');
+    expect(codeOf(await ask(second, 'room:join', { page: PAGE, channel: 'b5' }))).toBe('too_large');
+    const serverSide = server.app.io.of('/rooms').sockets.get(first.id!)!;
+    const gone = new Promise<void>((resolve) => serverSide.once('disconnect', () => resolve()));
+    first.close();
+    await gone;
+    expect(codeOf(await ask(second, 'room:join', { page: PAGE, channel: 'b5' }))).toBe('ok');
+  });
+});
+
+describe('private rooms per address', () => {
+  it('refuses room:create over the per-address allowance with rate_limited', async () => {
+    // MAX_CONNECTIONS_PER_IP=5 sizes the address for one person: 2 private rooms at once.
+    server = await startTestServer({ env: { MAX_CONNECTIONS_PER_IP: '5' } });
+    const owner = await server.rooms();
+    const other = await server.rooms();
+    expect(codeOf(await ask(owner, 'room:create', { page: PAGE }))).toBe('ok');
+    expect(codeOf(await ask(other, 'room:create', { page: PAGE }))).toBe('ok');
+    // A third, from either clientId of the address, is refused.
+    expect(codeOf(await ask(other, 'room:create', { page: PAGE }))).toBe('rate_limited');
+    expect(codeOf(await ask(owner, 'room:create', { page: PAGE + '?b' }))).toBe('rate_limited');
   });
 });
 

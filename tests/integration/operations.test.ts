@@ -1,10 +1,21 @@
-// Operations: GET /metrics, the admin UI namespace only with credentials, and connection
-// state recovery replaying the note events a dropped client missed.
+// Operations: GET /metrics, the admin UI namespace only with credentials (checked off the
+// event loop, attempts limited per address, its origin admitted to /admin only), and
+// connection state recovery replaying the note events a dropped client missed.
 import { randomBytes } from 'node:crypto';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Socket as EngineSocket } from 'engine.io-client';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { NoteChanged, PresenceJoined, Result, RoomJoined } from '../../protocol/index.js';
-import { ask, connectNotes, makeAuth, type NotesClient, type RoomsClient } from '../support/clients.js';
+import { ADMIN_UI_ORIGIN } from '../../server/limits.js';
+import {
+  ask,
+  connectNotes,
+  handshakeError,
+  makeAuth,
+  type NotesClient,
+  type RoomsClient,
+} from '../support/clients.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { once, record } from '../support/wait.js';
 
@@ -74,21 +85,22 @@ describe('GET /metrics', () => {
   });
 });
 
-describe('admin UI', () => {
-  const adminClient = (url: string, auth: object) => {
-    const socket = connect(url + '/admin', {
-      auth,
-      transports: ['websocket'],
-      forceNew: true,
-      reconnection: false,
-    });
-    extra.push(socket);
-    return Promise.race([
-      once(socket, 'connect').then(() => 'connected'),
-      once<Error>(socket, 'connect_error').then((error) => error.message),
-    ]);
-  };
+const adminClient = (url: string, auth: object, extraHeaders?: Record<string, string>) => {
+  const socket = connect(url + '/admin', {
+    auth,
+    transports: ['websocket'],
+    forceNew: true,
+    reconnection: false,
+    ...(extraHeaders ? { extraHeaders } : {}),
+  });
+  extra.push(socket);
+  return Promise.race([
+    once(socket, 'connect').then(() => 'connected'),
+    once<Error>(socket, 'connect_error').then((error) => error.message),
+  ]);
+};
 
+describe('admin UI', () => {
   it('is off without ADMIN_USER and ADMIN_PASSWORD', async () => {
     server = await startTestServer();
     expect(await adminClient(server.url, { username: 'ops', password: 'anything' })).toBe(
@@ -104,6 +116,58 @@ describe('admin UI', () => {
     expect(await adminClient(server.url, { username: 'ops', password: 'correct horse battery' })).toBe(
       'connected',
     );
+  });
+});
+
+describe('admin logins', () => {
+  const CREDENTIALS = { ADMIN_USER: 'ops', ADMIN_PASSWORD: 'correct horse battery' };
+
+  it('checks passwords off the event loop and refuses attempts over the per-address limit', async () => {
+    server = await startTestServer({ env: CREDENTIALS });
+    // One connection, 200 CONNECT packets to /admin with wrong passwords, sent at once; each
+    // is answered with a CONNECT_ERROR packet (`4/admin,{message}`).
+    const conn = new EngineSocket(server.url, { path: '/socket.io/', transports: ['websocket'] });
+    await new Promise<void>((resolve, reject) => {
+      conn.once('open', () => resolve());
+      conn.once('error', reject);
+    });
+    const answers: string[] = [];
+    const all = new Promise<void>((resolve) =>
+      conn.on('message', (data) => {
+        if (typeof data === 'string' && data.startsWith('4/admin,')) answers.push(data);
+        if (answers.length === 200) resolve();
+      }),
+    );
+    const delay = monitorEventLoopDelay({ resolution: 10 });
+    delay.enable();
+    for (let i = 0; i < 200; i++) {
+      conn.send('0/admin,' + JSON.stringify({ username: 'ops', password: `wrong ${i}` }));
+    }
+    await all;
+    delay.disable();
+    conn.close();
+    const messages = answers.map(
+      (a) => (JSON.parse(a.slice('4/admin,'.length)) as { message: string }).message,
+    );
+    expect(messages.filter((m) => m === 'invalid credentials')).toHaveLength(10);
+    expect(messages.filter((m) => m === 'too many attempts')).toHaveLength(190);
+    // Nothing of it ran on the event loop (13 s of bcrypt did before).
+    expect(delay.max / 1e6).toBeLessThan(250);
+    // The address is locked out, even with the right password; other namespaces are not.
+    expect(await adminClient(server.url, { username: 'ops', password: 'correct horse battery' })).toBe(
+      'too many attempts',
+    );
+    await expect(server.rooms()).resolves.toBeTruthy();
+  });
+
+  it('admits the hosted admin UI origin to /admin only', async () => {
+    server = await startTestServer({ env: CREDENTIALS });
+    const origin = { origin: ADMIN_UI_ORIGIN };
+    for (const namespace of ['/rooms', '/notes']) {
+      expect((await handshakeError(server.url, namespace, makeAuth(), origin)).message).toBe('forbidden');
+    }
+    const credentials = { username: 'ops', password: 'correct horse battery' };
+    expect(await adminClient(server.url, credentials, origin)).toBe('connected');
   });
 });
 

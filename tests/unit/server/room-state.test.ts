@@ -4,6 +4,7 @@ import { unpackBatch } from '../../../protocol/index.js';
 import {
   flushEvery,
   LARGE_ROOM_MEMBERS,
+  MAX_ROOM_PATH_CHARS,
   MAX_ROOM_PATHS,
   RoomState,
   type CursorFlush,
@@ -65,6 +66,39 @@ describe('RoomState', () => {
     state.setCursor(ROOM, 'a', at('#one-too-many'));
     expect(entries()[0]?.cursor).toEqual({ x: 0.5, y: 0.5 });
     expect(announced).toHaveLength(MAX_ROOM_PATHS);
+  });
+
+  it("caps the characters of a room's path table, not only the number of paths", () => {
+    const state = new RoomState(() => undefined);
+    state.join(ROOM, ADDRESS, 's1', peer('a'), 'packed');
+    state.takeFlush();
+    const announced: Array<[number, string]> = [];
+    // Paths of the longest legal length (512), each new: the table fills by characters first.
+    for (let i = 0; i < MAX_ROOM_PATHS; i += 1) {
+      const path = `#p${i}-`.padEnd(512, 'x');
+      state.setCursor(ROOM, 'a', { x: 0.5, y: 0.5, anchor: { path, fx: 0.25, fy: 0.75 } });
+      for (const flush of state.takeFlush()) announced.push(...(flush.packed?.freshPaths ?? []));
+    }
+    const chars = announced.reduce((sum, [, path]) => sum + path.length, 0);
+    expect(chars).toBeLessThanOrEqual(MAX_ROOM_PATH_CHARS);
+    expect(announced).toHaveLength(Math.floor(MAX_ROOM_PATH_CHARS / 512));
+    // A short new path still fits as long as characters are left; none are.
+    state.setCursor(ROOM, 'a', { x: 0.5, y: 0.5, anchor: { path: 'p', fx: 0.25, fy: 0.75 } });
+    expect(state.takeFlush()[0]?.packed?.freshPaths).toEqual([]);
+  });
+
+  it('counts the rooms of each remote address across its sockets', () => {
+    const state = new RoomState(() => undefined);
+    state.join(ROOM, ADDRESS, 's1', peer('a'), 'packed', 0, '203.0.113.7');
+    state.join('other|https://example.com/', ADDRESS, 's2', peer('b'), 'packed', 0, '203.0.113.7');
+    state.join(ROOM, ADDRESS, 's1', peer('a'), 'objects', 0, '203.0.113.7');
+    state.join(ROOM, ADDRESS, 's3', peer('c'), 'packed', 0, '198.51.100.1');
+    expect(state.roomsOfRemote('203.0.113.7')).toBe(2);
+    state.leaveAll('s1');
+    expect(state.roomsOfRemote('203.0.113.7')).toBe(1);
+    state.leave('other|https://example.com/', 's2');
+    expect(state.roomsOfRemote('203.0.113.7')).toBe(0);
+    expect(state.roomsOfRemote('198.51.100.1')).toBe(1);
   });
 
   it('flushes a room early rather than merge away a position that was never sent', () => {

@@ -1,0 +1,88 @@
+/**
+ * A bound on what the server holds for one connection that does not read (issue 10). A
+ * client that never reads its socket (but answers heartbeats, so Engine.IO never drops
+ * it) made every reliable packet for it queue without bound: 40 of them in a busy room
+ * grew the process by 1 GB in two minutes. Volatile cursor batches are already dropped
+ * while the transport is busy; everything else (acks, presence, notes, path tables)
+ * piles up in two places, both counted here:
+ *
+ * - Engine.IO's `writeBuffer`: packets made while the transport is not writable (a
+ *   WebSocket write not yet handed to the kernel, or a long-polling client with no GET
+ *   open). Counted as the packets are made, reset when Engine.IO flushes the buffer.
+ * - For WebSocket, the socket's own buffer (`ws` `bufferedAmount`): the flushed batch
+ *   the kernel has not taken yet.
+ *
+ * When the two together pass `maxBytes`, the connection is closed at once (its TCP socket
+ * destroyed, not closed politely behind the data it will never read) and counted. Each
+ * connection carries one number; one listener pair serves all of them (idle memory per
+ * connection, issue 6).
+ */
+import type { Server } from 'socket.io';
+
+/** The part of an Engine.IO connection (engine.io's Socket) looked at here. */
+interface QueuedConnection {
+  /** Bytes (characters of string packets) in `writeBuffer`; set on connection. */
+  queuedBytes: number;
+  transport: { writable: boolean; socket?: { bufferedAmount?: number; terminate?: () => void } };
+  readyState: string;
+  close(discard?: boolean): void;
+  on(event: 'packetCreate', fn: (this: QueuedConnection, packet: { data?: unknown }) => void): void;
+  on(event: 'flush', fn: (this: QueuedConnection) => void): void;
+}
+
+export interface SendQueueBound {
+  /** Bytes queued for every open connection together, for the `/metrics` gauge. */
+  queuedBytes(): number;
+}
+
+/** What a packet's payload costs while queued: characters of a string, bytes of a buffer. */
+function sizeOf(data: unknown): number {
+  if (typeof data === 'string') return data.length;
+  if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) return data.byteLength;
+  return 1;
+}
+
+/** The bytes a connection's WebSocket holds that the kernel has not taken yet; 0 for polling. */
+function socketBuffered(conn: QueuedConnection): number {
+  return conn.transport.socket?.bufferedAmount ?? 0;
+}
+
+/**
+ * Installs the bound on every connection of `io`. `onSlow` is called once per connection
+ * closed for it (the `/metrics` counter).
+ */
+export function boundSendQueues(io: Server, maxBytes: number, onSlow: () => void): SendQueueBound {
+  function packetCreated(this: QueuedConnection, packet: { data?: unknown }): void {
+    // A packet made while the transport is writable is flushed right away: never queued.
+    if (this.transport.writable || this.readyState !== 'open') return;
+    this.queuedBytes += sizeOf(packet.data);
+    if (this.queuedBytes + socketBuffered(this) > maxBytes) closeSlow(this);
+  }
+  function flushed(this: QueuedConnection): void {
+    this.queuedBytes = 0;
+  }
+  const closeSlow = (conn: QueuedConnection): void => {
+    onSlow();
+    // Destroys the TCP socket now: a polite close would queue behind what it never reads,
+    // and ws would hold it all for its 30 s closing timeout.
+    conn.transport.socket?.terminate?.();
+    // Discards the buffer and closes the session (for polling: no further GET is answered).
+    conn.close(true);
+  };
+  io.engine.on('connection', (conn: QueuedConnection) => {
+    conn.queuedBytes = 0;
+    conn.on('packetCreate', packetCreated);
+    conn.on('flush', flushed);
+  });
+  return {
+    queuedBytes() {
+      const clients = (io.engine as unknown as { clients: Record<string, QueuedConnection> }).clients;
+      let total = 0;
+      for (const sid in clients) {
+        const conn = clients[sid]!;
+        total += (conn.queuedBytes ?? 0) + socketBuffered(conn);
+      }
+      return total;
+    },
+  };
+}
