@@ -125,7 +125,7 @@ export function createApp({ store, config, logger = createLogger(config.logLevel
     access,
     maxRoomsPerSocket: roomsPerSocket,
   });
-  registerNotes(notesNsp, { store, logger, access, maxRoomsPerSocket: roomsPerSocket });
+  registerNotes(notesNsp, { store, logger, access, limits: config.limits });
   if (mountAdmin(io, config.admin)) logger.info('admin UI enabled on /admin');
 
   let cursorsRejected = 0;

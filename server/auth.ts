@@ -54,6 +54,7 @@ async function admit(store: NoteStore, auth: Auth): Promise<SocketData | Extende
   if (stored.length !== offered.length || !timingSafeEqual(stored, offered)) {
     return handshakeError('forbidden', 'this clientId is registered with another secret');
   }
+  void store.touchClient(auth.clientId).catch(() => undefined); // last seen, for expiry (issue 10)
   return { clientId: auth.clientId, peerId: peerIdFor(auth.clientId), name: auth.name, color: auth.color };
 }
 

@@ -49,6 +49,7 @@ export const EVENT_BUCKETS = {
   'room:leave': 'joins',
   'room:list': 'joins',
   'notes:subscribe': 'joins',
+  'notes:page': 'joins',
   'notes:unsubscribe': 'joins',
 } as const satisfies Record<string, string>;
 
@@ -92,6 +93,19 @@ export class SocketBuckets {
     }
     state[slot] = tokens - 1;
     return true;
+  }
+
+  /** Milliseconds until the named bucket holds `tokens` tokens (its size at most); takes nothing. */
+  msUntil(name: BucketName, tokens: number, now = performance.now()): number {
+    const rate = BUCKETS[name].rate * this.scale;
+    const burst = BUCKETS[name].burst * this.scale;
+    const slot = BUCKET_SLOT[name];
+    const last = this.state?.[slot + 1] ?? NaN;
+    const have = Number.isNaN(last)
+      ? burst
+      : Math.min(burst, this.state![slot]! + ((now - last) / 1000) * rate);
+    const want = Math.min(tokens, burst);
+    return have >= want ? 0 : Math.ceil(((want - have) / rate) * 1000);
   }
 }
 

@@ -7,6 +7,7 @@
  */
 import type { Socket } from 'socket.io';
 import { fail, type ErrorCode, type Result } from '../protocol/index.js';
+import { attachBudget } from './budget.js';
 import { EVENT_BUCKETS, SocketBuckets } from './limits.js';
 import type { Metrics } from './metrics.js';
 
@@ -62,6 +63,8 @@ export interface GuardOptions {
  */
 export function guardSocket(socket: Socket, options: GuardOptions): void {
   const buckets = new SocketBuckets(options.rateLimitScale);
+  // Handlers that spend more than the event's one token (notes:import, issue 10) find it there.
+  attachBudget(socket, buckets);
   socket.use((packet, next) => check(socket, buckets, options, packet, next));
 }
 

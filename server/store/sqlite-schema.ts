@@ -2,9 +2,49 @@
  * Schema migrations of the SQLite store. Each entry runs once, in order, inside one
  * transaction with the `user_version` bump, so a crash never leaves half a migration.
  */
+import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 
-const MIGRATIONS: readonly string[] = [
+/** A migration: SQL, or a function for what SQL alone cannot do. */
+type Migration = string | ((db: Database.Database) => void);
+
+/**
+ * The peer id notes were written under before version 4 (issue 10): sha256('peer:' +
+ * clientId), 12 bytes, base64url. Fixed here because old rows keep it whatever auth.ts
+ * derives later (peer ids become per room).
+ */
+function legacyPeerId(clientId: string): string {
+  return createHash('sha256')
+    .update('peer:' + clientId)
+    .digest()
+    .subarray(0, 12)
+    .toString('base64url');
+}
+
+/**
+ * Version 4 (issue 10): notes keep their writer's clientId privately (per-author quotas and
+ * identity expiry count by person, not by peer id), pages follow `seq`, and identities
+ * remember when they were last seen. Notes written before get the clientId whose legacy
+ * peer id wrote them, so their owners never look like owning nothing.
+ */
+function notesOwners(db: Database.Database): void {
+  db.exec(`
+    ALTER TABLE notes ADD COLUMN client_id TEXT;
+    DROP INDEX notes_by_room;
+    CREATE INDEX notes_by_room ON notes (room, seq);
+    CREATE INDEX notes_by_client ON notes (client_id, created_at) WHERE client_id IS NOT NULL;
+    ALTER TABLE client_secrets ADD COLUMN last_seen_at TEXT;`);
+  db.prepare('UPDATE client_secrets SET last_seen_at = ?').run(new Date().toISOString());
+  db.function('legacy_peer_id', { deterministic: true }, (id) => legacyPeerId(String(id)));
+  db.exec(`
+    CREATE TEMP TABLE legacy_peers AS
+      SELECT legacy_peer_id(client_id) AS peer_id, client_id FROM client_secrets;
+    CREATE INDEX temp.legacy_peers_by_peer ON legacy_peers (peer_id);
+    UPDATE notes SET client_id = (SELECT client_id FROM legacy_peers WHERE peer_id = notes.author_id);
+    DROP TABLE temp.legacy_peers;`);
+}
+
+const MIGRATIONS: readonly Migration[] = [
   `CREATE TABLE notes (
      -- seq breaks ties between notes created in the same millisecond
      seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -50,6 +90,7 @@ const MIGRATIONS: readonly string[] = [
      created_at TEXT NOT NULL,
      PRIMARY KEY (page, channel)
    );`,
+  notesOwners,
 ];
 
 /** Brings `db` up to the latest schema. */
@@ -58,9 +99,10 @@ export function migrate(db: Database.Database): void {
   if (current > MIGRATIONS.length) {
     throw new Error(`database schema v${current} is newer than this server (v${MIGRATIONS.length})`);
   }
-  MIGRATIONS.slice(current).forEach((sql, index) => {
+  MIGRATIONS.slice(current).forEach((migration, index) => {
     db.transaction(() => {
-      db.exec(sql);
+      if (typeof migration === 'string') db.exec(migration);
+      else migration(db);
       db.pragma(`user_version = ${current + index + 1}`);
     })();
   });

@@ -11,7 +11,14 @@ it('has the documented defaults', () => {
     presenceTtlMs: 30_000,
     allowedOrigins: [],
     logLevel: 'info',
-    limits: { connectionsPerIp: 50, roomsPerSocket: 50, rateLimitScale: 1 },
+    limits: {
+      connectionsPerIp: 50,
+      roomsPerSocket: 50,
+      rateLimitScale: 1,
+      notesPerRoom: 5_000,
+      notesPerAuthorPerDay: 500,
+      identityIdleDays: 30,
+    },
     admin: null,
   });
 });
@@ -29,6 +36,9 @@ it('reads every variable and treats empty ones as unset', () => {
       MAX_CONNECTIONS_PER_IP: '7',
       MAX_ROOMS_PER_SOCKET: '9',
       RATE_LIMIT_SCALE: '2.5',
+      MAX_NOTES_PER_ROOM: '100',
+      MAX_NOTES_PER_AUTHOR_PER_DAY: '20',
+      IDENTITY_IDLE_DAYS: '0.5',
       ADMIN_USER: 'ops',
       ADMIN_PASSWORD: 'correct horse',
     }),
@@ -40,7 +50,14 @@ it('reads every variable and treats empty ones as unset', () => {
     presenceTtlMs: 45_000,
     allowedOrigins: ['chrome-extension://abc', 'https://example.com'],
     logLevel: 'debug',
-    limits: { connectionsPerIp: 7, roomsPerSocket: 9, rateLimitScale: 2.5 },
+    limits: {
+      connectionsPerIp: 7,
+      roomsPerSocket: 9,
+      rateLimitScale: 2.5,
+      notesPerRoom: 100,
+      notesPerAuthorPerDay: 20,
+      identityIdleDays: 0.5,
+    },
     admin: { user: 'ops', password: 'correct horse' },
   });
   expect(loadConfig({ PORT: '', LOG_LEVEL: '' })).toMatchObject({ port: 8080, logLevel: 'info' });
@@ -55,6 +72,9 @@ it.each([
   [{ ALLOWED_ORIGINS: 'example.com' }, /ALLOWED_ORIGINS/],
   [{ MAX_CONNECTIONS_PER_IP: '0' }, /MAX_CONNECTIONS_PER_IP/],
   [{ RATE_LIMIT_SCALE: '-1' }, /RATE_LIMIT_SCALE/],
+  [{ MAX_NOTES_PER_ROOM: '0' }, /MAX_NOTES_PER_ROOM/],
+  [{ MAX_NOTES_PER_AUTHOR_PER_DAY: '1.5' }, /MAX_NOTES_PER_AUTHOR_PER_DAY/],
+  [{ IDENTITY_IDLE_DAYS: '0' }, /IDENTITY_IDLE_DAYS/],
   [{ ADMIN_USER: 'ops' }, /ADMIN_USER and ADMIN_PASSWORD/],
   [{ ADMIN_USER: 'ops', ADMIN_PASSWORD: 'short' }, /ADMIN_PASSWORD/],
 ])('refuses %o with a message naming the variable', (env, name) => {
