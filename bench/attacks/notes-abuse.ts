@@ -166,6 +166,7 @@ async function attackImport(dataDir: string): Promise<void> {
   const server = await ServerProcess.start(dataDir);
   const socket = await connect(server.url);
   await subscribe(socket);
+  await server.probe();
   let done = false;
   const health = healthLatency(server.url, () => done);
   const started = performance.now();

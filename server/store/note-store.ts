@@ -172,7 +172,10 @@ export interface NoteStore {
   expireClients(before: Date): Promise<number>;
   /** Resolves when the store answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;
-  /** Whether the store can read and write now; `read-only` from a failed write until one succeeds. */
+  /**
+   * Whether the store can read and write now: `read-only` from a failed write until one
+   * succeeds (while degraded, asking tries a small write, so it recovers without traffic).
+   */
   health(): Promise<StoreHealth>;
   close(): Promise<void>;
 }

@@ -23,8 +23,8 @@ function legacyPeerId(clientId: string): string {
 
 /**
  * Version 4 (issue 10): notes keep their writer's clientId privately (per-author quotas and
- * identity expiry count by person, not by peer id), pages follow `seq`, and identities
- * remember when they were last seen. Notes written before get the clientId whose legacy
+ * identity expiry count by person, not by peer id), pages follow `seq`, identities
+ * remember when they were last seen, and the health check has a table to try writes in. Notes written before get the clientId whose legacy
  * peer id wrote them, so their owners never look like owning nothing.
  */
 function notesOwners(db: Database.Database): void {
@@ -33,7 +33,9 @@ function notesOwners(db: Database.Database): void {
     DROP INDEX notes_by_room;
     CREATE INDEX notes_by_room ON notes (room, seq);
     CREATE INDEX notes_by_client ON notes (client_id, created_at) WHERE client_id IS NOT NULL;
-    ALTER TABLE client_secrets ADD COLUMN last_seen_at TEXT;`);
+    ALTER TABLE client_secrets ADD COLUMN last_seen_at TEXT;
+    -- Written (and emptied) by the health check only while writes fail: can the file grow again?
+    CREATE TABLE health_probe (filler BLOB NOT NULL);`);
   db.prepare('UPDATE client_secrets SET last_seen_at = ?').run(new Date().toISOString());
   db.function('legacy_peer_id', { deterministic: true }, (id) => legacyPeerId(String(id)));
   db.exec(`

@@ -137,6 +137,9 @@ function prepare(db: Database.Database) {
       'SELECT key_hash FROM private_rooms WHERE page = ? AND channel = ?',
     ),
     ping: db.prepare('SELECT 1'),
+    // As big as a large note, so the probe needs the file to grow as such a note would.
+    probeWrite: db.prepare('INSERT INTO health_probe (filler) VALUES (zeroblob(65536))'),
+    probeClear: db.prepare('DELETE FROM health_probe'),
   };
 }
 
@@ -451,10 +454,27 @@ export class SqliteStore implements NoteStore {
       const reason = error instanceof StoreUnavailableError ? error.reason : 'ping failed';
       return { ok: false, store: 'unreachable', reason };
     }
+    if (this.writeFailure !== null) {
+      // Writes failed: try one, so the store recovers once space is back even without traffic.
+      try {
+        this.run('write', this.probe);
+      } catch {
+        // Still failing; run() kept the reason.
+      }
+    }
     return this.writeFailure === null
       ? { ok: true, store: 'ok' }
       : { ok: false, store: 'read-only', reason: this.writeFailure };
   }
+
+  /** One committed write that needs 64 KiB more of the file and leaves nothing behind. */
+  private readonly probe = (): void => {
+    this.db.transaction(() => {
+      this.sql.probeWrite.run();
+      this.sql.probeClear.run();
+    })();
+    this.writes++;
+  };
 
   async close(): Promise<void> {
     if (this.db.open) this.db.close();

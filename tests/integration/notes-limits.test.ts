@@ -247,7 +247,7 @@ describe('note quotas', () => {
 });
 
 describe('a store that cannot write', () => {
-  it('answers unavailable and /healthz 503 read-only while writes fail, and recovers once one succeeds', async () => {
+  it('answers unavailable and /healthz 503 read-only while writes fail, and recovers once a write succeeds', async () => {
     server = await startTestServer({ env: { RATE_LIMIT_SCALE: '10' } });
     const alice = await subscribed(server);
     const health = async () => {
@@ -270,8 +270,11 @@ describe('a store that cannot write', () => {
     // Reading still works, and only the acked notes are stored.
     expect(await allNotes(alice, ROOM)).toHaveLength(firstRefused);
 
+    // Still full: asking again tries a write, which fails too.
+    expect((await health()).status).toBe(503);
+    // Space is back: /healthz finds out by itself, before anyone writes a note.
     server.store.capFileSize(null);
-    value(await createNote(alice, { body: 'space again' }));
     expect(await health()).toEqual({ status: 200, body: { ok: true, store: 'ok' } });
+    value(await createNote(alice, { body: 'space again' }));
   });
 });

@@ -130,6 +130,7 @@ describe('migration 4', () => {
     // Back to version 3 as it was: no owner column, no last-seen time.
     const db = new Database(join(dataDir, DB_FILE));
     db.exec(`
+      DROP TABLE health_probe;
       DROP INDEX notes_by_client;
       ALTER TABLE notes DROP COLUMN client_id;
       ALTER TABLE client_secrets DROP COLUMN last_seen_at;
