@@ -273,7 +273,7 @@ async function attackStalled(dataDir: string): Promise<void> {
     ws.once('error', reject);
   });
   // Stop reading: the server's writes pile up in its buffers.
-  (ws as unknown as { _socket: { pause(): void } })._socket.pause();
+  ws.pause();
   const codes = { sent: 0 };
   const started = performance.now();
   let peak = before.rssMiB;

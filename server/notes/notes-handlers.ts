@@ -47,17 +47,34 @@ const PAGE: PageBounds = { maxNotes: LIMITS.notesPerPage, maxBytes: LIMITS.pageB
 const importOpId = (annotationId: string) =>
   'imp-' + createHash('sha256').update(annotationId).digest('base64url').slice(0, 40);
 
+/** How much of earlier answers may wait unsent before a page is refused: two pages. */
+const BACKLOG_BYTES = 2 * LIMITS.pageBytes;
+
 /**
  * Whether answers sent to this socket earlier still wait in the server to be written: a
  * client that does not read. A page is refused then (`rate_limited`), so such a client
- * holds at most about one page in the server's memory however often it asks (issue 10).
+ * holds about two pages in the server's memory however often it asks (issue 10); one that
+ * reads is never refused for a small backlog (a burst of subscribes after a reconnect).
  */
 function backlogged(socket: NotesSocket): boolean {
-  // Engine.IO queues packets here while the transport is still busy with earlier ones.
-  return (socket.conn as unknown as { writeBuffer: unknown[] }).writeBuffer.length > 0;
+  // Engine.IO queues encoded packets here while the transport is still busy with earlier ones.
+  const queued = (socket.conn as unknown as { writeBuffer: Array<{ data?: unknown }> }).writeBuffer;
+  let bytes = 0;
+  for (const { data } of queued) {
+    bytes += typeof data === 'string' ? data.length : data instanceof Uint8Array ? data.byteLength : 0;
+    if (bytes > BACKLOG_BYTES) return true;
+  }
+  return false;
 }
 
 const BACKLOGGED = 'the last answers have not been read yet; ask again shortly';
+
+/**
+ * Resolves once the answers of requests that arrived before this one were handed to the
+ * transport: many requests in one read from the network run their synchronous parts
+ * before any answer goes out, so without this they would all find an empty backlog.
+ */
+const earlierAnswersOut = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * Every socket is also in a Socket.IO room named after its own id, which the client
@@ -108,21 +125,27 @@ export function registerNotes(nsp: NotesNamespace, options: NotesOptions): void 
     if (access !== true && !((await access) && socket.connected)) {
       return fail('forbidden', 'this room needs a valid key');
     }
-    if (backlogged(socket)) return fail('rate_limited', BACKLOGGED);
-    // Join before reading, so a note written meanwhile arrives as a broadcast at worst twice, never not at all.
+    const wasIn = socket.rooms.has(input.room);
+    // Join before reading, so a note written meanwhile arrives as a broadcast at worst twice,
+    // never not at all; and synchronously, so a create sent right after finds it subscribed.
     void socket.join(input.room);
     try {
-      return ok(await store.page(input.room, null, PAGE));
+      await earlierAnswersOut();
+      if (!backlogged(socket)) return ok(await store.page(input.room, null, PAGE));
     } catch (error) {
       // A failed subscribe must not leave the socket receiving that room's events.
-      void socket.leave(input.room);
+      if (!wasIn) void socket.leave(input.room);
       throw error;
     }
+    // Refused: the socket is where it was before.
+    if (!wasIn) void socket.leave(input.room);
+    return fail('rate_limited', BACKLOGGED);
   };
 
   /** The page after `after`: notes written since the first page are after it too, none is skipped. */
   const page = async (socket: NotesSocket, input: NotesPageRequest): Promise<Result<NotesPage>> => {
     if (!isSubscribed(socket, input.room)) return fail('forbidden', NOT_SUBSCRIBED);
+    await earlierAnswersOut();
     if (backlogged(socket)) return fail('rate_limited', BACKLOGGED);
     return ok(await store.page(input.room, input.after, PAGE));
   };
@@ -171,6 +194,7 @@ export function registerNotes(nsp: NotesNamespace, options: NotesOptions): void 
     const { room, after = null } = input;
     const address = parseRoomId(room);
     if (!address || !isSubscribed(socket, room)) return fail('forbidden', NOT_SUBSCRIBED);
+    await earlierAnswersOut();
     if (backlogged(socket)) return fail('rate_limited', BACKLOGGED);
     const sizeOf = (note: Note) => Buffer.byteLength(JSON.stringify(noteToAnnotation(note, address.page)));
     const { notes, next } = await store.page(room, after, { ...PAGE, sizeOf });

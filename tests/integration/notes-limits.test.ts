@@ -3,6 +3,7 @@
 // answering `unavailable` while /healthz says so.
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import {
   LIMITS,
   type AnnotationCollection,
@@ -73,6 +74,50 @@ async function seed(server: TestServer, count: number, body: string, room = ROOM
 }
 
 const bytesOf = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
+
+/**
+ * A /notes client over a raw WebSocket (Engine.IO v4 framing by hand) that stops reading
+ * after the handshake, as a hostile client may; `resume` reads again and collects acks.
+ */
+async function stalledReader(url: string) {
+  const ws = new WebSocket(url.replace('http', 'ws') + '/socket.io/?EIO=4&transport=websocket');
+  const acks = new Map<number, unknown>();
+  let wake = () => undefined as void;
+  ws.on('message', (data: Buffer) => {
+    const text = data.toString();
+    if (text === '2') ws.send('3');
+    const ack = /^43\/notes,(\d+)/.exec(text);
+    if (!ack) return;
+    acks.set(Number(ack[1]), (JSON.parse(text.slice(ack[0].length)) as unknown[])[0]);
+    wake();
+  });
+  await new Promise<void>((resolve, reject) => {
+    ws.on('message', (data: Buffer) => {
+      const text = data.toString();
+      if (text.startsWith('0')) ws.send('40/notes,' + JSON.stringify(makeAuth()));
+      if (text.startsWith('40/notes,')) resolve();
+    });
+    ws.once('error', reject);
+  });
+  ws.pause();
+  return {
+    send(id: number, event: string, payload: unknown) {
+      ws.send(`42/notes,${id}` + JSON.stringify([event, payload]));
+    },
+    /** Reads again until `count` more acks arrived (in id order), then stops reading. */
+    async resume(count: number): Promise<unknown[]> {
+      const from = acks.size;
+      ws.resume();
+      while (acks.size < from + count) await new Promise<void>((resolve) => (wake = resolve));
+      ws.pause();
+      return [...acks.entries()]
+        .sort(([a], [b]) => a - b)
+        .slice(from)
+        .map(([, ack]) => ack);
+    },
+    close: () => ws.terminate(),
+  };
+}
 
 let server: TestServer;
 afterEach(() => server.dispose());
@@ -155,6 +200,38 @@ describe('notes:subscribe and notes:page', () => {
     expect(new Set(paged).size).toBe(paged.length);
     expect(paged).toEqual((await server.store.list(ROOM)).map((note) => note.id));
     expect(paged).toHaveLength(1_200 + written);
+  });
+
+  it('refuses pages to a client that does not read once two pages wait unsent, and answers it again once it reads', async () => {
+    server = await startTestServer({ env: { RATE_LIMIT_SCALE: '10' } });
+    // About 1 KiB each: every first page is a full 256 KiB.
+    await seed(server, 600, 'z'.repeat(900));
+    const client = await stalledReader(server.url);
+    // 300 pages are 75 MiB: more than the kernel's socket buffers hold (tcp_rmem may reach 32 MiB).
+    const asked = 300;
+    for (let id = 0; id < asked; id++) client.send(id, 'notes:subscribe', { room: ROOM });
+    // The server has handled all of them when its counter says so (the client reads nothing).
+    const handled = 'copresence_events_in_total{namespace="/notes",event="notes:subscribe"}';
+    for (let seen = 0; seen < asked;) {
+      const text = await (await fetch(server.url + '/metrics')).text();
+      seen = Number(
+        text
+          .split('\n')
+          .find((line) => line.startsWith(handled + ' '))
+          ?.split(' ')[1] ?? 0,
+      );
+    }
+    try {
+      // What the kernel's buffers took, plus two pages, was answered; the rest refused.
+      const codes = (await client.resume(asked)).map(codeOf);
+      expect(codes.filter((c) => c === 'rate_limited').length).toBeGreaterThan(asked / 3);
+      expect(codes.every((c) => c === 'ok' || c === 'rate_limited')).toBe(true);
+      // Read up, the client is served again.
+      client.send(asked, 'notes:subscribe', { room: ROOM });
+      expect(codeOf((await client.resume(1))[0])).toBe('ok');
+    } finally {
+      client.close();
+    }
   });
 
   it('caps a page at 500 notes, and refuses pages of rooms not subscribed to and bad cursors', async () => {
