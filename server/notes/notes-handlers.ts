@@ -69,6 +69,9 @@ function backlogged(socket: NotesSocket): boolean {
 
 const BACKLOGGED = 'the last answers have not been read yet; ask again shortly';
 
+/** A first page put off: no notes yet, and a cursor before the room's first note. */
+const DEFERRED_PAGE: NotesPage = Object.freeze({ notes: [], next: '0' }) as NotesPage;
+
 /**
  * Resolves once the answers of requests that arrived before this one were handed to the
  * transport: many requests in one read from the network run their synchronous parts
@@ -127,19 +130,17 @@ export function registerNotes(nsp: NotesNamespace, options: NotesOptions): void 
     }
     const wasIn = socket.rooms.has(input.room);
     // Join before reading, so a note written meanwhile arrives as a broadcast at worst twice,
-    // never not at all; and synchronously, so a create sent right after finds it subscribed.
+    // never not at all; and synchronously, so requests sent after it see it subscribed.
     void socket.join(input.room);
     try {
       await earlierAnswersOut();
-      if (!backlogged(socket)) return ok(await store.page(input.room, null, PAGE));
+      // Subscribed either way; with answers waiting unread, the notes wait for notes:page.
+      return ok(backlogged(socket) ? DEFERRED_PAGE : await store.page(input.room, null, PAGE));
     } catch (error) {
       // A failed subscribe must not leave the socket receiving that room's events.
       if (!wasIn) void socket.leave(input.room);
       throw error;
     }
-    // Refused: the socket is where it was before.
-    if (!wasIn) void socket.leave(input.room);
-    return fail('rate_limited', BACKLOGGED);
   };
 
   /** The page after `after`: notes written since the first page are after it too, none is skipped. */
