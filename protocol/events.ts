@@ -13,8 +13,11 @@ import type {
   NoteCreate,
   NoteDelete,
   NoteDeleted,
+  NotesExport,
   NotesImport,
   NotesImported,
+  NotesPage,
+  NotesPageRequest,
   NotesSubscribe,
   NoteUpdate,
   PresenceJoined,
@@ -55,13 +58,15 @@ export interface RoomsServerToClientEvents {
 
 /** Namespace `/notes`: persistent notes. */
 export interface NotesClientToServerEvents {
-  'notes:subscribe': (payload: NotesSubscribe, ack: Ack<Note[]>) => void;
+  /** Subscribes and answers the first page of the room's notes; `notes:page` fetches the rest. */
+  'notes:subscribe': (payload: NotesSubscribe, ack: Ack<NotesPage>) => void;
+  'notes:page': (payload: NotesPageRequest, ack: Ack<NotesPage>) => void;
   'notes:unsubscribe': (payload: RoomRef, ack?: Ack<null>) => void;
   'note:create': (payload: NoteCreate, ack: Ack<Note>) => void;
   'note:update': (payload: NoteUpdate, ack: Ack<Note>) => void;
   'note:delete': (payload: NoteDelete, ack: Ack<{ id: string }>) => void;
-  /** The room's notes as a W3C Web Annotation collection. */
-  'notes:export': (payload: RoomRef, ack: Ack<AnnotationCollection>) => void;
+  /** One page of the room's notes as a W3C Web Annotation collection (`first.next` continues it). */
+  'notes:export': (payload: NotesExport, ack: Ack<AnnotationCollection>) => void;
   'notes:import': (payload: NotesImport, ack: Ack<NotesImported>) => void;
 }
 

@@ -23,6 +23,13 @@ export const LIMITS = {
   selectors: 8,
   opId: 64,
   noteId: 64,
+  /** Notes in one page of `notes:subscribe` / `notes:page` / `notes:export` (issue 10). */
+  notesPerPage: 500,
+  /**
+   * Serialized bytes of one page's notes (or annotations): the server stops a page before it
+   * grows over this, so no answer is built bigger whatever the room holds (issue 10).
+   */
+  pageBytes: 256 * 1024,
 } as const;
 
 /** A CSS colour as `#rrggbb`. */
@@ -239,6 +246,18 @@ export const OpId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'expected 8-64 url
 export const NotesSubscribe = z.object({ room: RoomId, key: z.string().max(LIMITS.key).optional() });
 export type NotesSubscribe = z.infer<typeof NotesSubscribe>;
 
+/**
+ * Where a page of a room's notes continues: opaque to clients, who send back the `next` of
+ * the page they have. Pages follow the order the server stored the notes in, so a note
+ * written while a client pages is never skipped nor repeated: it lands after the cursor.
+ */
+export const NotesCursor = z.string().regex(/^[0-9]{1,16}$/, 'expected the next cursor of a page');
+export type NotesCursor = z.infer<typeof NotesCursor>;
+
+/** `notes:page`: the page after `after` of a room the socket subscribed to. */
+export const NotesPageRequest = z.object({ room: RoomId, after: NotesCursor });
+export type NotesPageRequest = z.infer<typeof NotesPageRequest>;
+
 export const NoteCreate = z.object({
   room: RoomId,
   /** Idempotency key: the same opId twice stores one note. */
@@ -293,6 +312,17 @@ export const Note = z.object({
 });
 export type Note = z.infer<typeof Note>;
 
+/**
+ * Ack of `notes:subscribe` and `notes:page`: at most {@link LIMITS.notesPerPage} notes and
+ * {@link LIMITS.pageBytes} bytes of them, oldest first; `next` is null on the last page.
+ */
+export const NotesPage = z.object({ notes: z.array(Note), next: NotesCursor.nullable() });
+export type NotesPage = z.infer<typeof NotesPage>;
+
+/** `notes:export`: the room's first page of annotations, or the page after `after`. */
+export const NotesExport = z.object({ room: RoomId, after: NotesCursor.optional() });
+export type NotesExport = z.infer<typeof NotesExport>;
+
 export const NoteChanged = z.object({ room: RoomId, note: Note });
 export type NoteChanged = z.infer<typeof NoteChanged>;
 export const NoteDeleted = z.object({ room: RoomId, id: NoteId });
@@ -302,10 +332,17 @@ export type NoteDeleted = z.infer<typeof NoteDeleted>;
 export const NotesImport = z.object({ room: RoomId, collection: z.unknown() });
 export type NotesImport = z.infer<typeof NotesImport>;
 
-/** Ack of `notes:import`: notes stored now, items already imported before, items not usable. */
+/**
+ * Ack of `notes:import`: notes stored now, items already imported before, items not usable,
+ * and items not reached because the socket's note budget ran out. While `remaining` is
+ * above 0, send the same collection again after `retryAfterMs`: what is stored counts as
+ * `unchanged` and the import goes on where it stopped (issue 10).
+ */
 export const NotesImported = z.object({
   created: z.number().int().min(0),
   unchanged: z.number().int().min(0),
   skipped: z.number().int().min(0),
+  remaining: z.number().int().min(0),
+  retryAfterMs: z.number().int().min(0),
 });
 export type NotesImported = z.infer<typeof NotesImported>;

@@ -10,7 +10,9 @@
  *   with the note's selectors as they are (they are W3C selectors already), its colour as
  *   a `CssStylesheet` plus `styleClass` on the target;
  * - a reply (`motivation: replying`) targets its parent annotation's id.
- * The collection is an `AnnotationCollection` whose `first` page holds every item.
+ * The collection is an `AnnotationCollection`; its `first` page holds one page of the room's
+ * notes (issue 10: no answer grows with the room), and `first.next`, when present, is the
+ * cursor of the following page. A client that wants one file joins the pages' items.
  */
 import { z } from 'zod';
 import { Color, LIMITS, NoteAnchor, NoteBody, Selector, type Note } from './schemas.js';
@@ -46,7 +48,21 @@ export interface AnnotationCollection {
   type: 'AnnotationCollection';
   label: string;
   total: number;
-  first: { type: 'AnnotationPage'; startIndex: 0; items: WebAnnotation[] };
+  first: {
+    type: 'AnnotationPage';
+    /** Index of the page's first item among all of the room's notes. */
+    startIndex: number;
+    items: WebAnnotation[];
+    /** Cursor for `notes:export { room, after }`; absent on the last page. */
+    next?: string;
+  };
+}
+
+/** Where an exported page sits in the room; a whole export when left out. */
+export interface CollectionPaging {
+  total: number;
+  startIndex: number;
+  next: string | null;
 }
 
 export const annotationIdOf = (noteId: string): string => NOTE_URN + noteId;
@@ -84,19 +100,39 @@ export function noteToAnnotation(note: Note, page: string): WebAnnotation {
   return annotation;
 }
 
-/** A room's notes (oldest first) as one AnnotationCollection. */
+/** A room's notes (oldest first), or one page of them, as an AnnotationCollection. */
 export function notesToCollection(
   notes: readonly Note[],
   page: string,
   label = `Notes on ${page}`,
+  paging?: CollectionPaging,
 ): AnnotationCollection {
-  const items = notes.map((note) => noteToAnnotation(note, page));
+  return annotationsToCollection(
+    notes.map((note) => noteToAnnotation(note, page)),
+    page,
+    label,
+    paging,
+  );
+}
+
+/** Annotations made by {@link noteToAnnotation} as an AnnotationCollection. */
+export function annotationsToCollection(
+  items: WebAnnotation[],
+  page: string,
+  label = `Notes on ${page}`,
+  paging: CollectionPaging = { total: items.length, startIndex: 0, next: null },
+): AnnotationCollection {
   return {
     '@context': ANNOTATION_CONTEXT,
     type: 'AnnotationCollection',
     label,
-    total: items.length,
-    first: { type: 'AnnotationPage', startIndex: 0, items },
+    total: paging.total,
+    first: {
+      type: 'AnnotationPage',
+      startIndex: paging.startIndex,
+      items,
+      ...(paging.next === null ? {} : { next: paging.next }),
+    },
   };
 }
 
@@ -158,8 +194,9 @@ function colorOf(stylesheet: { value: string } | undefined): string | undefined 
 
 /**
  * The notes an imported collection holds, parents before their replies. An item that is
- * not an annotation we can use (no text body, no usable target, a reply whose parent is
- * not in the collection) is skipped and counted.
+ * not an annotation we can use (no text body, no usable target) is skipped and counted. A
+ * reply whose parent is not in the collection comes last: its parent may have been imported
+ * before (a big file goes in several requests, issue 10); the server skips it otherwise.
  */
 export function collectionToNotes(items: readonly unknown[]): { notes: ImportedNote[]; skipped: number } {
   const parsed: ImportedNote[] = [];
@@ -202,7 +239,7 @@ export function collectionToNotes(items: readonly unknown[]): { notes: ImportedN
       ...(color ? { color } : {}),
     });
   }
-  // Parents first; a reply whose parent never appears is skipped.
+  // Parents first; replies whose parent never appears (or that form a cycle) last, in file order.
   const known = new Set<string>();
   const ordered: ImportedNote[] = [];
   let pending = parsed;
@@ -217,7 +254,7 @@ export function collectionToNotes(items: readonly unknown[]): { notes: ImportedN
       }
     }
     if (next.length === pending.length) {
-      skipped += next.length;
+      ordered.push(...next);
       break;
     }
     pending = next;

@@ -6,6 +6,7 @@
 import type { z } from 'zod';
 import { fail, invalid, type Result } from '../protocol/index.js';
 import type { Logger } from './logger.js';
+import { StoreUnavailableError } from './store/note-store.js';
 
 type AckFn = (result: Result<unknown>) => void;
 
@@ -58,6 +59,12 @@ export function request<S extends z.ZodType, T, Ctx = unknown>(
       }
     };
     const crashed = (error: unknown) => {
+      // A store that cannot write now (full disk, ...) is no bug: say so, retrying may work (issue 10).
+      if (error instanceof StoreUnavailableError) {
+        logger.warn({ event, reason: error.reason }, 'store unavailable');
+        reply(fail('unavailable', 'the server cannot store this right now; try again later'));
+        return;
+      }
       logger.error({ event, err: error }, 'handler failed');
       reply(fail('internal', 'internal server error'));
     };

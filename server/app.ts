@@ -154,7 +154,7 @@ export function createApp({ store, config, logger = createLogger(config.logLevel
     maxRoomsPerAddress: roomsPerAddress(config.limits),
     privateRooms: privateRoomCreates(config.limits),
   });
-  registerNotes(notesNsp, { store, logger, access, maxRoomsPerSocket: roomsPerSocket, peerIds });
+  registerNotes(notesNsp, { store, logger, access, limits: config.limits, peerIds });
   if (mountAdmin(io, config.admin)) logger.info('admin UI enabled on /admin');
 
   let cursorsRejected = 0;

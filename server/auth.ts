@@ -58,6 +58,7 @@ async function admit(
   if (stored.length !== offered.length || !timingSafeEqual(stored, offered)) {
     return handshakeError('forbidden', 'this clientId is registered with another secret');
   }
+  void store.touchClient(auth.clientId).catch(() => undefined); // last seen, for expiry (issue 10)
   return { clientId: auth.clientId, name: auth.name, color: auth.color };
 }
 

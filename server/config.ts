@@ -35,6 +35,12 @@ export interface Limits {
   rateLimitScale: number;
   /** Bytes queued for one connection that does not read before it is closed (server/send-queue.ts). */
   queuedBytesPerConnection: number;
+  /** Notes one room may hold; one more is `too_large` (issue 10). */
+  notesPerRoom: number;
+  /** Notes one clientId may create in any 24 hours, over all rooms; more are `rate_limited`. */
+  notesPerAuthorPerDay: number;
+  /** An identity (clientId) not seen for this many days and owning no note is forgotten. */
+  identityIdleDays: number;
 }
 
 const Env = z.object({
@@ -55,6 +61,9 @@ const Env = z.object({
       .min(65_536)
       .default(4 * 1024 * 1024),
   ),
+  MAX_NOTES_PER_ROOM: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(1).default(5_000)),
+  MAX_NOTES_PER_AUTHOR_PER_DAY: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(1).default(500)),
+  IDENTITY_IDLE_DAYS: z.preprocess(unsetIfEmpty, z.coerce.number().positive().default(30)),
   ADMIN_USER: z.preprocess(unsetIfEmpty, z.string().optional()),
   ADMIN_PASSWORD: z.preprocess(unsetIfEmpty, z.string().min(8).optional()),
   LOG_LEVEL: z.preprocess(
@@ -114,6 +123,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       roomsPerSocket: e.MAX_ROOMS_PER_SOCKET,
       rateLimitScale: e.RATE_LIMIT_SCALE,
       queuedBytesPerConnection: e.MAX_QUEUED_BYTES,
+      notesPerRoom: e.MAX_NOTES_PER_ROOM,
+      notesPerAuthorPerDay: e.MAX_NOTES_PER_AUTHOR_PER_DAY,
+      identityIdleDays: e.IDENTITY_IDLE_DAYS,
     },
     admin:
       e.ADMIN_USER !== undefined && e.ADMIN_PASSWORD !== undefined

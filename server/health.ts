@@ -1,7 +1,8 @@
 /**
- * The plain HTTP side of the server: `GET /healthz` answers 200 while the store
- * answers, 503 when it does not; `GET /metrics` is the Prometheus text format; every
- * other path is 404. Socket.IO handles its own path.
+ * The plain HTTP side of the server: `GET /healthz` answers 200 while the store reads and
+ * writes, 503 with what is wrong when it does not (`store: 'read-only'` after a failed write,
+ * until one succeeds; `'unreachable'`; issue 10); `GET /metrics` is the Prometheus text
+ * format; every other path is 404. Socket.IO handles its own path.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from './logger.js';
@@ -33,11 +34,14 @@ export function httpHandler(store: NoteStore, logger: Logger, metrics: Metrics) 
       sendJson(res, 404, { ok: false, error: 'not found' });
       return;
     }
-    store.ping().then(
-      () => sendJson(res, 200, { ok: true }),
+    store.health().then(
+      (health) => {
+        if (!health.ok) logger.warn({ store: health.store, reason: health.reason }, 'store degraded');
+        sendJson(res, health.ok ? 200 : 503, health);
+      },
       (error: unknown) => {
         logger.warn({ err: error }, 'health check failed');
-        sendJson(res, 503, { ok: false, error: 'store unavailable' });
+        sendJson(res, 503, { ok: false, store: 'unreachable', reason: 'health check failed' });
       },
     );
   };

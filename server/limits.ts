@@ -49,6 +49,7 @@ export const EVENT_BUCKETS = {
   'room:leave': 'joins',
   'room:list': 'joins',
   'notes:subscribe': 'joins',
+  'notes:page': 'joins',
   'notes:unsubscribe': 'joins',
 } as const satisfies Record<string, string>;
 
@@ -154,6 +155,15 @@ export class KeyedBuckets {
     return true;
   }
 
+  /** Milliseconds until the key's bucket holds `tokens` tokens (its size at most); takes nothing. */
+  msUntil(key: string, name: BucketName, tokens: number, now: number): number {
+    const state = this.state.get(key);
+    const burst = BUCKETS[name].burst * this.scale;
+    const have = state ? this.level(state, name, now) : burst;
+    const want = Math.min(tokens, burst);
+    return have >= want ? 0 : Math.ceil(((want - have) / (BUCKETS[name].rate * this.scale)) * 1000);
+  }
+
   /** Forgets keys whose every bucket is full again. */
   sweep(now: number): void {
     this.lastSweep = now;
@@ -193,6 +203,23 @@ export class Budgets {
     this.byClient.pay(clientId, name, n);
     this.byAddress.pay(address, name, n);
     return true;
+  }
+
+  /**
+   * Milliseconds until both of a request's buckets could pay `tokens` (at most a whole
+   * bucket); 0 when they can now. Takes nothing.
+   */
+  msUntil(
+    clientId: string,
+    address: string,
+    name: BucketName,
+    tokens: number,
+    now = performance.now(),
+  ): number {
+    return Math.max(
+      this.byClient.msUntil(clientId, name, tokens, now),
+      this.byAddress.msUntil(address, name, tokens, now),
+    );
   }
 }
 

@@ -92,6 +92,18 @@ export function chargeTokens(socket: Socket, bucket: BucketName, n: number): boo
   return budgets.take(clientId, socketAddress(socket), bucket, n);
 }
 
+/**
+ * Milliseconds until {@link chargeTokens} could charge `n` tokens of `bucket` to the
+ * socket's clientId and address (at most a whole bucket); 0 when it could now. For a
+ * `retryAfterMs` in an answer; takes nothing.
+ */
+export function msUntilTokens(socket: Socket, bucket: BucketName, n: number): number {
+  const budgets = budgetsOf.get(socket.nsp.server);
+  if (!budgets) return 0;
+  const { clientId } = socket.data as { clientId: string };
+  return budgets.msUntil(clientId, socketAddress(socket), bucket, n);
+}
+
 /** One packet through the guard: answers it with an error ack, or passes it on with `next`. */
 function check(socket: Socket, options: GuardOptions, packet: unknown[], next: (err?: Error) => void): void {
   const { metrics, inFlight } = options;

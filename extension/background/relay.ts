@@ -16,10 +16,10 @@ import {
   PresenceLeft,
   PresenceUpdated,
   NoteId,
-  NotesImported,
   RoomJoined,
   type AckError,
   type NoteCreate,
+  type NotesSubscribe,
   type Peer,
   type Result,
 } from '../../protocol/index.js';
@@ -46,6 +46,7 @@ import {
 } from '../shared/messages.js';
 import { updateBadges } from './badge.js';
 import { ACK_TIMEOUT_MS, Connection, request, type NotesSocket, type RoomsSocket } from './connection.js';
+import { exportAll, importAll, subscribeAll } from './notes-pages.js';
 import { Outbox, type OutboxOp } from './outbox.js';
 import { randomId } from './random-id.js';
 import type { SettingsStore } from './settings.js';
@@ -482,11 +483,15 @@ export class Relay {
     if (!notes || !room || !entry.joined || entry.subscribed || entry.subscribing) return;
     entry.subscribing = true;
     const generation = entry.notesGeneration;
-    const result = await request(
-      () => notes.timeout(ACK_TIMEOUT_MS).emitWithAck('notes:subscribe', { room }),
-      z.array(Note),
-    );
-    if (generation !== entry.notesGeneration || !this.isCurrent(entry)) return;
+    const stale = () => generation !== entry.notesGeneration || !this.isCurrent(entry);
+    // Pages and note events are applied in the order they arrive, so a note changed while
+    // we page ends up as it is now (issue 10).
+    const result = await subscribeAll(notes, this.subscription(room, entry), (page, first) => {
+      if (stale()) return;
+      if (first) entry.notes = new Map();
+      for (const note of page) entry.notes.set(note.id, note);
+    });
+    if (stale()) return;
     entry.subscribing = false;
     if (!result.ok) {
       entry.error = result.error.message;
@@ -494,8 +499,12 @@ export class Relay {
       return;
     }
     entry.subscribed = true;
-    entry.notes = new Map(result.value.map((note) => [note.id, note]));
-    this.broadcast(entry, { type: 'notes', room, notes: result.value });
+    this.broadcast(entry, { type: 'notes', room, notes: [...entry.notes.values()] });
+  }
+
+  /** What `notes:subscribe` needs for a room: its invite key too when it is private. */
+  private subscription(room: string, entry: RoomEntry | undefined): NotesSubscribe {
+    return entry?.inviteKey ? { room, key: entry.inviteKey } : { room };
   }
 
   private leaveRoom(entry: RoomEntry): void {
@@ -622,10 +631,7 @@ export class Relay {
     const room = op.payload.room;
     const inUse = () => this.state.byRoomId(room) ?? this.state.rooms.get(room);
     if (!inUse()?.subscribed) {
-      const subscribed = await request(
-        () => notes.timeout(ACK_TIMEOUT_MS).emitWithAck('notes:subscribe', { room }),
-        z.array(Note),
-      );
+      const subscribed = await subscribeAll(notes, this.subscription(room, inUse()));
       if (!subscribed.ok) return subscribed;
     }
     const timed = notes.timeout(ACK_TIMEOUT_MS);
@@ -660,12 +666,7 @@ export class Relay {
     if (!entry) return;
     if (error.code === 'conflict' && op.kind !== 'create') {
       const notes = this.connection.notes;
-      const current = notes
-        ? await request(
-            () => notes.timeout(ACK_TIMEOUT_MS).emitWithAck('notes:subscribe', { room }),
-            z.array(Note),
-          )
-        : null;
+      const current = notes ? await subscribeAll(notes, this.subscription(room, entry)) : null;
       const theirs = current?.ok ? (current.value.find((note) => note.id === op.payload.id) ?? null) : null;
       if (theirs) entry.notes.set(theirs.id, theirs);
       this.broadcast(entry, {
@@ -720,17 +721,14 @@ export class Relay {
       post(port, { type: 'note:error', message: 'Not connected to the server.' });
       return;
     }
-    const timed = notes.timeout(ACK_TIMEOUT_MS);
+    // Both go in bounded pieces, as many as the room or the file needs (issue 10).
     if (message.type === 'notes:export') {
-      const result = await request(() => timed.emitWithAck('notes:export', { room }), z.unknown());
+      const result = await exportAll(notes, room);
       if (result.ok) post(port, { type: 'notes:exported', room, collection: result.value });
       else post(port, { type: 'note:error', message: `Export failed: ${result.error.message}` });
       return;
     }
-    const result = await request(
-      () => timed.emitWithAck('notes:import', { room, collection: message.collection }),
-      NotesImported,
-    );
+    const result = await importAll(notes, room, message.collection);
     if (result.ok) post(port, { type: 'notes:imported', room, ...result.value });
     else post(port, { type: 'note:error', message: `Import failed: ${result.error.message}` });
   }

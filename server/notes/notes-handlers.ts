@@ -1,18 +1,23 @@
 /**
  * Namespace /notes: subscribing to a room's notes and changing them. Every write is
  * acked only after the store committed it, and broadcast to the room's other sockets
- * (the sender learns the outcome from its ack).
+ * (the sender learns the outcome from its ack). No answer grows with the room: notes go
+ * out in bounded pages, and imports pay per note stored (issue 10).
  */
 import { createHash } from 'node:crypto';
 import {
+  annotationsToCollection,
   collectionToNotes,
   fail,
   ImportedCollection,
   invalid,
-  notesToCollection,
+  LIMITS,
+  noteToAnnotation,
+  NotesExport,
   NotesImport,
   NoteCreate,
   NoteDelete,
+  NotesPageRequest,
   NotesSubscribe,
   NoteUpdate,
   ok,
@@ -21,22 +26,59 @@ import {
   type AnnotationCollection,
   type Note,
   type NotesImported,
+  type NotesPage,
   type Result,
 } from '../../protocol/index.js';
 import { request } from '../ack-handler.js';
+import type { Limits } from '../config.js';
 import type { Logger } from '../logger.js';
+import { chargeTokens, msUntilTokens } from '../socket-guard.js';
 import type { PeerIds } from '../peer-ids.js';
 import type { RoomAccess } from '../room-access.js';
 import type { NotesNamespace, NotesSocket } from '../socket-types.js';
-import type { NoteStore, StoreRefusal } from '../store/note-store.js';
-
-const REFUSALS: Record<StoreRefusal, string> = {
-  not_found: 'no such note in this room',
-  forbidden: 'only the author can change a note',
-  conflict: 'the note was changed since that version; reload it',
-};
+import { startIdentityExpiry } from '../store/identity-expiry.js';
+import type { ImportItem, NoteStore, PageBounds, StoreRefusal, Writer } from '../store/note-store.js';
 
 const NOT_SUBSCRIBED = 'subscribe to the room first';
+
+/** Bounds of every page of notes a socket is sent (protocol/ LIMITS; docs/SECURITY.md). */
+const PAGE: PageBounds = { maxNotes: LIMITS.notesPerPage, maxBytes: LIMITS.pageBytes };
+
+/** Each import item's opId comes from its annotation id, so a repeated import stores nothing new. */
+const importOpId = (annotationId: string) =>
+  'imp-' + createHash('sha256').update(annotationId).digest('base64url').slice(0, 40);
+
+/** How much of earlier answers may wait unsent before a page is refused: two pages. */
+const BACKLOG_BYTES = 2 * LIMITS.pageBytes;
+
+/**
+ * Whether answers sent to this socket earlier still wait in the server to be written: a
+ * client that does not read. A page is refused then (`rate_limited`), so such a client
+ * holds about two pages in the server's memory however often it asks (issue 10); one that
+ * reads is never refused for a small backlog (a burst of subscribes after a reconnect).
+ */
+function backlogged(socket: NotesSocket): boolean {
+  // Engine.IO queues encoded packets here while the transport is still busy with earlier ones.
+  const queued = (socket.conn as unknown as { writeBuffer: Array<{ data?: unknown }> }).writeBuffer;
+  let bytes = 0;
+  for (const { data } of queued) {
+    bytes += typeof data === 'string' ? data.length : data instanceof Uint8Array ? data.byteLength : 0;
+    if (bytes > BACKLOG_BYTES) return true;
+  }
+  return false;
+}
+
+const BACKLOGGED = 'the last answers have not been read yet; ask again shortly';
+
+/** A first page put off: no notes yet, and a cursor before the room's first note. */
+const DEFERRED_PAGE: NotesPage = Object.freeze({ notes: [], next: '0' }) as NotesPage;
+
+/**
+ * Resolves once the answers of requests that arrived before this one were handed to the
+ * transport: many requests in one read from the network run their synchronous parts
+ * before any answer goes out, so without this they would all find an empty backlog.
+ */
+const earlierAnswersOut = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * Every socket is also in a Socket.IO room named after its own id, which the client
@@ -51,55 +93,76 @@ export interface NotesOptions {
   logger: Logger;
   /** Private rooms need their key (issue 5). */
   access: RoomAccess;
-  /** A socket subscribed to this many rooms is refused another with `too_large` (issue 5). */
-  maxRoomsPerSocket: number;
+  /**
+   * `roomsPerSocket`: a socket subscribed to this many rooms is refused another with
+   * `too_large` (issue 5); note quotas and identity expiry (issue 10).
+   */
+  limits: Pick<Limits, 'roomsPerSocket' | 'notesPerRoom' | 'notesPerAuthorPerDay' | 'identityIdleDays'>;
   /** Each person's id in each room (issue 10): a note's author id is the one of its room. */
   peerIds: PeerIds;
 }
 
 export function registerNotes(nsp: NotesNamespace, options: NotesOptions): void {
-  const { store, logger, peerIds } = options;
-  /** The author of a note the socket writes in `room`. */
-  const authorIn = ({ data }: NotesSocket, room: string) => ({
-    id: peerIds.of(data.clientId, room),
-    name: data.name,
-    color: data.color,
-  });
+  const { store, logger, limits, peerIds } = options;
+  const quota = { perRoom: limits.notesPerRoom, perAuthorPerDay: limits.notesPerAuthorPerDay };
+  const refusals: Record<StoreRefusal, string> = {
+    not_found: 'no such note in this room',
+    forbidden: 'only the author can change a note',
+    conflict: 'the note was changed since that version; reload it',
+    too_large: `this room holds ${quota.perRoom} notes, the most it may`,
+    rate_limited: `${quota.perAuthorPerDay} notes in 24 hours is the most one person may write; try later`,
+  };
+  /** Who writes a note in `room`: the author as others see them there, and the private clientId. */
+  const writer = ({ data }: NotesSocket, room: string): Writer => {
+    const { clientId, name, color } = data;
+    return { author: { id: peerIds.of(clientId, room), name, color }, clientId, quota };
+  };
+  const stopExpiry = startIdentityExpiry(store, logger, { idleDays: limits.identityIdleDays });
+  nsp.server.httpServer.once('close', stopExpiry);
 
-  const subscribe = async (socket: NotesSocket, input: NotesSubscribe): Promise<Result<Note[]>> => {
+  const subscribe = async (socket: NotesSocket, input: NotesSubscribe): Promise<Result<NotesPage>> => {
     const address = parseRoomId(input.room);
     if (address === null) return fail('invalid', 'room: not a room id');
     // The socket's own id room is not a subscription.
-    if (!socket.rooms.has(input.room) && socket.rooms.size - 1 >= options.maxRoomsPerSocket) {
-      return fail(
-        'too_large',
-        `subscribed to ${options.maxRoomsPerSocket} rooms already; unsubscribe one first`,
-      );
+    if (!socket.rooms.has(input.room) && socket.rooms.size - 1 >= limits.roomsPerSocket) {
+      return fail('too_large', `subscribed to ${limits.roomsPerSocket} rooms already; unsubscribe one first`);
     }
     // Only a private room waits for the store; other subscribes join synchronously, in order.
     const access = options.access.canEnter(address, input.key);
     if (access !== true && !((await access) && socket.connected)) {
       return fail('forbidden', 'this room needs a valid key');
     }
-    // Join before reading, so a note written meanwhile arrives as a broadcast at worst twice, never not at all.
+    const wasIn = socket.rooms.has(input.room);
+    // Join before reading, so a note written meanwhile arrives as a broadcast at worst twice,
+    // never not at all; and synchronously, so requests sent after it see it subscribed.
     void socket.join(input.room);
     try {
-      return ok(await store.list(input.room));
+      await earlierAnswersOut();
+      // Subscribed either way; with answers waiting unread, the notes wait for notes:page.
+      return ok(backlogged(socket) ? DEFERRED_PAGE : await store.page(input.room, null, PAGE));
     } catch (error) {
       // A failed subscribe must not leave the socket receiving that room's events.
-      void socket.leave(input.room);
+      if (!wasIn) void socket.leave(input.room);
       throw error;
     }
+  };
+
+  /** The page after `after`: notes written since the first page are after it too, none is skipped. */
+  const page = async (socket: NotesSocket, input: NotesPageRequest): Promise<Result<NotesPage>> => {
+    if (!isSubscribed(socket, input.room)) return fail('forbidden', NOT_SUBSCRIBED);
+    await earlierAnswersOut();
+    if (backlogged(socket)) return fail('rate_limited', BACKLOGGED);
+    return ok(await store.page(input.room, input.after, PAGE));
   };
 
   const create = async (socket: NotesSocket, input: NoteCreate): Promise<Result<Note>> => {
     const { room, opId, ...fields } = input;
     if (!isSubscribed(socket, room)) return fail('forbidden', NOT_SUBSCRIBED);
-    const result = await store.create(room, opId, fields, authorIn(socket, room));
+    const result = await store.create(room, opId, fields, writer(socket, room));
     if (!result.ok) {
       return fail(
         result.reason,
-        result.reason === 'not_found' ? 'parentId: ' + REFUSALS.not_found : REFUSALS[result.reason],
+        result.reason === 'not_found' ? 'parentId: ' + refusals.not_found : refusals[result.reason],
       );
     }
     const { note, created } = result.value;
@@ -112,7 +175,7 @@ export function registerNotes(nsp: NotesNamespace, options: NotesOptions): void 
     const { room, id, version, body, opId } = input;
     if (!isSubscribed(socket, room)) return fail('forbidden', NOT_SUBSCRIBED);
     const result = await store.update(room, id, version, body, peerIds.of(socket.data.clientId, room), opId);
-    if (!result.ok) return fail(result.reason, REFUSALS[result.reason]);
+    if (!result.ok) return fail(result.reason, refusals[result.reason]);
     const { value: note, applied } = result.value;
     // A replayed opId was broadcast the first time.
     if (applied) socket.to(room).emit('note:updated', { room, note });
@@ -123,54 +186,68 @@ export function registerNotes(nsp: NotesNamespace, options: NotesOptions): void 
     const { room, id, version, opId } = input;
     if (!isSubscribed(socket, room)) return fail('forbidden', NOT_SUBSCRIBED);
     const result = await store.delete(room, id, version, peerIds.of(socket.data.clientId, room), opId);
-    if (!result.ok) return fail(result.reason, REFUSALS[result.reason]);
+    if (!result.ok) return fail(result.reason, refusals[result.reason]);
     if (result.value.applied) socket.to(room).emit('note:deleted', { room, id });
     return ok({ id });
   };
 
-  const exportNotes = async (socket: NotesSocket, room: string): Promise<Result<AnnotationCollection>> => {
+  /** One page of the room as an AnnotationCollection, bounded like every page; `first.next` continues it. */
+  const exportNotes = async (
+    socket: NotesSocket,
+    input: NotesExport,
+  ): Promise<Result<AnnotationCollection>> => {
+    const { room, after = null } = input;
     const address = parseRoomId(room);
     if (!address || !isSubscribed(socket, room)) return fail('forbidden', NOT_SUBSCRIBED);
-    return ok(notesToCollection(await store.list(room), address.page));
+    await earlierAnswersOut();
+    if (backlogged(socket)) return fail('rate_limited', BACKLOGGED);
+    const sizeOf = (note: Note) => Buffer.byteLength(JSON.stringify(noteToAnnotation(note, address.page)));
+    const { notes, next } = await store.page(room, after, { ...PAGE, sizeOf });
+    const { total, before } = await store.count(room, after);
+    const items = notes.map((note) => noteToAnnotation(note, address.page));
+    return ok(annotationsToCollection(items, address.page, undefined, { total, startIndex: before, next }));
   };
 
   /**
-   * Creates the collection's notes as the importer's, parents before replies. Each opId is
-   * derived from the annotation id, so importing the same file twice stores nothing new.
+   * Creates the collection's notes as the importer's, parents before replies, in one
+   * transaction, paying one `notes` token per note stored. When the budget runs out the
+   * answer says how many items are left and when to send the collection again; each opId is
+   * derived from the annotation id, so what is stored already counts as unchanged.
    */
   const importNotes = async (socket: NotesSocket, input: NotesImport): Promise<Result<NotesImported>> => {
     const { room } = input;
     if (!isSubscribed(socket, room)) return fail('forbidden', NOT_SUBSCRIBED);
-    const items = ImportedCollection.safeParse(input.collection);
-    if (!items.success) return invalid(items.error);
-    const { notes, skipped } = collectionToNotes(items.data);
-    const author = authorIn(socket, room);
-    const ids = new Map<string, string>();
-    const counts = { created: 0, unchanged: 0, skipped };
-    for (const item of notes) {
-      const parentId = item.parent === undefined ? undefined : ids.get(item.parent);
-      const opId = 'imp-' + createHash('sha256').update(item.annotationId).digest('base64url').slice(0, 40);
-      const result = await store.create(
-        room,
-        opId,
-        { anchor: item.anchor, body: item.body, color: item.color, parentId },
-        author,
-      );
-      if (!result.ok) {
-        counts.skipped++;
-        continue;
-      }
-      const { note, created } = result.value;
-      ids.set(item.annotationId, note.id);
-      if (!created) {
-        counts.unchanged++;
-        continue;
-      }
-      counts.created++;
+    const parsed = ImportedCollection.safeParse(input.collection);
+    if (!parsed.success) return invalid(parsed.error);
+    const { notes, skipped } = collectionToNotes(parsed.data);
+    const position = new Map(notes.map((item, index) => [item.annotationId, index]));
+    const items = notes.map((item): ImportItem => {
+      const input = { anchor: item.anchor, body: item.body, color: item.color };
+      if (item.parent === undefined) return { opId: importOpId(item.annotationId), input };
+      // Parents come first (collectionToNotes); one not in this collection may be from an earlier import.
+      const index = position.get(item.parent);
+      const parent = index === undefined ? { opId: importOpId(item.parent) } : { index };
+      return { opId: importOpId(item.annotationId), input, parent };
+    });
+    const outcome = await store.importNotes(room, items, writer(socket, room), () =>
+      chargeTokens(socket, 'notes', 1),
+    );
+    for (const note of outcome.created) {
       // Unlike note:create the importer's own tabs learn about these only this way.
       nsp.to(room).emit('note:created', { room, note });
     }
-    return ok(counts);
+    const { stoppedBy, remaining } = outcome;
+    if (outcome.created.length === 0 && (stoppedBy === 'too_large' || stoppedBy === 'rate_limited')) {
+      return fail(stoppedBy, refusals[stoppedBy]);
+    }
+    return ok({
+      created: outcome.created.length,
+      unchanged: outcome.unchanged,
+      skipped: skipped + outcome.skipped,
+      remaining,
+      // One token for the next notes:import itself, one per note it may then store.
+      retryAfterMs: stoppedBy === 'budget' ? msUntilTokens(socket, 'notes', remaining + 1) : 0,
+    });
   };
 
   // Made once for the namespace: each handler gets its socket as `this` (ack-handler.ts),
@@ -179,6 +256,10 @@ export function registerNotes(nsp: NotesNamespace, options: NotesOptions): void 
     'notes:subscribe': request(
       { event: 'notes:subscribe', schema: NotesSubscribe, logger },
       (input, socket: NotesSocket) => subscribe(socket, input),
+    ),
+    'notes:page': request(
+      { event: 'notes:page', schema: NotesPageRequest, logger },
+      (input, socket: NotesSocket) => page(socket, input),
     ),
     'notes:unsubscribe': request(
       { event: 'notes:unsubscribe', schema: RoomRef, logger, ackOptional: true },
@@ -201,8 +282,8 @@ export function registerNotes(nsp: NotesNamespace, options: NotesOptions): void 
       (input, socket: NotesSocket) => remove(socket, input),
     ),
     'notes:export': request(
-      { event: 'notes:export', schema: RoomRef, logger },
-      ({ room }, socket: NotesSocket) => exportNotes(socket, room),
+      { event: 'notes:export', schema: NotesExport, logger },
+      (input, socket: NotesSocket) => exportNotes(socket, input),
     ),
     'notes:import': request(
       { event: 'notes:import', schema: NotesImport, logger },

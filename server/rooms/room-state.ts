@@ -35,6 +35,12 @@ export const MAX_ROOM_PATH_CHARS = 128 * 1024;
 const NO_SOCKETS: string[] = Object.freeze([]) as unknown as string[];
 const NO_PATHS: Array<[number, string]> = Object.freeze([]) as unknown as Array<[number, string]>;
 
+/** A socket's place in one room: its peer there and when it was last heard of there (ms). */
+interface Seat {
+  peerId: string;
+  seenAt: number;
+}
+
 interface Member {
   /** `peer.no` is the member's number in packed batches, unique in the room while it is there. */
   peer: Peer & { no: number };
@@ -135,13 +141,11 @@ export class RoomState {
   /** Room ids per page, for `room:list`. */
   private readonly byPage = new Map<string, Set<string>>();
   /**
-   * Per socket that joined something: its peer, its remote address (limits.ts addressKey),
-   * and per joined room when it was last heard of there (ms).
+   * Per socket that joined something: its remote address (limits.ts addressKey), and per
+   * joined room its peer there (peer ids are per room, issue 10) and when it was last heard
+   * of there (ms).
    */
-  private readonly sockets = new Map<
-    string,
-    { peerId: string; remote: string; rooms: Map<string, number> }
-  >();
+  private readonly sockets = new Map<string, { remote: string; rooms: Map<string, Seat> }>();
   /** Memberships per remote address, across all its sockets and connections (issue 10). */
   private readonly remoteRooms = new Map<string, number>();
   private readonly dirtyRooms = new Set<string>();
@@ -175,10 +179,14 @@ export class RoomState {
     remote = 'unknown',
   ): JoinOutcome {
     const state = this.rooms.get(room) ?? this.createRoom(room, address);
-    const entry = this.sockets.get(socketId) ?? { peerId: peer.id, remote, rooms: new Map<string, number>() };
+    const entry = this.sockets.get(socketId) ?? { remote, rooms: new Map<string, Seat>() };
     this.sockets.set(socketId, entry);
-    if (!entry.rooms.has(room)) this.remoteRooms.set(entry.remote, this.roomsOfRemote(entry.remote) + 1);
-    entry.rooms.set(room, now);
+    const seat = entry.rooms.get(room);
+    if (seat) seat.seenAt = now;
+    else {
+      this.remoteRooms.set(entry.remote, this.roomsOfRemote(entry.remote) + 1);
+      entry.rooms.set(room, { peerId: peer.id, seenAt: now });
+    }
     let member = state.members.get(peer.id);
     const arrived = member === undefined;
     if (!member) {
@@ -201,7 +209,10 @@ export class RoomState {
   leave(room: string, socketId: string): LeaveOutcome | null {
     const entry = this.sockets.get(socketId);
     const state = this.rooms.get(room);
-    if (!entry?.rooms.delete(room) || !state) return null;
+    const seat = entry?.rooms.get(room);
+    if (!entry || !seat || !state) return null;
+    entry.rooms.delete(room);
+    const { peerId } = seat;
     if (entry.rooms.size === 0) this.sockets.delete(socketId);
     const held = this.roomsOfRemote(entry.remote) - 1;
     if (held > 0) this.remoteRooms.set(entry.remote, held);
@@ -209,16 +220,16 @@ export class RoomState {
     state.newcomers.delete(socketId);
     state.packed.delete(socketId);
     state.objects.delete(socketId);
-    const member = state.members.get(entry.peerId);
+    const member = state.members.get(peerId);
     member?.sockets.delete(socketId);
     const departed = member !== undefined && member.sockets.size === 0;
     if (departed) {
-      state.members.delete(entry.peerId);
+      state.members.delete(peerId);
       // Others still show this cursor; the next flush tells them it is gone.
-      state.dirty.add(entry.peerId);
+      state.dirty.add(peerId);
       this.markDirty(state);
     }
-    return { room, peerId: entry.peerId, departed };
+    return { room, peerId, departed };
   }
 
   /** Rooms the sockets of a remote address are in, counted once per socket and room. */
@@ -241,10 +252,10 @@ export class RoomState {
    * sends about a room goes through here, so it also marks the socket as alive there.
    */
   peerIn(room: string, socketId: string, now = Date.now()): string | null {
-    const entry = this.sockets.get(socketId);
-    if (!entry?.rooms.has(room)) return null;
-    entry.rooms.set(room, now);
-    return entry.peerId;
+    const seat = this.sockets.get(socketId)?.rooms.get(room);
+    if (!seat) return null;
+    seat.seenAt = now;
+    return seat.peerId;
   }
 
   /** The peer after the patch, and whether anything really changed (only then is it broadcast). */
@@ -269,7 +280,7 @@ export class RoomState {
   expired(now: number, ttlMs: number): Array<{ room: string; socketId: string }> {
     const stale: Array<{ room: string; socketId: string }> = [];
     for (const [socketId, entry] of this.sockets) {
-      for (const [room, seen] of entry.rooms) if (now - seen > ttlMs) stale.push({ room, socketId });
+      for (const [room, { seenAt }] of entry.rooms) if (now - seenAt > ttlMs) stale.push({ room, socketId });
     }
     return stale;
   }
@@ -344,7 +355,7 @@ export class RoomState {
       }
       for (const socketId of room.newcomers) {
         if (!room.objects.has(socketId)) continue;
-        const own = this.sockets.get(socketId)?.peerId;
+        const own = this.sockets.get(socketId)?.rooms.get(room.id)?.peerId;
         const current = [...room.members.values()]
           .filter((m) => m.cursor !== null && m.peer.id !== own)
           .map((m) => ({ peerId: m.peer.id, cursor: m.cursor }));

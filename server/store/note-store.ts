@@ -2,8 +2,76 @@
  * The storage seam of the server: notes per room and the secret hash per clientId.
  * SQLite is the default implementation; PostgreSQL comes later, which is why every
  * method returns a promise even though better-sqlite3 is synchronous.
+ *
+ * A store that cannot do its work right now (disk full, I/O error, read-only file, locked,
+ * closed) rejects with {@link StoreUnavailableError}, which clients see as `unavailable`,
+ * and says so in {@link NoteStore.health} until a write succeeds again (issue 10).
  */
-import type { Note, NoteAnchor, NoteAuthor } from '../../protocol/index.js';
+import type { Note, NoteAnchor, NoteAuthor, NotesPage } from '../../protocol/index.js';
+
+/** The store cannot serve the request now; retrying later may work. Not the request's fault. */
+export class StoreUnavailableError extends Error {
+  override name = 'StoreUnavailableError';
+  constructor(
+    /** What the store reports in /healthz: `read-only` while writes fail, `unreachable` otherwise. */
+    readonly state: Exclude<StoreHealth['store'], 'ok'>,
+    /** The engine's code, such as SQLITE_FULL. */
+    readonly reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(`store ${state}: ${reason}`, options);
+  }
+}
+
+/** What /healthz reports about the store. */
+export type StoreHealth =
+  { ok: true; store: 'ok' } | { ok: false; store: 'read-only' | 'unreachable'; reason: string };
+
+/** Per-room and per-author bounds checked in the same transaction as the insert (issue 10). */
+export interface NoteQuota {
+  /** Notes a room may hold; one more is refused `too_large`. */
+  perRoom: number;
+  /** Notes one clientId may create in 24 hours (rolling), over all rooms; more are `rate_limited`. */
+  perAuthorPerDay: number;
+}
+
+/** Who writes: the public author fields, and the clientId kept privately for quotas and expiry. */
+export interface Writer {
+  author: NoteAuthor;
+  /** Never sent on the wire; the note's owner for per-author quotas and identity expiry. */
+  clientId: string;
+  quota: NoteQuota;
+}
+
+/** How big a page may grow: notes, and bytes as measured by `sizeOf` (the note's JSON by default). */
+export interface PageBounds {
+  maxNotes: number;
+  maxBytes: number;
+  sizeOf?: (note: Note) => number;
+}
+
+/** One item of an import: a note to create under `opId`, by the importer. */
+export interface ImportItem {
+  opId: string;
+  input: Omit<NoteInput, 'parentId'>;
+  /**
+   * A reply's parent: the item at `index` of the same import (an earlier one), or the note an
+   * earlier import stored under `opId` in the room. A reply without its parent is skipped.
+   */
+  parent?: { index: number } | { opId: string };
+}
+
+export interface ImportOutcome {
+  /** Notes stored now, in order. */
+  created: Note[];
+  /** Items whose opId was stored before. */
+  unchanged: number;
+  /** Replies whose parent item could not be stored. */
+  skipped: number;
+  /** Items not reached, and why the import stopped before them. */
+  remaining: number;
+  stoppedBy: 'budget' | 'too_large' | 'rate_limited' | null;
+}
 
 /** What a client supplies for a new note; the store adds id, version, author and times. */
 export interface NoteInput {
@@ -13,8 +81,11 @@ export interface NoteInput {
   parentId?: string | undefined;
 }
 
-/** Why a write was refused; the handlers map each to the wire error code of the same name. */
-export type StoreRefusal = 'not_found' | 'forbidden' | 'conflict';
+/**
+ * Why a write was refused; the handlers map each to the wire error code of the same name.
+ * `too_large`: the room is full; `rate_limited`: the author's notes of the day are used up.
+ */
+export type StoreRefusal = 'not_found' | 'forbidden' | 'conflict' | 'too_large' | 'rate_limited';
 
 export type StoreResult<T> = { ok: true; value: T } | { ok: false; reason: StoreRefusal };
 
@@ -31,18 +102,32 @@ export interface WriteOutcome<T> {
 }
 
 export interface NoteStore {
-  /** The room's notes, oldest first. */
+  /** All of the room's notes, oldest first: unbounded, so for tests and tools, never a request. */
   list(room: string): Promise<Note[]>;
   /**
-   * Stores a note once per (room, author.id, opId): a retry answers the stored note with
-   * `created: false`. `not_found` when `input.parentId` is not a note of the room.
+   * The room's notes after the cursor `after` (from the start when null), oldest first (in
+   * the order they were stored), within `bounds`: always at least one note when any is left.
    */
-  create(
+  page(room: string, after: string | null, bounds: PageBounds): Promise<NotesPage>;
+  /** How many notes the room holds, and how many of them come before the cursor `after`. */
+  count(room: string, after?: string | null): Promise<{ total: number; before: number }>;
+  /**
+   * Stores a note once per (room, author.id, opId): a retry answers the stored note with
+   * `created: false`. `not_found` when `input.parentId` is not a note of the room;
+   * `too_large` / `rate_limited` over the writer's quota (checked in the same transaction).
+   */
+  create(room: string, opId: string, input: NoteInput, writer: Writer): Promise<StoreResult<CreateOutcome>>;
+  /**
+   * Creates the items in order in one transaction, as {@link NoteStore.create} would each, until
+   * `take()` (asked once per note about to be stored, never for an unchanged one) says no or a
+   * quota is reached; everything stored is committed together.
+   */
+  importNotes(
     room: string,
-    opId: string,
-    input: NoteInput,
-    author: NoteAuthor,
-  ): Promise<StoreResult<CreateOutcome>>;
+    items: readonly ImportItem[],
+    writer: Writer,
+    take: () => boolean,
+  ): Promise<ImportOutcome>;
   /**
    * Replaces the body if `version` is current and `authorId` wrote it; bumps version and
    * updatedAt. With an `opId` seen before for (room, authorId), answers the first outcome
@@ -83,7 +168,19 @@ export interface NoteStore {
    * on every later call and restart (and, with a shared store, on every node).
    */
   getServerSecret(name: string): Promise<Buffer>;
+  /**
+   * Notes that `clientId` is still in use (a handshake), cheaply: at most one write per
+   * clientId and day. Identities not seen for a while and owning no note expire.
+   */
+  touchClient(clientId: string): Promise<void>;
+  /** Deletes identities not seen since `before` that own no note; answers how many. */
+  expireClients(before: Date): Promise<number>;
   /** Resolves when the store answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;
+  /**
+   * Whether the store can read and write now: `read-only` from a failed write until one
+   * succeeds (while degraded, asking tries a small write, so it recovers without traffic).
+   */
+  health(): Promise<StoreHealth>;
   close(): Promise<void>;
 }

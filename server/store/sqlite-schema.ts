@@ -6,8 +6,74 @@ import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { legacyPeerIdOf, PEER_ID_SECRET, peerIdOf } from '../peer-ids.js';
 
-/** One schema step: SQL, or a function for a step that computes values. */
+/** One schema step: SQL, or a function for what SQL alone cannot do. */
 type Migration = string | ((db: Database.Database) => void);
+
+/**
+ * Version 4 (issue 10): notes keep their writer's clientId privately (per-author quotas and
+ * identity expiry count by person, not by peer id), pages follow `seq`, identities
+ * remember when they were last seen, and the health check has a table to try writes in.
+ * Notes written before get the clientId whose legacy peer id wrote them, so their owners
+ * never look like owning nothing.
+ */
+function notesOwners(db: Database.Database): void {
+  db.exec(`
+    ALTER TABLE notes ADD COLUMN client_id TEXT;
+    DROP INDEX notes_by_room;
+    CREATE INDEX notes_by_room ON notes (room, seq);
+    CREATE INDEX notes_by_client ON notes (client_id, created_at) WHERE client_id IS NOT NULL;
+    ALTER TABLE client_secrets ADD COLUMN last_seen_at TEXT;
+    -- Written (and emptied) by the health check only while writes fail: can the file grow again?
+    CREATE TABLE health_probe (filler BLOB NOT NULL);`);
+  db.prepare('UPDATE client_secrets SET last_seen_at = ?').run(new Date().toISOString());
+  db.function('legacy_peer_id', { deterministic: true }, (id) => legacyPeerIdOf(String(id)));
+  db.exec(`
+    CREATE TEMP TABLE legacy_peers AS
+      SELECT legacy_peer_id(client_id) AS peer_id, client_id FROM client_secrets;
+    CREATE INDEX temp.legacy_peers_by_peer ON legacy_peers (peer_id);
+    UPDATE notes SET client_id = (SELECT client_id FROM legacy_peers WHERE peer_id = notes.author_id);
+    DROP TABLE temp.legacy_peers;`);
+}
+
+/**
+ * Version 5, per-room peer ids (issue 10): a key of the server's own, and the notes and
+ * idempotency keys of earlier authors moved from their old global id to their id in each
+ * room, so everyone can still edit their own notes.
+ */
+function perRoomPeerIds(db: Database.Database): void {
+  db.exec(`CREATE TABLE server_secrets (
+     name TEXT PRIMARY KEY,
+     value BLOB NOT NULL,
+     created_at TEXT NOT NULL
+   );`);
+  const key = randomBytes(32);
+  db.prepare('INSERT INTO server_secrets (name, value, created_at) VALUES (?, ?, ?)').run(
+    PEER_ID_SECRET,
+    key,
+    new Date().toISOString(),
+  );
+  // One pass over the (author, room) pairs; an index on author_id does not exist.
+  const clientOf = new Map<string, string>();
+  for (const { client_id: clientId } of db
+    .prepare<[], { client_id: string }>('SELECT client_id FROM client_secrets')
+    .all()) {
+    clientOf.set(legacyPeerIdOf(clientId), clientId);
+  }
+  const pairs = db
+    .prepare<[], { author_id: string; room: string }>(
+      'SELECT DISTINCT author_id, room FROM notes UNION SELECT DISTINCT author_id, room FROM note_ops',
+    )
+    .all();
+  const moveNotes = db.prepare('UPDATE notes SET author_id = ? WHERE author_id = ? AND room = ?');
+  const moveOps = db.prepare('UPDATE note_ops SET author_id = ? WHERE author_id = ? AND room = ?');
+  for (const { author_id: legacy, room } of pairs) {
+    const clientId = clientOf.get(legacy);
+    if (clientId === undefined) continue;
+    const id = peerIdOf(key, clientId, room);
+    moveNotes.run(id, legacy, room);
+    moveOps.run(id, legacy, room);
+  }
+}
 
 const MIGRATIONS: readonly Migration[] = [
   `CREATE TABLE notes (
@@ -55,43 +121,8 @@ const MIGRATIONS: readonly Migration[] = [
      created_at TEXT NOT NULL,
      PRIMARY KEY (page, channel)
    );`,
-  // Per-room peer ids (issue 10): a key of the server's own, and the notes and idempotency
-  // keys of earlier authors moved from their old global id to their id in each room, so
-  // everyone can still edit their own notes.
-  (db) => {
-    db.exec(`CREATE TABLE server_secrets (
-       name TEXT PRIMARY KEY,
-       value BLOB NOT NULL,
-       created_at TEXT NOT NULL
-     );`);
-    const key = randomBytes(32);
-    db.prepare('INSERT INTO server_secrets (name, value, created_at) VALUES (?, ?, ?)').run(
-      PEER_ID_SECRET,
-      key,
-      new Date().toISOString(),
-    );
-    // One pass over the (author, room) pairs; an index on author_id does not exist.
-    const clientOf = new Map<string, string>();
-    for (const { client_id: clientId } of db
-      .prepare<[], { client_id: string }>('SELECT client_id FROM client_secrets')
-      .all()) {
-      clientOf.set(legacyPeerIdOf(clientId), clientId);
-    }
-    const pairs = db
-      .prepare<[], { author_id: string; room: string }>(
-        'SELECT DISTINCT author_id, room FROM notes UNION SELECT DISTINCT author_id, room FROM note_ops',
-      )
-      .all();
-    const moveNotes = db.prepare('UPDATE notes SET author_id = ? WHERE author_id = ? AND room = ?');
-    const moveOps = db.prepare('UPDATE note_ops SET author_id = ? WHERE author_id = ? AND room = ?');
-    for (const { author_id: legacy, room } of pairs) {
-      const clientId = clientOf.get(legacy);
-      if (clientId === undefined) continue;
-      const id = peerIdOf(key, clientId, room);
-      moveNotes.run(id, legacy, room);
-      moveOps.run(id, legacy, room);
-    }
-  },
+  notesOwners,
+  perRoomPeerIds,
 ];
 
 /** Brings `db` up to the latest schema, or to version `target` (tests of a migration start below it). */

@@ -2,16 +2,43 @@
  * The default NoteStore: one SQLite file, `${dataDir}/copresence.db`, in WAL mode with
  * `synchronous=FULL` so a committed write survives a power cut. better-sqlite3 is
  * synchronous, so when a method's promise resolves the row is on disk and the ack may go.
+ * SQLite errors that mean "not now" (full disk, I/O error, read-only file, busy, closed)
+ * become {@link StoreUnavailableError} (issue 10).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { Note, NoteAuthor } from '../../protocol/index.js';
-import type { CreateOutcome, NoteInput, NoteStore, StoreResult, WriteOutcome } from './note-store.js';
+import type { Note, NotesPage } from '../../protocol/index.js';
+import {
+  StoreUnavailableError,
+  type CreateOutcome,
+  type ImportItem,
+  type ImportOutcome,
+  type NoteInput,
+  type NoteStore,
+  type PageBounds,
+  type StoreHealth,
+  type StoreResult,
+  type Writer,
+  type WriteOutcome,
+} from './note-store.js';
 import { migrate } from './sqlite-schema.js';
 
 export const DB_FILE = 'copresence.db';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Result codes (primary, extended ones start with them) of a database that cannot serve
+ * now through no fault of the request: https://www.sqlite.org/rescode.html
+ */
+const UNAVAILABLE = /^SQLITE_(FULL|IOERR|READONLY|BUSY|LOCKED|CANTOPEN|NOMEM|PROTOCOL|CORRUPT|NOTADB)/;
+
+export interface SqliteStoreOptions {
+  /** The clock of created/updated/seen times and quotas; tests inject one. */
+  now?: () => Date;
+}
 
 interface NoteRow {
   id: string;
@@ -26,6 +53,10 @@ interface NoteRow {
   version: number;
   created_at: string;
   updated_at: string;
+}
+
+interface PagedRow extends NoteRow {
+  seq: number;
 }
 
 const NOTE_COLUMNS = `id, room, anchor, body, color, parent_id, author_id, author_name, author_color,
@@ -50,8 +81,16 @@ function toNote(row: NoteRow): Note {
 /** Statements prepared once at open; preparing per call would re-parse the SQL every time. */
 function prepare(db: Database.Database) {
   return {
-    list: db.prepare<[string], NoteRow>(
-      `SELECT ${NOTE_COLUMNS} FROM notes WHERE room = ? ORDER BY created_at, seq`,
+    list: db.prepare<[string], NoteRow>(`SELECT ${NOTE_COLUMNS} FROM notes WHERE room = ? ORDER BY seq`),
+    page: db.prepare<[string, number, number], PagedRow>(
+      `SELECT seq, ${NOTE_COLUMNS} FROM notes WHERE room = ? AND seq > ? ORDER BY seq LIMIT ?`,
+    ),
+    countRoom: db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM notes WHERE room = ?'),
+    countBefore: db.prepare<[string, number], { n: number }>(
+      'SELECT COUNT(*) AS n FROM notes WHERE room = ? AND seq <= ?',
+    ),
+    countAuthorSince: db.prepare<[string, string], { n: number }>(
+      'SELECT COUNT(*) AS n FROM notes WHERE client_id = ? AND created_at > ?',
     ),
     byOp: db.prepare<[string, string, string], NoteRow>(
       `SELECT ${NOTE_COLUMNS} FROM notes WHERE room = ? AND author_id = ? AND op_id = ?`,
@@ -59,9 +98,10 @@ function prepare(db: Database.Database) {
     byId: db.prepare<[string, string], NoteRow>(
       `SELECT ${NOTE_COLUMNS} FROM notes WHERE id = ? AND room = ?`,
     ),
-    insert: db.prepare<[NoteRow & { op_id: string }]>(
-      `INSERT INTO notes (op_id, ${NOTE_COLUMNS}) VALUES (@op_id, @id, @room, @anchor, @body, @color,
-         @parent_id, @author_id, @author_name, @author_color, @version, @created_at, @updated_at)`,
+    insert: db.prepare<[NoteRow & { op_id: string; client_id: string }]>(
+      `INSERT INTO notes (op_id, client_id, ${NOTE_COLUMNS}) VALUES (@op_id, @client_id, @id, @room,
+         @anchor, @body, @color, @parent_id, @author_id, @author_name, @author_color, @version,
+         @created_at, @updated_at)`,
     ),
     update: db.prepare<[string, string, string]>(
       'UPDATE notes SET body = ?, version = version + 1, updated_at = ? WHERE id = ?',
@@ -80,8 +120,19 @@ function prepare(db: Database.Database) {
     getSecret: db.prepare<[string], { secret_hash: string }>(
       'SELECT secret_hash FROM client_secrets WHERE client_id = ?',
     ),
-    claimSecret: db.prepare<[string, string, string]>(
-      'INSERT OR IGNORE INTO client_secrets (client_id, secret_hash, created_at) VALUES (?, ?, ?)',
+    claimSecret: db.prepare<[string, string, string, string]>(
+      `INSERT OR IGNORE INTO client_secrets (client_id, secret_hash, created_at, last_seen_at)
+       VALUES (?, ?, ?, ?)`,
+    ),
+    // At most one write per clientId and day: a handshake that finds a recent time writes nothing.
+    touchClient: db.prepare<[string, string, string]>(
+      `UPDATE client_secrets SET last_seen_at = ?
+       WHERE client_id = ? AND (last_seen_at IS NULL OR last_seen_at < ?)`,
+    ),
+    expireClients: db.prepare<[string]>(
+      `DELETE FROM client_secrets
+       WHERE COALESCE(last_seen_at, created_at) < ?
+         AND NOT EXISTS (SELECT 1 FROM notes WHERE notes.client_id = client_secrets.client_id)`,
     ),
     createRoom: db.prepare<[string, string, string, string]>(
       'INSERT OR IGNORE INTO private_rooms (page, channel, key_hash, created_at) VALUES (?, ?, ?, ?)',
@@ -90,18 +141,30 @@ function prepare(db: Database.Database) {
       'SELECT key_hash FROM private_rooms WHERE page = ? AND channel = ?',
     ),
     ping: db.prepare('SELECT 1'),
+    // As big as a large note, so the probe needs the file to grow as such a note would.
+    probeWrite: db.prepare('INSERT INTO health_probe (filler) VALUES (zeroblob(65536))'),
+    probeClear: db.prepare('DELETE FROM health_probe'),
   };
 }
 
 export class SqliteStore implements NoteStore {
   private readonly sql: ReturnType<typeof prepare>;
+  private readonly now: () => Date;
+  /** Rows written so far; a call that changed it proves the store can write again. */
+  private writes = 0;
+  /** The code of the last failed write, until a write succeeds. */
+  private writeFailure: string | null = null;
 
-  private constructor(private readonly db: Database.Database) {
+  private constructor(
+    private readonly db: Database.Database,
+    options: SqliteStoreOptions,
+  ) {
     this.sql = prepare(db);
+    this.now = options.now ?? (() => new Date());
   }
 
   /** Opens (creating the directory and file if missing) and migrates the store under `dataDir`. */
-  static open(dataDir: string): SqliteStore {
+  static open(dataDir: string, options: SqliteStoreOptions = {}): SqliteStore {
     mkdirSync(dataDir, { recursive: true });
     const db = new Database(join(dataDir, DB_FILE));
     try {
@@ -112,44 +175,168 @@ export class SqliteStore implements NoteStore {
       db.close();
       throw error;
     }
-    return new SqliteStore(db);
+    return new SqliteStore(db, options);
+  }
+
+  /**
+   * Runs one store operation: an SQLite error that means "not now" becomes
+   * {@link StoreUnavailableError}, and marks the store read-only when it was a write; a call
+   * that wrote a row clears that mark.
+   */
+  private run<T>(kind: 'read' | 'write', operation: () => T): T {
+    const writes = this.writes;
+    try {
+      const value = operation();
+      if (this.writes !== writes) this.writeFailure = null;
+      return value;
+    } catch (error) {
+      if (!this.db.open) throw new StoreUnavailableError('unreachable', 'closed', { cause: error });
+      const code = (error as { code?: unknown }).code;
+      if (typeof code !== 'string' || !UNAVAILABLE.test(code)) throw error;
+      if (kind === 'write') this.writeFailure = code;
+      throw new StoreUnavailableError(kind === 'write' ? 'read-only' : 'unreachable', code, { cause: error });
+    }
+  }
+
+  /**
+   * Caps the file at its current size plus `extraPages` pages (null lifts the cap): a write
+   * that needs more fails with SQLITE_FULL exactly as on a full disk. For tests and drills.
+   */
+  capFileSize(extraPages: number | null): void {
+    const pages = this.db.pragma('page_count', { simple: true }) as number;
+    this.db.pragma(`max_page_count = ${extraPages === null ? 0xfffffffe : pages + extraPages}`);
   }
 
   async list(room: string): Promise<Note[]> {
-    return this.sql.list.all(room).map(toNote);
+    return this.run('read', () => this.sql.list.all(room).map(toNote));
+  }
+
+  async page(room: string, after: string | null, bounds: PageBounds): Promise<NotesPage> {
+    const sizeOf = bounds.sizeOf ?? ((note: Note) => Buffer.byteLength(JSON.stringify(note)));
+    return this.run('read', () => {
+      const notes: Note[] = [];
+      let bytes = 0;
+      let last = after === null ? 0 : Number(after);
+      let more = false;
+      // One row more than a page holds says whether another page follows.
+      for (const row of this.sql.page.iterate(room, last, bounds.maxNotes + 1)) {
+        const note = toNote(row);
+        const size = sizeOf(note);
+        if (notes.length === bounds.maxNotes || (notes.length > 0 && bytes + size > bounds.maxBytes)) {
+          more = true;
+          break;
+        }
+        notes.push(note);
+        bytes += size;
+        last = row.seq;
+      }
+      return { notes, next: more ? String(last) : null };
+    });
+  }
+
+  async count(room: string, after: string | null = null): Promise<{ total: number; before: number }> {
+    return this.run('read', () => ({
+      total: this.sql.countRoom.get(room)!.n,
+      before: after === null ? 0 : this.sql.countBefore.get(room, Number(after))!.n,
+    }));
   }
 
   async create(
     room: string,
     opId: string,
     input: NoteInput,
-    author: NoteAuthor,
+    writer: Writer,
   ): Promise<StoreResult<CreateOutcome>> {
-    return this.db.transaction((): StoreResult<CreateOutcome> => {
+    const transaction = this.db.transaction((): StoreResult<CreateOutcome> => {
       // The retry check comes first: a retry must get its note even if the parent is gone since.
-      const seen = this.sql.byOp.get(room, author.id, opId);
+      const seen = this.sql.byOp.get(room, writer.author.id, opId);
       if (seen) return { ok: true, value: { note: toNote(seen), created: false } };
       if (input.parentId !== undefined && !this.sql.byId.get(input.parentId, room)) {
         return { ok: false, reason: 'not_found' };
       }
-      const now = new Date().toISOString();
-      const row: NoteRow = {
-        id: randomUUID(),
-        room,
-        anchor: JSON.stringify(input.anchor),
-        body: input.body,
-        color: input.color ?? null,
-        parent_id: input.parentId ?? null,
-        author_id: author.id,
-        author_name: author.name,
-        author_color: author.color,
-        version: 1,
-        created_at: now,
-        updated_at: now,
-      };
-      this.sql.insert.run({ ...row, op_id: opId });
-      return { ok: true, value: { note: toNote(row), created: true } };
-    })();
+      const quota = this.quotaLeft(room, writer);
+      if (quota.room <= 0) return { ok: false, reason: 'too_large' };
+      if (quota.author <= 0) return { ok: false, reason: 'rate_limited' };
+      return { ok: true, value: { note: this.insert(room, opId, input, writer), created: true } };
+    });
+    return this.run('write', () => transaction());
+  }
+
+  async importNotes(
+    room: string,
+    items: readonly ImportItem[],
+    writer: Writer,
+    take: () => boolean,
+  ): Promise<ImportOutcome> {
+    const transaction = this.db.transaction((): ImportOutcome => {
+      const outcome: ImportOutcome = { created: [], unchanged: 0, skipped: 0, remaining: 0, stoppedBy: null };
+      // Counted once; the loop keeps them up to date as it inserts.
+      const quota = this.quotaLeft(room, writer);
+      // The note id each item became (or already was); undefined for a skipped item.
+      const ids: Array<string | undefined> = [];
+      for (const [index, item] of items.entries()) {
+        const seen = this.sql.byOp.get(room, writer.author.id, item.opId);
+        if (seen) {
+          ids[index] = seen.id;
+          outcome.unchanged++;
+          continue;
+        }
+        const parent = item.parent;
+        const parentId =
+          parent === undefined
+            ? undefined
+            : 'index' in parent
+              ? ids[parent.index]
+              : this.sql.byOp.get(room, writer.author.id, parent.opId)?.id;
+        if (parent !== undefined && parentId === undefined) {
+          outcome.skipped++;
+          continue;
+        }
+        outcome.stoppedBy =
+          quota.room <= 0 ? 'too_large' : quota.author <= 0 ? 'rate_limited' : take() ? null : 'budget';
+        if (outcome.stoppedBy !== null) {
+          outcome.remaining = items.length - index;
+          break;
+        }
+        const note = this.insert(room, item.opId, { ...item.input, parentId }, writer);
+        quota.room--;
+        quota.author--;
+        ids[index] = note.id;
+        outcome.created.push(note);
+      }
+      return outcome;
+    });
+    return this.run('write', () => transaction());
+  }
+
+  /** How many more notes the room and the writer may store now; read inside the write's transaction. */
+  private quotaLeft(room: string, writer: Writer): { room: number; author: number } {
+    const since = new Date(this.now().getTime() - DAY_MS).toISOString();
+    return {
+      room: writer.quota.perRoom - this.sql.countRoom.get(room)!.n,
+      author: writer.quota.perAuthorPerDay - this.sql.countAuthorSince.get(writer.clientId, since)!.n,
+    };
+  }
+
+  private insert(room: string, opId: string, input: NoteInput, writer: Writer): Note {
+    const now = this.now().toISOString();
+    const row: NoteRow = {
+      id: randomUUID(),
+      room,
+      anchor: JSON.stringify(input.anchor),
+      body: input.body,
+      color: input.color ?? null,
+      parent_id: input.parentId ?? null,
+      author_id: writer.author.id,
+      author_name: writer.author.name,
+      author_color: writer.author.color,
+      version: 1,
+      created_at: now,
+      updated_at: now,
+    };
+    this.sql.insert.run({ ...row, op_id: opId, client_id: writer.clientId });
+    this.writes++;
+    return toNote(row);
   }
 
   async update(
@@ -160,18 +347,20 @@ export class SqliteStore implements NoteStore {
     authorId: string,
     opId?: string,
   ): Promise<StoreResult<WriteOutcome<Note>>> {
-    return this.db.transaction((): StoreResult<WriteOutcome<Note>> => {
+    const transaction = this.db.transaction((): StoreResult<WriteOutcome<Note>> => {
       const replay = this.replayed<Note>(room, authorId, opId);
       if (replay) return replay;
       const checked = this.checkWrite(room, id, version, authorId);
       if (!checked.ok) return checked;
-      const updatedAt = new Date().toISOString();
+      const updatedAt = this.now().toISOString();
       this.sql.update.run(body, updatedAt, id);
+      this.writes++;
       const row = checked.value;
       const note = toNote({ ...row, body, version: row.version + 1, updated_at: updatedAt });
       this.record(room, authorId, opId, 'update', note);
       return { ok: true, value: { value: note, applied: true } };
-    })();
+    });
+    return this.run('write', () => transaction());
   }
 
   async delete(
@@ -181,15 +370,17 @@ export class SqliteStore implements NoteStore {
     authorId: string,
     opId?: string,
   ): Promise<StoreResult<WriteOutcome<{ id: string }>>> {
-    return this.db.transaction((): StoreResult<WriteOutcome<{ id: string }>> => {
+    const transaction = this.db.transaction((): StoreResult<WriteOutcome<{ id: string }>> => {
       const replay = this.replayed<{ id: string }>(room, authorId, opId);
       if (replay) return replay;
       const checked = this.checkWrite(room, id, version, authorId);
       if (!checked.ok) return checked;
       this.sql.delete.run(id);
+      this.writes++;
       this.record(room, authorId, opId, 'delete', { id });
       return { ok: true, value: { value: { id }, applied: true } };
-    })();
+    });
+    return this.run('write', () => transaction());
   }
 
   /** The first outcome of a repeated opId, or null for a new (or absent) one. */
@@ -211,26 +402,49 @@ export class SqliteStore implements NoteStore {
     result: unknown,
   ): void {
     if (opId === undefined) return;
-    this.sql.recordOp.run(room, authorId, opId, kind, JSON.stringify(result), new Date().toISOString());
+    this.sql.recordOp.run(room, authorId, opId, kind, JSON.stringify(result), this.now().toISOString());
   }
 
   async getSecretHash(clientId: string): Promise<string | null> {
-    return this.sql.getSecret.get(clientId)?.secret_hash ?? null;
+    return this.run('read', () => this.sql.getSecret.get(clientId)?.secret_hash ?? null);
   }
 
   async claimSecretHash(clientId: string, hash: string): Promise<string> {
-    this.sql.claimSecret.run(clientId, hash, new Date().toISOString());
+    const now = this.now().toISOString();
+    this.run('write', () => {
+      this.writes += this.sql.claimSecret.run(clientId, hash, now, now).changes;
+    });
     const stored = await this.getSecretHash(clientId);
     if (stored === null) throw new Error('secret hash vanished right after insert');
     return stored;
   }
 
+  async touchClient(clientId: string): Promise<void> {
+    const now = this.now();
+    const dayAgo = new Date(now.getTime() - DAY_MS).toISOString();
+    this.run('write', () => {
+      this.writes += this.sql.touchClient.run(now.toISOString(), clientId, dayAgo).changes;
+    });
+  }
+
+  async expireClients(before: Date): Promise<number> {
+    return this.run('write', () => {
+      const { changes } = this.sql.expireClients.run(before.toISOString());
+      this.writes += changes;
+      return changes;
+    });
+  }
+
   async createPrivateRoom(page: string, channel: string, keyHash: string): Promise<boolean> {
-    return this.sql.createRoom.run(page, channel, keyHash, new Date().toISOString()).changes === 1;
+    return this.run('write', () => {
+      const { changes } = this.sql.createRoom.run(page, channel, keyHash, this.now().toISOString());
+      this.writes += changes;
+      return changes === 1;
+    });
   }
 
   async getPrivateRoomKeyHash(page: string, channel: string): Promise<string | null> {
-    return this.sql.roomKey.get(page, channel)?.key_hash ?? null;
+    return this.run('read', () => this.sql.roomKey.get(page, channel)?.key_hash ?? null);
   }
 
   async getServerSecret(name: string): Promise<Buffer> {
@@ -242,8 +456,37 @@ export class SqliteStore implements NoteStore {
   }
 
   async ping(): Promise<void> {
-    this.sql.ping.get();
+    this.run('read', () => this.sql.ping.get());
   }
+
+  async health(): Promise<StoreHealth> {
+    try {
+      await this.ping();
+    } catch (error) {
+      const reason = error instanceof StoreUnavailableError ? error.reason : 'ping failed';
+      return { ok: false, store: 'unreachable', reason };
+    }
+    if (this.writeFailure !== null) {
+      // Writes failed: try one, so the store recovers once space is back even without traffic.
+      try {
+        this.run('write', this.probe);
+      } catch {
+        // Still failing; run() kept the reason.
+      }
+    }
+    return this.writeFailure === null
+      ? { ok: true, store: 'ok' }
+      : { ok: false, store: 'read-only', reason: this.writeFailure };
+  }
+
+  /** One committed write that needs 64 KiB more of the file and leaves nothing behind. */
+  private readonly probe = (): void => {
+    this.db.transaction(() => {
+      this.sql.probeWrite.run();
+      this.sql.probeClear.run();
+    })();
+    this.writes++;
+  };
 
   async close(): Promise<void> {
     if (this.db.open) this.db.close();

@@ -12,6 +12,7 @@ import { afterEach, expect, it } from 'vitest';
 import type { Note, NoteAnchor, Result } from '../../protocol/index.js';
 import { DB_FILE } from '../../server/store/sqlite-store.js';
 import { ask, connectNotes, makeAuth, type NotesClient } from '../support/clients.js';
+import { allNotes } from '../support/notes-pages.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -97,23 +98,20 @@ it('keeps every acked note, whole, across a SIGKILL mid-stream', async () => {
 
   const second = await start(dataDir);
   const reader = await connectNotes(second.url, makeAuth());
-  const stored = (await reader.timeout(3000).emitWithAck('notes:subscribe', { room: ROOM })) as Result<
-    Note[]
-  >;
-  if (!stored.ok) throw new Error(stored.error.message);
-  const byId = new Map(stored.value.map((note) => [note.id, note]));
+  const stored = await allNotes(reader, ROOM);
+  const byId = new Map(stored.map((note) => [note.id, note]));
   for (const note of acked.values()) expect(byId.get(note.id)).toEqual(note);
   // Unacked ones may be missing, but whatever is there is whole.
-  for (const note of stored.value) {
+  for (const note of stored) {
     const i = Number(/^note (\d+) /.exec(note.body)?.[1]);
     expect(note.body).toBe(bodyOf(i));
     expect(note.anchor).toEqual(ANCHOR);
   }
-  expect(stored.value.length).toBeGreaterThanOrEqual(acked.size);
-  expect(stored.value.length).toBeLessThanOrEqual(sent);
+  expect(stored.length).toBeGreaterThanOrEqual(acked.size);
+  expect(stored.length).toBeLessThanOrEqual(sent);
   reader.close();
   second.child.kill('SIGTERM');
-  process.stderr.write(`crash test: ${sent} sent, ${acked.size} acked, ${stored.value.length} recovered\n`);
+  process.stderr.write(`crash test: ${sent} sent, ${acked.size} acked, ${stored.length} recovered\n`);
 });
 
 /** What another connection to the database file sees: only committed rows. */

@@ -8,7 +8,7 @@ import { setFlagsFromString } from 'node:v8';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ERROR_CODES, type Result } from '../../protocol/index.js';
+import { ERROR_CODES, type NotesPage, type Result } from '../../protocol/index.js';
 import type { EVENT_BUCKETS } from '../../server/limits.js';
 import { DB_FILE } from '../../server/store/sqlite-store.js';
 import { ask, makeAuth, raw, type RawClient } from '../support/clients.js';
@@ -87,6 +87,12 @@ const SPECS: Record<keyof typeof EVENT_BUCKETS, Spec> = {
     optional: { key: 'string' },
     refusedWhenValid: false,
   },
+  'notes:page': {
+    namespace: '/notes',
+    base: { room: ROOM, after: '1' },
+    required: { room: 'string', after: 'string' },
+    refusedWhenValid: true,
+  },
   'notes:unsubscribe': {
     namespace: '/notes',
     base: { room: ROOM },
@@ -116,6 +122,7 @@ const SPECS: Record<keyof typeof EVENT_BUCKETS, Spec> = {
     namespace: '/notes',
     base: { room: ROOM },
     required: { room: 'string' },
+    optional: { after: 'string' },
     refusedWhenValid: true,
   },
   'notes:import': {
@@ -281,8 +288,8 @@ it('survives 1,000+ bad payloads per event and changes nothing', async () => {
   const elapsed = performance.now() - started;
   // Still answering, and nothing changed in the database.
   const normal = raw(await server.notes(normalAuth));
-  const answer = (await ask(normal as never, 'notes:subscribe', { room: ROOM })) as Result<unknown[]>;
-  expect(answer.ok && answer.value.length).toBe(1);
+  const answer = (await ask(normal as never, 'notes:subscribe', { room: ROOM })) as Result<NotesPage>;
+  expect(answer.ok && answer.value.notes.length).toBe(1);
   expect(clients['/rooms'].connected && clients['/notes'].connected).toBe(true);
   expect(dumpDb(server.dataDir)).toBe(dbBefore);
   expect([...codes.keys()].every((code) => (ERROR_CODES as readonly string[]).includes(code))).toBe(true);

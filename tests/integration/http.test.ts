@@ -11,14 +11,14 @@ afterEach(() => server.dispose());
 it('answers /healthz with 200 while the store answers', async () => {
   const res = await fetch(server.url + '/healthz');
   expect(res.status).toBe(200);
-  expect(await res.json()).toEqual({ ok: true });
+  expect(await res.json()).toEqual({ ok: true, store: 'ok' });
 });
 
 it('answers /healthz with 503 once the store is gone', async () => {
   await server.store.close();
   const res = await fetch(server.url + '/healthz');
   expect(res.status).toBe(503);
-  expect(await res.json()).toMatchObject({ ok: false });
+  expect(await res.json()).toMatchObject({ ok: false, store: 'unreachable' });
 });
 
 it('answers 404 for other paths and methods', async () => {

@@ -7,12 +7,13 @@ import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Note, Result, RoomJoined } from '../../protocol/index.js';
+import type { CursorBatch, Note, PresenceLeft, Result, RoomJoined } from '../../protocol/index.js';
 import { legacyPeerIdOf } from '../../server/peer-ids.js';
 import { migrate } from '../../server/store/sqlite-schema.js';
 import { DB_FILE } from '../../server/store/sqlite-store.js';
-import { ask, makeAuth, type NotesClient, type RoomsClient } from '../support/clients.js';
+import { ask, makeAuth, raw, type NotesClient, type RoomsClient } from '../support/clients.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
+import { once } from '../support/wait.js';
 
 const PAGE = 'https://example.com/article';
 const OTHER_PAGE = 'https://example.org/elsewhere';
@@ -62,6 +63,25 @@ describe('peer ids per room', () => {
       expect(id).not.toContain(auth.clientId as string);
       expect(id).not.toBe(legacyPeerIdOf(auth.clientId as string));
     }
+  });
+
+  it('lets one socket in two rooms move and leave under each room’s own id', async () => {
+    const server = await start();
+    const alice = await server.rooms();
+    const first = await join(alice, { page: PAGE });
+    const second = await join(alice, { page: OTHER_PAGE });
+    const bob = await server.rooms();
+    const atBob = await join(bob, { page: OTHER_PAGE });
+    expect(atBob.peers.map((peer) => peer.id)).toEqual([second.self.id]);
+
+    const seen = once<CursorBatch>(bob, 'cursor:batch', (batch) => batch.cursors.length > 0);
+    raw(alice).emit('cursor:move', { room: second.room, cursor: { x: 0.25, y: 0.5 } });
+    expect((await seen).cursors).toEqual([{ peerId: second.self.id, cursor: { x: 0.25, y: 0.5 } }]);
+
+    const left = once<PresenceLeft>(bob, 'presence:left');
+    await ask(alice, 'room:leave', { room: second.room });
+    expect(await left).toEqual({ room: second.room, peerId: second.self.id });
+    expect(first.self.id).not.toBe(second.self.id);
   });
 
   it('keeps a person’s id in a room across namespaces, reconnects and a restart', async () => {

@@ -9,6 +9,7 @@ import { afterEach, expect, it } from 'vitest';
 import type { Note, NoteAnchor, Result } from '../../protocol/index.js';
 import { DB_FILE } from '../../server/store/sqlite-store.js';
 import { connectNotes } from '../support/clients.js';
+import { allNotes } from '../support/notes-pages.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 type Child = ChildProcessByStdio<null, Readable, Readable>;
@@ -163,11 +164,7 @@ it('on SIGTERM mid-stream answers every note:create already sent, closes the sto
 
   const second = start({ PORT: '0', DATA_DIR: dataDir });
   const reader = await connectNotes(await urlOf(second));
-  const stored = (await reader.timeout(3000).emitWithAck('notes:subscribe', { room: ROOM })) as Result<
-    Note[]
-  >;
-  if (!stored.ok) throw new Error(stored.error.message);
-  const byId = new Map(stored.value.map((note) => [note.id, note]));
+  const byId = new Map((await allNotes(reader, ROOM)).map((note) => [note.id, note]));
   const ackedNotes = [...answers.values()].flatMap((a) => (a !== 'no answer' && a.ok ? [a.value] : []));
   expect(ackedNotes.length).toBeGreaterThanOrEqual(SIGNAL_AFTER);
   for (const note of ackedNotes) expect(byId.get(note.id)).toEqual(note);

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AnnotationCollection, Note, NoteChanged, NotesImported, Result } from '../../protocol/index.js';
 import { ask, makeAuth, type NotesClient } from '../support/clients.js';
+import { allNotes } from '../support/notes-pages.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { once, record } from '../support/wait.js';
 
@@ -44,8 +45,7 @@ const create = async (socket: NotesClient, fields: object = {}) =>
     await ask(socket, 'note:create', { room: ROOM, opId: opId(), anchor: ANCHOR, body: 'hello', ...fields }),
   );
 
-const notesOf = async (socket: NotesClient, room = ROOM) =>
-  value<Note[]>(await ask(socket, 'notes:subscribe', { room }));
+const notesOf = (socket: NotesClient, room = ROOM) => allNotes(socket, room);
 
 describe('/notes threads and replays', () => {
   let server: TestServer;
@@ -162,9 +162,9 @@ describe('/notes export and import (W3C Web Annotation)', () => {
     const watcher = await subscribed(server, makeAuth(), otherRoom);
     const created = record<NoteChanged>(watcher, 'note:created');
     const imported = value<NotesImported>(await ask(bob, 'notes:import', { room: otherRoom, collection }));
-    expect(imported).toEqual({ created: 3, unchanged: 0, skipped: 0 });
+    expect(imported).toEqual({ created: 3, unchanged: 0, skipped: 0, remaining: 0, retryAfterMs: 0 });
     const again = value<NotesImported>(await ask(bob, 'notes:import', { room: otherRoom, collection }));
-    expect(again).toEqual({ created: 0, unchanged: 3, skipped: 0 });
+    expect(again).toEqual({ created: 0, unchanged: 3, skipped: 0, remaining: 0, retryAfterMs: 0 });
 
     const copies = await notesOf(bob, otherRoom);
     expect(created.map((e) => e.note.id)).toEqual(copies.map((n) => n.id));
@@ -195,6 +195,8 @@ describe('/notes export and import (W3C Web Annotation)', () => {
       created: 0,
       unchanged: 0,
       skipped: 2,
+      remaining: 0,
+      retryAfterMs: 0,
     });
     expect(await notesOf(alice)).toEqual([]);
   });

@@ -2,7 +2,9 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Note, NoteChanged, NoteDeleted, Result } from '../../protocol/index.js';
+import type { PageBounds } from '../../server/store/note-store.js';
 import { ask, makeAuth, raw, type NotesClient } from '../support/clients.js';
+import { allNotes } from '../support/notes-pages.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { once, record } from '../support/wait.js';
 
@@ -30,8 +32,7 @@ const create = async (socket: NotesClient, fields: object = {}) =>
     await ask(socket, 'note:create', { room: ROOM, opId: opId(), anchor: ANCHOR, body: 'hello', ...fields }),
   );
 
-const notesOf = async (socket: NotesClient, room = ROOM) =>
-  value<Note[]>(await ask(socket, 'notes:subscribe', { room }));
+const notesOf = (socket: NotesClient, room = ROOM) => allNotes(socket, room);
 
 describe('/notes', () => {
   let server: TestServer;
@@ -244,8 +245,8 @@ describe('/notes with a failing store', () => {
           update: () => {
             throw new Error('synchronous failure');
           },
-          list: (room: string) =>
-            room.startsWith('broken|') ? Promise.reject(new Error('unreadable')) : store.list(room),
+          page: (room: string, ...rest: [string | null, PageBounds]) =>
+            room.startsWith('broken|') ? Promise.reject(new Error('unreadable')) : store.page(room, ...rest),
         }),
     });
   });

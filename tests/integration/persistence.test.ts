@@ -33,7 +33,7 @@ it('keeps notes and client secrets across a restart on the same data directory',
   const again = await server.notes(auth);
   expect(await ask(again, 'notes:subscribe', { room: ROOM })).toEqual({
     ok: true,
-    value: [(stored as { value: Note }).value],
+    value: { notes: [(stored as { value: Note }).value], next: null },
   });
   // The opId is remembered too: a retry after the restart stores nothing new.
   expect(await ask(again, 'note:create', payload)).toEqual(stored);

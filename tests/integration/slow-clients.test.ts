@@ -36,23 +36,35 @@ function closed(conn: { once(event: 'close', fn: (reason: string) => void): void
   });
 }
 
-/** A busy room: `count` notes of 10,000 characters, so every subscribe ack is ~200 KB. */
-async function busyRoom(writer: NotesClient, count: number): Promise<void> {
+/**
+ * A busy room: `count` notes of 10,000 characters, each broadcast to every subscriber
+ * (~30 KB a message). Pages and exports are bounded and held back for a client that does
+ * not read (notes-limits.test.ts), so what piles up for such a client is the room's traffic.
+ */
+async function busyRoom(writer: NotesClient, count: number, from = 0): Promise<void> {
   await ask(writer, 'notes:subscribe', { room: ROOM });
-  for (let i = 0; i < count; i++) {
+  for (let i = from; i < from + count; i++) {
     const created = (await ask(writer, 'note:create', {
       room: ROOM,
       opId: `op-busy-${i}`,
       anchor: { selectors: [] },
-      body: String(i).padEnd(10_000, '.'),
+      // Hangul: 3 bytes a character in UTF-8, so each broadcast is ~30 KB.
+      body: String(i).padEnd(10_000, '가'),
     })) as Result<unknown>;
     if (!created.ok) throw new Error(created.error.message);
   }
 }
 
+/** Generous budgets, so only the queue bound is under test. */
+const ENV = {
+  MAX_QUEUED_BYTES: String(BOUND),
+  RATE_LIMIT_SCALE: '100',
+  MAX_NOTES_PER_AUTHOR_PER_DAY: '100000',
+};
+
 describe('clients that never read', () => {
   it('closes a WebSocket connection once more than MAX_QUEUED_BYTES wait for it, and counts it', async () => {
-    server = await startTestServer({ env: { MAX_QUEUED_BYTES: String(BOUND), RATE_LIMIT_SCALE: '100' } });
+    server = await startTestServer({ env: ENV });
     const writer = await server.notes();
     await busyRoom(writer, 20);
     const reader = await server.notes();
@@ -66,8 +78,9 @@ describe('clients that never read', () => {
     // From here on the client reads nothing; it still writes.
     const transport = raw(stalled).io.engine.transport as unknown as { ws: { _socket: NetSocket } };
     transport.ws._socket.pause();
-    // 200 subscribe acks of ~200 KB each (40 MB), and a note broadcast to the room meanwhile.
-    for (let i = 0; i < 200; i++) raw(stalled).emit('notes:subscribe', { room: ROOM }, () => undefined);
+    // 500 broadcasts of ~30 KB (15 MB: more than the bound plus what loopback TCP buffers),
+    // and one more note the others must still get.
+    await busyRoom(writer, 500, 20);
     const note = (await ask(writer, 'note:create', {
       room: ROOM,
       opId: 'op-during',
@@ -87,9 +100,8 @@ describe('clients that never read', () => {
   });
 
   it('closes a long-polling session that never polls once its queue is over the bound', async () => {
-    server = await startTestServer({ env: { MAX_QUEUED_BYTES: String(BOUND), RATE_LIMIT_SCALE: '100' } });
+    server = await startTestServer({ env: ENV });
     const writer = await server.notes();
-    await busyRoom(writer, 20);
     // A polling session on /notes that reads its CONNECT answer, then never polls again.
     const base = `${server.url}/socket.io/?EIO=4&transport=polling`;
     const sid = (JSON.parse((await (await fetch(base)).text()).slice(1)) as { sid: string }).sid;
@@ -102,14 +114,15 @@ describe('clients that never read', () => {
     }
     const conn = (server.app.io.engine as unknown as { clients: Record<string, never> }).clients[sid]!;
     const gone = closed(conn);
-    // Requests whose acks (~200 KB each) can only queue: no GET is open to carry them.
+    // Subscribed, then the room's broadcasts (~30 KB each) can only queue: no GET is open to carry them.
     const request = (n: number) => `42/notes,${n}` + JSON.stringify(['notes:subscribe', { room: ROOM }]);
-    for (let n = 1; n <= 10; n++) await post(request(n));
+    await post(request(1));
+    await busyRoom(writer, 150, 20);
 
     expect(await gone).toBe('forced close');
     expect(await metric('copresence_slow_client_disconnects_total')).toBe(1);
     // The session is gone: the server answers its id no more.
-    expect((await post(request(11))).status).toBe(400);
+    expect((await post(request(2))).status).toBe(400);
     expect(writer.connected).toBe(true);
   });
 });

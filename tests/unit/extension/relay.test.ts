@@ -9,6 +9,7 @@ import type { ChromeApi, PortLike, StorageAreaLike } from '../../../extension/ch
 import { KEEPALIVE_MS, Relay } from '../../../extension/background/relay.js';
 import { SettingsStore } from '../../../extension/background/settings.js';
 import type { ContentToWorker, WorkerToContent } from '../../../extension/shared/messages.js';
+import type { ImportItem } from '../../../server/store/note-store.js';
 import type {
   CursorBatch,
   NoteChanged,
@@ -75,8 +76,9 @@ class FakeTab implements PortLike {
   async next<T extends WorkerToContent>(
     match: (message: WorkerToContent) => message is T,
     from = 0,
+    waitMs = WAIT_MS,
   ): Promise<T> {
-    const deadline = Date.now() + WAIT_MS;
+    const deadline = Date.now() + waitMs;
     for (;;) {
       const found = this.received.slice(from).find(match);
       if (found) return found;
@@ -441,4 +443,63 @@ describe('Relay keep-alive', () => {
       clearTimeout(keepTimer);
     }
   });
+});
+
+describe('Relay with a room bigger than one page (issue 10)', () => {
+  let big: TestServer;
+  let bigRoom: string;
+  beforeAll(async () => {
+    // Scale 10: the import below takes seconds, not the minute 600 notes take at 10/s.
+    big = await startTestServer({ env: { RATE_LIMIT_SCALE: '10', MAX_NOTES_PER_AUTHOR_PER_DAY: '2000' } });
+    const probe = await big.rooms();
+    bigRoom = ((await ask(probe, 'room:join', { page: PAGE })) as { ok: true; value: RoomJoined }).value.room;
+    probe.close();
+    const items = Array.from({ length: 600 }, (_, i): ImportItem => ({
+      opId: `seeded-${i}-xxxx`,
+      input: { anchor: { selectors: [{ type: 'TextQuoteSelector', exact: 'headland' }] }, body: `note ${i}` },
+    }));
+    const writer = {
+      author: { id: 'seeder', name: 'Seeder', color: '#112233' },
+      clientId: 'seeder-client',
+      quota: { perRoom: 5_000, perAuthorPerDay: 5_000 },
+    };
+    expect((await big.store.importNotes(bigRoom, items, writer, () => true)).created).toHaveLength(600);
+  });
+  afterAll(async () => {
+    await big?.dispose();
+  });
+
+  it('shows every page of the room, exports it as one file and imports that file back within the budget', async () => {
+    relay = await newRelay(big.url);
+    await relay.setSharing(ORIGIN, true);
+    const tab = openTab(1);
+    const shown = await tab.next((m): m is Extract<WorkerToContent, { type: 'notes' }> => m.type === 'notes');
+    expect(shown.notes.map((note) => note.body)).toEqual(Array.from({ length: 600 }, (_, i) => `note ${i}`));
+
+    tab.send({ type: 'notes:export' });
+    const exported = await tab.next(
+      (m): m is Extract<WorkerToContent, { type: 'notes:exported' }> => m.type === 'notes:exported',
+    );
+    const file = exported.collection as { total: number; first: { items: unknown[]; next?: string } };
+    expect(file.total).toBe(600);
+    expect(file.first.items).toHaveLength(600);
+    expect(file.first.next).toBeUndefined();
+
+    // 600 annotations are over the 64 KiB message and the 500-item limits, and over the
+    // socket's note budget: the worker sends them in pieces, again until all are stored.
+    tab.send({ type: 'notes:import', collection: exported.collection });
+    const imported = await tab.next(
+      (m): m is Extract<WorkerToContent, { type: 'notes:imported' }> => m.type === 'notes:imported',
+      0,
+      20_000,
+    );
+    expect(imported).toEqual({
+      type: 'notes:imported',
+      room: bigRoom,
+      created: 600,
+      unchanged: 0,
+      skipped: 0,
+    });
+    expect(await big.store.list(bigRoom)).toHaveLength(1_200);
+  }, 30_000);
 });

@@ -94,7 +94,9 @@ describe('W3C Web Annotation conversion', () => {
         anchor: { selectors: [{ type: 'TextQuoteSelector', exact: 'w' }] },
         body: 'hello',
       },
+      // Its parent may have come in an earlier import of the same room; the server decides.
+      { annotationId: 'r', parent: 'urn:missing', anchor: { selectors: [] }, body: 'orphan reply' },
     ]);
-    expect(skipped).toBe(1);
+    expect(skipped).toBe(0);
   });
 });
