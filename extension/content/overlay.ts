@@ -1,15 +1,21 @@
 /**
  * The one element we add to the page: a host on `document.documentElement` with the
- * attribute `data-collab-root` and an open shadow root that holds all our UI, so the
- * page's CSS cannot reach it and ours cannot reach the page. The host is a 0x0 box at
+ * attribute `data-collab-root` and a closed shadow root that holds all our UI, so the
+ * page's CSS cannot reach it and ours cannot reach the page. The root is closed and only
+ * this content script holds its reference (issue 10): `host.shadowRoot` is null for the
+ * page, the host carries nothing but `data-collab-root`, and every string inside is CSS
+ * generated content (overlay-text.ts), so the page can neither query nor find it. The host is a 0x0 box at
  * the document origin, so children positioned absolutely are in document coordinates.
  * Layers: remote cursors, note cards, the note composer (all `pointer-events: none`
  * except elements that take clicks), and fixed panels (orphaned notes, messages).
  */
 import { OVERLAY_CSS } from './overlay-css.js';
+import { setText } from './overlay-text.js';
+import { safeColor } from './safe-values.js';
 
 export interface Overlay {
   host: HTMLElement;
+  /** The closed root: only the content script has it. */
   shadow: ShadowRoot;
   cursors: HTMLElement;
   notes: HTMLElement;
@@ -51,7 +57,7 @@ export function createOverlay(doc: Document): Overlay {
   host.setAttribute('data-collab-root', '');
   for (const [property, value] of Object.entries(HOST_STYLE))
     host.style.setProperty(property, value, 'important');
-  const shadow = host.attachShadow({ mode: 'open' });
+  const shadow = host.attachShadow({ mode: 'closed' });
   const style = doc.createElement('style');
   style.textContent = OVERLAY_CSS;
   const cursors = layer(doc, 'layer cursors');
@@ -86,11 +92,11 @@ export function createOverlay(doc: Document): Overlay {
     orphans,
     setIndicator(text, color) {
       indicator.hidden = text === null;
-      indicatorText.textContent = text ?? '';
-      if (color) indicatorDot.style.backgroundColor = color;
+      setText(indicatorText, text ?? '');
+      if (color) indicatorDot.style.backgroundColor = safeColor(color);
     },
     toast(message) {
-      toastBox.textContent = message;
+      setText(toastBox, message);
       toastBox.hidden = false;
       doc.defaultView?.clearTimeout(toastTimer);
       toastTimer = doc.defaultView?.setTimeout(() => {

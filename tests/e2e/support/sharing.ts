@@ -1,6 +1,7 @@
 /** Popup steps the presence e2e tests share: point a user at the server, name them, turn sharing on. */
 import type { Page } from 'playwright-core';
 import type { BrowserUser } from './browser-user.js';
+import { overlay } from './overlay-probe.js';
 
 /** Opens the popup for `page`, sets server and name, turns sharing on and waits until connected. */
 export async function shareWithPopup(
@@ -23,9 +24,9 @@ export async function shareWithPopup(
   return popup;
 }
 
-/** The remote cursor labelled `name` in the page's overlay. */
+/** The remote cursor labelled `name` in the page's overlay (reached through its closed root). */
 export const cursorOf = (page: Page, name: string) =>
-  page.locator('[data-collab-root] [data-peer-id]').filter({ hasText: name });
+  overlay(page).locator('[data-peer-id]').filter({ hasText: name });
 
 /**
  * Stops the extension's service worker the way Chrome does when it idles: CDP
