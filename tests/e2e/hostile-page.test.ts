@@ -268,7 +268,10 @@ describe('a hostile page', () => {
     expect.soft(hostAttributes).toEqual(['data-collab-root', 'style']);
     // The synthetic mouseup offered nothing.
     expect.soft(await overlay(alicePage).locator('[data-collab-add-note]').count()).toBe(0);
-    expect.soft(await overlay(alicePage).locator('[data-collab-note-input]').count()).toBe(0);
+    const leftOpen = await overlay(alicePage).locator('[data-collab-note-input]').count();
+    expect.soft(leftOpen).toBe(0);
+    // On a build the attack got through, Alice closes what it left open, so the rest still runs.
+    if (leftOpen > 0) await overlay(alicePage).locator('[data-collab-note-cancel]').click();
 
     // Even a script that held references to our elements can only send untrusted events.
     // (The probe runs these in the page's world, on elements found through the closed root.)
