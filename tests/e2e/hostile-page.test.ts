@@ -280,9 +280,10 @@ describe('a hostile page', () => {
     const addButton = overlay(alicePage).locator('[data-collab-add-note]');
     await addButton.waitFor();
     await addButton.evaluate((button) => (button as HTMLElement).click(), null);
-    expect.soft(await overlay(alicePage).locator('[data-collab-note-input]').count()).toBe(0);
-    await addButton.click();
     const input = overlay(alicePage).locator('[data-collab-note-input]');
+    const opened = await input.count();
+    expect.soft(opened).toBe(0);
+    if (opened === 0) await addButton.click();
     await input.waitFor();
     await input.evaluate((element) => {
       const textarea = element as HTMLTextAreaElement;
@@ -293,8 +294,9 @@ describe('a hostile page', () => {
       editor.querySelector<HTMLElement>('[data-collab-note-cancel]')!.click();
     }, null);
     // Save, Ctrl+Enter and Cancel all ignored: the editor is still open, holding the page's text.
-    expect.soft(await input.count()).toBe(1);
-    await overlay(alicePage).locator('[data-collab-note-cancel]').click();
+    const stillOpen = await input.count();
+    expect.soft(stillOpen).toBe(1);
+    if (stillOpen > 0) await overlay(alicePage).locator('[data-collab-note-cancel]').click();
     await input.waitFor({ state: 'detached' });
 
     const quokka = cardWith(alicePage, ALICE_NOTE);
@@ -328,6 +330,9 @@ describe('a hostile page', () => {
       if (request.url().includes('evil')) requests.push(request.url());
     });
     const body = `From the store ${HOSTILE_MARK}`;
+    // A fresh page, whatever the last test left open.
+    await alicePage.reload();
+    await overlay(alicePage).locator('[data-collab-notes-toggle]').waitFor();
     await addNote(alicePage, '#p2', 'horns', body);
     await cardWith(alicePage, body).waitFor();
     // Notes come back through the store's list on the next subscribe: reload.
