@@ -247,6 +247,7 @@ async function pageScriptAttack(secrets: string[]): Promise<{
 describe('a hostile page', () => {
   it('cannot act in the user’s name or read the overlay; the user still can', async () => {
     const before = stored();
+    const quokkaId = await cardWith(alicePage, ALICE_NOTE).getAttribute('data-note-id');
     expect.soft(await overlayRootMode(alicePage)).toBe('closed');
 
     const attack = await alicePage.evaluate(pageScriptAttack, SECRETS);
@@ -299,7 +300,7 @@ describe('a hostile page', () => {
     if (stillOpen > 0) await overlay(alicePage).locator('[data-collab-note-cancel]').click();
     await input.waitFor({ state: 'detached' });
 
-    const quokka = cardWith(alicePage, ALICE_NOTE);
+    const quokka = overlay(alicePage).locator(`article.card[data-note-id="${quokkaId}"]`);
     await quokka.evaluate((card) => {
       card.querySelector<HTMLElement>('[data-collab-note-edit]')!.click();
       card.querySelector<HTMLElement>('[data-collab-note-delete]')!.click();
