@@ -20,9 +20,8 @@ import type { NoteStore } from '../../server/store/note-store.js';
 import { launchUser, type BrowserUser } from './support/browser-user.js';
 import { startCollabServer, type CollabServer } from './support/collab-server.js';
 import { addNote, cardWith, cards, joinWithPopup } from './support/notes-ui.js';
-import { overlay, overlayRootMode } from './support/overlay-probe.js';
+import { cursorOf, overlay, overlayRootMode } from './support/overlay-probe.js';
 import { centre, wordBox } from './support/page-text.js';
-import { cursorOf } from './support/sharing.js';
 import { serveDirectory, type StaticServer } from './support/static-server.js';
 
 /** What the page must never read: the peer's name and the bodies of the room's notes. */

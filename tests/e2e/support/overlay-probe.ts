@@ -414,6 +414,10 @@ export function overlay(page: Page): OverlayLocator {
   return new OverlayLocator(page, []);
 }
 
+/** The remote cursor labelled `name` in the page's overlay. */
+export const cursorOf = (page: Page, name: string): OverlayLocator =>
+  overlay(page).locator('[data-peer-id]').filter({ hasText: name });
+
 /** The mode of the overlay's shadow root as the browser reports it (`closed` after issue 10). */
 export async function overlayRootMode(page: Page): Promise<string | undefined> {
   const cdp = await session(page);

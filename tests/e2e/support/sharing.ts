@@ -1,7 +1,6 @@
 /** Popup steps the presence e2e tests share: point a user at the server, name them, turn sharing on. */
 import type { Page } from 'playwright-core';
 import type { BrowserUser } from './browser-user.js';
-import { overlay } from './overlay-probe.js';
 
 /** Opens the popup for `page`, sets server and name, turns sharing on and waits until connected. */
 export async function shareWithPopup(
@@ -23,10 +22,6 @@ export async function shareWithPopup(
   await popup.locator('#peers li').filter({ hasText: name }).waitFor();
   return popup;
 }
-
-/** The remote cursor labelled `name` in the page's overlay (reached through its closed root). */
-export const cursorOf = (page: Page, name: string) =>
-  overlay(page).locator('[data-peer-id]').filter({ hasText: name });
 
 /**
  * Stops the extension's service worker the way Chrome does when it idles: CDP
