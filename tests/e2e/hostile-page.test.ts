@@ -1,5 +1,6 @@
 /**
- * A hostile page (issue 10, point 1). Alice and Bob share article.html (public room);
+ * A hostile page (issue 10, point 1). Alice and Bob share article.html (public room, where
+ * notes work; a private room for the cursor labels, since notes there are refused today);
  * the page's own script (run in the page's main world with `page.evaluate`, which is
  * what a site's script is) tries to act in Alice's name and to read the room through
  * the overlay: create a note by selecting text and "clicking", edit and delete her notes,
@@ -351,5 +352,28 @@ describe('a hostile page', () => {
     expect(page.styles).not.toContain('evil');
     expect(page.highlights.every((name) => /^collab-note(-[a-z]+|-[0-9a-f]{6})?$/.test(name))).toBe(true);
     expect(requests).toEqual([]);
+  });
+
+  it('reads no name from the cursor labels of a private room either', async () => {
+    // Alice opens a private room for the page; Bob joins with her invite code.
+    const alicePopup = await alice.openPopup(alicePage);
+    const bobPopup = await bob.openPopup(bobPage);
+    await alicePopup.locator('#private-create').click();
+    await alicePopup.locator('#invite').waitFor();
+    const invite = await alicePopup.locator('#invite-code').inputValue();
+    await bobPopup.locator('#invite-input').fill(invite);
+    await bobPopup.locator('#invite-join').click();
+    await bobPopup.locator('#room .channel').filter({ hasText: 'Private room' }).waitFor();
+    await alicePopup.locator('#peers li').filter({ hasText: 'Bob' }).waitFor();
+    await Promise.all([alicePopup.close(), bobPopup.close()]);
+    await Promise.all([alicePage.bringToFront(), bobPage.bringToFront()]);
+    await overlay(alicePage).locator('[data-collab-indicator]').filter({ hasText: 'private room' }).waitFor();
+    await bobPage.mouse.move(520, 400, { steps: 4 });
+    await cursorOf(alicePage, 'Bob').waitFor();
+
+    const attack = await alicePage.evaluate(pageScriptAttack, ['Bob', 'private room']);
+    expect.soft(attack.reached).toEqual([]);
+    expect.soft(attack.found).toEqual([]);
+    expect(attack.read.filter((text) => /bob|private room/i.test(text))).toEqual([]);
   });
 });
