@@ -16,6 +16,9 @@
 import type { CDPSession, Page } from 'playwright-core';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
+/** Protocol errors that mean the document went away under a call (navigation, reload). */
+const NAVIGATED =
+  /context was destroyed|Cannot find context|Could not find object|No node|navigated|Promise was collected/i;
 
 type TextMatch = { source: string; flags: string } | string;
 type Step =
@@ -317,18 +320,27 @@ export class OverlayLocator {
   ): Promise<string[]> {
     const cdp = await session(this.page);
     const deadline = Date.now() + timeout;
-    const rootId = await closedRoot(cdp, timeout);
-    const result = (await cdp.send('Runtime.callFunctionOn', {
-      objectId: rootId,
-      functionDeclaration: probeInPage.toString(),
-      arguments: [
-        { value: this.steps },
-        { value: wait ? 'wait' : 'elements' },
-        { value: state },
-        { value: Math.max(1, deadline - Date.now()) },
-      ],
-      awaitPromise: true,
-    })) as CallResult;
+    let result: CallResult;
+    for (;;) {
+      try {
+        const rootId = await closedRoot(cdp, Math.max(1, deadline - Date.now()));
+        result = (await cdp.send('Runtime.callFunctionOn', {
+          objectId: rootId,
+          functionDeclaration: probeInPage.toString(),
+          arguments: [
+            { value: this.steps },
+            { value: wait ? 'wait' : 'elements' },
+            { value: state },
+            { value: Math.max(1, deadline - Date.now()) },
+          ],
+          awaitPromise: true,
+        })) as CallResult;
+        break;
+      } catch (error) {
+        // The page navigated while we waited (a reload): look again in the new document.
+        if (!wait || Date.now() > deadline || !NAVIGATED.test(String(error))) throw error;
+      }
+    }
     if (result.exceptionDetails)
       throw new Error(result.exceptionDetails.exception?.description ?? result.exceptionDetails.text);
     const arrayId = result.result.objectId;
