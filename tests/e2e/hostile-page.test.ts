@@ -20,7 +20,7 @@ import { DB_FILE } from '../../server/store/sqlite-store.js';
 import type { NoteStore } from '../../server/store/note-store.js';
 import { launchUser, type BrowserUser } from './support/browser-user.js';
 import { startCollabServer, type CollabServer } from './support/collab-server.js';
-import { addNote, cardWith, cards, joinWithPopup } from './support/notes-ui.js';
+import { addNote, cardWith, cards, joinWithPopup, openComposerOn } from './support/notes-ui.js';
 import { cursorOf, overlay, overlayRootMode } from './support/overlay-probe.js';
 import { centre, wordBox } from './support/page-text.js';
 import { serveDirectory, type StaticServer } from './support/static-server.js';
@@ -32,6 +32,18 @@ const BOB_NOTE = 'Platypus signal from Bob';
 const SECRETS = ['Bob', 'Quokka', 'Wombat', 'Platypus', 'rendezvous', 'cipher', '1 other here'];
 /** Notes whose body carries this come back from the store with a hostile author (last test). */
 const HOSTILE_MARK = 'served-by-a-hostile-server';
+/** Events that carry what the user types. */
+const TYPING_EVENTS = [
+  'keydown',
+  'keyup',
+  'keypress',
+  'beforeinput',
+  'input',
+  'textInput',
+  'compositionstart',
+  'compositionend',
+  'paste',
+];
 
 /** In the page before any of its scripts: records every shadow root anyone attaches. */
 const SPY = `(() => {
@@ -323,6 +335,44 @@ describe('a hostile page', () => {
     expect(await cards(bobPage).count()).toBe(before.length + 1);
     for (const text of ['PWNED', 'EDITED by the page']) expect(await cardWith(bobPage, text).count()).toBe(0);
     await alicePage.bringToFront();
+  });
+
+  it('sees no key or text typed into the overlay’s editors; Ctrl+Enter still saves', async () => {
+    // A page script listening everywhere it can: window and document, capture and bubble.
+    await alicePage.evaluate((types) => {
+      const seen: string[] = [];
+      (window as unknown as { __typed: string[] }).__typed = seen;
+      const record = (event: Event) => {
+        const key = event instanceof KeyboardEvent ? event.key : '';
+        const data = event instanceof InputEvent ? (event.data ?? '') : '';
+        seen.push(`${event.type}:${key}${data}`);
+      };
+      for (const type of types)
+        for (const target of [window, document, document.documentElement])
+          for (const capture of [true, false]) target.addEventListener(type, record, capture);
+    }, TYPING_EVENTS);
+
+    await openComposerOn(alicePage, '#p3', 'cloth');
+    await overlay(alicePage).locator('[data-collab-note-input]').click();
+    await alicePage.keyboard.type('Typed where the page cannot listen');
+    await alicePage.keyboard.press('ControlOrMeta+Enter');
+    await cardWith(alicePage, 'Typed where the page cannot listen').waitFor();
+    const id = await cardWith(alicePage, 'Typed where the page cannot listen').getAttribute('data-note-id');
+    const card = overlay(alicePage).locator(`article.card[data-note-id="${id}"]`);
+    await card.locator('[data-collab-note-edit]').click();
+    await card.locator('[data-collab-inline-input]').click();
+    await alicePage.keyboard.press('End');
+    await alicePage.keyboard.type(', edited');
+    await alicePage.keyboard.press('ControlOrMeta+Enter');
+    await bobPage.bringToFront();
+    await cardWith(bobPage, 'Typed where the page cannot listen, edited').waitFor();
+    await alicePage.bringToFront();
+
+    // The control: the same page script does see keys typed outside our overlay.
+    await alicePage.keyboard.press('Escape');
+    const typed = await alicePage.evaluate(() => (window as unknown as { __typed: string[] }).__typed);
+    expect(typed.filter((entry) => entry !== 'keydown:Escape' && entry !== 'keyup:Escape')).toEqual([]);
+    expect(typed).toContain('keydown:Escape');
   });
 
   it('renders a hostile server’s colour and name as checked values: no CSS reaches the page', async () => {

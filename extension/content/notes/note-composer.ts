@@ -213,7 +213,8 @@ export class NoteComposer {
       trusted(() => this.close()),
     );
     saveButton.addEventListener('click', trusted(submit));
-    input.addEventListener(
+    this.overlay.listen(
+      input,
       'keydown',
       trusted((event) => {
         if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {

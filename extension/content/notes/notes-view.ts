@@ -577,12 +577,13 @@ export class NotesView {
     input.setAttribute('data-focus-key', key);
     input.setAttribute('data-collab-inline-input', '');
     input.placeholder = label === 'Reply' ? 'Reply…' : 'Edit the note…';
-    input.addEventListener('input', () => changed(input.value));
+    this.overlay.listen(input, 'input', () => changed(input.value));
     const send = () => {
       const text = input.value.trim();
       if (text !== '') submit(text);
     };
-    input.addEventListener(
+    this.overlay.listen(
+      input,
       'keydown',
       trusted((event) => {
         if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
