@@ -375,6 +375,39 @@ describe('a hostile page', () => {
     expect(typed).toContain('keydown:Escape');
   });
 
+  it('cannot type into the user’s open editor with execCommand', async () => {
+    // What a page script can do while our editor has the focus (the page sees only the host).
+    const inject = () =>
+      alicePage.evaluate(() => {
+        const ours = document.activeElement?.hasAttribute('data-collab-root') ?? false;
+        document.execCommand('insertText', false, ' INJECTED');
+        return ours;
+      });
+    await openComposerOn(alicePage, '#p2', 'weather');
+    await overlay(alicePage).locator('[data-collab-note-input]').click();
+    await alicePage.keyboard.type('Only my words');
+    expect(await inject()).toBe(true);
+    await alicePage.keyboard.type(' here');
+    await alicePage.keyboard.press('ControlOrMeta+Enter');
+    await cardWith(alicePage, 'Only my words').waitFor();
+    const id = await cardWith(alicePage, 'Only my words').getAttribute('data-note-id');
+    const card = overlay(alicePage).locator(`article.card[data-note-id="${id}"]`);
+    expect(await card.locator('[data-collab-note-body]').first().textContent()).toBe('Only my words here');
+
+    await card.locator('[data-collab-note-edit]').click();
+    await card.locator('[data-collab-inline-input]').click();
+    await alicePage.keyboard.press('End');
+    expect(await inject()).toBe(true);
+    await alicePage.keyboard.type(' too');
+    await alicePage.keyboard.press('ControlOrMeta+Enter');
+    await bobPage.bringToFront();
+    const atBob = overlay(bobPage).locator(`article.card[data-note-id="${id}"] [data-collab-note-body]`);
+    await atBob.filter({ hasText: 'too' }).waitFor();
+    expect(await atBob.first().textContent()).toBe('Only my words here too');
+    await alicePage.bringToFront();
+    expect(stored().filter((note) => note.body.includes('INJECTED'))).toEqual([]);
+  });
+
   it('renders a hostile server’s colour and name as checked values: no CSS reaches the page', async () => {
     const requests: string[] = [];
     alice.context.on('request', (request) => {

@@ -9,6 +9,7 @@
 import type { Overlay } from '../overlay.js';
 import { setText } from '../overlay-text.js';
 import { trusted } from '../trusted-events.js';
+import { guardEditor } from './editor-guard.js';
 import type { Highlighter } from './highlighter.js';
 
 /** What a new note is pinned to: selected words, or a point (document coordinates). */
@@ -213,6 +214,7 @@ export class NoteComposer {
       trusted(() => this.close()),
     );
     saveButton.addEventListener('click', trusted(submit));
+    guardEditor(this.overlay, input);
     this.overlay.listen(
       input,
       'keydown',

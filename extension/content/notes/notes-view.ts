@@ -20,6 +20,7 @@ import type { Overlay } from '../overlay.js';
 import { setText } from '../overlay-text.js';
 import { safeColor, safeName } from '../safe-values.js';
 import { trusted } from '../trusted-events.js';
+import { guardEditor } from './editor-guard.js';
 import { ACTIVE_HIGHLIGHT, Highlighter } from './highlighter.js';
 import { relativeTime, renderNoteText } from './note-text.js';
 
@@ -577,6 +578,7 @@ export class NotesView {
     input.setAttribute('data-focus-key', key);
     input.setAttribute('data-collab-inline-input', '');
     input.placeholder = label === 'Reply' ? 'Reply…' : 'Edit the note…';
+    guardEditor(this.overlay, input);
     this.overlay.listen(input, 'input', () => changed(input.value));
     const send = () => {
       const text = input.value.trim();
