@@ -61,6 +61,8 @@ function start(): void {
     (element) => element === overlay.host,
   );
   const idle = new IdleTracker(window, (value) => client.send({ type: 'idle', idle: value }));
+  // Keys typed into our editors never reach the window's listeners: typing there is activity too.
+  overlay.onTyping(() => idle.activity());
   const draft = new Highlighter(document, DRAFT_HIGHLIGHT);
   const composer = new NoteComposer(document, overlay, draft, (target, body, color) => {
     if ('point' in target) {

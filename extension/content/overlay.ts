@@ -39,6 +39,8 @@ export interface Overlay {
     type: K,
     handler: (event: K extends keyof HTMLElementEventMap ? HTMLElementEventMap[K] : Event) => void,
   ): void;
+  /** Called for every key the shield took from the window (the user is active). */
+  onTyping(listener: () => void): void;
   /** True when `event` happened inside our UI. */
   contains(event: Event): boolean;
   remove(): void;
@@ -97,12 +99,14 @@ export function createOverlay(doc: Document): Overlay {
 
   // Typing handlers by element, for the events the shield stops at the window.
   const typing = new WeakMap<EventTarget, Map<string, Array<(event: Event) => void>>>();
+  const typingListeners: Array<() => void> = [];
   const shield = keyShield();
   if (shield) {
     shield.host = host;
     shield.route = (event) => {
       // The event was typed into our focused element (the window saw it retargeted to the host).
       const focused = shield.host === host ? shadow.activeElement : null;
+      if (event.type === 'keydown') for (const listener of typingListeners) listener();
       for (const handler of (focused && typing.get(focused)?.get(event.type)) || []) handler(event);
     };
   }
@@ -134,6 +138,9 @@ export function createOverlay(doc: Document): Overlay {
       const byType = typing.get(element) ?? new Map<string, Array<(event: Event) => void>>();
       byType.set(type, [...(byType.get(type) ?? []), listener]);
       typing.set(element, byType);
+    },
+    onTyping(listener) {
+      typingListeners.push(listener);
     },
     contains: (event) => event.composedPath().includes(host),
     remove: () => {
