@@ -4,12 +4,13 @@
  * page's CSS cannot reach it and ours cannot reach the page. The root is closed and only
  * this content script holds its reference (issue 10): `host.shadowRoot` is null for the
  * page, the host carries nothing but `data-collab-root`, and every string inside is CSS
- * generated content (overlay-text.ts), so the page can neither query nor find it. Keys and
- * text typed into our editors are stopped before any page listener by the document_start
- * key shield (key-shield.iife.ts) and reach the editors through {@link Overlay.listen}. The host is a 0x0 box at
- * the document origin, so children positioned absolutely are in document coordinates.
- * Layers: remote cursors, note cards, the note composer (all `pointer-events: none`
- * except elements that take clicks), and fixed panels (orphaned notes, messages).
+ * generated content (overlay-text.ts), so the page can neither query nor find it. Keys
+ * and text typed into our editors are stopped before any page listener by the
+ * document_start key shield (key-shield.iife.ts) and reach the editors through
+ * {@link Overlay.listen}. The host is a 0x0 box at the document origin, so children
+ * positioned absolutely are in document coordinates. Layers: remote cursors, note cards,
+ * the note composer (all `pointer-events: none` except elements that take clicks), and
+ * fixed panels (orphaned notes, messages).
  */
 import { keyShield, type SHIELDED_EVENTS } from './key-shield-api.js';
 import { OVERLAY_CSS } from './overlay-css.js';
