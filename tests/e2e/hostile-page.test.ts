@@ -286,6 +286,19 @@ describe('a hostile page', () => {
     // On a build the attack got through, Alice closes what it left open, so the rest still runs.
     if (leftOpen > 0) await overlay(alicePage).locator('[data-collab-note-cancel]').click();
 
+    // The control: Alice's real selection, click and typing create a note. It travels the
+    // same port and outbox as anything the attack sent before it, so once Bob has it the
+    // store holds everything that was ever going to arrive.
+    await addNote(alicePage, '#p3', 'peaches', 'Made by the real user');
+    await bobPage.bringToFront();
+    await cardWith(bobPage, 'Made by the real user').waitFor();
+    await alicePage.bringToFront();
+    const afterAttack = stored();
+    expect.soft(afterAttack.slice(0, before.length)).toEqual(before);
+    expect
+      .soft(afterAttack.slice(before.length).map((n) => [n.body, n.author_name]))
+      .toEqual([['Made by the real user', 'Alice']]);
+
     // Even a script that held references to our elements can only send untrusted events.
     // (The probe runs these in the page's world, on elements found through the closed root.)
     const word = centre(await wordBox(alicePage, '#p3', 'almanac'));
@@ -321,20 +334,18 @@ describe('a hostile page', () => {
     expect.soft(await quokka.locator('[data-collab-inline-input]').count()).toBe(0);
     expect.soft(await quokka.locator('[data-collab-note-delete-confirm]').count()).toBe(0);
 
-    // The control: Alice's real selection, click and typing create a note. It travels the
-    // same port and outbox as anything the attacks sent before it, so once Bob has it the
-    // store holds everything that was ever going to arrive.
-    await addNote(alicePage, '#p3', 'peaches', 'Made by the real user');
+    // Once more after the script with references: a second real note, and nothing else arrived.
+    await addNote(alicePage, '#p2', 'margin', 'Second note by the real user');
     await bobPage.bringToFront();
-    await cardWith(bobPage, 'Made by the real user').waitFor();
-    const after = stored();
-    expect(after.slice(0, before.length)).toEqual(before);
-    expect(after.slice(before.length).map((n) => [n.body, n.author_name])).toEqual([
-      ['Made by the real user', 'Alice'],
-    ]);
-    expect(await cards(bobPage).count()).toBe(before.length + 1);
-    for (const text of ['PWNED', 'EDITED by the page']) expect(await cardWith(bobPage, text).count()).toBe(0);
+    await cardWith(bobPage, 'Second note by the real user').waitFor();
     await alicePage.bringToFront();
+    const end = stored();
+    expect(end.slice(0, afterAttack.length)).toEqual(afterAttack);
+    expect(end.slice(afterAttack.length).map((n) => [n.body, n.author_name])).toEqual([
+      ['Second note by the real user', 'Alice'],
+    ]);
+    expect(await cards(bobPage).count()).toBe(before.length + 2);
+    for (const text of ['PWNED', 'EDITED by the page']) expect(await cardWith(bobPage, text).count()).toBe(0);
   });
 
   it('sees no key or text typed into the overlay’s editors; Ctrl+Enter still saves', async () => {
