@@ -1,7 +1,9 @@
 /**
  * Code that runs in the pages' main world for the browser-path benchmark (passed to
  * `page.evaluate`). A's probe stamps every `pointermove`; B's probe stamps every change
- * of the remote cursor's drawn position in the overlay's open shadow root. Both stamp
+ * of the remote cursor's drawn position in the overlay's shadow root. That root is closed
+ * (issue 10), so the tool hands it to the probe through the DevTools protocol (see
+ * `installDrawProbeIn` in pointer-latency.ts); the observer runs in the main world as before. Both stamp
  * with `performance.timeOrigin + performance.now()`, so two browsers on one machine
  * share a clock. bench/ has no DOM types (tsconfig.server.json): the few DOM shapes used
  * here are declared below. The functions avoid named inner functions, which tsx would
@@ -12,7 +14,6 @@
 export type Stamp = [number, number, number];
 
 interface ProbeElement {
-  readonly shadowRoot: ProbeElement | null;
   readonly style: { readonly transform: string };
   querySelector(selector: string): ProbeElement | null;
 }
@@ -21,11 +22,12 @@ interface ProbeWindow {
   __latencyMoves?: Stamp[];
   __latencyDraws?: Stamp[];
   __latencyObserver?: { disconnect(): void };
+  /** The cursor's `transform` as last drawn. */
+  __latencyLast?: string;
 }
 
 declare const window: ProbeWindow;
 declare const document: {
-  querySelector(selector: string): ProbeElement | null;
   addEventListener(
     type: 'pointermove',
     listener: (event: { clientX: number; clientY: number }) => void,
@@ -58,20 +60,19 @@ export function installMoveProbe(): void {
  * B: one stamp per change of the first remote cursor's `transform` (`translate(Xpx, Ypx)`,
  * document coordinates). A MutationObserver callback runs right after the script that
  * wrote the style, so the stamp is the time of the write; the overlay writes positions
- * in `requestAnimationFrame`, so that is the frame that paints them. False when the
- * overlay is not on the page yet.
+ * in `requestAnimationFrame`, so that is the frame that paints them. Called with the
+ * overlay's shadow root as `this`.
  */
-export function installDrawProbe(): boolean {
-  const host = document.querySelector('[data-collab-root]');
-  const root = host?.shadowRoot;
-  if (!root) return false;
+export function installDrawProbe(this: ProbeElement): void {
   window.__latencyObserver?.disconnect();
   window.__latencyDraws = [];
-  let last = '';
+  let last = this.querySelector('[data-peer-id]')?.style.transform ?? '';
+  window.__latencyLast = last;
   const observer = new MutationObserver(() => {
-    const transform = root.querySelector('[data-peer-id]')?.style.transform ?? '';
+    const transform = this.querySelector('[data-peer-id]')?.style.transform ?? '';
     if (transform === last) return;
     last = transform;
+    window.__latencyLast = transform;
     const match = /translate\(\s*(-?[\d.]+)px,\s*(-?[\d.]+)px\)/.exec(transform);
     if (match) {
       window.__latencyDraws?.push([
@@ -81,9 +82,13 @@ export function installDrawProbe(): boolean {
       ]);
     }
   });
-  observer.observe(root, { subtree: true, childList: true, attributes: true, attributeFilter: ['style'] });
+  observer.observe(this, { subtree: true, childList: true, attributes: true, attributeFilter: ['style'] });
   window.__latencyObserver = observer;
-  return true;
+}
+
+/** True once B's draw probe saw the remote cursor drawn at `[x, y]` (document px). */
+export function drawnAt([x, y]: [number, number]): boolean {
+  return window.__latencyLast === `translate(${x}px, ${y}px)`;
 }
 
 /** Takes (and clears) what a probe recorded. */

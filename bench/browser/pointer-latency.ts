@@ -26,7 +26,7 @@ import { startCollabServer } from '../../tests/e2e/support/collab-server.js';
 import { shareWithPopup } from '../../tests/e2e/support/sharing.js';
 import { serveDirectory } from '../../tests/e2e/support/static-server.js';
 import { analyzeDiscrete, analyzeDrag, summarize, type Summary, type Sweep } from './latency-analysis.js';
-import { installDrawProbe, installMoveProbe, takeStamps, type Stamp } from './page-probes.js';
+import { drawnAt, installDrawProbe, installMoveProbe, takeStamps, type Stamp } from './page-probes.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -102,22 +102,7 @@ async function clockOffset(page: Page): Promise<number> {
 /** Waits until B draws A's cursor at (x, y), so a pattern starts from rest. */
 async function settle(a: Page, b: Page, x: number, y: number): Promise<void> {
   await a.mouse.move(x, y);
-  await b.waitForFunction(
-    ([x, y]) => {
-      const root = (
-        globalThis as unknown as {
-          document: {
-            querySelector(s: string): { shadowRoot: { querySelector(s: string): unknown } | null } | null;
-          };
-        }
-      ).document.querySelector('[data-collab-root]')?.shadowRoot;
-      const cursor = root?.querySelector('[data-peer-id]') as
-        { style: { transform: string } } | null | undefined;
-      return cursor?.style.transform === `translate(${x}px, ${y}px)`;
-    },
-    [x, y],
-    { timeout: 10_000 },
-  );
+  await b.waitForFunction(drawnAt, [x, y] as [number, number], { timeout: 10_000 });
   await sleep(200);
 }
 
@@ -182,6 +167,48 @@ async function runDrag(a: Page, b: Page) {
   };
 }
 
+/**
+ * Installs B's draw probe on the overlay's closed shadow root: the DevTools protocol's
+ * piercing node walk names the root, `DOM.resolveNode` gives a handle on it in the page's
+ * main world, and the probe runs with it as `this` (the page itself cannot reach it).
+ */
+async function installDrawProbeIn(page: Page): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const { result: host } = (await cdp.send('Runtime.evaluate', {
+      expression: `new Promise((resolve) => {
+        const find = () => document.documentElement.querySelector(':scope > [data-collab-root]');
+        if (find()) return resolve(find());
+        const observer = new MutationObserver(() => {
+          if (find()) { observer.disconnect(); resolve(find()); }
+        });
+        observer.observe(document.documentElement, { childList: true });
+      })`,
+      awaitPromise: true,
+      timeout: 10_000,
+    })) as { result: { objectId?: string } };
+    if (!host.objectId) throw new Error('no overlay on the page');
+    const { node } = (await cdp.send('DOM.describeNode', {
+      objectId: host.objectId,
+      depth: 1,
+      pierce: true,
+    })) as {
+      node: { shadowRoots?: Array<{ backendNodeId: number }> };
+    };
+    const backendNodeId = node.shadowRoots?.[0]?.backendNodeId;
+    if (backendNodeId === undefined) throw new Error('the overlay has no shadow root');
+    const { object } = (await cdp.send('DOM.resolveNode', { backendNodeId })) as {
+      object: { objectId?: string };
+    };
+    await cdp.send('Runtime.callFunctionOn', {
+      objectId: object.objectId,
+      functionDeclaration: installDrawProbe.toString(),
+    });
+  } finally {
+    await cdp.detach();
+  }
+}
+
 const take = (page: Page, kind: 'moves' | 'draws'): Promise<Stamp[]> => page.evaluate(takeStamps, kind);
 
 /** One stamp per position: a repeated position is the same move seen twice. */
@@ -217,7 +244,7 @@ async function main(): Promise<void> {
     }
     await a.evaluate(installMoveProbe);
     await a.mouse.move(AREA.left, AREA.top);
-    await b.waitForFunction(installDrawProbe, undefined, { timeout: 10_000 });
+    await installDrawProbeIn(b);
 
     const runs = [];
     const pooled = { start: [] as number[], arrival: [] as number[], reach: [] as number[] };

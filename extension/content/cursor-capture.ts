@@ -2,11 +2,13 @@
  * Captures the local pointer while the session is active. `pointermove` only records
  * the coordinates and target; the wire cursor (with its element anchor) is computed
  * once per sent frame by the frame throttle. Leaving the document (pointerleave, or a
- * pointerout towards nothing), hiding the page or pagehide sends `cursor:hide`.
+ * pointerout towards nothing), hiding the page or pagehide sends `cursor:hide`. Only
+ * trusted events count: a page script cannot move or hide the user's cursor (issue 10).
  */
 import type { Cursor } from '../../protocol/index.js';
 import { describeCursor } from './cursor-anchor.js';
 import { createFrameThrottle, type FrameScheduler } from './frame-throttle.js';
+import { trusted } from './trusted-events.js';
 
 export interface CursorSink {
   move(cursor: Cursor): void;
@@ -20,24 +22,24 @@ export class CursorCapture {
   private visible = false;
   private enabled = false;
   private readonly throttle;
-  private readonly onMove = (event: PointerEvent): void => {
+  private readonly onMove = trusted((event: PointerEvent): void => {
     this.clientX = event.clientX;
     this.clientY = event.clientY;
     this.target = event.target instanceof Element ? event.target : null;
     this.throttle.schedule();
-  };
-  private readonly onOut = (event: PointerEvent): void => {
+  });
+  private readonly onOut = trusted((event: PointerEvent): void => {
     // relatedTarget null: the pointer left the window, not just one element.
     if (event.relatedTarget === null) this.hide();
-  };
-  private readonly onLeave = (event: PointerEvent): void => {
+  });
+  private readonly onLeave = trusted((event: PointerEvent): void => {
     // A capturing listener sees every element's pointerleave; only the document's counts.
     if (event.target === this.doc || event.target === this.doc.documentElement) this.hide();
-  };
-  private readonly onHidden = (): void => {
+  });
+  private readonly onHidden = trusted((): void => {
     if (this.doc.visibilityState === 'hidden') this.hide();
-  };
-  private readonly onPageHide = (): void => this.hide();
+  });
+  private readonly onPageHide = trusted((): void => this.hide());
 
   constructor(
     private readonly doc: Document,

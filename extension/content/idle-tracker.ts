@@ -28,6 +28,11 @@ export class IdleTracker {
     private readonly idleAfterMs = IDLE_AFTER_MS,
   ) {}
 
+  /** Input the window's listeners do not see (keys typed into our editors, see key-shield.iife.ts). */
+  activity(): void {
+    if (this.enabled) this.onInput();
+  }
+
   get idle(): boolean {
     return this.idleValue;
   }

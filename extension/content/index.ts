@@ -18,6 +18,8 @@ import { NotesView, pointSelector } from './notes/notes-view.js';
 import { createOverlay } from './overlay.js';
 import { PortClient } from './port-client.js';
 import { RemoteCursors } from './remote-cursors.js';
+import { safeMessage } from './safe-values.js';
+import { trusted } from './trusted-events.js';
 
 type ActiveSession = Extract<SessionMessage, { active: true }>;
 
@@ -40,7 +42,8 @@ function start(): void {
   let session: ActiveSession | null = null;
 
   const client = new PortClient(api, window, {
-    message: (message) => handle(message),
+    // Names and colours from the server are checked again before they reach the overlay (issue 10).
+    message: (message) => handle(safeMessage(message)),
     // The worker restarted: a new session follows; keep tracking the pointer meanwhile.
     lost: () => deactivate(true),
     dead: () => {
@@ -58,6 +61,8 @@ function start(): void {
     (element) => element === overlay.host,
   );
   const idle = new IdleTracker(window, (value) => client.send({ type: 'idle', idle: value }));
+  // Keys typed into our editors never reach the window's listeners: typing there is activity too.
+  overlay.onTyping(() => idle.activity());
   const draft = new Highlighter(document, DRAFT_HIGHLIGHT);
   const composer = new NoteComposer(document, overlay, draft, (target, body, color) => {
     if ('point' in target) {
@@ -75,9 +80,9 @@ function start(): void {
   });
   // Where "Add note here" puts the note: the right-click, else the last pointer position.
   let lastPoint: { x: number; y: number } | null = null;
-  const remember = (event: MouseEvent) => {
+  const remember = trusted((event: MouseEvent) => {
     lastPoint = { x: event.pageX, y: event.pageY };
-  };
+  });
   document.addEventListener('contextmenu', remember, true);
   document.addEventListener('pointermove', remember, { capture: true, passive: true });
 

@@ -1,8 +1,12 @@
 /** Styles of the overlay's shadow root (cursors, note cards, composer, panels). */
+import { TEXT_CSS } from './overlay-text.js';
+
 export const OVERLAY_CSS = `
 :host { all: initial; }
 * { box-sizing: border-box; }
 [hidden] { display: none !important; }
+/* Every string is generated content (issue 10): painted, read by screen readers, not findable. */
+${TEXT_CSS}
 
 .layer { position: absolute; top: 0; left: 0; width: 0; height: 0; pointer-events: none; }
 
@@ -37,7 +41,7 @@ export const OVERLAY_CSS = `
 @keyframes collab-flash { 0% { box-shadow: 0 0 0 4px var(--note-color, #d6a100); } 100% { box-shadow: 0 6px 18px rgba(0, 0, 0, 0.24); } }
 .card .meta { display: flex; gap: 6px; align-items: baseline; flex-wrap: wrap; font-size: 12px; color: #666; }
 .card .author { font-weight: 600; color: #1c1c1c; }
-.card .author::before { content: ''; display: inline-block; width: 8px; height: 8px; margin-right: 4px;
+.card .author .dot { display: inline-block; width: 8px; height: 8px; margin-right: 4px;
   border-radius: 50%; background: var(--author-color, #888); }
 .card .edited { font-style: italic; }
 .card .body { margin: 2px 0 0; white-space: pre-wrap; overflow-wrap: anywhere; max-height: 12em; overflow: auto; }

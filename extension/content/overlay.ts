@@ -1,15 +1,25 @@
 /**
  * The one element we add to the page: a host on `document.documentElement` with the
- * attribute `data-collab-root` and an open shadow root that holds all our UI, so the
- * page's CSS cannot reach it and ours cannot reach the page. The host is a 0x0 box at
- * the document origin, so children positioned absolutely are in document coordinates.
- * Layers: remote cursors, note cards, the note composer (all `pointer-events: none`
- * except elements that take clicks), and fixed panels (orphaned notes, messages).
+ * attribute `data-collab-root` and a closed shadow root that holds all our UI, so the
+ * page's CSS cannot reach it and ours cannot reach the page. The root is closed and only
+ * this content script holds its reference (issue 10): `host.shadowRoot` is null for the
+ * page, the host carries nothing but `data-collab-root`, and every string inside is CSS
+ * generated content (overlay-text.ts), so the page can neither query nor find it. Keys
+ * and text typed into our editors are stopped before any page listener by the
+ * document_start key shield (key-shield.iife.ts) and reach the editors through
+ * {@link Overlay.listen}. The host is a 0x0 box at the document origin, so children
+ * positioned absolutely are in document coordinates. Layers: remote cursors, note cards,
+ * the note composer (all `pointer-events: none` except elements that take clicks), and
+ * fixed panels (orphaned notes, messages).
  */
+import { keyShield, type SHIELDED_EVENTS } from './key-shield-api.js';
 import { OVERLAY_CSS } from './overlay-css.js';
+import { setText } from './overlay-text.js';
+import { safeColor } from './safe-values.js';
 
 export interface Overlay {
   host: HTMLElement;
+  /** The closed root: only the content script has it. */
   shadow: ShadowRoot;
   cursors: HTMLElement;
   notes: HTMLElement;
@@ -20,6 +30,18 @@ export interface Overlay {
   setIndicator(text: string | null, color?: string): void;
   /** Shows a short message to the user for a few seconds. */
   toast(message: string): void;
+  /**
+   * Listens to a typing event (keys, input, IME, clipboard) on an element of ours. With the
+   * key shield the event never propagates past the window, so the overlay calls `handler`
+   * for the focused element; without it, as an ordinary listener.
+   */
+  listen<K extends (typeof SHIELDED_EVENTS)[number]>(
+    element: HTMLElement,
+    type: K,
+    handler: (event: K extends keyof HTMLElementEventMap ? HTMLElementEventMap[K] : Event) => void,
+  ): void;
+  /** Called for every key the shield took from the window (the user is active). */
+  onTyping(listener: () => void): void;
   /** True when `event` happened inside our UI. */
   contains(event: Event): boolean;
   remove(): void;
@@ -51,7 +73,7 @@ export function createOverlay(doc: Document): Overlay {
   host.setAttribute('data-collab-root', '');
   for (const [property, value] of Object.entries(HOST_STYLE))
     host.style.setProperty(property, value, 'important');
-  const shadow = host.attachShadow({ mode: 'open' });
+  const shadow = host.attachShadow({ mode: 'closed' });
   const style = doc.createElement('style');
   style.textContent = OVERLAY_CSS;
   const cursors = layer(doc, 'layer cursors');
@@ -76,6 +98,20 @@ export function createOverlay(doc: Document): Overlay {
   }
   doc.documentElement.append(host);
 
+  // Typing handlers by element, for the events the shield stops at the window.
+  const typing = new WeakMap<EventTarget, Map<string, Array<(event: Event) => void>>>();
+  const typingListeners: Array<() => void> = [];
+  const shield = keyShield();
+  if (shield) {
+    shield.host = host;
+    shield.route = (event) => {
+      // The event was typed into our focused element (the window saw it retargeted to the host).
+      const focused = shield.host === host ? shadow.activeElement : null;
+      if (event.type === 'keydown') for (const listener of typingListeners) listener();
+      for (const handler of (focused && typing.get(focused)?.get(event.type)) || []) handler(event);
+    };
+  }
+
   let toastTimer: number | undefined;
   return {
     host,
@@ -86,18 +122,34 @@ export function createOverlay(doc: Document): Overlay {
     orphans,
     setIndicator(text, color) {
       indicator.hidden = text === null;
-      indicatorText.textContent = text ?? '';
-      if (color) indicatorDot.style.backgroundColor = color;
+      setText(indicatorText, text ?? '');
+      if (color) indicatorDot.style.backgroundColor = safeColor(color);
     },
     toast(message) {
-      toastBox.textContent = message;
+      setText(toastBox, message);
       toastBox.hidden = false;
       doc.defaultView?.clearTimeout(toastTimer);
       toastTimer = doc.defaultView?.setTimeout(() => {
         toastBox.hidden = true;
       }, 5000);
     },
+    listen(element, type, handler) {
+      const listener = handler as (event: Event) => void;
+      element.addEventListener(type, listener);
+      const byType = typing.get(element) ?? new Map<string, Array<(event: Event) => void>>();
+      byType.set(type, [...(byType.get(type) ?? []), listener]);
+      typing.set(element, byType);
+    },
+    onTyping(listener) {
+      typingListeners.push(listener);
+    },
     contains: (event) => event.composedPath().includes(host),
-    remove: () => host.remove(),
+    remove: () => {
+      if (shield?.host === host) {
+        shield.host = null;
+        shield.route = null;
+      }
+      host.remove();
+    },
   };
 }

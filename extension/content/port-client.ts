@@ -6,6 +6,7 @@
  */
 import type { ChromeApi, PortLike } from '../chrome-api.js';
 import { PORT_NAME, WorkerToContent, type ContentToWorker } from '../shared/messages.js';
+import { trusted } from './trusted-events.js';
 
 /** The first reconnect is almost immediate: a restarted worker should cost the user nothing. */
 const RETRY_FIRST_MS = 10;
@@ -41,10 +42,17 @@ export class PortClient {
     this.connect();
     // A page entering the back/forward cache leaves its room and lets go of the port;
     // restored, it connects again and says hello, which joins the room again (issue 3).
-    this.win.addEventListener('pagehide', () => this.suspend());
-    this.win.addEventListener('pageshow', (event) => {
-      if (event.persisted || this.suspended) this.resume();
-    });
+    // Trusted only: a page script's own `pagehide` must not take the user out of the room.
+    this.win.addEventListener(
+      'pagehide',
+      trusted(() => this.suspend()),
+    );
+    this.win.addEventListener(
+      'pageshow',
+      trusted((event: PageTransitionEvent) => {
+        if (event.persisted || this.suspended) this.resume();
+      }),
+    );
     this.urlTimer = this.win.setInterval(() => {
       if (this.win.location.href === this.url) return;
       this.url = this.win.location.href;

@@ -1,6 +1,6 @@
 /**
  * Draws the others' cursors in the overlay: an arrow in the peer's colour and a label
- * with their name, one element per peer (`data-peer-id`), placed in document
+ * with their name (generated content, which the page cannot find), one element per peer (`data-peer-id`), placed in document
  * coordinates. Between two updates the cursor glides from where it is drawn to the new
  * point over the time the last update took to come (at most {@link MAX_GLIDE_MS}), so
  * motion is smooth and never lags more than one update interval. A cursor outside the
@@ -9,6 +9,8 @@
  */
 import type { Cursor, CursorEntry, Peer } from '../../protocol/index.js';
 import { documentSize, resolveCursor, type DocPoint } from './cursor-anchor.js';
+import { setText } from './overlay-text.js';
+import { safeColor, safeName } from './safe-values.js';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const ARROW_PATH = 'M1.5 1.5 L1.5 17.5 L6 13.2 L9 20 L12 18.7 L9.1 12 L15.5 12 Z';
@@ -166,10 +168,11 @@ export class RemoteCursors {
   }
 
   private paint(drawn: Drawn, peer: Peer | undefined): void {
-    const color = peer?.color ?? UNKNOWN_COLOR;
+    // Checked again here: the colour reaches a style and the name the label (issue 10).
+    const color = safeColor(peer?.color, UNKNOWN_COLOR);
     drawn.arrow.setAttribute('fill', color);
     drawn.label.style.backgroundColor = color;
-    drawn.label.textContent = peer?.name ?? 'Someone';
+    setText(drawn.label, safeName(peer?.name));
     drawn.element.classList.toggle('idle', peer?.idle === true);
     drawn.element.setAttribute('data-idle', String(peer?.idle === true));
   }

@@ -11,8 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchUser, type BrowserUser } from './support/browser-user.js';
 import { startCollabServer, type CollabServer } from './support/collab-server.js';
 import { pickTargets, scrollWordTo } from './support/page-words.js';
-import { cursorOf, shareWithPopup } from './support/sharing.js';
+import { shareWithPopup } from './support/sharing.js';
 import { serveDirectory, type StaticServer } from './support/static-server.js';
+import { cursorOf } from './support/overlay-probe.js';
 
 const PAGES = ['wikipedia', 'lwn-1', 'v8-blog', 'mercurial', 'ars-1', 'bbc-1'];
 

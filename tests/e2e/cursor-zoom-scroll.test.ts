@@ -10,8 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchUser, type BrowserUser } from './support/browser-user.js';
 import { startCollabServer, type CollabServer } from './support/collab-server.js';
 import { pickTargets, scrollWordTo, type WordTarget } from './support/page-words.js';
-import { cursorOf, shareWithPopup } from './support/sharing.js';
+import { shareWithPopup } from './support/sharing.js';
 import { serveDirectory, type StaticServer } from './support/static-server.js';
+import { cursorOf } from './support/overlay-probe.js';
 
 /** Within this many CSS pixels of the word's box counts as on the word. */
 const ON_WORD_PX = 6;

@@ -11,9 +11,10 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserUser } from './support/browser-user.js';
 import type { CollabServer } from './support/collab-server.js';
-import { addNote, cardWith, pendingItems, ROOT } from './support/notes-ui.js';
+import { addNote, cardWith, pendingItems } from './support/notes-ui.js';
 import type { StaticServer } from './support/static-server.js';
 import { twoUsersOnArticle, type TwoUsers } from './support/two-users.js';
+import { overlay } from './support/overlay-probe.js';
 
 const SCREENSHOTS = resolve(import.meta.dirname, '../../docs/screenshots');
 
@@ -32,7 +33,7 @@ beforeAll(async () => {
   // Sharing is on for the site, so a second tab of the page joins by itself.
   tab2 = await alice.context.newPage();
   await tab2.goto(`${pages.url}/article.html`);
-  await tab2.locator(`${ROOT} [data-collab-notes-toggle]`).waitFor();
+  await overlay(tab2).locator('[data-collab-notes-toggle]').waitFor();
 });
 
 afterAll(async () => {
@@ -41,7 +42,7 @@ afterAll(async () => {
 
 /** Opens the note's editor in `page`, replaces the text and saves. */
 async function edit(page: Page, id: string, text: string): Promise<void> {
-  const card = page.locator(`${ROOT} article.card[data-note-id="${id}"]`);
+  const card = overlay(page).locator(`article.card[data-note-id="${id}"]`);
   await card.locator('[data-collab-note-edit]').first().click();
   await card.locator('[data-collab-inline-input]').fill(text);
   await card.locator('[data-collab-inline-save]').click();
@@ -59,7 +60,7 @@ describe('a stale edit', () => {
     await server.stop();
     await edit(tab1, id, 'The ledger was started in 1872.');
     await tab2.bringToFront();
-    const card2 = tab2.locator(`${ROOT} article.card[data-note-id="${id}"]`);
+    const card2 = overlay(tab2).locator(`article.card[data-note-id="${id}"]`);
     // Tab 2 shows tab 1's edit as waiting, but its note is still version 1 from the server.
     await pendingItems(tab2)
       .or(card2.filter({ hasText: 'waiting for the server' }))
@@ -87,7 +88,7 @@ describe('a stale edit', () => {
       .waitFor();
     await card2.locator('[data-collab-note-body]').filter({ hasText: 'by his father in 1869' }).waitFor();
     // Tab 1 got the same resolution and no stale choice is left there.
-    const card1 = tab1.locator(`${ROOT} article.card[data-note-id="${id}"]`);
+    const card1 = overlay(tab1).locator(`article.card[data-note-id="${id}"]`);
     await card1.locator('[data-collab-note-body]').filter({ hasText: 'by his father in 1869' }).waitFor();
     expect(await card1.locator('[data-collab-conflict]').count()).toBe(0);
 

@@ -20,11 +20,11 @@ import {
   openPanel,
   orphanCards,
   placedCards,
-  ROOT,
 } from './support/notes-ui.js';
 import { wordBox } from './support/page-text.js';
 import type { StaticServer } from './support/static-server.js';
 import { twoUsersOnArticle, type TwoUsers } from './support/two-users.js';
+import { overlay } from './support/overlay-probe.js';
 
 const SCREENSHOTS = resolve(import.meta.dirname, '../../docs/screenshots');
 
@@ -50,7 +50,7 @@ declare const chrome: {
 /** Opens `path` for a user whose sharing is on for the site and waits for the notes panel. */
 async function visit(page: Page, path: string): Promise<void> {
   await page.goto(`${pages.url}/${path}`);
-  await page.locator(`${ROOT} [data-collab-notes-toggle]`).waitFor();
+  await overlay(page).locator('[data-collab-notes-toggle]').waitFor();
 }
 
 /**
@@ -81,7 +81,7 @@ async function addNoteHere(user: BrowserUser, page: Page, via: 'menu' | 'shortcu
 
 /** The centre of a note's pin, in document coordinates. */
 async function pinCentre(page: Page, id: string): Promise<{ x: number; y: number }> {
-  const pin = page.locator(`${ROOT} [data-pin-for="${id}"]`);
+  const pin = overlay(page).locator(`[data-pin-for="${id}"]`);
   await pin.waitFor();
   const box = await pin.boundingBox();
   if (!box) throw new Error(`pin of ${id} is not shown`);
@@ -123,11 +123,11 @@ describe('notes on the page', () => {
         await alicePage.mouse.move(at.x, at.y);
       }
       await addNoteHere(alice, alicePage, via);
-      const input = alicePage.locator(`${ROOT} [data-collab-note-input]`);
+      const input = overlay(alicePage).locator('[data-collab-note-input]');
       await input.waitFor();
       await input.fill(body);
-      await alicePage.locator(`${ROOT} [data-collab-note-color="#4aa8ff"]`).click();
-      await alicePage.locator(`${ROOT} [data-collab-note-save]`).click();
+      await overlay(alicePage).locator('[data-collab-note-color="#4aa8ff"]').click();
+      await overlay(alicePage).locator('[data-collab-note-save]').click();
 
       const atBob = cardWith(bobPage, body);
       await atBob.waitFor();
@@ -143,7 +143,7 @@ describe('notes on the page', () => {
       expect(await atBob.locator('.author').first().textContent()).toBe('Alice');
       // Pins have no words to highlight.
       expect((await highlights(bobPage)).filter((h) => h.name !== 'collab-note-draft')).toEqual([]);
-      await bobPage.locator(`${ROOT} [data-pin-for="${id}"]`).click();
+      await overlay(bobPage).locator(`[data-pin-for="${id}"]`).click();
       await expect.poll(() => atBob.getAttribute('class')).toContain('open');
     }
     await bobPage.screenshot({ path: `${SCREENSHOTS}/point-note.png` });
@@ -206,8 +206,8 @@ describe('notes on the page', () => {
     for (const { block, word } of [targets[2]!, targets[0]!, targets[1]!]) {
       const before = await wordBox(bobPage, block, word);
       expect(before.y < 0 || before.y + before.height > viewport.height).toBe(true);
-      await bobPage
-        .locator(`${ROOT} [data-jump-to]`)
+      await overlay(bobPage)
+        .locator('[data-jump-to]')
         .filter({ hasText: `About the ${word}` })
         .click();
       await expect
@@ -228,11 +228,11 @@ describe('notes on the page', () => {
     await cardWith(alicePage, 'The ledger is in the museum').waitFor();
     // With the point notes of the first test when the whole file runs.
     const total = await cards(alicePage).count();
-    const pins = await alicePage.locator(`${ROOT} [data-pin-for]`).count();
+    const pins = await overlay(alicePage).locator('[data-pin-for]').count();
     await openPanel(alicePage);
     const [download] = await Promise.all([
       alicePage.waitForEvent('download'),
-      alicePage.locator(`${ROOT} [data-collab-export]`).click(),
+      overlay(alicePage).locator('[data-collab-export]').click(),
     ]);
     const file = join(downloads, download.suggestedFilename());
     await download.saveAs(file);
@@ -281,9 +281,9 @@ describe('notes on the page', () => {
     await bobPage.bringToFront();
     await expect.poll(() => cards(bobPage).count()).toBe(0);
     await openPanel(bobPage);
-    await bobPage.locator(`${ROOT} [data-collab-import-file]`).setInputFiles(file);
-    await bobPage
-      .locator(`${ROOT} [role="status"]`)
+    await overlay(bobPage).locator('[data-collab-import-file]').setInputFiles(file);
+    await overlay(bobPage)
+      .locator('[role="status"]')
       .filter({ hasText: `Imported ${total} note${total === 1 ? '' : 's'}.` })
       .waitFor();
     const imported = cardWith(bobPage, 'The ledger is in the museum now.');
@@ -292,23 +292,23 @@ describe('notes on the page', () => {
     const marks = await highlights(bobPage, 'collab-note-4aa8ff');
     expect(marks.map((h) => h.text)).toContain('ledger');
     expect(await imported.locator('.author').first().textContent()).toBe('Bob');
-    expect(await bobPage.locator(`${ROOT} [data-pin-for]`).count()).toBe(pins);
+    expect(await overlay(bobPage).locator('[data-pin-for]').count()).toBe(pins);
     expect(await cards(bobPage).count()).toBe(total);
 
     // The same file again changes nothing.
-    await bobPage.locator(`${ROOT} [data-collab-import-file]`).setInputFiles([]);
-    await bobPage.locator(`${ROOT} [data-collab-import-file]`).setInputFiles(file);
-    await bobPage
-      .locator(`${ROOT} [role="status"]`)
+    await overlay(bobPage).locator('[data-collab-import-file]').setInputFiles([]);
+    await overlay(bobPage).locator('[data-collab-import-file]').setInputFiles(file);
+    await overlay(bobPage)
+      .locator('[role="status"]')
       .filter({ hasText: `Imported 0 notes, ${total} already here.` })
       .waitFor();
     expect(await cards(bobPage).count()).toBe(total);
     await bobPage.reload();
-    await bobPage.locator(`${ROOT} [data-collab-notes-toggle]`).waitFor();
+    await overlay(bobPage).locator('[data-collab-notes-toggle]').waitFor();
     await expect.poll(() => cards(bobPage).count()).toBe(total);
     // Alice's public room did not get Bob's copies.
     await alicePage.reload();
-    await alicePage.locator(`${ROOT} [data-collab-notes-toggle]`).waitFor();
+    await overlay(alicePage).locator('[data-collab-notes-toggle]').waitFor();
     await expect.poll(() => cards(alicePage).count()).toBe(total);
   });
 });

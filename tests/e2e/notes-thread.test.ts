@@ -8,8 +8,9 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addNote, cardWith, openComposerOn, ROOT } from './support/notes-ui.js';
+import { addNote, cardWith, openComposerOn } from './support/notes-ui.js';
 import { twoUsersOnArticle, type TwoUsers } from './support/two-users.js';
+import { overlay } from './support/overlay-probe.js';
 
 const SCREENSHOTS = resolve(import.meta.dirname, '../../docs/screenshots');
 
@@ -30,10 +31,10 @@ afterAll(async () => {
 describe('notes between two users', () => {
   it('shows a reply, an edit and a delete live to the other user, with author, time and edited state', async () => {
     await openComposerOn(alicePage, '#p1', 'ledger');
-    await alicePage.locator(`${ROOT} [data-collab-note-input]`).fill('Who kept this ledger before him?');
-    await alicePage.locator(`${ROOT} [data-collab-note-color="#4aa8ff"]`).click();
+    await overlay(alicePage).locator('[data-collab-note-input]').fill('Who kept this ledger before him?');
+    await overlay(alicePage).locator('[data-collab-note-color="#4aa8ff"]').click();
     await alicePage.screenshot({ path: `${SCREENSHOTS}/note-editor.png` });
-    await alicePage.locator(`${ROOT} [data-collab-note-save]`).click();
+    await overlay(alicePage).locator('[data-collab-note-save]').click();
 
     const bobCard = cardWith(bobPage, 'Who kept this ledger');
     await bobCard.waitFor();
@@ -47,7 +48,7 @@ describe('notes between two users', () => {
     await bobCard.locator('[data-collab-note-reply]').click();
     await bobCard.locator('[data-collab-inline-input]').fill('His father, I think.');
     await bobCard.locator('[data-collab-inline-save]').click();
-    const aliceCard = alicePage.locator(`${ROOT} article.card[data-note-id="${id}"]`);
+    const aliceCard = overlay(alicePage).locator(`article.card[data-note-id="${id}"]`);
     const reply = aliceCard.locator('.reply[data-note-id]').filter({ hasText: 'His father, I think.' });
     await reply.waitFor();
     expect(await reply.locator('.author').textContent()).toBe('Bob');
@@ -58,7 +59,7 @@ describe('notes between two users', () => {
       .locator('[data-collab-inline-input]')
       .fill('Who kept this ledger before him? See https://example.org/keepers');
     await aliceCard.locator('[data-collab-inline-save]').click();
-    const edited = bobPage.locator(`${ROOT} article.card[data-note-id="${id}"]`);
+    const edited = overlay(bobPage).locator(`article.card[data-note-id="${id}"]`);
     await edited
       .locator('[data-collab-note-body]')
       .first()
@@ -72,18 +73,18 @@ describe('notes between two users', () => {
     await bobPage.screenshot({ path: `${SCREENSHOTS}/note-thread.png` });
 
     // The panel lists the page's notes and jumps to them.
-    await bobPage.locator(`${ROOT} [data-collab-notes-toggle]`).click();
-    await bobPage.locator(`${ROOT} [data-jump-to="${id}"]`).waitFor();
+    await overlay(bobPage).locator('[data-collab-notes-toggle]').click();
+    await overlay(bobPage).locator(`[data-jump-to="${id}"]`).waitFor();
     await bobPage.screenshot({ path: `${SCREENSHOTS}/notes-panel.png` });
-    await bobPage.locator(`${ROOT} [data-jump-to="${id}"]`).click();
+    await overlay(bobPage).locator(`[data-jump-to="${id}"]`).click();
     await expect.poll(() => edited.getAttribute('class')).toContain('open');
-    await bobPage.locator(`${ROOT} [data-collab-notes-toggle]`).click();
+    await overlay(bobPage).locator('[data-collab-notes-toggle]').click();
 
     // Alice deletes her note (two steps); it disappears for Bob, his reply is kept.
     await aliceCard.locator('[data-collab-note-delete]').first().click();
     await aliceCard.locator('[data-collab-note-delete-confirm]').click();
     await edited.waitFor({ state: 'detached' });
-    await alicePage.locator(`${ROOT} article.card[data-note-id="${id}"]`).waitFor({ state: 'detached' });
+    await overlay(alicePage).locator(`article.card[data-note-id="${id}"]`).waitFor({ state: 'detached' });
   });
 
   it('renders a note body with HTML and script as literal text, and nothing of it runs', async () => {
@@ -94,7 +95,7 @@ describe('notes between two users', () => {
       await card.waitFor();
       expect(await card.locator('[data-collab-note-body]').first().textContent()).toBe(evil);
       expect(await card.locator('img, script').count()).toBe(0);
-      expect(await page.locator(`${ROOT} img, ${ROOT} script`).count()).toBe(0);
+      expect(await overlay(page).locator('img, script').count()).toBe(0);
       // page.evaluate runs in the page's main world, where the payload would have written.
       expect(await page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned)).toBeUndefined();
     }

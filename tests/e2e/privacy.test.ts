@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchUser, type BrowserUser } from './support/browser-user.js';
 import { startCollabServer, type CollabServer } from './support/collab-server.js';
 import { serveDirectory, type StaticServer } from './support/static-server.js';
+import { overlay } from './support/overlay-probe.js';
 
 const SCREENSHOTS = resolve(import.meta.dirname, '../../docs/screenshots');
 
@@ -64,7 +65,7 @@ describe('privacy', () => {
     expect(handshakes).toBe(0);
     expect(received).toEqual([]);
     // No overlay indicator either: the page shows nothing of ours.
-    expect(await page.locator('[data-collab-root] [data-collab-indicator]').isVisible()).toBe(false);
+    expect(await overlay(page).locator('[data-collab-indicator]').isVisible()).toBe(false);
 
     // The control: sharing on makes the same watch see the join with the page's URL.
     await popup.locator('#sharing-toggle').check();
@@ -75,7 +76,7 @@ describe('privacy', () => {
     expect(handshakes).toBeGreaterThan(0);
     expect(received.some((line) => line.includes('room:join') && line.includes(pages.url))).toBe(true);
     await page.bringToFront();
-    const indicator = page.locator('[data-collab-root] [data-collab-indicator]');
+    const indicator = overlay(page).locator('[data-collab-indicator]');
     await indicator.waitFor({ state: 'visible' });
     expect(await indicator.textContent()).toContain('Sharing');
     await page.screenshot({ path: `${SCREENSHOTS}/overlay-indicator.png` });
@@ -92,7 +93,7 @@ describe('privacy', () => {
     await otherPopup.locator('#status').filter({ hasText: 'Off for this site' }).waitFor();
     const host = new URL(otherUrl).host;
     expect(received.filter((line) => line.includes(host))).toEqual([]);
-    expect(await other.locator('[data-collab-root] [data-collab-indicator]').isVisible()).toBe(false);
+    expect(await overlay(other).locator('[data-collab-indicator]').isVisible()).toBe(false);
     await otherPopup.close();
   });
 });

@@ -11,8 +11,9 @@ import { connectRooms, makeAuth, type RoomsClient } from '../support/clients.js'
 import { launchUser, type BrowserUser } from './support/browser-user.js';
 import { startCollabServer, type CollabServer } from './support/collab-server.js';
 import { centre, wordBox } from './support/page-text.js';
-import { cursorOf, shareWithPopup } from './support/sharing.js';
+import { shareWithPopup } from './support/sharing.js';
 import { serveDirectory, type StaticServer } from './support/static-server.js';
+import { cursorOf } from './support/overlay-probe.js';
 
 const SCREENSHOTS = resolve(import.meta.dirname, '../../docs/screenshots');
 

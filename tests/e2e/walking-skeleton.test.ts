@@ -9,8 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchUser, type BrowserUser } from './support/browser-user.js';
 import { startCollabServer, type CollabServer } from './support/collab-server.js';
 import { centre, wordBox } from './support/page-text.js';
-import { cursorOf, shareWithPopup } from './support/sharing.js';
+import { shareWithPopup } from './support/sharing.js';
 import { serveDirectory, type StaticServer } from './support/static-server.js';
+import { cursorOf, overlay } from './support/overlay-probe.js';
 
 const SCREENSHOTS = resolve(import.meta.dirname, '../../docs/screenshots');
 
@@ -76,25 +77,23 @@ describe('walking skeleton', () => {
     await alicePage.mouse.dblclick(word.x, word.y);
     expect(await alicePage.evaluate(() => String(getSelection()))).toBe('headland');
 
-    await alicePage.locator('[data-collab-root] [data-collab-add-note]').click();
-    await alicePage.locator('[data-collab-root] [data-collab-note-input]').fill('Which headland is this?');
-    await alicePage.locator('[data-collab-root] [data-collab-note-save]').click();
+    await overlay(alicePage).locator('[data-collab-add-note]').click();
+    await overlay(alicePage).locator('[data-collab-note-input]').fill('Which headland is this?');
+    await overlay(alicePage).locator('[data-collab-note-save]').click();
 
-    const aliceCard = alicePage
-      .locator('[data-collab-root] [data-note-id]')
-      .filter({ hasText: 'Which headland' });
+    const aliceCard = overlay(alicePage).locator('[data-note-id]').filter({ hasText: 'Which headland' });
     await aliceCard.waitFor();
     const noteId = await aliceCard.getAttribute('data-note-id');
     expect(noteId).toBeTruthy();
 
-    const bobCard = bobPage.locator(`[data-collab-root] [data-note-id="${noteId}"]`);
+    const bobCard = overlay(bobPage).locator(`[data-note-id="${noteId}"]`);
     await bobCard.waitFor();
     await expect.poll(() => bobCard.textContent()).toContain('Which headland is this?');
     await expect.poll(() => bobCard.textContent()).toContain('Alice');
     await bobPage.screenshot({ path: `${SCREENSHOTS}/note.png` });
 
     await bobPage.reload();
-    await bobPage.locator(`[data-collab-root] [data-note-id="${noteId}"]`).waitFor();
-    expect(await bobPage.locator('[data-collab-root] [data-note-id]').count()).toBe(1);
+    await overlay(bobPage).locator(`[data-note-id="${noteId}"]`).waitFor();
+    expect(await overlay(bobPage).locator('[data-note-id]').count()).toBe(1);
   });
 });

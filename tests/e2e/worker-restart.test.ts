@@ -10,8 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchUser, type BrowserUser } from './support/browser-user.js';
 import { startCollabServer, type CollabServer } from './support/collab-server.js';
 import { centre, wordBox } from './support/page-text.js';
-import { cursorOf, shareWithPopup, terminateWorker } from './support/sharing.js';
+import { shareWithPopup, terminateWorker } from './support/sharing.js';
 import { serveDirectory, type StaticServer } from './support/static-server.js';
+import { cursorOf } from './support/overlay-probe.js';
 
 let server: CollabServer;
 let pages: StaticServer;

@@ -3,9 +3,13 @@
  * selection outside our overlay) an "Add note" button (`data-collab-add-note`) appears
  * next to the selection; it opens a small editor (`data-collab-note-input`,
  * `data-collab-note-save`, Cancel; Ctrl/Cmd+Enter saves, Esc cancels). Saving hands
- * the remembered range and the text to the owner.
+ * the remembered range and the text to the owner. Every handler ignores untrusted events:
+ * a page script that selects text, dispatches a mouseup and "clicks" gets nothing (issue 10).
  */
 import type { Overlay } from '../overlay.js';
+import { setText } from '../overlay-text.js';
+import { trusted } from '../trusted-events.js';
+import { guardEditor } from './editor-guard.js';
 import type { Highlighter } from './highlighter.js';
 
 /** What a new note is pinned to: selected words, or a point (document coordinates). */
@@ -33,16 +37,16 @@ export class NoteComposer {
   private editor: HTMLElement | null = null;
   private position = { left: 0, top: 0 };
 
-  private readonly onMouseUp = (event: MouseEvent): void => {
+  private readonly onMouseUp = trusted((event: MouseEvent): void => {
     if (event.button !== 0 || this.overlay.contains(event)) return;
     // The selection is final only after the mouseup has been handled.
     this.doc.defaultView?.setTimeout(() => this.offerForSelection(), 0);
-  };
+  });
 
-  private readonly onMouseDown = (event: MouseEvent): void => {
+  private readonly onMouseDown = trusted((event: MouseEvent): void => {
     if (this.overlay.contains(event)) return;
     this.hideButton();
-  };
+  });
 
   constructor(
     private readonly doc: Document,
@@ -107,11 +111,14 @@ export class NoteComposer {
     button.type = 'button';
     button.className = 'add-note';
     button.setAttribute('data-collab-add-note', '');
-    button.textContent = 'Add note';
+    setText(button, 'Add note');
     this.place(button, this.position.left);
     // Keep the page's selection visible while the user clicks our button.
     button.addEventListener('mousedown', (event) => event.preventDefault());
-    button.addEventListener('click', () => this.openEditor());
+    button.addEventListener(
+      'click',
+      trusted(() => this.openEditor()),
+    );
     this.overlay.composer.append(button);
     this.button = button;
   }
@@ -159,7 +166,10 @@ export class NoteComposer {
       swatch.title = name;
       swatch.setAttribute('aria-label', name);
       swatch.style.setProperty('--swatch', color);
-      swatch.addEventListener('click', () => pick(color));
+      swatch.addEventListener(
+        'click',
+        trusted(() => pick(color)),
+      );
       swatches.append(swatch);
     }
     const input = doc.createElement('textarea');
@@ -170,15 +180,15 @@ export class NoteComposer {
     actions.className = 'actions';
     const hint = doc.createElement('span');
     hint.className = 'hint';
-    hint.textContent = 'Ctrl+Enter to save';
+    setText(hint, 'Ctrl+Enter to save');
     const cancel = doc.createElement('button');
     cancel.type = 'button';
-    cancel.textContent = 'Cancel';
+    setText(cancel, 'Cancel');
     cancel.setAttribute('data-collab-note-cancel', '');
     const saveButton = doc.createElement('button');
     saveButton.type = 'button';
     saveButton.className = 'save';
-    saveButton.textContent = 'Save';
+    setText(saveButton, 'Save');
     saveButton.setAttribute('data-collab-note-save', '');
     actions.append(hint, cancel, saveButton);
     editor.append(input, swatches, actions);
@@ -199,17 +209,25 @@ export class NoteComposer {
       this.doc.getSelection()?.removeAllRanges();
       this.save(target, text, this.color);
     };
-    cancel.addEventListener('click', () => this.close());
-    saveButton.addEventListener('click', submit);
-    input.addEventListener('keydown', (event) => {
-      if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
-        event.preventDefault();
-        submit();
-      } else if (event.key === 'Escape') {
-        event.preventDefault();
-        this.close();
-      }
-    });
+    cancel.addEventListener(
+      'click',
+      trusted(() => this.close()),
+    );
+    saveButton.addEventListener('click', trusted(submit));
+    guardEditor(this.overlay, input);
+    this.overlay.listen(
+      input,
+      'keydown',
+      trusted((event) => {
+        if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+          event.preventDefault();
+          submit();
+        } else if (event.key === 'Escape') {
+          event.preventDefault();
+          this.close();
+        }
+      }),
+    );
 
     const width = doc.documentElement.scrollWidth;
     this.place(editor, Math.max(4, Math.min(this.position.left, width - EDITOR_WIDTH - 4)));

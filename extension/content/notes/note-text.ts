@@ -1,8 +1,10 @@
 /**
- * Note text on the page: plain text through text nodes only, with http(s) links made
- * clickable by building `<a>` elements whose href was checked (never from markup), and
- * short relative times. Nothing here parses HTML.
+ * Note text on the page: plain text as generated content of spans (overlay-text.ts: the
+ * page cannot find or select it), with http(s) links made clickable by building `<a>`
+ * elements whose href was checked (never from markup), and short relative times.
+ * Nothing here parses HTML.
  */
+import { textElement } from '../overlay-text.js';
 
 const URL_PATTERN = /\bhttps?:\/\/[^\s<>"'`]+/gi;
 /** Punctuation that usually ends the sentence rather than the link. */
@@ -18,7 +20,7 @@ export function safeHref(text: string): string | null {
   }
 }
 
-/** `text` as text nodes and `<a target=_blank rel="noopener noreferrer">` for its http(s) links. */
+/** `text` as spans and `<a target=_blank rel="noopener noreferrer">` for its http(s) links. */
 export function renderNoteText(doc: Document, text: string): DocumentFragment {
   const out = doc.createDocumentFragment();
   let last = 0;
@@ -27,16 +29,15 @@ export function renderNoteText(doc: Document, text: string): DocumentFragment {
     const at = match.index;
     const href = safeHref(raw);
     if (!href || raw === '') continue;
-    if (at > last) out.append(doc.createTextNode(text.slice(last, at)));
-    const link = doc.createElement('a');
+    if (at > last) out.append(textElement(doc, 'span', text.slice(last, at)));
+    const link = textElement(doc, 'a', raw);
     link.href = href;
     link.target = '_blank';
     link.rel = 'noopener noreferrer';
-    link.textContent = raw;
     out.append(link);
     last = at + raw.length;
   }
-  if (last < text.length) out.append(doc.createTextNode(text.slice(last)));
+  if (last < text.length) out.append(textElement(doc, 'span', text.slice(last)));
   return out;
 }
 

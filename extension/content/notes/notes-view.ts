@@ -8,13 +8,19 @@
  * Edit / Delete for the author, Reply for everyone, what is still waiting in the
  * outbox, and a conflict when an edit was made on a stale version. A collapsible panel
  * lists every note of the page (click jumps to it) and the notes that could not be
- * placed, with their quoted text, plus export and import.
+ * placed, with their quoted text, plus export and import. Only the user's own input
+ * acts (every handler ignores untrusted events) and every string is generated content
+ * inside the closed root, so a page script can neither act here nor read it (issue 10).
  */
 import type { Note, Selector } from '../../../protocol/index.js';
 import type { PendingOp } from '../../shared/messages.js';
 import { anchor, buildTextIndex, observeChanges } from '../anchoring/index.js';
 import { documentSize } from '../cursor-anchor.js';
 import type { Overlay } from '../overlay.js';
+import { setText } from '../overlay-text.js';
+import { safeColor, safeName } from '../safe-values.js';
+import { trusted } from '../trusted-events.js';
+import { guardEditor } from './editor-guard.js';
 import { ACTIVE_HIGHLIGHT, Highlighter } from './highlighter.js';
 import { relativeTime, renderNoteText } from './note-text.js';
 
@@ -96,7 +102,7 @@ export class NotesView {
   private stopWatching: (() => void) | null = null;
   private readonly resizeObserver: ResizeObserver | null;
 
-  private readonly onClick = (event: MouseEvent): void => {
+  private readonly onClick = trusted((event: MouseEvent): void => {
     if (event.button !== 0 || this.overlay.contains(event) || this.placed.length === 0) return;
     if (!this.doc.getSelection()?.isCollapsed) return;
     const caret = this.doc.caretRangeFromPoint?.(event.clientX, event.clientY);
@@ -105,7 +111,7 @@ export class NotesView {
       (p) => p.range && p.range.comparePoint(caret.startContainer, caret.startOffset) === 0,
     );
     if (hit) this.focus(hit.id, false);
-  };
+  });
 
   constructor(
     private readonly doc: Document,
@@ -277,7 +283,10 @@ export class NotesView {
         pin.style.setProperty('--note-color', color);
         pin.style.left = `${Math.round(left)}px`;
         pin.style.top = `${Math.round(top)}px`;
-        pin.addEventListener('click', () => this.focus(id, false));
+        pin.addEventListener(
+          'click',
+          trusted(() => this.focus(id, false)),
+        );
         pins.push(pin);
         placed.push({ id, card, top, left, bottom: top, blockRight: left + 12, range: null });
         return true;
@@ -309,11 +318,13 @@ export class NotesView {
 
     for (const note of topLevel) {
       const card = this.card(note);
-      if (!place(note.id, card, note.anchor.selectors, note.color ?? note.author.color)) orphans.push(note);
+      // The colour names a highlight and goes into its ::highlight rule: only #rrggbb (issue 10).
+      const color = safeColor(note.color ?? note.author.color);
+      if (!place(note.id, card, note.anchor.selectors, color)) orphans.push(note);
     }
     for (const op of pendingNew) {
       const card = this.pendingCard(op);
-      place(`pending:${op.opId}`, card, op.anchor?.selectors ?? [], op.color ?? FALLBACK_COLOR);
+      place(`pending:${op.opId}`, card, op.anchor?.selectors ?? [], safeColor(op.color, FALLBACK_COLOR));
     }
 
     this.setHighlights(byColor);
@@ -391,7 +402,7 @@ export class NotesView {
   private el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string) {
     const element = this.doc.createElement(tag);
     if (className) element.className = className;
-    if (text !== undefined) element.textContent = text;
+    if (text !== undefined) setText(element, text);
     return element;
   }
 
@@ -404,18 +415,22 @@ export class NotesView {
     const button = this.el('button', className, label);
     button.type = 'button';
     button.setAttribute(attribute, '');
-    button.addEventListener('click', (event) => {
-      event.stopPropagation();
-      onClick();
-    });
+    button.addEventListener(
+      'click',
+      trusted((event) => {
+        event.stopPropagation();
+        onClick();
+      }),
+    );
     return button;
   }
 
   /** Author, time and edited state of one note. */
   private meta(note: Note): HTMLElement {
     const meta = this.el('div', 'meta');
-    const author = this.el('span', 'author', note.author.name);
-    author.style.setProperty('--author-color', note.author.color);
+    const author = this.el('span', 'author');
+    author.append(this.el('span', 'dot'), this.el('span', 'name', safeName(note.author.name)));
+    author.style.setProperty('--author-color', safeColor(note.author.color));
     const time = this.el('time', 'time', relativeTime(note.createdAt));
     time.dateTime = note.createdAt;
     time.title = new Date(note.createdAt).toLocaleString();
@@ -563,20 +578,25 @@ export class NotesView {
     input.setAttribute('data-focus-key', key);
     input.setAttribute('data-collab-inline-input', '');
     input.placeholder = label === 'Reply' ? 'Reply…' : 'Edit the note…';
-    input.addEventListener('input', () => changed(input.value));
+    guardEditor(this.overlay, input);
+    this.overlay.listen(input, 'input', () => changed(input.value));
     const send = () => {
       const text = input.value.trim();
       if (text !== '') submit(text);
     };
-    input.addEventListener('keydown', (event) => {
-      if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
-        event.preventDefault();
-        send();
-      } else if (event.key === 'Escape' && cancel) {
-        event.preventDefault();
-        cancel();
-      }
-    });
+    this.overlay.listen(
+      input,
+      'keydown',
+      trusted((event) => {
+        if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+          event.preventDefault();
+          send();
+        } else if (event.key === 'Escape' && cancel) {
+          event.preventDefault();
+          cancel();
+        }
+      }),
+    );
     const actions = this.el('div', 'actions');
     if (cancel) actions.append(this.button('Cancel', 'data-collab-inline-cancel', cancel));
     actions.append(this.button(label, 'data-collab-inline-save', send, 'small-primary'));
@@ -588,10 +608,13 @@ export class NotesView {
   private card(note: Note): HTMLElement {
     const card = this.el('article', 'card');
     card.setAttribute('data-note-id', note.id);
-    card.style.setProperty('--note-color', note.color ?? note.author.color);
-    card.addEventListener('click', () => {
-      if (this.open !== note.id) this.focus(note.id, false);
-    });
+    card.style.setProperty('--note-color', safeColor(note.color ?? note.author.color));
+    card.addEventListener(
+      'click',
+      trusted(() => {
+        if (this.open !== note.id) this.focus(note.id, false);
+      }),
+    );
     card.addEventListener('mouseenter', () => {
       const range = this.placed.find((p) => p.id === note.id)?.range;
       if (range) this.active.set([range]);
@@ -604,7 +627,7 @@ export class NotesView {
     const pendingReplies = this.pending.filter((op) => op.kind === 'create' && op.parentId === note.id);
     const count = replies.length + pendingReplies.length;
     const bubble = this.el('span', 'bubble-label', count > 0 ? String(count + 1) : '');
-    bubble.setAttribute('aria-label', `Note by ${note.author.name}`);
+    bubble.setAttribute('aria-label', `Note by ${safeName(note.author.name)}`);
     card.append(bubble, ...this.entry(note));
 
     const thread = this.el('div', 'thread');
@@ -660,7 +683,7 @@ export class NotesView {
   private pendingCard(op: PendingOp): HTMLElement {
     const card = this.el('article', 'card pending');
     card.setAttribute('data-pending-op', op.opId);
-    card.style.setProperty('--note-color', op.color ?? FALLBACK_COLOR);
+    card.style.setProperty('--note-color', safeColor(op.color, FALLBACK_COLOR));
     card.append(
       this.el('div', 'meta', 'You'),
       this.bodyOf(op.body ?? ''),
@@ -697,11 +720,11 @@ export class NotesView {
         const jump = this.button('', 'data-collab-jump', () => this.focus(note.id));
         jump.className = 'jump';
         jump.setAttribute('data-jump-to', note.id);
-        jump.style.setProperty('--note-color', note.color ?? note.author.color);
+        jump.style.setProperty('--note-color', safeColor(note.color ?? note.author.color));
         const quote = quoteOf(note.anchor.selectors);
         jump.append(
           this.el('span', 'quote', quote ?? '(a point on the page)'),
-          this.el('span', 'preview', `${note.author.name}: ${note.body}`),
+          this.el('span', 'preview', `${safeName(note.author.name)}: ${note.body}`),
         );
         const replies = [...this.notes.values()].filter((n) => n.parentId === note.id).length;
         if (replies > 0)
@@ -733,6 +756,7 @@ export class NotesView {
       file.hidden = true;
       file.setAttribute('data-collab-import-file', '');
       file.addEventListener('change', () => {
+        // Files reach this input only through the browser's file chooser, opened by a trusted click.
         const chosen = file.files?.[0];
         if (!chosen) return;
         void chosen.text().then((text) => {

@@ -1,10 +1,12 @@
-/** Driving the notes UI of the overlay like a user, for the notes e2e tests (issue 4). */
-import type { Locator, Page } from 'playwright-core';
+/**
+ * Driving the notes UI of the overlay like a user, for the notes e2e tests (issue 4): real
+ * mouse and keyboard input, the overlay reached through its closed root (overlay-probe.ts).
+ */
+import type { Page } from 'playwright-core';
 import type { BrowserUser } from './browser-user.js';
+import { overlay, type OverlayLocator } from './overlay-probe.js';
 import { centre, wordBox } from './page-text.js';
 import { shareWithPopup } from './sharing.js';
-
-export const ROOT = '[data-collab-root]';
 
 /** Points the user's extension at the server, names them and turns sharing on for the page's site. */
 export async function joinWithPopup(
@@ -17,15 +19,15 @@ export async function joinWithPopup(
   await popup.close();
   await page.bringToFront();
   // The overlay's notes panel shows once the tab's session is active.
-  await page.locator(`${ROOT} [data-collab-notes-toggle]`).waitFor();
+  await overlay(page).locator('[data-collab-notes-toggle]').waitFor();
 }
 
 /** Selects a word by double-clicking it, opens the composer, optionally picks a colour. */
 export async function openComposerOn(page: Page, selector: string, word: string): Promise<void> {
   const at = centre(await wordBox(page, selector, word));
   await page.mouse.dblclick(at.x, at.y);
-  await page.locator(`${ROOT} [data-collab-add-note]`).click();
-  await page.locator(`${ROOT} [data-collab-note-input]`).waitFor();
+  await overlay(page).locator('[data-collab-add-note]').click();
+  await overlay(page).locator('[data-collab-note-input]').waitFor();
 }
 
 /** Adds a note on `word` through the page UI and resolves with the note's card. */
@@ -37,20 +39,20 @@ export async function addNote(
   color?: string,
 ): Promise<void> {
   await openComposerOn(page, selector, word);
-  await page.locator(`${ROOT} [data-collab-note-input]`).fill(body);
-  if (color) await page.locator(`${ROOT} [data-collab-note-color="${color}"]`).click();
-  await page.locator(`${ROOT} [data-collab-note-save]`).click();
+  await overlay(page).locator('[data-collab-note-input]').fill(body);
+  if (color) await overlay(page).locator(`[data-collab-note-color="${color}"]`).click();
+  await overlay(page).locator('[data-collab-note-save]').click();
 }
 
 /** The top-level card (an `article`) whose text contains `text`. */
-export const cardWith = (page: Page, text: string): Locator =>
-  page.locator(`${ROOT} article.card[data-note-id]`).filter({ hasText: text });
+export const cardWith = (page: Page, text: string): OverlayLocator =>
+  overlay(page).locator('article.card[data-note-id]').filter({ hasText: text });
 
 /** Every stored (not pending) top-level card on the page. */
-export const cards = (page: Page): Locator => page.locator(`${ROOT} article.card[data-note-id]`);
+export const cards = (page: Page): OverlayLocator => overlay(page).locator('article.card[data-note-id]');
 
 /** Cards and replies still waiting in the outbox. */
-export const pendingItems = (page: Page): Locator => page.locator(`${ROOT} [data-pending-op]`);
+export const pendingItems = (page: Page): OverlayLocator => overlay(page).locator('[data-pending-op]');
 
 /** One range of a CSS Custom Highlight the overlay registered on the page, in viewport coordinates. */
 export interface HighlightedRange {
@@ -91,15 +93,15 @@ export async function highlights(page: Page, name?: string): Promise<Highlighted
 
 /** Opens the overlay's notes panel (if it is closed). */
 export async function openPanel(page: Page): Promise<void> {
-  const toggle = page.locator(`${ROOT} [data-collab-notes-toggle]`);
+  const toggle = overlay(page).locator('[data-collab-notes-toggle]');
   if ((await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click();
-  await page.locator(`${ROOT} [data-collab-notes-list]`).waitFor();
+  await overlay(page).locator('[data-collab-notes-list]').waitFor();
 }
 
 /** Cards of notes that could not be placed, in the panel's orphan list. */
-export const orphanCards = (page: Page): Locator =>
-  page.locator(`${ROOT} [data-collab-orphans] article.card[data-note-id]`);
+export const orphanCards = (page: Page): OverlayLocator =>
+  overlay(page).locator('[data-collab-orphans] article.card[data-note-id]');
 
 /** Cards of notes placed on the page (not in the orphan list). */
-export const placedCards = (page: Page): Locator =>
-  page.locator(`${ROOT} article.card[data-note-id]:not(.orphan)`);
+export const placedCards = (page: Page): OverlayLocator =>
+  overlay(page).locator('article.card[data-note-id]:not(.orphan)');

@@ -23,10 +23,6 @@ export async function shareWithPopup(
   return popup;
 }
 
-/** The remote cursor labelled `name` in the page's overlay. */
-export const cursorOf = (page: Page, name: string) =>
-  page.locator('[data-collab-root] [data-peer-id]').filter({ hasText: name });
-
 /**
  * Stops the extension's service worker the way Chrome does when it idles: CDP
  * `Target.closeTarget` on its `service_worker` target. Resolves once it is gone.

@@ -28,6 +28,19 @@ describe('IdleTracker', () => {
     expect(changes).toEqual([true, false, true]);
   });
 
+  it('counts activity() (keys typed into the overlay, which the window never sees) as input', () => {
+    const changes: boolean[] = [];
+    const tracker = new IdleTracker(window, (idle) => changes.push(idle));
+    tracker.setEnabled(true);
+    vi.advanceTimersByTime(IDLE_AFTER_MS);
+    expect(changes).toEqual([true]);
+    tracker.activity();
+    expect(changes).toEqual([true, false]);
+    tracker.setEnabled(false);
+    tracker.activity();
+    expect(changes).toEqual([true, false]);
+  });
+
   it('does nothing while disabled', () => {
     const changes: boolean[] = [];
     const tracker = new IdleTracker(window, (idle) => changes.push(idle));
