@@ -92,7 +92,10 @@ function hostile(note: Note): Note {
 
 const wrapStore = (store: NoteStore): NoteStore =>
   Object.assign(Object.create(store) as NoteStore, {
-    list: async (room: string) => (await store.list(room)).map(hostile),
+    page: async (...args: Parameters<NoteStore['page']>) => {
+      const page = await store.page(...args);
+      return { ...page, notes: page.notes.map(hostile) };
+    },
   });
 
 beforeAll(async () => {
@@ -430,7 +433,7 @@ describe('a hostile page', () => {
     await overlay(alicePage).locator('[data-collab-notes-toggle]').waitFor();
     await addNote(alicePage, '#p2', 'horns', body);
     await cardWith(alicePage, body).waitFor();
-    // Notes come back through the store's list on the next subscribe: reload.
+    // Notes come back through the store's pages on the next subscribe: reload.
     await alicePage.reload();
     const card = cardWith(alicePage, body);
     await card.waitFor();
