@@ -100,6 +100,7 @@ export function createApp({ store, config, logger = createLogger(config.logLevel
   const sendQueues = boundSendQueues(io, config.limits.queuedBytesPerConnection, () =>
     appMetrics.slowClientDisconnects.inc(),
   );
+  appMetrics.packetCreated = sendQueues.packetCreated;
   appMetrics.gaugeQueuedBytes(sendQueues.queuedBytes);
   http = httpHandler(store, logger, appMetrics);
 

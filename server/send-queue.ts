@@ -14,8 +14,8 @@
  *
  * When the two together pass `maxBytes`, the connection is closed at once (its TCP socket
  * destroyed, not closed politely behind the data it will never read) and counted. Each
- * connection carries one number; one listener pair serves all of them (idle memory per
- * connection, issue 6).
+ * connection carries one number, and the bound rides on the `packetCreate` listener
+ * Metrics already has (idle memory per connection, issue 6).
  */
 import type { Server } from 'socket.io';
 
@@ -26,13 +26,16 @@ interface QueuedConnection {
   transport: { writable: boolean; socket?: { bufferedAmount?: number; terminate?: () => void } };
   readyState: string;
   close(discard?: boolean): void;
-  on(event: 'packetCreate', fn: (this: QueuedConnection, packet: { data?: unknown }) => void): void;
-  on(event: 'flush', fn: (this: QueuedConnection) => void): void;
 }
 
 export interface SendQueueBound {
   /** Bytes queued for every open connection together, for the `/metrics` gauge. */
   queuedBytes(): number;
+  /**
+   * To be called for every packet Engine.IO makes (its `packetCreate` event), with the
+   * connection as `this`; app.ts hands it to the one listener Metrics already has.
+   */
+  packetCreated(this: object, packet: { data?: unknown }): void;
 }
 
 /** What a packet's payload costs while queued: characters of a string, bytes of a buffer. */
@@ -58,9 +61,6 @@ export function boundSendQueues(io: Server, maxBytes: number, onSlow: () => void
     this.queuedBytes += sizeOf(packet.data);
     if (this.queuedBytes + socketBuffered(this) > maxBytes) closeSlow(this);
   }
-  function flushed(this: QueuedConnection): void {
-    this.queuedBytes = 0;
-  }
   const closeSlow = (conn: QueuedConnection): void => {
     onSlow();
     // Destroys the TCP socket now: a polite close would queue behind what it never reads,
@@ -71,10 +71,13 @@ export function boundSendQueues(io: Server, maxBytes: number, onSlow: () => void
   };
   io.engine.on('connection', (conn: QueuedConnection) => {
     conn.queuedBytes = 0;
-    conn.on('packetCreate', packetCreated);
-    conn.on('flush', flushed);
+  });
+  // Engine.IO repeats every connection's flush on the server: one listener for all of them.
+  io.engine.on('flush', (conn: QueuedConnection) => {
+    conn.queuedBytes = 0;
   });
   return {
+    packetCreated: packetCreated as SendQueueBound['packetCreated'],
     queuedBytes() {
       const clients = (io.engine as unknown as { clients: Record<string, QueuedConnection> }).clients;
       let total = 0;
