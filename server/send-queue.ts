@@ -59,9 +59,13 @@ export function boundSendQueues(io: Server, maxBytes: number, onSlow: () => void
     // A packet made while the transport is writable is flushed right away: never queued.
     if (this.transport.writable || this.readyState !== 'open') return;
     this.queuedBytes += sizeOf(packet.data);
-    if (this.queuedBytes + socketBuffered(this) > maxBytes) closeSlow(this);
+    // Closed on the next tick, not inside the emit that made the packet: a disconnect
+    // in the middle of a broadcast or a cursor flush would change rooms they are iterating.
+    if (this.queuedBytes + socketBuffered(this) > maxBytes) process.nextTick(closeSlow, this);
   }
   const closeSlow = (conn: QueuedConnection): void => {
+    // Scheduled more than once, or closed meanwhile: counted once.
+    if (conn.readyState !== 'open') return;
     onSlow();
     // Destroys the TCP socket now: a polite close would queue behind what it never reads,
     // and ws would hold it all for its 30 s closing timeout.
