@@ -50,6 +50,40 @@ async function busyRoom(writer: NotesClient, count: number): Promise<void> {
   }
 }
 
+/** A polling session on /notes that reads its CONNECT answer, then never polls again. */
+async function pollingSession() {
+  const base = `${server.url}/socket.io/?EIO=4&transport=polling`;
+  const sid = (JSON.parse((await (await fetch(base)).text()).slice(1)) as { sid: string }).sid;
+  const session = `${base}&sid=${sid}`;
+  const post = (body: string) => fetch(session, { method: 'POST', body });
+  await post('40/notes,' + JSON.stringify(makeAuth()));
+  for (;;) {
+    const packets = (await (await fetch(session)).text()).split(SEPARATOR);
+    if (packets.some((packet) => packet.startsWith('40/notes,'))) break;
+  }
+  const conn = (server.app.io.engine as unknown as { clients: Record<string, never> }).clients[sid]!;
+  return { sid, post, conn };
+}
+
+/** Resolves once the server made the ack with id `n` for a connection (queued, not sent). */
+function acked(conn: object, n: number): Promise<void> {
+  const source = conn as {
+    on(e: 'packetCreate', fn: (p: { data?: unknown }) => void): void;
+    off(e: string, fn: unknown): void;
+  };
+  return new Promise((resolve) => {
+    const listener = (packet: { data?: unknown }) => {
+      if (typeof packet.data !== 'string' || !packet.data.startsWith(`3/notes,${n}[`)) return;
+      source.off('packetCreate', listener);
+      resolve();
+    };
+    source.on('packetCreate', listener);
+  });
+}
+
+/** A notes:subscribe request with ack id `n`, as a polling client posts it. */
+const subscribeRequest = (n: number) => `42/notes,${n}` + JSON.stringify(['notes:subscribe', { room: ROOM }]);
+
 describe('clients that never read', () => {
   it('closes a WebSocket connection once more than MAX_QUEUED_BYTES wait for it, and counts it', async () => {
     server = await startTestServer({ env: { MAX_QUEUED_BYTES: String(BOUND), RATE_LIMIT_SCALE: '100' } });
@@ -90,26 +124,35 @@ describe('clients that never read', () => {
     server = await startTestServer({ env: { MAX_QUEUED_BYTES: String(BOUND), RATE_LIMIT_SCALE: '100' } });
     const writer = await server.notes();
     await busyRoom(writer, 20);
-    // A polling session on /notes that reads its CONNECT answer, then never polls again.
-    const base = `${server.url}/socket.io/?EIO=4&transport=polling`;
-    const sid = (JSON.parse((await (await fetch(base)).text()).slice(1)) as { sid: string }).sid;
-    const session = `${base}&sid=${sid}`;
-    const post = (body: string) => fetch(session, { method: 'POST', body });
-    await post('40/notes,' + JSON.stringify(makeAuth()));
-    for (;;) {
-      const packets = (await (await fetch(session)).text()).split(SEPARATOR);
-      if (packets.some((packet) => packet.startsWith('40/notes,'))) break;
-    }
-    const conn = (server.app.io.engine as unknown as { clients: Record<string, never> }).clients[sid]!;
+    const { post, conn } = await pollingSession();
     const gone = closed(conn);
     // Requests whose acks (~200 KB each) can only queue: no GET is open to carry them.
-    const request = (n: number) => `42/notes,${n}` + JSON.stringify(['notes:subscribe', { room: ROOM }]);
-    for (let n = 1; n <= 10; n++) await post(request(n));
+    for (let n = 1; n <= 10; n++) await post(subscribeRequest(n));
 
     expect(await gone).toBe('forced close');
     expect(await metric('copresence_slow_client_disconnects_total')).toBe(1);
     // The session is gone: the server answers its id no more.
-    expect((await post(request(11))).status).toBe(400);
+    expect((await post(subscribeRequest(11))).status).toBe(400);
+    expect(writer.connected).toBe(true);
+  });
+
+  it('closes the connection that takes its address over the per-address bound, and only that one', async () => {
+    // MAX_CONNECTIONS_PER_IP=5 sizes the address for one person: its bound is one connection's, 1 MiB.
+    server = await startTestServer({
+      env: { MAX_QUEUED_BYTES: String(BOUND), RATE_LIMIT_SCALE: '100', MAX_CONNECTIONS_PER_IP: '5' },
+    });
+    const writer = await server.notes();
+    await busyRoom(writer, 20);
+    const [first, second] = [await pollingSession(), await pollingSession()];
+    const secondGone = closed(second.conn);
+    // ~600 KB each: under the per-connection bound, over the address's together.
+    const firstQueued = acked(first.conn, 3);
+    for (let n = 1; n <= 3; n++) await first.post(subscribeRequest(n));
+    await firstQueued;
+    for (let n = 1; n <= 3; n++) await second.post(subscribeRequest(n));
+    expect(await secondGone).toBe('forced close');
+    expect(await metric('copresence_slow_client_disconnects_total')).toBe(1);
+    expect((first.conn as unknown as { readyState: string }).readyState).toBe('open');
     expect(writer.connected).toBe(true);
   });
 });
