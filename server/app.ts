@@ -21,6 +21,7 @@ import {
   newIdentities,
   originAllowed,
   privateRoomCreates,
+  queueBounds,
   roomsPerAddress,
 } from './limits.js';
 import { createLogger, type Logger } from './logger.js';
@@ -98,9 +99,10 @@ export function createApp({ store, config, logger = createLogger(config.logLevel
   const adminOrigin = rememberAdminOrigin(io, config.admin !== null);
   releaseUpgradeRequests(io);
   const appMetrics = new Metrics(io);
-  const sendQueues = boundSendQueues(io, config.limits.queuedBytesPerConnection, () =>
+  const sendQueues = boundSendQueues(io, queueBounds(config.limits), () =>
     appMetrics.slowClientDisconnects.inc(),
   );
+  appMetrics.packetCreated = sendQueues.packetCreated;
   appMetrics.gaugeQueuedBytes(sendQueues.queuedBytes);
   http = httpHandler(store, logger, appMetrics);
 

@@ -27,7 +27,10 @@ const Origins = z
 
 /** Every limit of docs/SECURITY.md that an operator may change. */
 export interface Limits {
-  /** Open Engine.IO connections per remote address; more are refused at the handshake. */
+  /**
+   * Open Engine.IO connections per remote address (IPv6: per /64); more are refused at the
+   * handshake. Also sizes every other per-address budget (limits.ts addressFactor).
+   */
   connectionsPerIp: number;
   /** Rooms one socket may be in, per namespace. */
   roomsPerSocket: number;

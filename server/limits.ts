@@ -301,6 +301,20 @@ export const roomsPerAddress = (limits: Pick<Limits, 'connectionsPerIp'>) =>
   Math.ceil(10 * addressFactor(limits));
 
 /**
+ * Bytes queued for clients that do not read (server/send-queue.ts): MAX_QUEUED_BYTES per
+ * connection, and for all connections of an address together 0.4 x that per person of
+ * the address factor (16 MiB by default, instead of 50 x 4 MiB), never less than one
+ * connection's.
+ */
+export const queueBounds = (limits: Pick<Limits, 'connectionsPerIp' | 'queuedBytesPerConnection'>) => ({
+  perConnection: limits.queuedBytesPerConnection,
+  perAddress: Math.max(
+    limits.queuedBytesPerConnection,
+    Math.round(0.4 * addressFactor(limits) * limits.queuedBytesPerConnection),
+  ),
+});
+
+/**
  * Admin login attempts per address: 10 at once, then 10 per 10 minutes. Each costs a
  * password hash (in the thread pool, never on the event loop); a refused one costs nothing.
  */

@@ -12,12 +12,14 @@
  * - For WebSocket, the socket's own buffer (`ws` `bufferedAmount`): the flushed batch
  *   the kernel has not taken yet.
  *
- * When the two together pass `maxBytes`, the connection is closed at once (its TCP socket
+ * When the two together pass the per-connection bound, or the connections of one address
+ * together pass the per-address bound, the connection is closed at once (its TCP socket
  * destroyed, not closed politely behind the data it will never read) and counted. Each
- * connection carries one number; one listener pair serves all of them (idle memory per
- * connection, issue 6).
+ * connection carries one number, and the bound rides on the `packetCreate` listener
+ * Metrics already has (idle memory per connection, issue 6).
  */
 import type { Server } from 'socket.io';
+import { addressKey } from './limits.js';
 
 /** The part of an Engine.IO connection (engine.io's Socket) looked at here. */
 interface QueuedConnection {
@@ -25,14 +27,24 @@ interface QueuedConnection {
   queuedBytes: number;
   transport: { writable: boolean; socket?: { bufferedAmount?: number; terminate?: () => void } };
   readyState: string;
+  remoteAddress?: string;
   close(discard?: boolean): void;
-  on(event: 'packetCreate', fn: (this: QueuedConnection, packet: { data?: unknown }) => void): void;
-  on(event: 'flush', fn: (this: QueuedConnection) => void): void;
+}
+
+/** The two bounds: per connection, and for all connections of one address together. */
+export interface QueueBounds {
+  perConnection: number;
+  perAddress: number;
 }
 
 export interface SendQueueBound {
   /** Bytes queued for every open connection together, for the `/metrics` gauge. */
   queuedBytes(): number;
+  /**
+   * To be called for every packet Engine.IO makes (its `packetCreate` event), with the
+   * connection as `this`; app.ts hands it to the one listener Metrics already has.
+   */
+  packetCreated(this: object, packet: { data?: unknown }): void;
 }
 
 /** What a packet's payload costs while queued: characters of a string, bytes of a buffer. */
@@ -48,20 +60,57 @@ function socketBuffered(conn: QueuedConnection): number {
 }
 
 /**
- * Installs the bound on every connection of `io`. `onSlow` is called once per connection
- * closed for it (the `/metrics` counter).
+ * Installs the bounds on every connection of `io`. `onSlow` is called once per connection
+ * closed for them (the `/metrics` counter).
+ *
+ * The per-address bound is checked each time a connection's queue grows past another
+ * step (a quarter of the per-connection bound, at most 256 KiB), by summing the queues of
+ * the address's connections: nothing is kept per address, and a client that reads costs
+ * nothing; so is each packet of a step or more, even one sent at once. The connection
+ * whose growth crossed the bound is the one closed. Between two checks each connection
+ * may grow by less than a step, so the address holds at most `perAddress` plus a step per
+ * connection.
  */
-export function boundSendQueues(io: Server, maxBytes: number, onSlow: () => void): SendQueueBound {
+export function boundSendQueues(io: Server, bounds: QueueBounds, onSlow: () => void): SendQueueBound {
+  const step = Math.min(256 * 1024, Math.floor(bounds.perConnection / 4));
+  const clients = () => (io.engine as unknown as { clients: Record<string, QueuedConnection> }).clients;
+  const addressQueued = (address: string): number => {
+    let total = 0;
+    const all = clients();
+    for (const sid in all) {
+      const conn = all[sid]!;
+      if (addressKey(conn.remoteAddress) === address) total += conn.queuedBytes + socketBuffered(conn);
+    }
+    return total;
+  };
   function packetCreated(this: QueuedConnection, packet: { data?: unknown }): void {
-    // A packet made while the transport is writable is flushed right away: never queued.
-    if (this.transport.writable || this.readyState !== 'open') return;
-    this.queuedBytes += sizeOf(packet.data);
-    if (this.queuedBytes + socketBuffered(this) > maxBytes) closeSlow(this);
-  }
-  function flushed(this: QueuedConnection): void {
-    this.queuedBytes = 0;
+    if (this.readyState !== 'open') return;
+    const size = sizeOf(packet.data);
+    if (this.transport.writable) {
+      // Flushed right away: never queued, though it sits in the socket's buffer until the
+      // kernel takes it. A client that reads must get even a big packet (a long list of
+      // notes); only the address's bound looks at one, with the queues of its siblings.
+      if (size >= step && addressQueued(addressKey(this.remoteAddress)) + size > bounds.perAddress) {
+        process.nextTick(closeSlow, this);
+      }
+      return;
+    }
+    const before = this.queuedBytes;
+    this.queuedBytes += size;
+    // Closed on the next tick, not inside the emit that made the packet: a disconnect
+    // in the middle of a broadcast or a cursor flush would change rooms they are iterating.
+    if (this.queuedBytes + socketBuffered(this) > bounds.perConnection) {
+      process.nextTick(closeSlow, this);
+    } else if (
+      Math.floor(this.queuedBytes / step) !== Math.floor(before / step) &&
+      addressQueued(addressKey(this.remoteAddress)) > bounds.perAddress
+    ) {
+      process.nextTick(closeSlow, this);
+    }
   }
   const closeSlow = (conn: QueuedConnection): void => {
+    // Scheduled more than once, or closed meanwhile: counted once.
+    if (conn.readyState !== 'open') return;
     onSlow();
     // Destroys the TCP socket now: a polite close would queue behind what it never reads,
     // and ws would hold it all for its 30 s closing timeout.
@@ -71,16 +120,19 @@ export function boundSendQueues(io: Server, maxBytes: number, onSlow: () => void
   };
   io.engine.on('connection', (conn: QueuedConnection) => {
     conn.queuedBytes = 0;
-    conn.on('packetCreate', packetCreated);
-    conn.on('flush', flushed);
+  });
+  // Engine.IO repeats every connection's flush on the server: one listener for all of them.
+  io.engine.on('flush', (conn: QueuedConnection) => {
+    conn.queuedBytes = 0;
   });
   return {
+    packetCreated: packetCreated as SendQueueBound['packetCreated'],
     queuedBytes() {
-      const clients = (io.engine as unknown as { clients: Record<string, QueuedConnection> }).clients;
+      const all = clients();
       let total = 0;
-      for (const sid in clients) {
-        const conn = clients[sid]!;
-        total += (conn.queuedBytes ?? 0) + socketBuffered(conn);
+      for (const sid in all) {
+        const conn = all[sid]!;
+        total += conn.queuedBytes + socketBuffered(conn);
       }
       return total;
     },

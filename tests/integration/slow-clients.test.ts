@@ -62,6 +62,40 @@ const ENV = {
   MAX_NOTES_PER_AUTHOR_PER_DAY: '100000',
 };
 
+/** A polling session on /notes that reads its CONNECT answer, then never polls again. */
+async function pollingSession() {
+  const base = `${server.url}/socket.io/?EIO=4&transport=polling`;
+  const sid = (JSON.parse((await (await fetch(base)).text()).slice(1)) as { sid: string }).sid;
+  const session = `${base}&sid=${sid}`;
+  const post = (body: string) => fetch(session, { method: 'POST', body });
+  await post('40/notes,' + JSON.stringify(makeAuth()));
+  for (;;) {
+    const packets = (await (await fetch(session)).text()).split(SEPARATOR);
+    if (packets.some((packet) => packet.startsWith('40/notes,'))) break;
+  }
+  const conn = (server.app.io.engine as unknown as { clients: Record<string, never> }).clients[sid]!;
+  return { sid, post, conn };
+}
+
+/** Resolves once the server made the ack with id `n` for a connection (queued, not sent). */
+function acked(conn: object, n: number): Promise<void> {
+  const source = conn as {
+    on(e: 'packetCreate', fn: (p: { data?: unknown }) => void): void;
+    off(e: string, fn: unknown): void;
+  };
+  return new Promise((resolve) => {
+    const listener = (packet: { data?: unknown }) => {
+      if (typeof packet.data !== 'string' || !packet.data.startsWith(`3/notes,${n}[`)) return;
+      source.off('packetCreate', listener);
+      resolve();
+    };
+    source.on('packetCreate', listener);
+  });
+}
+
+/** A notes:subscribe request with ack id `n`, as a polling client posts it. */
+const subscribeRequest = (n: number) => `42/notes,${n}` + JSON.stringify(['notes:subscribe', { room: ROOM }]);
+
 describe('clients that never read', () => {
   it('closes a WebSocket connection once more than MAX_QUEUED_BYTES wait for it, and counts it', async () => {
     server = await startTestServer({ env: ENV });
@@ -102,27 +136,44 @@ describe('clients that never read', () => {
   it('closes a long-polling session that never polls once its queue is over the bound', async () => {
     server = await startTestServer({ env: ENV });
     const writer = await server.notes();
-    // A polling session on /notes that reads its CONNECT answer, then never polls again.
-    const base = `${server.url}/socket.io/?EIO=4&transport=polling`;
-    const sid = (JSON.parse((await (await fetch(base)).text()).slice(1)) as { sid: string }).sid;
-    const session = `${base}&sid=${sid}`;
-    const post = (body: string) => fetch(session, { method: 'POST', body });
-    await post('40/notes,' + JSON.stringify(makeAuth()));
-    for (;;) {
-      const packets = (await (await fetch(session)).text()).split(SEPARATOR);
-      if (packets.some((packet) => packet.startsWith('40/notes,'))) break;
-    }
-    const conn = (server.app.io.engine as unknown as { clients: Record<string, never> }).clients[sid]!;
+    const { post, conn } = await pollingSession();
     const gone = closed(conn);
     // Subscribed, then the room's broadcasts (~30 KB each) can only queue: no GET is open to carry them.
-    const request = (n: number) => `42/notes,${n}` + JSON.stringify(['notes:subscribe', { room: ROOM }]);
-    await post(request(1));
+    const subscribed = acked(conn, 1);
+    await post(subscribeRequest(1));
+    await subscribed;
     await busyRoom(writer, 150, 20);
 
     expect(await gone).toBe('forced close');
     expect(await metric('copresence_slow_client_disconnects_total')).toBe(1);
     // The session is gone: the server answers its id no more.
-    expect((await post(request(2))).status).toBe(400);
+    expect((await post(subscribeRequest(2))).status).toBe(400);
+    expect(writer.connected).toBe(true);
+  });
+
+  it('closes the connection that takes its address over the per-address bound, and only that one', async () => {
+    // MAX_CONNECTIONS_PER_IP=5 sizes the address for one person: its bound is one connection's, 1 MiB.
+    server = await startTestServer({
+      env: { MAX_QUEUED_BYTES: String(BOUND), RATE_LIMIT_SCALE: '100', MAX_CONNECTIONS_PER_IP: '5' },
+    });
+    const writer = await server.notes();
+    await busyRoom(writer, 1);
+    const [first, second] = [await pollingSession(), await pollingSession()];
+    for (const session of [first, second]) {
+      const subscribed = acked(session.conn, 1);
+      await session.post(subscribeRequest(1));
+      await subscribed;
+    }
+    let gone: 'first' | 'second' | undefined;
+    (first.conn as unknown as NetSocket).once('close', () => (gone ??= 'first'));
+    (second.conn as unknown as NetSocket).once('close', () => (gone ??= 'second'));
+    // Each broadcast (~30 KB) queues for both: about 512 KiB each, under the per-connection
+    // bound, puts the two over the address's 1 MiB together. Stop at the first close.
+    for (let i = 1; gone === undefined && i <= 100; i++) await busyRoom(writer, 1, i);
+    expect(gone).toBeDefined();
+    expect(await metric('copresence_slow_client_disconnects_total')).toBe(1);
+    const survivor = (gone === 'first' ? second : first).conn as unknown as { readyState: string };
+    expect(survivor.readyState).toBe('open');
     expect(writer.connected).toBe(true);
   });
 });
