@@ -137,7 +137,9 @@ describe('notes:import budget', () => {
     expect(first.retryAfterMs).toBeGreaterThan(2_500);
     expect(first.retryAfterMs).toBeLessThanOrEqual(3_000);
     expect(await server.store.list(ROOM)).toHaveLength(29);
-    await once(watcher, 'note:created', (e: NoteChanged) => e.note.body === 'imported 28');
+    // The broadcasts and the ack race each other to two sockets: the last may be here already.
+    const last = (e: NoteChanged) => e.note.body === 'imported 28';
+    if (!created.some(last)) await once(watcher, 'note:created', last);
     expect(created).toHaveLength(29);
     // Right away, even the request itself is over the budget.
     expect(codeOf(await ask(alice, 'notes:import', { room: ROOM, collection }))).toBe('rate_limited');
@@ -169,7 +171,7 @@ describe('notes:import budget', () => {
     // note:created the watcher ever sees.
     const alone = await ask(alice, 'notes:import', { room: ROOM, collection: { items: items.slice(0, 1) } });
     expect(value(alone)).toMatchObject({ created: 1 });
-    await once(watcher, 'note:created');
+    if (created.length === 0) await once(watcher, 'note:created');
     expect(created).toHaveLength(1);
     expect(await server.store.list(ROOM)).toHaveLength(1);
   });
