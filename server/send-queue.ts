@@ -60,6 +60,16 @@ function socketBuffered(conn: QueuedConnection): number {
 }
 
 /**
+ * What waits unsent for an Engine.IO connection now (its buffer and its WebSocket's), as
+ * counted by {@link boundSendQueues}: handlers use it to put off answers for a client that
+ * does not read. 0 for a connection the bound never saw.
+ */
+export function queuedFor(conn: object): number {
+  const queued = conn as QueuedConnection;
+  return (queued.queuedBytes ?? 0) + socketBuffered(queued);
+}
+
+/**
  * Installs the bounds on every connection of `io`. `onSlow` is called once per connection
  * closed for them (the `/metrics` counter).
  *

@@ -32,6 +32,7 @@ import {
 import { request } from '../ack-handler.js';
 import type { Limits } from '../config.js';
 import type { Logger } from '../logger.js';
+import { queuedFor } from '../send-queue.js';
 import { chargeTokens, msUntilTokens } from '../socket-guard.js';
 import type { PeerIds } from '../peer-ids.js';
 import type { RoomAccess } from '../room-access.js';
@@ -58,14 +59,7 @@ const BACKLOG_BYTES = 2 * LIMITS.pageBytes;
  * reads is never refused for a small backlog (a burst of subscribes after a reconnect).
  */
 function backlogged(socket: NotesSocket): boolean {
-  // Engine.IO queues encoded packets here while the transport is still busy with earlier ones.
-  const queued = (socket.conn as unknown as { writeBuffer: Array<{ data?: unknown }> }).writeBuffer;
-  let bytes = 0;
-  for (const { data } of queued) {
-    bytes += typeof data === 'string' ? data.length : data instanceof Uint8Array ? data.byteLength : 0;
-    if (bytes > BACKLOG_BYTES) return true;
-  }
-  return false;
+  return queuedFor(socket.conn) > BACKLOG_BYTES;
 }
 
 const BACKLOGGED = 'the last answers have not been read yet; ask again shortly';
