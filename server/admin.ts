@@ -10,7 +10,7 @@ import { instrument } from '@socket.io/admin-ui';
 import { randomBytes, scrypt, scryptSync, timingSafeEqual } from 'node:crypto';
 import type { ExtendedError, Server, Socket } from 'socket.io';
 import type { Config } from './config.js';
-import { adminLogins } from './limits.js';
+import { adminLogins } from './budgets.js';
 import { socketAddress } from './socket-guard.js';
 
 /** The admin namespace's name. */

@@ -13,17 +13,8 @@ import { mountAdmin } from './admin.js';
 import { authMiddleware, handshakeError } from './auth.js';
 import type { Config } from './config.js';
 import { httpHandler } from './health.js';
-import {
-  ADMIN_UI_ORIGIN,
-  addressFactor,
-  Budgets,
-  ConnectionCap,
-  newIdentities,
-  originAllowed,
-  privateRoomCreates,
-  queueBounds,
-  roomsPerAddress,
-} from './limits.js';
+import { Budgets, newIdentities, privateRoomCreates, queueBounds, roomsPerAddress } from './budgets.js';
+import { ADMIN_UI_ORIGIN, addressFactor, ConnectionCap, originAllowed } from './limits.js';
 import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { PEER_ID_SECRET, PeerIds } from './peer-ids.js';

@@ -6,7 +6,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ExtendedError } from 'socket.io';
 import { Auth, invalid, type ErrorCode } from '../protocol/index.js';
-import { addressKey, type AddressAllowance } from './limits.js';
+import type { AddressAllowance } from './budgets.js';
+import { addressKey } from './limits.js';
 import type { Logger } from './logger.js';
 import type { PeerIds } from './peer-ids.js';
 import type { SocketData } from './socket-types.js';

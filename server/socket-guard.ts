@@ -9,7 +9,8 @@
  */
 import type { Server, Socket } from 'socket.io';
 import { fail, type ErrorCode, type Result } from '../protocol/index.js';
-import { addressKey, EVENT_BUCKETS, type BucketName, type Budgets } from './limits.js';
+import type { Budgets } from './budgets.js';
+import { addressKey, EVENT_BUCKETS, type BucketName } from './limits.js';
 import type { Metrics } from './metrics.js';
 
 type Ack = (result: Result<unknown>) => void;

@@ -23,7 +23,7 @@ import {
   type RoomSummary,
 } from '../../protocol/index.js';
 import { message, request } from '../ack-handler.js';
-import type { AddressAllowance } from '../limits.js';
+import type { AddressAllowance } from '../budgets.js';
 import type { Logger } from '../logger.js';
 import type { PeerIds } from '../peer-ids.js';
 import { isListed, type RoomAccess, type RoomAddress } from '../room-access.js';

@@ -3,7 +3,8 @@
 // that stops reading.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CursorBatch, Result } from '../../protocol/index.js';
-import { ADMIN_UI_ORIGIN, KeyedBuckets, type BucketName } from '../../server/limits.js';
+import { KeyedBuckets } from '../../server/budgets.js';
+import { ADMIN_UI_ORIGIN, type BucketName } from '../../server/limits.js';
 import { chargeTokens } from '../../server/socket-guard.js';
 import {
   ask,

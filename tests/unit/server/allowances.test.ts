@@ -1,7 +1,7 @@
 // Per-key token buckets and per-address allowances: refill, debt from big charges, and
 // state that is forgotten once full again (bounded memory, issue 10).
 import { describe, expect, it } from 'vitest';
-import { AddressAllowance, Budgets, HOUR_MS, KeyedBuckets } from '../../../server/limits.js';
+import { AddressAllowance, Budgets, HOUR_MS, KeyedBuckets } from '../../../server/budgets.js';
 
 describe('KeyedBuckets', () => {
   it('lets a charge bigger than the bucket pass on a full bucket only, and leaves it in debt', () => {
