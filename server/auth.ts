@@ -65,7 +65,7 @@ async function admit(
 
 /**
  * Middleware for `namespace.use(...)`. `newIds` is the per-address allowance of clientIds
- * the store has not seen yet (limits.ts newIdentities), shared by every namespace.
+ * the store has not seen yet (budgets.ts newIdentities), shared by every namespace.
  */
 export function authMiddleware(store: NoteStore, peerIds: PeerIds, logger: Logger, newIds: AddressAllowance) {
   return (socket: HandshakingSocket, next: (err?: ExtendedError) => void): void => {

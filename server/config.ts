@@ -34,7 +34,7 @@ export interface Limits {
   connectionsPerIp: number;
   /** Rooms one socket may be in, per namespace. */
   roomsPerSocket: number;
-  /** Multiplies every token bucket's rate and size (server/limits.ts); 1 in production. */
+  /** Multiplies every token bucket's rate and size (server/limits.ts, server/budgets.ts); 1 in production. */
   rateLimitScale: number;
   /** Bytes queued for one connection that does not read before it is closed (server/send-queue.ts). */
   queuedBytesPerConnection: number;

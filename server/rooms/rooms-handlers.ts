@@ -66,9 +66,9 @@ export interface RoomsOptions {
   maxRoomsPerSocket: number;
   /** Each person's id in each room (issue 10). */
   peerIds: PeerIds;
-  /** Rooms the sockets of one address may be in together (limits.ts roomsPerAddress). */
+  /** Rooms the sockets of one address may be in together (budgets.ts roomsPerAddress). */
   maxRoomsPerAddress: number;
-  /** `room:create` per address (limits.ts privateRoomCreates). */
+  /** `room:create` per address (budgets.ts privateRoomCreates). */
   privateRooms: AddressAllowance;
 }
 
