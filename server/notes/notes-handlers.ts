@@ -60,7 +60,10 @@ const BACKLOG_BYTES = 2 * LIMITS.pageBytes;
 function backlogged(socket: NotesSocket): boolean {
   // Engine.IO queues encoded packets here while the transport is still busy with earlier ones.
   const queued = (socket.conn as unknown as { writeBuffer: Array<{ data?: unknown }> }).writeBuffer;
-  let bytes = 0;
+  // A page still being read will wait there too: with a store that answers asynchronously
+  // (PostgreSQL, issue 12) a burst of requests would otherwise all find an empty buffer.
+  let bytes = (pagesReading.get(socket) ?? 0) * LIMITS.pageBytes;
+  if (bytes > BACKLOG_BYTES) return true;
   for (const { data } of queued) {
     bytes += typeof data === 'string' ? data.length : data instanceof Uint8Array ? data.byteLength : 0;
     if (bytes > BACKLOG_BYTES) return true;
@@ -69,6 +72,21 @@ function backlogged(socket: NotesSocket): boolean {
 }
 
 const BACKLOGGED = 'the last answers have not been read yet; ask again shortly';
+
+/** Pages being read from the store for each socket, counted by {@link backlogged}. */
+const pagesReading = new WeakMap<NotesSocket, number>();
+
+/** Reads one page for `socket`, counted as waiting from the request until it is answered. */
+async function readingPage<T>(socket: NotesSocket, read: () => Promise<T>): Promise<T> {
+  pagesReading.set(socket, (pagesReading.get(socket) ?? 0) + 1);
+  try {
+    return await read();
+  } finally {
+    const left = (pagesReading.get(socket) ?? 1) - 1;
+    if (left === 0) pagesReading.delete(socket);
+    else pagesReading.set(socket, left);
+  }
+}
 
 /** A first page put off: no notes yet, and a cursor before the room's first note. */
 const DEFERRED_PAGE: NotesPage = Object.freeze({ notes: [], next: '0' }) as NotesPage;
@@ -139,7 +157,8 @@ export function registerNotes(nsp: NotesNamespace, options: NotesOptions): void 
     try {
       await earlierAnswersOut();
       // Subscribed either way; with answers waiting unread, the notes wait for notes:page.
-      return ok(backlogged(socket) ? DEFERRED_PAGE : await store.page(input.room, null, PAGE));
+      if (backlogged(socket)) return ok(DEFERRED_PAGE);
+      return ok(await readingPage(socket, () => store.page(input.room, null, PAGE)));
     } catch (error) {
       // A failed subscribe must not leave the socket receiving that room's events.
       if (!wasIn) void socket.leave(input.room);
@@ -152,7 +171,7 @@ export function registerNotes(nsp: NotesNamespace, options: NotesOptions): void 
     if (!isSubscribed(socket, input.room)) return fail('forbidden', NOT_SUBSCRIBED);
     await earlierAnswersOut();
     if (backlogged(socket)) return fail('rate_limited', BACKLOGGED);
-    return ok(await store.page(input.room, input.after, PAGE));
+    return ok(await readingPage(socket, () => store.page(input.room, input.after, PAGE)));
   };
 
   const create = async (socket: NotesSocket, input: NoteCreate): Promise<Result<Note>> => {
@@ -202,8 +221,9 @@ export function registerNotes(nsp: NotesNamespace, options: NotesOptions): void 
     await earlierAnswersOut();
     if (backlogged(socket)) return fail('rate_limited', BACKLOGGED);
     const sizeOf = (note: Note) => Buffer.byteLength(JSON.stringify(noteToAnnotation(note, address.page)));
-    const { notes, next } = await store.page(room, after, { ...PAGE, sizeOf });
-    const { total, before } = await store.count(room, after);
+    const [{ notes, next }, { total, before }] = await readingPage(socket, () =>
+      Promise.all([store.page(room, after, { ...PAGE, sizeOf }), store.count(room, after)]),
+    );
     const items = notes.map((note) => noteToAnnotation(note, address.page));
     return ok(annotationsToCollection(items, address.page, undefined, { total, startIndex: before, next }));
   };
