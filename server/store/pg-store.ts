@@ -37,7 +37,7 @@ export const PG_TIMEOUTS = {
   /** Getting a connection from the pool, including opening one. */
   connectMs: 2_000,
   /** One statement, on the server (statement_timeout) and in the client (query_timeout). */
-  queryMs: 5_000,
+  queryMs: 3_000,
   /** A transaction left idle by a node that stalled is ended by the server. */
   idleInTransactionMs: 10_000,
 } as const;

@@ -9,7 +9,15 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chownSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,8 +76,22 @@ export interface PgCluster {
   start(): void;
   /** Stops the server: `immediate` is a crash as far as clients can tell (issue 12 failure tests). */
   stop(mode?: 'fast' | 'immediate'): void;
+  /** Freezes every process of the server (SIGSTOP): connections stay open and nothing answers. */
+  freeze(): void;
+  /** Lets a frozen server run again (SIGCONT). */
+  thaw(): void;
   /** Stops the server and deletes the cluster's directory. */
   destroy(): void;
+}
+
+/** The postmaster and its children, from the pid file of the data directory. */
+function serverPids(data: string): number[] {
+  const postmaster = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(postmaster)], { encoding: 'utf8' })
+    .split('\n')
+    .map((line) => Number(line.trim()))
+    .filter((pid) => pid > 0);
+  return [postmaster, ...children];
 }
 
 /** Makes and starts a new cluster in a temporary directory, trusting local TCP connections. */
@@ -109,7 +131,18 @@ export async function startCluster(): Promise<PgCluster> {
     stop(mode = 'fast') {
       pgCommand(join(bin, 'pg_ctl'), ['-D', data, '-m', mode, '-w', 'stop']);
     },
+    freeze() {
+      for (const pid of serverPids(data)) process.kill(pid, 'SIGSTOP');
+    },
+    thaw() {
+      for (const pid of serverPids(data)) process.kill(pid, 'SIGCONT');
+    },
     destroy() {
+      try {
+        cluster.thaw();
+      } catch {
+        // Not running.
+      }
       try {
         cluster.stop('immediate');
       } catch {
