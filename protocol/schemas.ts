@@ -301,6 +301,11 @@ export const Note = z.object({
   id: NoteId,
   room: RoomId,
   version: z.number().int().min(1),
+  /**
+   * The room's revision at the note's last change (issue 12): a client that has applied it
+   * has the room at least up to it for this note. Set by every server since issue 12.
+   */
+  revision: z.number().int().min(1).optional(),
   anchor: NoteAnchor,
   body: z.string(),
   color: Color.optional(),
