@@ -51,6 +51,7 @@ describe('/notes', () => {
       id: expect.any(String),
       room: ROOM,
       version: 1,
+      revision: 1,
       anchor: ANCHOR,
       body: 'a thought',
       color: '#00ff00',
@@ -172,9 +173,9 @@ describe('/notes', () => {
     const deleted = once<NoteDeleted>(bob, 'note:deleted');
     expect(await ask(alice, 'note:delete', { ...del, version: 1 })).toEqual({
       ok: true,
-      value: { id: note.id },
+      value: { id: note.id, revision: 2 },
     });
-    expect(await deleted).toEqual({ room: ROOM, id: note.id });
+    expect(await deleted).toEqual({ room: ROOM, id: note.id, revision: 2 });
     expect(await notesOf(bob)).toEqual([]);
     expect(await ask(alice, 'note:delete', { ...del, version: 1 })).toMatchObject({
       error: { code: 'not_found' },
@@ -245,8 +246,10 @@ describe('/notes with a failing store', () => {
           update: () => {
             throw new Error('synchronous failure');
           },
-          page: (room: string, ...rest: [string | null, PageBounds]) =>
-            room.startsWith('broken|') ? Promise.reject(new Error('unreadable')) : store.page(room, ...rest),
+          changes: (room: string, ...rest: [number, PageBounds]) =>
+            room.startsWith('broken|')
+              ? Promise.reject(new Error('unreadable'))
+              : store.changes(room, ...rest),
         }),
     });
   });
