@@ -65,6 +65,28 @@ const MIGRATIONS: readonly string[] = [
    );
    -- written (and emptied) by the health check only while writes fail
    CREATE TABLE health_probe (filler BYTEA NOT NULL);`,
+  // Version 2, catch-up by revision (issue 12), as SQLite's version 6: a revision per room,
+  // bumped on its room_revisions row (whose row lock orders the room's writers until commit,
+  // so revisions are gap-free and commit in order; a sequence would give neither), the
+  // revision of each note's last change, and a tombstone per deleted note. Notes stored
+  // before get revisions 1..n per room in the order they were stored.
+  `ALTER TABLE notes ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+   UPDATE notes SET revision = numbered.n
+     FROM (SELECT seq, ROW_NUMBER() OVER (PARTITION BY room ORDER BY seq) AS n FROM notes) AS numbered
+     WHERE notes.seq = numbered.seq;
+   CREATE UNIQUE INDEX notes_by_revision ON notes (room, revision);
+   CREATE TABLE room_revisions (
+     room TEXT PRIMARY KEY,
+     revision INTEGER NOT NULL
+   );
+   INSERT INTO room_revisions (room, revision) SELECT room, MAX(revision) FROM notes GROUP BY room;
+   CREATE TABLE note_tombstones (
+     id TEXT PRIMARY KEY,
+     room TEXT NOT NULL,
+     revision INTEGER NOT NULL,
+     deleted_at TIMESTAMPTZ NOT NULL
+   );
+   CREATE UNIQUE INDEX tombstones_by_revision ON note_tombstones (room, revision);`,
 ];
 
 /** The newest schema version this server knows. */

@@ -18,8 +18,10 @@ import type { Note, NotesPage } from '../../protocol/index.js';
 import {
   StoreUnavailableError,
   type CreateOutcome,
+  type DeleteOutcome,
   type ImportItem,
   type ImportOutcome,
+  type NoteChanges,
   type NoteInput,
   type NoteStore,
   type PageBounds,
@@ -70,6 +72,7 @@ interface NoteRow {
   author_name: string;
   author_color: string;
   version: number;
+  revision: number;
   created_at: Date;
   updated_at: Date;
 }
@@ -78,14 +81,18 @@ interface PagedRow extends NoteRow {
   seq: string;
 }
 
+/** One change of a room's feed: a note as it is now, or (with `gone` set) a tombstone. */
+type ChangeRow = ({ gone: false } & NoteRow) | { gone: true; id: string; revision: number };
+
 const NOTE_COLUMNS = `id, room, anchor, body, color, parent_id, author_id, author_name, author_color,
-  version, created_at, updated_at`;
+  version, revision, created_at, updated_at`;
 
 function toNote(row: NoteRow): Note {
   return {
     id: row.id,
     room: row.room,
     version: row.version,
+    revision: row.revision,
     anchor: JSON.parse(row.anchor) as Note['anchor'],
     body: row.body,
     ...(row.color === null ? {} : { color: row.color }),
@@ -185,13 +192,19 @@ export class PgStore implements NoteStore {
     }
   }
 
-  /** Runs `work` in one READ COMMITTED transaction; resolves after COMMIT returned. */
-  private transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    return this.run('write', async () => {
+  /**
+   * Runs `work` in one transaction, READ COMMITTED for writes, a REPEATABLE READ snapshot for
+   * reads of several statements; resolves after COMMIT returned.
+   */
+  private transaction<T>(
+    work: (client: pg.PoolClient) => Promise<T>,
+    kind: 'read' | 'write' = 'write',
+  ): Promise<T> {
+    return this.run(kind, async () => {
       const client = await this.pool.connect();
       let broken: unknown = undefined;
       try {
-        await client.query('BEGIN');
+        await client.query(kind === 'write' ? 'BEGIN' : 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
         const value = await work(client);
         await client.query('COMMIT');
         return value;
@@ -248,6 +261,60 @@ export class PgStore implements NoteStore {
       }
       return { notes, next: more ? last : null };
     });
+  }
+
+  async changes(room: string, since: number, bounds: PageBounds): Promise<NoteChanges> {
+    const sizeOf = bounds.sizeOf ?? ((note: Note) => Buffer.byteLength(JSON.stringify(note)));
+    // One snapshot: the revision and the page agree.
+    return this.transaction(async (client) => {
+      const head = await client.query<{ revision: number }>(
+        'SELECT revision FROM room_revisions WHERE room = $1',
+        [room],
+      );
+      const revision = head.rows[0]?.revision ?? 0;
+      const reset = since > revision;
+      const page: NoteChanges = { notes: [], deleted: [], next: null, revision, reset };
+      let last = reset ? 0 : since;
+      // Both halves use their (room, revision) index; one row more than a page holds says
+      // whether another page follows.
+      const { rows } = await client.query<ChangeRow>(
+        `SELECT false AS gone, ${NOTE_COLUMNS} FROM notes WHERE room = $1 AND revision > $2
+         UNION ALL
+         SELECT true, id, room, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, revision, NULL, NULL
+           FROM note_tombstones WHERE room = $1 AND revision > $2
+         ORDER BY revision LIMIT $3`,
+        [room, last, bounds.maxNotes + 1],
+      );
+      let count = 0;
+      let bytes = 0;
+      for (const row of rows) {
+        const note = row.gone ? null : toNote(row);
+        const size = note === null ? Buffer.byteLength(JSON.stringify(row.id)) : sizeOf(note);
+        if (count === bounds.maxNotes || (count > 0 && bytes + size > bounds.maxBytes)) {
+          page.next = last;
+          break;
+        }
+        if (note === null) page.deleted.push(row.id);
+        else page.notes.push(note);
+        count++;
+        bytes += size;
+        last = row.revision;
+      }
+      return page;
+    }, 'read');
+  }
+
+  /**
+   * The room's next revision; only inside the transaction of the change it numbers. The
+   * upsert locks the room's row until commit, so the room's writers commit in revision order.
+   */
+  private async bump(client: Queryable, room: string): Promise<number> {
+    const { rows } = await client.query<{ revision: number }>(
+      `INSERT INTO room_revisions (room, revision) VALUES ($1, 1)
+       ON CONFLICT (room) DO UPDATE SET revision = room_revisions.revision + 1 RETURNING revision`,
+      [room],
+    );
+    return rows[0]!.revision;
   }
 
   async count(room: string, after: string | null = null): Promise<{ total: number; before: number }> {
@@ -391,10 +458,11 @@ export class PgStore implements NoteStore {
     writer: Writer,
   ): Promise<CreateOutcome> {
     const now = this.now();
+    const revision = await this.bump(client, room);
     const inserted = await client.query<NoteRow>(
       `INSERT INTO notes (op_id, client_id, id, room, anchor, body, color, parent_id, author_id,
-         author_name, author_color, version, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12, $12)
+         author_name, author_color, version, revision, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $13, $12, $12)
        ON CONFLICT (room, author_id, op_id) DO NOTHING
        RETURNING ${NOTE_COLUMNS}`,
       [
@@ -410,10 +478,14 @@ export class PgStore implements NoteStore {
         writer.author.name,
         writer.author.color,
         now,
+        revision,
       ],
     );
     const row = inserted.rows[0];
     if (row) return { note: toNote(row), created: true };
+    // Stored meanwhile under this opId: give the revision back (its row is still locked by
+    // this transaction, so nobody numbered a change after it) and answer the stored note.
+    await client.query('UPDATE room_revisions SET revision = revision - 1 WHERE room = $1', [room]);
     const stored = await this.byOp(client, room, writer.author.id, opId);
     if (!stored) throw new Error('note vanished right after its opId conflicted');
     return { note: toNote(stored), created: false };
@@ -431,10 +503,11 @@ export class PgStore implements NoteStore {
       const checked = await this.checkWrite(client, room, id, version, authorId, opId);
       if (checked.kind === 'replay') return checked.result as StoreResult<WriteOutcome<Note>>;
       if (!checked.result.ok) return checked.result;
+      const revision = await this.bump(client, room);
       const { rows } = await client.query<NoteRow>(
-        `UPDATE notes SET body = $1, version = version + 1, updated_at = $2 WHERE id = $3
+        `UPDATE notes SET body = $1, version = version + 1, revision = $2, updated_at = $3 WHERE id = $4
          RETURNING ${NOTE_COLUMNS}`,
-        [body, this.now(), id],
+        [body, revision, this.now(), id],
       );
       const note = toNote(rows[0]!);
       await this.record(client, room, authorId, opId, 'update', note);
@@ -448,14 +521,20 @@ export class PgStore implements NoteStore {
     version: number,
     authorId: string,
     opId?: string,
-  ): Promise<StoreResult<WriteOutcome<{ id: string }>>> {
-    return this.transaction(async (client): Promise<StoreResult<WriteOutcome<{ id: string }>>> => {
+  ): Promise<StoreResult<WriteOutcome<DeleteOutcome>>> {
+    return this.transaction(async (client): Promise<StoreResult<WriteOutcome<DeleteOutcome>>> => {
       const checked = await this.checkWrite(client, room, id, version, authorId, opId);
-      if (checked.kind === 'replay') return checked.result as StoreResult<WriteOutcome<{ id: string }>>;
+      if (checked.kind === 'replay') return checked.result as StoreResult<WriteOutcome<DeleteOutcome>>;
       if (!checked.result.ok) return checked.result;
+      const revision = await this.bump(client, room);
       await client.query('DELETE FROM notes WHERE id = $1', [id]);
-      await this.record(client, room, authorId, opId, 'delete', { id });
-      return { ok: true, value: { value: { id }, applied: true } };
+      await client.query(
+        'INSERT INTO note_tombstones (id, room, revision, deleted_at) VALUES ($1, $2, $3, $4)',
+        [id, room, revision, this.now()],
+      );
+      const outcome = { id, revision };
+      await this.record(client, room, authorId, opId, 'delete', outcome);
+      return { ok: true, value: { value: outcome, applied: true } };
     });
   }
 

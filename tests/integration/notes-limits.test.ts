@@ -10,7 +10,7 @@ import {
   type NoteAnchor,
   type NoteChanged,
   type NotesImported,
-  type NotesPage,
+  type NotesChanges,
   type Result,
 } from '../../protocol/index.js';
 import type { ImportItem, Writer } from '../../server/store/note-store.js';
@@ -161,13 +161,15 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
       const alice = await server.notes();
       const bob = await subscribed(server);
 
-      const pages: NotesPage[] = [value<NotesPage>(await ask(alice, 'notes:subscribe', { room: ROOM }))];
+      const pages: NotesChanges[] = [
+        value<NotesChanges>(await ask(alice, 'notes:subscribe', { room: ROOM })),
+      ];
       let written = 0;
       while (pages[pages.length - 1]!.next !== null) {
         // Someone writes between two pages.
         value(await createNote(bob, { body: `while paging ${written++}` }));
         const after = pages[pages.length - 1]!.next!;
-        pages.push(value<NotesPage>(await ask(alice, 'notes:page', { room: ROOM, after })));
+        pages.push(value<NotesChanges>(await ask(alice, 'notes:page', { room: ROOM, after })));
       }
       expect(pages.length).toBeGreaterThanOrEqual(5);
       for (const page of pages) {
@@ -202,14 +204,14 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
       try {
         // What the kernel's buffers took, plus two pages, was answered with notes; the other
         // subscribes were answered with the page put off (subscribed, no notes yet).
-        const pages = (await client.resume(asked)).map((ack) => value<NotesPage>(ack));
+        const pages = (await client.resume(asked)).map((ack) => value<NotesChanges>(ack));
         const deferred = pages.filter((page) => page.notes.length === 0 && page.next === '0');
         expect(deferred.length).toBeGreaterThan(asked / 3);
         expect(pages.filter((page) => page.notes.length > 0).length + deferred.length).toBe(asked);
         // Read up, the page put off is served from the room's start.
         client.send(asked, 'notes:page', { room: ROOM, after: '0' });
         const [served] = await client.resume(1);
-        expect(value<NotesPage>(served).notes[0]?.body).toMatch(/^0 z/);
+        expect(value<NotesChanges>(served).notes[0]?.body).toMatch(/^0 z/);
       } finally {
         client.close();
       }
@@ -219,10 +221,16 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
       server = await startTestServer({ store: kind });
       await seed(server, 501, 'small');
       const alice = await server.notes();
-      const first = value<NotesPage>(await ask(alice, 'notes:subscribe', { room: ROOM }));
+      const first = value<NotesChanges>(await ask(alice, 'notes:subscribe', { room: ROOM }));
       expect(first.notes).toHaveLength(500);
-      const last = value<NotesPage>(await ask(alice, 'notes:page', { room: ROOM, after: first.next }));
-      expect(last).toEqual({ notes: [expect.objectContaining({ body: '500 small' })], next: null });
+      const last = value<NotesChanges>(await ask(alice, 'notes:page', { room: ROOM, after: first.next }));
+      expect(last).toEqual({
+        notes: [expect.objectContaining({ body: '500 small' })],
+        deleted: [],
+        next: null,
+        revision: 501,
+        reset: false,
+      });
 
       const stranger = await server.notes();
       expect(codeOf(await ask(stranger, 'notes:page', { room: ROOM, after: first.next }))).toBe('forbidden');

@@ -99,15 +99,16 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
       expect(await ask(bob, 'note:update', edit)).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     });
 
-    it('answers a replayed delete opId with { id } although the note is gone, and broadcasts once', async () => {
+    it('answers a replayed delete opId with { id, revision } although the note is gone, and broadcasts once', async () => {
       const alice = await subscribed(server);
       const bob = await subscribed(server);
       const note = await create(alice);
       const other = await create(alice, { body: 'other' });
       const deletes = record<{ id: string }>(bob, 'note:deleted');
       const del = { room: ROOM, id: note.id, version: 1, opId: opId() };
-      expect(await ask(alice, 'note:delete', del)).toEqual({ ok: true, value: { id: note.id } });
-      expect(await ask(alice, 'note:delete', del)).toEqual({ ok: true, value: { id: note.id } });
+      const gone = { ok: true, value: { id: note.id, revision: 3 } };
+      expect(await ask(alice, 'note:delete', del)).toEqual(gone);
+      expect(await ask(alice, 'note:delete', del)).toEqual(gone);
       expect(await ask(alice, 'note:delete', { ...del, opId: opId() })).toMatchObject({
         error: { code: 'not_found' },
       });

@@ -52,6 +52,7 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
         id: expect.any(String),
         room: ROOM,
         version: 1,
+        revision: 1,
         anchor: ANCHOR,
         body: 'a thought',
         color: '#00ff00',
@@ -175,9 +176,9 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
       const deleted = once<NoteDeleted>(bob, 'note:deleted');
       expect(await ask(alice, 'note:delete', { ...del, version: 1 })).toEqual({
         ok: true,
-        value: { id: note.id },
+        value: { id: note.id, revision: 2 },
       });
-      expect(await deleted).toEqual({ room: ROOM, id: note.id });
+      expect(await deleted).toEqual({ room: ROOM, id: note.id, revision: 2 });
       expect(await notesOf(bob)).toEqual([]);
       expect(await ask(alice, 'note:delete', { ...del, version: 1 })).toMatchObject({
         error: { code: 'not_found' },
@@ -249,10 +250,10 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
             update: () => {
               throw new Error('synchronous failure');
             },
-            page: (room: string, ...rest: [string | null, PageBounds]) =>
+            changes: (room: string, ...rest: [number, PageBounds]) =>
               room.startsWith('broken|')
                 ? Promise.reject(new Error('unreadable'))
-                : store.page(room, ...rest),
+                : store.changes(room, ...rest),
           }),
       });
     });

@@ -35,7 +35,13 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
     const again = await server.notes(auth);
     expect(await ask(again, 'notes:subscribe', { room: ROOM })).toEqual({
       ok: true,
-      value: { notes: [(stored as { value: Note }).value], next: null },
+      value: {
+        notes: [(stored as { value: Note }).value],
+        deleted: [],
+        next: null,
+        revision: 1,
+        reset: false,
+      },
     });
     // The opId is remembered too: a retry after the restart stores nothing new.
     expect(await ask(again, 'note:create', payload)).toEqual(stored);

@@ -93,6 +93,7 @@ export function noteStoreContract(name: string, makeBackend: () => Promise<Store
               id: expect.any(String),
               room: ROOM,
               version: 1,
+              revision: 1,
               anchor: ANCHOR,
               body: 'one',
               author: alice.author,
@@ -216,7 +217,7 @@ export function noteStoreContract(name: string, makeBackend: () => Promise<Store
           ok: true,
           value: {
             applied: true,
-            value: { ...note, body: 'edited', version: 2, updatedAt: now.toISOString() },
+            value: { ...note, body: 'edited', version: 2, revision: 2, updatedAt: now.toISOString() },
           },
         });
         expect(await store.update(ROOM, note.id, 1, 'stale', alice.author.id)).toEqual({
@@ -255,10 +256,10 @@ export function noteStoreContract(name: string, makeBackend: () => Promise<Store
           reason: 'forbidden',
         });
         const deleted = await store.delete(ROOM, note.id, 2, alice.author.id, 'op-del-xxxxx');
-        expect(deleted).toEqual({ ok: true, value: { value: { id: note.id }, applied: true } });
+        expect(deleted).toEqual({ ok: true, value: { value: { id: note.id, revision: 3 }, applied: true } });
         expect(await store.delete(ROOM, note.id, 2, alice.author.id, 'op-del-xxxxx')).toEqual({
           ok: true,
-          value: { value: { id: note.id }, applied: false },
+          value: { value: { id: note.id, revision: 3 }, applied: false },
         });
         expect(await store.delete(ROOM, note.id, 2, alice.author.id, 'op-del-yyyyy')).toEqual({
           ok: false,

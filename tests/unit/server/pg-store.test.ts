@@ -9,8 +9,10 @@ import { PG_SCHEMA_VERSION } from '../../../server/store/pg-schema.js';
 import { PgStore } from '../../../server/store/pg-store.js';
 import { createDatabase, dropDatabase } from '../../support/postgres.js';
 import { noteStoreContract } from '../../support/store-contract.js';
+import { revisionContract } from './store-revisions.contract.js';
 
-const TABLES = 'notes, note_ops, client_secrets, private_rooms, server_secrets, health_probe';
+const TABLES =
+  'notes, note_ops, client_secrets, private_rooms, server_secrets, health_probe, room_revisions, note_tombstones';
 
 noteStoreContract('postgres', async () => {
   const url = await createDatabase(inject('pgUrl'), 'store');
@@ -36,6 +38,19 @@ noteStoreContract('postgres', async () => {
     },
     async dispose() {
       await admin.end();
+      await dropDatabase(url);
+    },
+  };
+});
+
+// The catch-up contract wants a fresh store per test: a database of its own for each.
+revisionContract(async () => {
+  const url = await createDatabase(inject('pgUrl'), 'revisions');
+  const store = await PgStore.open(url);
+  return {
+    store,
+    async close() {
+      await store.close();
       await dropDatabase(url);
     },
   };

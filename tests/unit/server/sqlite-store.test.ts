@@ -1,7 +1,7 @@
 /**
  * The SQLite store against real temporary files: the shared NoteStore contract
  * (tests/support/store-contract.ts, issue 12), and what only SQLite has: notes written
- * before migration 4 keep their owners.
+ * before migration 4 keep their owners, and migration 6 numbers earlier notes.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -83,5 +83,56 @@ describe('migration 4', () => {
     expect(await store.getSecretHash('old-author')).toBe('f'.repeat(64));
     // And they count for the quota of the person who wrote them.
     expect((await store.create(ROOM, 'op-again-x', { anchor: ANCHOR, body: 'x' }, author)).ok).toBe(true);
+  });
+});
+
+describe('migration 6', () => {
+  let dataDir: string;
+  let store: SqliteStore | undefined;
+  afterEach(async () => {
+    await store?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('numbers the notes stored before it 1..n per room in the order they were stored, and goes on from there', async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'copresence-store-'));
+    const db = new Database(join(dataDir, DB_FILE));
+    migrate(db, 5);
+    const insert = db.prepare(
+      `INSERT INTO notes (id, room, op_id, anchor, body, author_id, author_name, author_color, version,
+         created_at, updated_at) VALUES (?, ?, ?, '{"selectors":[]}', ?, 'peer', 'old', '#112233', 1, ?, ?)`,
+    );
+    const other = 'team|https://example.com/article';
+    // Interleaved rooms, and times out of order: the order stored is what counts.
+    for (const [id, room, at] of [
+      ['n1', ROOM, '2026-03-01T12:00:03.000Z'],
+      ['m1', other, '2026-03-01T12:00:01.000Z'],
+      ['n2', ROOM, '2026-03-01T12:00:02.000Z'],
+      ['n3', ROOM, '2026-03-01T12:00:01.000Z'],
+    ] as const) {
+      insert.run(id, room, `op-${id}-xxxxxx`, id, at, at);
+    }
+    db.close();
+
+    store = SqliteStore.open(dataDir);
+    const page = await store.changes(ROOM, 0, { maxNotes: 500, maxBytes: 1 << 20 });
+    expect(page.notes.map((note) => [note.id, note.revision])).toEqual([
+      ['n1', 1],
+      ['n2', 2],
+      ['n3', 3],
+    ]);
+    expect(page.revision).toBe(3);
+    expect((await store.changes(other, 0, { maxNotes: 500, maxBytes: 1 << 20 })).revision).toBe(1);
+    const next = await store.create(
+      ROOM,
+      'op-new-xxxxxx',
+      { anchor: ANCHOR, body: 'x' },
+      {
+        author: { id: 'peer-new', name: 'new', color: '#112233' },
+        clientId: 'new-author',
+        quota: { perRoom: 5_000, perAuthorPerDay: 500 },
+      },
+    );
+    expect(next.ok && next.value.note.revision).toBe(4);
   });
 });
