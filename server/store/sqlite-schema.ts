@@ -1,6 +1,6 @@
 /**
- * Schema migrations of the SQLite store. Each entry runs once, in order, inside one
- * transaction with the `user_version` bump, so a crash never leaves half a migration.
+ * Schema migrations of the SQLite store. The entries a file lacks run once, in order, inside
+ * one transaction with the `user_version` bumps, so a crash never leaves half a migration.
  */
 import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
@@ -153,15 +153,18 @@ const MIGRATIONS: readonly Migration[] = [
 
 /** Brings `db` up to the latest schema, or to version `target` (tests of a migration start below it). */
 export function migrate(db: Database.Database, target = MIGRATIONS.length): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > MIGRATIONS.length) {
-    throw new Error(`database schema v${current} is newer than this server (v${MIGRATIONS.length})`);
-  }
-  MIGRATIONS.slice(current, target).forEach((step, index) => {
-    db.transaction(() => {
+  // One IMMEDIATE transaction that reads the version inside it (issue 12): a second server
+  // opening the same file at the same moment waits for the write lock (better-sqlite3's busy
+  // timeout, 5 s), then finds the migrations done instead of running them again.
+  db.transaction(() => {
+    const current = db.pragma('user_version', { simple: true }) as number;
+    if (current > MIGRATIONS.length) {
+      throw new Error(`database schema v${current} is newer than this server (v${MIGRATIONS.length})`);
+    }
+    MIGRATIONS.slice(current, target).forEach((step, index) => {
       if (typeof step === 'string') db.exec(step);
       else step(db);
       db.pragma(`user_version = ${current + index + 1}`);
-    })();
-  });
+    });
+  }).immediate();
 }

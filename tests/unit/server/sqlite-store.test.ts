@@ -3,6 +3,7 @@
  * (tests/support/store-contract.ts, issue 12), and what only SQLite has: notes written
  * before migration 4 keep their owners, and migration 6 numbers earlier notes.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -134,5 +135,42 @@ describe('migration 6', () => {
       },
     );
     expect(next.ok && next.value.note.revision).toBe(4);
+  });
+});
+
+describe('migrations of a new file', () => {
+  it('run once when several servers open the same new file at the same moment', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'copresence-store-'));
+    try {
+      // Each process spins until the same instant, then opens (and so migrates) the store.
+      const at = Date.now() + 2_000;
+      const script = `import { SqliteStore } from './server/store/sqlite-store.ts';
+        while (Date.now() < ${at});
+        (await SqliteStore.open(process.argv[1]).close());`;
+      const root = join(import.meta.dirname, '..', '..', '..');
+      const exits = await Promise.all(
+        Array.from(
+          { length: 3 },
+          () =>
+            new Promise<{ code: number | null; stderr: string }>((resolve) => {
+              const child = spawn(
+                process.execPath,
+                ['--import', 'tsx', '--input-type=module', '-e', script, dataDir],
+                { cwd: root },
+              );
+              let stderr = '';
+              child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+              child.once('exit', (code) => resolve({ code, stderr }));
+            }),
+        ),
+      );
+      expect(exits).toEqual(Array(3).fill({ code: 0, stderr: '' }));
+      const db = new Database(join(dataDir, DB_FILE), { readonly: true });
+      const version = db.pragma('user_version', { simple: true });
+      db.close();
+      expect(version).toBeGreaterThanOrEqual(6);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
