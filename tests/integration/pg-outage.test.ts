@@ -1,7 +1,9 @@
-// PostgreSQL stopped under a running server (issue 12): note operations answer `unavailable`
-// within seconds, cursors and presence go on, /healthz says 503, and once PostgreSQL is back
-// the server serves notes again by itself. This file stops its own cluster, not the run's.
+// PostgreSQL stopped, frozen or read-only under a running server (issue 12): note operations
+// answer `unavailable` within seconds, cursors and presence go on, /healthz says 503, and once
+// PostgreSQL is back the server serves notes again by itself. This file stops its own cluster,
+// not the run's.
 import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { CursorBatch, Note, Result, RoomJoined } from '../../protocol/index.js';
 import { PG_TIMEOUTS } from '../../server/store/pg-store.js';
@@ -15,12 +17,11 @@ const ROOM = `public|${PAGE}`;
 
 let cluster: PgCluster;
 let server: TestServer;
+let databaseUrl: string;
 beforeAll(async () => {
   cluster = await startCluster();
-  server = await startTestServer({
-    store: 'postgres',
-    databaseUrl: await createDatabase(cluster.url, 'outage'),
-  });
+  databaseUrl = await createDatabase(cluster.url, 'outage');
+  server = await startTestServer({ store: 'postgres', databaseUrl });
 });
 afterAll(async () => {
   await server.stop();
@@ -107,4 +108,39 @@ it('answers unavailable within the timeouts when PostgreSQL stops answering with
   }
   expect(await health()).toEqual({ status: 200, body: { ok: true, store: 'ok' } });
   expect(await createNote(alice, 'thawed')).toMatchObject({ ok: true, value: { body: 'thawed' } });
+});
+
+it('answers unavailable and /healthz 503 read-only while PostgreSQL refuses writes, and recovers once it takes them', async () => {
+  const alice = await server.notes();
+  expect((await ask(alice, 'notes:subscribe', { room: ROOM })) as Result<unknown>).toMatchObject({
+    ok: true,
+  });
+  /** Makes the database refuse writes (as a standby does), or take them again; sessions start anew. */
+  const readOnly = async (on: boolean) => {
+    const admin = new pg.Client({ connectionString: cluster.url });
+    await admin.connect();
+    try {
+      const name = new URL(databaseUrl).pathname.slice(1);
+      await admin.query(`ALTER DATABASE ${name} SET default_transaction_read_only = ${on ? 'on' : 'off'}`);
+    } finally {
+      await admin.end();
+    }
+    cluster.stop('fast');
+    cluster.start();
+  };
+  await readOnly(true);
+  try {
+    expect(await createNote(alice, 'refused')).toMatchObject({ ok: false, error: { code: 'unavailable' } });
+    expect(await health()).toEqual({
+      status: 503,
+      body: { ok: false, store: 'read-only', reason: 'PG_25006' },
+    });
+    // Reading still works.
+    expect(await ask(alice, 'notes:page', { room: ROOM, after: '0' })).toMatchObject({ ok: true });
+  } finally {
+    await readOnly(false);
+  }
+  // The health check's own write finds out, before anyone writes a note.
+  expect(await health()).toEqual({ status: 200, body: { ok: true, store: 'ok' } });
+  expect(await createNote(alice, 'writable again')).toMatchObject({ ok: true });
 });
