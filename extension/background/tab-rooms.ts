@@ -66,7 +66,17 @@ export interface RoomEntry {
   paths: Map<number, string>;
   /** Everyone else, by peer id. */
   peers: Map<string, Peer>;
+  /** The room's notes as we hold them; kept over reconnects and brought up to date by revision. */
   notes: Map<string, Note>;
+  /**
+   * The room's revision we hold every change up to (issue 12): the `since` of our next
+   * subscribe. 0 while we hold nothing from a subscribe.
+   */
+  revision: number;
+  /** Revisions above `revision` applied already (note events, our acks); `revision` moves over them with no gap left. */
+  seen: Set<number>;
+  /** Ids of notes deleted in the room, so a late event never brings one back. */
+  gone: Set<string>;
   tabs: Set<number>;
   /** Last join or subscribe failure, for the popup. */
   error: string | null;
@@ -167,6 +177,9 @@ export class TabRooms {
         paths: new Map(),
         peers: new Map(),
         notes: new Map(),
+        revision: 0,
+        seen: new Set(),
+        gone: new Set(),
         tabs: new Set(),
         error: null,
       };
