@@ -46,6 +46,7 @@ import {
 } from '../shared/messages.js';
 import { updateBadges } from './badge.js';
 import { ACK_TIMEOUT_MS, Connection, request, type NotesSocket, type RoomsSocket } from './connection.js';
+import { NotesCache } from './notes-cache.js';
 import { exportAll, importAll, subscribeAll } from './notes-pages.js';
 import { Outbox, type OutboxOp } from './outbox.js';
 import { randomId } from './random-id.js';
@@ -86,6 +87,8 @@ export class Relay {
   readonly connection: Connection;
   /** Note writes not yet acknowledged, persisted in storage.local (issue 4). */
   readonly outbox: Outbox;
+  /** Each room's notes and revision in storage.session, for the next worker (issue 12). */
+  readonly notesCache: NotesCache;
   private closeTimer: ReturnType<typeof setTimeout> | null = null;
   private keepAliveTimer: ReturnType<typeof setInterval> | null = null;
 
@@ -96,6 +99,7 @@ export class Relay {
     private readonly changed: () => void,
   ) {
     this.state = new TabRooms(api);
+    this.notesCache = new NotesCache(api.storageSession);
     this.outbox = new Outbox(api.storageLocal, {
       send: (op) => this.sendOp(op),
       delivered: (op, value) => this.delivered(op, value),
@@ -491,11 +495,23 @@ export class Relay {
     entry.subscribing = true;
     const generation = entry.notesGeneration;
     const stale = () => generation !== entry.notesGeneration || !this.isCurrent(entry);
+    if (!entry.cacheRead) {
+      // A worker Chrome stopped may have left the room's notes and revision behind.
+      entry.cacheRead = true;
+      const server = this.connection.url;
+      const cached = server === null ? null : await this.notesCache.load(server, room);
+      if (stale()) return;
+      if (cached && entry.revision === 0) {
+        for (const note of cached.notes) this.applyNote(entry, note, false);
+        this.caughtUp(entry, cached.revision);
+      }
+    }
     // Only the changes after the revision we hold, from whichever node we reached (issue 12);
-    // with nothing held, the whole room. The tabs then get the whole set at the end; after a
-    // reconnect they get each change as it comes, as if it were a note event.
+    // with nothing held, the whole room. Tabs that have no set yet get the whole one at the
+    // end (from what we held and the changes); otherwise each change as it comes, as if it
+    // were a note event.
     const since = entry.revision;
-    let whole = since === 0;
+    let whole = !entry.shown;
     // Pages and note events are applied in the order they arrive, a note only over an older
     // revision of it, so a note changed while we page ends up as it is now (issues 10, 12).
     const result = await subscribeAll(notes, { ...this.subscription(room, entry), since }, (page) => {
@@ -517,7 +533,21 @@ export class Relay {
     }
     entry.subscribed = true;
     this.caughtUp(entry, result.value.revision);
-    if (whole) this.broadcast(entry, { type: 'notes', room, notes: [...entry.notes.values()] });
+    if (whole) {
+      this.broadcast(entry, { type: 'notes', room, notes: [...entry.notes.values()] });
+      entry.shown = true;
+    }
+  }
+
+  /** Something of the room's notes or revision changed: the cache keeps it for the next worker. */
+  private keep(entry: RoomEntry): void {
+    const server = this.connection.url;
+    // Before the cache was read back, writing would replace it with less.
+    if (server === null || entry.room === null || !entry.cacheRead) return;
+    this.notesCache.save(server, entry.room, () => ({
+      revision: entry.revision,
+      notes: [...entry.notes.values()],
+    }));
   }
 
   /**
@@ -529,6 +559,7 @@ export class Relay {
     const held = entry.notes.get(note.id)?.revision;
     if (held !== undefined && note.revision !== undefined && note.revision <= held) return;
     entry.notes.set(note.id, note);
+    this.keep(entry);
     if (post && entry.room) this.broadcast(entry, { type: 'note:upsert', room: entry.room, note });
   }
 
@@ -537,6 +568,7 @@ export class Relay {
     entry.gone.add(id);
     if (entry.gone.size > MAX_REMEMBERED) entry.gone.delete(entry.gone.values().next().value!);
     entry.notes.delete(id);
+    this.keep(entry);
     if (post && entry.room) this.broadcast(entry, { type: 'note:removed', room: entry.room, id });
   }
 
@@ -550,6 +582,7 @@ export class Relay {
     if (entry.seen.size >= MAX_REMEMBERED) entry.seen.clear();
     entry.seen.add(revision);
     while (entry.seen.delete(entry.revision + 1)) entry.revision += 1;
+    this.keep(entry);
   }
 
   /** A subscribe answered every change up to `revision`. */
@@ -557,6 +590,7 @@ export class Relay {
     entry.revision = Math.max(entry.revision, revision);
     for (const seen of entry.seen) if (seen <= entry.revision) entry.seen.delete(seen);
     while (entry.seen.delete(entry.revision + 1)) entry.revision += 1;
+    this.keep(entry);
   }
 
   /** What `notes:subscribe` needs for a room: its invite key too when it is private. */
@@ -569,6 +603,9 @@ export class Relay {
       this.connection.rooms?.emit('room:leave', { room: entry.room });
       this.connection.notes?.emit('notes:unsubscribe', { room: entry.room });
     }
+    const server = this.connection.url;
+    // Not kept after we leave: storage.session is small, and an unsubscribed cache goes stale.
+    if (server !== null && entry.room !== null) this.notesCache.forget(server, entry.room);
     this.resetJoin(entry);
     this.resetNotes(entry);
   }

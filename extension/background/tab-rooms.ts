@@ -77,6 +77,10 @@ export interface RoomEntry {
   seen: Set<number>;
   /** Ids of notes deleted in the room, so a late event never brings one back. */
   gone: Set<string>;
+  /** True once what a previous worker kept of the room (notes-cache.ts) was read back. */
+  cacheRead: boolean;
+  /** True once the room's tabs were sent its whole set; later changes go to them one by one. */
+  shown: boolean;
   tabs: Set<number>;
   /** Last join or subscribe failure, for the popup. */
   error: string | null;
@@ -180,6 +184,8 @@ export class TabRooms {
         revision: 0,
         seen: new Set(),
         gone: new Set(),
+        cacheRead: false,
+        shown: false,
         tabs: new Set(),
         error: null,
       };

@@ -164,8 +164,7 @@ afterAll(async () => {
   await server?.dispose();
 });
 
-async function newRelay(url = server.url): Promise<Relay> {
-  const api = fakeChromeApi(new Map([[1, PAGE]]));
+async function newRelay(url = server.url, api = fakeChromeApi(new Map([[1, PAGE]]))): Promise<Relay> {
   const settings = new SettingsStore(api);
   await settings.update({ serverUrl: url, name: 'Tester' });
   return new Relay(api, settings, () => undefined);
@@ -618,5 +617,65 @@ describe('Relay catch-up by revision (issue 12)', () => {
     const shown = await second.next(isNotes);
     expect(bodies(shown.notes)).toEqual(['added elsewhere', 'edited elsewhere', 'kept', 'live']);
     expect(inbox.of('notes:subscribe')).toHaveLength(2);
+  }, 20_000);
+
+  it('catches up from the revision a stopped worker kept, and gives the tabs of the new one the whole room', async () => {
+    own = await startTestServer();
+    const other = await own.notes(makeAuth({ name: 'Other' }));
+    const joined = (await ask(await own.rooms(), 'room:join', { page: PAGE })) as {
+      ok: true;
+      value: RoomJoined;
+    };
+    const ownRoom = joined.value.room;
+    value(await ask(other, 'notes:subscribe', { room: ownRoom }));
+    const anchor = { selectors: [{ type: 'TextQuoteSelector' as const, exact: 'headland' }] };
+    const notes: Note[] = [];
+    for (const body of ['kept', 'edited', 'dropped']) {
+      notes.push(
+        value<Note>(
+          await ask(other, 'note:create', { room: ownRoom, opId: `seed-${body}-xx`, anchor, body }),
+        ),
+      );
+    }
+    const [kept, edited, dropped] = notes as [Note, Note, Note];
+
+    const inbox = new ServerInbox(own, '/notes');
+    // One browser: the second worker finds what the first left in storage.session.
+    const api = fakeChromeApi(new Map([[1, PAGE]]));
+    relay = await newRelay(own.url, api);
+    await relay.setSharing(ORIGIN, true);
+    const isNotes = (m: WorkerToContent): m is Extract<WorkerToContent, { type: 'notes' }> =>
+      m.type === 'notes';
+    const before = openTab(1);
+    await before.next(isNotes);
+    // Chrome stops the worker (after the cache's write, which waits a second at most).
+    await relay.notesCache.flush();
+    relay.connection.close();
+    before.close();
+
+    // Meanwhile, on some node.
+    value(await own.store.update(ownRoom, edited.id, 1, 'edited meanwhile', edited.author.id));
+    value(await own.store.delete(ownRoom, dropped.id, 1, dropped.author.id));
+    const added = value<Note>(
+      await ask(other, 'note:create', {
+        room: ownRoom,
+        opId: 'meanwhile-xx',
+        anchor,
+        body: 'added meanwhile',
+      }),
+    );
+
+    relay = await newRelay(own.url, api);
+    const after = openTab(1);
+    const shown = await after.next(isNotes);
+    const subscribes = inbox.of('notes:subscribe');
+    expect(subscribes).toEqual([
+      { room: ownRoom, since: 0 },
+      { room: ownRoom, since: 3 },
+    ]);
+    expect(bodies(shown.notes)).toEqual(['added meanwhile', 'edited meanwhile', 'kept']);
+    expect(shown.notes.find((note) => note.id === kept.id)).toEqual(kept);
+    expect(shown.notes.find((note) => note.id === added.id)).toEqual(added);
+    expect(bodies(shown.notes)).toEqual(bodies(await own.store.list(ownRoom)));
   }, 20_000);
 });
