@@ -33,7 +33,12 @@ it('keeps notes and client secrets across a restart on the same data directory',
   const again = await server.notes(auth);
   expect(await ask(again, 'notes:subscribe', { room: ROOM })).toEqual({
     ok: true,
-    value: { notes: [(stored as { value: Note }).value], next: null },
+    value: { notes: [(stored as { value: Note }).value], deleted: [], next: null, revision: 1, reset: false },
+  });
+  // And the room's revision (issue 12): a client that had revision 1 gets nothing new.
+  expect(await ask(again, 'notes:subscribe', { room: ROOM, since: 1 })).toEqual({
+    ok: true,
+    value: { notes: [], deleted: [], next: null, revision: 1, reset: false },
   });
   // The opId is remembered too: a retry after the restart stores nothing new.
   expect(await ask(again, 'note:create', payload)).toEqual(stored);
