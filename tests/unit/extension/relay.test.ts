@@ -678,4 +678,55 @@ describe('Relay catch-up by revision (issue 12)', () => {
     expect(shown.notes.find((note) => note.id === added.id)).toEqual(added);
     expect(bodies(shown.notes)).toEqual(bodies(await own.store.list(ownRoom)));
   }, 20_000);
+
+  it('does not move its revision over a gap: an event that overtook an earlier change leaves that change to the catch-up', async () => {
+    own = await startTestServer();
+    const other = await own.notes(makeAuth({ name: 'Other' }));
+    const joined = (await ask(await own.rooms(), 'room:join', { page: PAGE })) as {
+      ok: true;
+      value: RoomJoined;
+    };
+    const ownRoom = joined.value.room;
+    value(await ask(other, 'notes:subscribe', { room: ownRoom }));
+    const anchor = { selectors: [{ type: 'TextQuoteSelector' as const, exact: 'headland' }] };
+    const first = value<Note>(
+      await ask(other, 'note:create', { room: ownRoom, opId: 'gap-first-xx', anchor, body: 'first' }),
+    );
+
+    const inbox = new ServerInbox(own, '/notes');
+    relay = await newRelay(own.url);
+    await relay.setSharing(ORIGIN, true);
+    const tab = openTab(1);
+    await tab.next((m): m is Extract<WorkerToContent, { type: 'notes' }> => m.type === 'notes');
+
+    // Two changes on another node: revision 2 is still on its way when revision 3 arrives.
+    value(await own.store.update(ownRoom, first.id, 1, 'first, edited', first.author.id));
+    const writer = {
+      author: first.author,
+      clientId: 'someone-else',
+      quota: { perRoom: 100, perAuthorPerDay: 100 },
+    };
+    const overtaking = await own.store.create(ownRoom, 'gap-third-xx', { anchor, body: 'third' }, writer);
+    if (!overtaking.ok) throw new Error(overtaking.reason);
+    expect(overtaking.value.note.revision).toBe(3);
+    own.app.io.of('/notes').to(ownRoom).emit('note:created', { room: ownRoom, note: overtaking.value.note });
+    await tab.next(
+      (m): m is Extract<WorkerToContent, { type: 'note:upsert' }> => isUpsert(m) && m.note.body === 'third',
+    );
+
+    // Revision 2 never arrives live; the catch-up asks from 1, so it is not lost.
+    const mark = tab.received.length;
+    dropConnection();
+    const [, again] = await inbox.count('notes:subscribe', 2);
+    expect(again).toEqual({ room: ownRoom, since: 1 });
+    await tab.next(
+      (m): m is Extract<WorkerToContent, { type: 'note:upsert' }> =>
+        isUpsert(m) && m.note.body === 'first, edited',
+      mark,
+      10_000,
+    );
+    expect(bodies(shownIn(tab).values())).toEqual(['first, edited', 'third']);
+    // The note that came twice (live, then in the catch-up) went to the tab once.
+    expect(tab.received.filter((m) => isUpsert(m) && m.note.body === 'third')).toHaveLength(1);
+  }, 20_000);
 });
