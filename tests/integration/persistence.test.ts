@@ -43,6 +43,11 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
         reset: false,
       },
     });
+    // And the room's revision (issue 12): a client that had revision 1 gets nothing new.
+    expect(await ask(again, 'notes:subscribe', { room: ROOM, since: 1 })).toEqual({
+      ok: true,
+      value: { notes: [], deleted: [], next: null, revision: 1, reset: false },
+    });
     // The opId is remembered too: a retry after the restart stores nothing new.
     expect(await ask(again, 'note:create', payload)).toEqual(stored);
     const impostor = await handshakeError(server.url, '/notes', {
