@@ -278,10 +278,10 @@ export class PgStore implements NoteStore {
       // Both halves use their (room, revision) index; one row more than a page holds says
       // whether another page follows.
       const { rows } = await client.query<ChangeRow>(
-        `SELECT false AS gone, ${NOTE_COLUMNS} FROM notes WHERE room = $1 AND revision > $2
+        `SELECT false AS gone, ${NOTE_COLUMNS} FROM notes WHERE room = $1 AND revision > $2::bigint
          UNION ALL
          SELECT true, id, room, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, revision, NULL, NULL
-           FROM note_tombstones WHERE room = $1 AND revision > $2
+           FROM note_tombstones WHERE room = $1 AND revision > $2::bigint
          ORDER BY revision LIMIT $3`,
         [room, last, bounds.maxNotes + 1],
       );

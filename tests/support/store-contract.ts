@@ -200,6 +200,15 @@ export function noteStoreContract(name: string, makeBackend: () => Promise<Store
         });
         const sized = await store.page(ROOM, null, { maxNotes: 10, maxBytes: 3, sizeOf: () => 1 });
         expect(sized.notes).toHaveLength(3);
+        // Cursors are up to 16 digits on the wire: beyond any revision or seq, never an error.
+        const far = await store.changes(ROOM, Number.MAX_SAFE_INTEGER, { maxNotes: 2, maxBytes: 1_000_000 });
+        expect(far).toMatchObject({ reset: true, revision: 8 });
+        expect(far.notes).toHaveLength(2);
+        expect(await store.page(ROOM, '9999999999999999', { maxNotes: 2, maxBytes: 1_000_000 })).toEqual({
+          notes: [],
+          next: null,
+        });
+        expect(await store.count(ROOM, '9999999999999999')).toEqual({ total: 8, before: 8 });
       });
     });
 
