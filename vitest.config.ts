@@ -1,14 +1,25 @@
 // Test runner config, kept apart from vite.config.ts so the crx plugin never loads in tests.
 import { defineConfig } from 'vitest/config';
 
+// One throwaway PostgreSQL cluster per run for the store tests of both projects (issue 12).
+const PG_SETUP = './tests/support/pg-global-setup.ts';
+
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node' } },
+      {
+        test: {
+          name: 'unit',
+          include: ['tests/unit/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: [PG_SETUP],
+        },
+      },
       {
         test: {
           name: 'integration',
           include: ['tests/integration/**/*.test.ts'],
+          globalSetup: [PG_SETUP],
           testTimeout: 20_000,
           hookTimeout: 20_000,
         },

@@ -10,6 +10,7 @@
  *   npm run -s bench -- --json        the result as one JSON object on stdout (-s: npm prints no banner), tables on stderr
  *   --only fan-out,idle   --targets ours,ws-relay   --workers 2   --tick-hz 60   --window-ms 10000
  *   --rooms 40      fan-out and notes with this many rooms of 10 instead of the size's (capacity runs)
+ *   --store postgres  our server on PostgreSQL (a throwaway cluster, or BENCH_DATABASE_URL)
  *   --retries 2     re-measure a target when other processes took over 0.15 of a pinned core
  *   --quiet-wait-s 90  before each measurement, wait up to this long for both cores to be idle
  *   --probes 3      measuring clients per room (`all`: every user decodes and measures)
@@ -48,6 +49,7 @@ import {
   type TargetFigures,
   type WorkloadResult,
 } from './report/figures.js';
+import { createDatabase, startCluster } from '../tests/support/postgres.js';
 import { renderText } from './report/tables.js';
 import { checkTargets } from './report/targets.js';
 import {
@@ -77,6 +79,7 @@ const { values: args } = parseArgs({
     probes: { type: 'string' },
     retries: { type: 'string', default: '2' },
     rooms: { type: 'string' },
+    store: { type: 'string', default: 'sqlite' },
   },
 });
 
@@ -104,13 +107,16 @@ interface RunConfig {
   quietWaitMs: number;
   /** Proposed server changes `ours-next` runs with. */
   experiments: Experiment[];
+  /** With `--store postgres`: a fresh database for each server start; null on SQLite. */
+  newDatabase: (() => Promise<string>) | null;
 }
 
-function serverOptions(config: RunConfig) {
+async function serverOptions(config: RunConfig) {
   return {
     cpu: SERVER_CPU,
     tickHz: config.tickHz,
     experiments: config.experiments,
+    databaseUrl: config.newDatabase === null ? null : await config.newDatabase(),
   };
 }
 
@@ -158,7 +164,7 @@ async function measureCursor(
   config: RunConfig,
 ): Promise<CursorFigures> {
   await awaitQuietCores(config);
-  const server = await startServer(target, serverOptions(config));
+  const server = await startServer(target, await serverOptions(config));
   const generator = startGenerator(GENERATOR_CPU, config.profileDir);
   try {
     const job: GeneratorJob = {
@@ -222,7 +228,7 @@ async function measureIdle(
   config: RunConfig,
 ): Promise<TargetFigures> {
   await awaitQuietCores(config);
-  const server = await startServer(target, serverOptions(config));
+  const server = await startServer(target, await serverOptions(config));
   const generator = startGenerator(GENERATOR_CPU, config.profileDir);
   try {
     const empty = await server.stats(true);
@@ -283,6 +289,20 @@ async function main(): Promise<void> {
   const profileDir = args.profile
     ? fileURLToPath(new URL('./results/profiles/', import.meta.url))
     : undefined;
+  if (args.store !== 'sqlite' && args.store !== 'postgres') {
+    throw new Error('--store: expected sqlite or postgres');
+  }
+  const store = args.store;
+  // PostgreSQL: BENCH_DATABASE_URL as given, or a throwaway cluster like the tests' with a
+  // fresh database per server start, so each workload starts from an empty store like SQLite.
+  const cluster = store === 'postgres' && !process.env.BENCH_DATABASE_URL ? await startCluster() : null;
+  process.once('exit', () => cluster?.destroy());
+  const newDatabase =
+    store === 'sqlite'
+      ? null
+      : cluster !== null
+        ? () => createDatabase(cluster.url, 'bench')
+        : () => Promise.resolve(process.env.BENCH_DATABASE_URL!);
   const config: RunConfig = {
     tickHz,
     workers,
@@ -292,6 +312,7 @@ async function main(): Promise<void> {
     retries: Number(args.retries),
     quietWaitMs: Number(args['quiet-wait-s']) * 1000,
     experiments,
+    newDatabase,
   };
   const pinned = canPin() && cpus().length >= 2;
   if (!pinned) log('warning: taskset or a second CPU is missing; server and generator are not pinned');
@@ -362,6 +383,7 @@ async function main(): Promise<void> {
       generatorCpu: GENERATOR_CPU,
       experiments,
       fanOutRooms: rooms ?? null,
+      store,
     },
     workloads,
   };
@@ -386,6 +408,7 @@ async function main(): Promise<void> {
   const variant = [
     size,
     ...(tickHz !== 60 ? [`tick${tickHz}`] : []),
+    ...(store === 'postgres' ? ['postgres'] : []),
     ...(targets.includes('ours-next') && experiments.length > 0 ? [`next-${experiments.join('+')}`] : []),
   ].join('-');
   writeFileSync(new URL(`${stamp}-${variant}.json`, dir), text);

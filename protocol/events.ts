@@ -13,10 +13,11 @@ import type {
   NoteCreate,
   NoteDelete,
   NoteDeleted,
+  NoteDeletedAck,
+  NotesChanges,
   NotesExport,
   NotesImport,
   NotesImported,
-  NotesPage,
   NotesPageRequest,
   NotesSubscribe,
   NoteUpdate,
@@ -58,13 +59,17 @@ export interface RoomsServerToClientEvents {
 
 /** Namespace `/notes`: persistent notes. */
 export interface NotesClientToServerEvents {
-  /** Subscribes and answers the first page of the room's notes; `notes:page` fetches the rest. */
-  'notes:subscribe': (payload: NotesSubscribe, ack: Ack<NotesPage>) => void;
-  'notes:page': (payload: NotesPageRequest, ack: Ack<NotesPage>) => void;
+  /**
+   * Subscribes and answers the first page of the room's changes after `since` (all of its notes
+   * without it) with the room's revision; `notes:page` fetches the rest (issue 12).
+   */
+  'notes:subscribe': (payload: NotesSubscribe, ack: Ack<NotesChanges>) => void;
+  'notes:page': (payload: NotesPageRequest, ack: Ack<NotesChanges>) => void;
   'notes:unsubscribe': (payload: RoomRef, ack?: Ack<null>) => void;
   'note:create': (payload: NoteCreate, ack: Ack<Note>) => void;
   'note:update': (payload: NoteUpdate, ack: Ack<Note>) => void;
-  'note:delete': (payload: NoteDelete, ack: Ack<{ id: string }>) => void;
+  /** Acks `{ id, revision }`, the revision of the delete (absent on a replay of an older one). */
+  'note:delete': (payload: NoteDelete, ack: Ack<NoteDeletedAck>) => void;
   /** One page of the room's notes as a W3C Web Annotation collection (`first.next` continues it). */
   'notes:export': (payload: NotesExport, ack: Ack<AnnotationCollection>) => void;
   'notes:import': (payload: NotesImport, ack: Ack<NotesImported>) => void;

@@ -243,13 +243,26 @@ export const NoteBody = z.string().trim().min(1).max(LIMITS.noteBody);
 export const NoteId = z.string().min(1).max(LIMITS.noteId);
 export const OpId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'expected 8-64 url-safe characters');
 
-export const NotesSubscribe = z.object({ room: RoomId, key: z.string().max(LIMITS.key).optional() });
+/** A room's revision (issue 12): 0 before its first change, +1 on every change of one of its notes. */
+export const Revision = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+export const NotesSubscribe = z.object({
+  room: RoomId,
+  key: z.string().max(LIMITS.key).optional(),
+  /**
+   * The room's revision the client has every change up to (the `revision` of its last complete
+   * answer, or of contiguous note events since); the answer holds only the changes after it.
+   * Absent or 0: every note of the room.
+   */
+  since: Revision.optional(),
+});
 export type NotesSubscribe = z.infer<typeof NotesSubscribe>;
 
 /**
  * Where a page of a room's notes continues: opaque to clients, who send back the `next` of
- * the page they have. Pages follow the order the server stored the notes in, so a note
- * written while a client pages is never skipped nor repeated: it lands after the cursor.
+ * the page they have. Pages of `notes:subscribe` follow the room's revisions, so a note
+ * changed while a client pages lands after the cursor, as it is then (issue 12); pages of
+ * `notes:export` follow the order the server stored the notes in and never repeat one.
  */
 export const NotesCursor = z.string().regex(/^[0-9]{1,16}$/, 'expected the next cursor of a page');
 export type NotesCursor = z.infer<typeof NotesCursor>;
@@ -301,6 +314,11 @@ export const Note = z.object({
   id: NoteId,
   room: RoomId,
   version: z.number().int().min(1),
+  /**
+   * The room's revision at the note's last change (issue 12): a client that has applied it
+   * has the room at least up to it for this note. Set by every server since issue 12.
+   */
+  revision: z.number().int().min(1).optional(),
   anchor: NoteAnchor,
   body: z.string(),
   color: Color.optional(),
@@ -313,11 +331,34 @@ export const Note = z.object({
 export type Note = z.infer<typeof Note>;
 
 /**
- * Ack of `notes:subscribe` and `notes:page`: at most {@link LIMITS.notesPerPage} notes and
- * {@link LIMITS.pageBytes} bytes of them, oldest first; `next` is null on the last page.
+ * A page of a room's notes in the order they were stored, as `notes:export` reads them: at
+ * most {@link LIMITS.notesPerPage} notes and {@link LIMITS.pageBytes} bytes of them, oldest
+ * first; `next` is null on the last page. (`notes:subscribe` answers {@link NotesChanges}.)
  */
 export const NotesPage = z.object({ notes: z.array(Note), next: NotesCursor.nullable() });
 export type NotesPage = z.infer<typeof NotesPage>;
+
+/**
+ * Ack of `notes:subscribe` and `notes:page` (issue 12): the room's changes after the request's
+ * `since` (or `after`), in revision order, at most {@link LIMITS.notesPerPage} changes (notes
+ * and deleted ids together) and {@link LIMITS.pageBytes} bytes of them.
+ */
+export const NotesChanges = z.object({
+  /** Notes created or changed in this page's revisions, each as it is now, by revision. */
+  notes: z.array(Note),
+  /** Ids of notes deleted in this page's revisions; some may be notes the client never had. */
+  deleted: z.array(NoteId),
+  /** Send as `after` in `notes:page` for the next page; null on the page that reaches `revision`. */
+  next: NotesCursor.nullable(),
+  /** The room's revision as of this page; with `next` null the client has every change up to it. */
+  revision: Revision,
+  /**
+   * True when `since` was above the room's revision (not a revision of this server's store):
+   * the answer then starts from 0, and the client drops what it held of the room first.
+   */
+  reset: z.boolean(),
+});
+export type NotesChanges = z.infer<typeof NotesChanges>;
 
 /** `notes:export`: the room's first page of annotations, or the page after `after`. */
 export const NotesExport = z.object({ room: RoomId, after: NotesCursor.optional() });
@@ -325,8 +366,16 @@ export type NotesExport = z.infer<typeof NotesExport>;
 
 export const NoteChanged = z.object({ room: RoomId, note: Note });
 export type NoteChanged = z.infer<typeof NoteChanged>;
-export const NoteDeleted = z.object({ room: RoomId, id: NoteId });
+export const NoteDeleted = z.object({
+  room: RoomId,
+  id: NoteId,
+  /** The room's revision of the delete (issue 12); set by every server since. */
+  revision: Revision.min(1).optional(),
+});
 export type NoteDeleted = z.infer<typeof NoteDeleted>;
+/** Ack of `note:delete`: the id, and the revision of the delete (not on a replay of one made before issue 12). */
+export const NoteDeletedAck = z.object({ id: NoteId, revision: Revision.min(1).optional() });
+export type NoteDeletedAck = z.infer<typeof NoteDeletedAck>;
 
 /** `notes:import`: a W3C AnnotationCollection (see protocol/web-annotation.ts) into a subscribed room. */
 export const NotesImport = z.object({ room: RoomId, collection: z.unknown() });

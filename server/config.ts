@@ -50,6 +50,13 @@ const Env = z.object({
   PORT: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(0).max(65_535).default(8080)),
   HOST: z.preprocess(unsetIfEmpty, z.string().default('127.0.0.1')),
   DATA_DIR: z.preprocess(unsetIfEmpty, z.string().default('./data')),
+  DATABASE_URL: z.preprocess(
+    unsetIfEmpty,
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\/\S+$/, 'expected postgres://user:password@host:port/database')
+      .optional(),
+  ),
   TICK_HZ: z.preprocess(unsetIfEmpty, z.coerce.number().positive().max(1000).default(60)),
   PRESENCE_TTL_MS: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(100).default(30_000)),
   ALLOWED_ORIGINS: z.preprocess(unsetIfEmpty, Origins.default([])),
@@ -80,6 +87,8 @@ export interface Config {
   host: string;
   /** Directory of the embedded SQLite file. */
   dataDir: string;
+  /** postgres://... : the notes live in PostgreSQL, shared by every node (issue 12); null: SQLite under dataDir. */
+  databaseUrl: string | null;
   /** Cursor flushes per second. */
   tickHz: number;
   /**
@@ -117,6 +126,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     port: e.PORT,
     host: e.HOST,
     dataDir: e.DATA_DIR,
+    databaseUrl: e.DATABASE_URL ?? null,
     tickHz: e.TICK_HZ,
     presenceTtlMs: e.PRESENCE_TTL_MS,
     allowedOrigins: e.ALLOWED_ORIGINS,

@@ -1,17 +1,19 @@
 /**
- * Process entry point: reads the environment, opens the SQLite store, starts the app
+ * Process entry point: reads the environment, opens the store (SQLite, or PostgreSQL with
+ * DATABASE_URL; migrated before listening), starts the app
  * and prints one "listening" line on stdout. SIGTERM/SIGINT close sockets and the store
  * and exit 0; a second signal exits at once.
  */
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
-import { SqliteStore } from './store/sqlite-store.js';
+import { openStore } from './store/open-store.js';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const logger = createLogger(config.logLevel);
-  const store = SqliteStore.open(config.dataDir);
+  const { store, kind } = await openStore(config);
+  logger.info({ store: kind }, 'store open');
   const app = createApp({ store, config, logger });
   const { url } = await app.listen();
   process.stdout.write(`copresence server listening on ${url}\n`);

@@ -9,6 +9,12 @@
  *   has an offset to come back with;
  * - a known, unexpired session whose offset is older than the buffer gets every buffered
  *   packet of its rooms: the client received none of them, or its offset would be newer.
+ *
+ * Since issue 12 this is a shortcut, not what keeps clients correct: a client subscribes
+ * again with the room revision it has (`since`) and gets what it missed from the store, on
+ * any node and after any restart, which a session kept in one process's memory cannot give.
+ * It stays because it is part of the documented v1 contract and spares a client on the same
+ * node a round trip; several-node mode (Redis adapter) is where it goes.
  */
 import type { Namespace } from 'socket.io';
 import { Adapter, SessionAwareAdapter, type BroadcastOptions } from 'socket.io-adapter';

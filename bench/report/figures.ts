@@ -161,6 +161,8 @@ export interface BenchResult {
     experiments: string[];
     /** `--rooms`: fan-out and notes rooms instead of the size's; null or absent otherwise. */
     fanOutRooms?: number | null;
+    /** The note store of our server (`--store`, issue 12); SQLite when absent. */
+    store?: 'sqlite' | 'postgres';
   };
   workloads: WorkloadResult[];
 }

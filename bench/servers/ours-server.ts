@@ -1,6 +1,6 @@
 /**
  * Our server as a benchmark subject: createApp from server/ with the SQLite store in a
- * fresh temporary DATA_DIR, on an ephemeral port, plus the same stats responder the
+ * fresh temporary DATA_DIR (or PostgreSQL at BENCH_DATABASE_URL, issue 12), on an ephemeral port, plus the same stats responder the
  * baselines install. TICK_HZ and LOG_LEVEL come from the environment like server/main.ts;
  * the per-address connection limit is raised (all simulated users share 127.0.0.1), every
  * other limit stays at its production value. The directory is removed on stop. Run as a child of bench/run.ts.
@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../../server/app.js';
 import { loadConfig } from '../../server/config.js';
-import { SqliteStore } from '../../server/store/sqlite-store.js';
+import { openStore } from '../../server/store/open-store.js';
 import { announceListening, installStatsResponder } from '../support/server-stats.js';
 import { applyExperiments, parseExperiments } from './experiments.js';
 
@@ -23,11 +23,13 @@ const config = loadConfig({
   ...process.env,
   PORT: process.env.PORT ?? '0',
   DATA_DIR: dataDir,
+  // Explicit, so a DATABASE_URL in the shell never moves a cursor benchmark to PostgreSQL.
+  DATABASE_URL: process.env.BENCH_DATABASE_URL ?? '',
   LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
   // Every simulated user connects from 127.0.0.1; the per-address limit is for the internet.
   MAX_CONNECTIONS_PER_IP: process.env.MAX_CONNECTIONS_PER_IP ?? '1000000',
 });
-const store = SqliteStore.open(config.dataDir);
+const { store } = await openStore(config);
 const app = createApp({ store, config });
 // Target `ours-next` only: proposed changes under measurement (see experiments.ts).
 applyExperiments(app.io, parseExperiments(process.env.BENCH_EXPERIMENTS));

@@ -58,7 +58,7 @@ export interface ServerHandle {
 
 export async function startServer(
   target: TargetName,
-  options: { cpu: number | null; tickHz: number; experiments?: string[] },
+  options: { cpu: number | null; tickHz: number; experiments?: string[]; databaseUrl?: string | null },
 ): Promise<ServerHandle> {
   const samplesFile = join(tmpdir(), `copresence-bench-samples-${process.pid}-${target}-${Date.now()}.jsonl`);
   const child: ChildProcess = spawnTs(SCRIPTS[target], {
@@ -71,6 +71,8 @@ export async function startServer(
       LOG_LEVEL: 'warn',
       BENCH_EXPERIMENTS: target === 'ours-next' ? (options.experiments ?? []).join(',') : '',
       BENCH_SAMPLES_FILE: samplesFile,
+      // Our server on PostgreSQL (`--store postgres`, issue 12); the baselines ignore it.
+      BENCH_DATABASE_URL: options.databaseUrl ?? '',
     },
   });
   const match = await waitForLine(child, /listening on (http:\/\/\S+)/);

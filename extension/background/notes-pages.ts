@@ -8,10 +8,9 @@ import { z } from 'zod';
 import {
   fail,
   MAX_IMPORT_ITEMS,
+  NotesChanges,
   NotesImported,
-  NotesPage,
   ok,
-  type Note,
   type NotesSubscribe,
   type Result,
 } from '../../protocol/index.js';
@@ -39,26 +38,34 @@ async function patiently<T>(send: () => Promise<Result<T>>): Promise<Result<T>> 
 }
 
 /**
- * Subscribes to a room and reads every page of its notes, oldest first. `onPage` sees each
- * page as it arrives, before note events that come after it, so a caller that applies both
- * in arrival order ends up current although notes change while it pages.
+ * Subscribes to a room and reads every page of its changes after `payload.since` (the whole
+ * room without it), in revision order (issue 12). `onPage` sees each page as it arrives,
+ * before note events that come after it, so a caller that applies both in arrival order ends
+ * up current although notes change while it pages. Answers all pages joined: every note and
+ * deleted id in order (a note changed while paging may be in `notes` twice, the later one
+ * newer), the last page's `revision`, and `reset` if any page had it.
  */
 export async function subscribeAll(
   socket: NotesSocket,
   payload: NotesSubscribe,
-  onPage?: (notes: Note[], first: boolean) => void,
-): Promise<Result<Note[]>> {
+  onPage?: (page: NotesChanges) => void,
+): Promise<Result<NotesChanges>> {
   const timed = () => socket.timeout(ACK_TIMEOUT_MS);
-  let page = await patiently(() => request(() => timed().emitWithAck('notes:subscribe', payload), NotesPage));
-  const notes: Note[] = [];
-  for (let first = true; ; first = false) {
+  let page = await patiently(() =>
+    request(() => timed().emitWithAck('notes:subscribe', payload), NotesChanges),
+  );
+  const all: NotesChanges = { notes: [], deleted: [], next: null, revision: 0, reset: false };
+  for (;;) {
     if (!page.ok) return page;
-    notes.push(...page.value.notes);
-    onPage?.(page.value.notes, first);
-    const after = page.value.next;
-    if (after === null) return ok(notes);
+    const { notes, deleted, next, revision, reset } = page.value;
+    all.notes.push(...notes);
+    all.deleted.push(...deleted);
+    all.revision = revision;
+    all.reset ||= reset;
+    onPage?.(page.value);
+    if (next === null) return ok(all);
     page = await patiently(() =>
-      request(() => timed().emitWithAck('notes:page', { room: payload.room, after }), NotesPage),
+      request(() => timed().emitWithAck('notes:page', { room: payload.room, after: next }), NotesChanges),
     );
   }
 }

@@ -12,10 +12,10 @@ import {
   Note,
   NoteChanged,
   NoteDeleted,
+  NoteDeletedAck,
   PresenceJoined,
   PresenceLeft,
   PresenceUpdated,
-  NoteId,
   RoomJoined,
   type AckError,
   type NoteCreate,
@@ -46,6 +46,7 @@ import {
 } from '../shared/messages.js';
 import { updateBadges } from './badge.js';
 import { ACK_TIMEOUT_MS, Connection, request, type NotesSocket, type RoomsSocket } from './connection.js';
+import { NotesCache } from './notes-cache.js';
 import { exportAll, importAll, subscribeAll } from './notes-pages.js';
 import { Outbox, type OutboxOp } from './outbox.js';
 import { randomId } from './random-id.js';
@@ -61,6 +62,12 @@ const CLOSE_DELAY_MS = 3_000;
  * stopping an idle worker (it does after 30 s without events) while rooms are open.
  */
 export const KEEPALIVE_MS = 10_000;
+
+/**
+ * Revisions and deleted ids a room entry remembers at most: past that, `seen` is forgotten
+ * (the next catch-up just asks from a bit earlier) and the oldest deleted ids go.
+ */
+const MAX_REMEMBERED = 10_000;
 
 /** `room:list` for the popup is a nicety: it must not hold the popup up for long. */
 const LIST_TIMEOUT_MS = 2_000;
@@ -80,6 +87,8 @@ export class Relay {
   readonly connection: Connection;
   /** Note writes not yet acknowledged, persisted in storage.local (issue 4). */
   readonly outbox: Outbox;
+  /** Each room's notes and revision in storage.session, for the next worker (issue 12). */
+  readonly notesCache: NotesCache;
   private closeTimer: ReturnType<typeof setTimeout> | null = null;
   private keepAliveTimer: ReturnType<typeof setInterval> | null = null;
 
@@ -90,6 +99,7 @@ export class Relay {
     private readonly changed: () => void,
   ) {
     this.state = new TabRooms(api);
+    this.notesCache = new NotesCache(api.storageSession);
     this.outbox = new Outbox(api.storageLocal, {
       send: (op) => this.sendOp(op),
       delivered: (op, value) => this.delivered(op, value),
@@ -214,7 +224,8 @@ export class Relay {
     const port = this.state.tabs.get(tabId)?.port;
     if (entry.joined) {
       this.sendSession(entry, port);
-      if (entry.subscribed && entry.room) {
+      // What we hold is whole up to entry.revision; a catch-up in flight sends the rest as changes.
+      if ((entry.subscribed || entry.revision > 0) && entry.room) {
         post(port, { type: 'notes', room: entry.room, notes: [...entry.notes.values()] });
         post(port, { type: 'notes:pending', room: entry.room, ops: this.pendingOps(entry.room) });
       }
@@ -484,12 +495,34 @@ export class Relay {
     entry.subscribing = true;
     const generation = entry.notesGeneration;
     const stale = () => generation !== entry.notesGeneration || !this.isCurrent(entry);
-    // Pages and note events are applied in the order they arrive, so a note changed while
-    // we page ends up as it is now (issue 10).
-    const result = await subscribeAll(notes, this.subscription(room, entry), (page, first) => {
+    if (!entry.cacheRead) {
+      // A worker Chrome stopped may have left the room's notes and revision behind.
+      entry.cacheRead = true;
+      const server = this.connection.url;
+      const cached = server === null ? null : await this.notesCache.load(server, room);
       if (stale()) return;
-      if (first) entry.notes = new Map();
-      for (const note of page) entry.notes.set(note.id, note);
+      if (cached && entry.revision === 0) {
+        for (const note of cached.notes) this.applyNote(entry, note, false);
+        this.caughtUp(entry, cached.revision);
+      }
+    }
+    // Only the changes after the revision we hold, from whichever node we reached (issue 12);
+    // with nothing held, the whole room. Tabs that have no set yet get the whole one at the
+    // end (from what we held and the changes); otherwise each change as it comes, as if it
+    // were a note event.
+    const since = entry.revision;
+    let whole = !entry.shown;
+    // Pages and note events are applied in the order they arrive, a note only over an older
+    // revision of it, so a note changed while we page ends up as it is now (issues 10, 12).
+    const result = await subscribeAll(notes, { ...this.subscription(room, entry), since }, (page) => {
+      if (stale()) return;
+      if (page.reset) {
+        // Our revision is not one of this server's: what we hold is void.
+        Object.assign(entry, { notes: new Map(), revision: 0, seen: new Set(), gone: new Set() });
+        whole = true;
+      }
+      for (const note of page.notes) this.applyNote(entry, note, !whole);
+      for (const id of page.deleted) this.applyDeletion(entry, id, !whole);
     });
     if (stale()) return;
     entry.subscribing = false;
@@ -499,7 +532,65 @@ export class Relay {
       return;
     }
     entry.subscribed = true;
-    this.broadcast(entry, { type: 'notes', room, notes: [...entry.notes.values()] });
+    this.caughtUp(entry, result.value.revision);
+    if (whole) {
+      this.broadcast(entry, { type: 'notes', room, notes: [...entry.notes.values()] });
+      entry.shown = true;
+    }
+  }
+
+  /** Something of the room's notes or revision changed: the cache keeps it for the next worker. */
+  private keep(entry: RoomEntry): void {
+    const server = this.connection.url;
+    // Before the cache was read back, writing would replace it with less.
+    if (server === null || entry.room === null || !entry.cacheRead) return;
+    this.notesCache.save(server, entry.room, () => ({
+      revision: entry.revision,
+      notes: [...entry.notes.values()],
+    }));
+  }
+
+  /**
+   * Keeps a note unless we hold it at the same or a newer revision, or it was deleted; tells
+   * the room's tabs when `post`. Events, acks and pages may bring one note in any order.
+   */
+  private applyNote(entry: RoomEntry, note: Note, post = true): void {
+    if (entry.gone.has(note.id)) return;
+    const held = entry.notes.get(note.id)?.revision;
+    if (held !== undefined && note.revision !== undefined && note.revision <= held) return;
+    entry.notes.set(note.id, note);
+    this.keep(entry);
+    if (post && entry.room) this.broadcast(entry, { type: 'note:upsert', room: entry.room, note });
+  }
+
+  /** Forgets a deleted note for good and, when `post`, takes it off the room's tabs. */
+  private applyDeletion(entry: RoomEntry, id: string, post = true): void {
+    entry.gone.add(id);
+    if (entry.gone.size > MAX_REMEMBERED) entry.gone.delete(entry.gone.values().next().value!);
+    entry.notes.delete(id);
+    this.keep(entry);
+    if (post && entry.room) this.broadcast(entry, { type: 'note:removed', room: entry.room, id });
+  }
+
+  /**
+   * We applied the change of `revision` (a note event, or the ack of our own write). The
+   * revision we hold moves over it only with no gap left: with several server nodes, events
+   * can arrive out of revision order, and a gap is a change we have not seen (issue 12).
+   */
+  private saw(entry: RoomEntry, revision: number | undefined): void {
+    if (revision === undefined || revision <= entry.revision) return;
+    if (entry.seen.size >= MAX_REMEMBERED) entry.seen.clear();
+    entry.seen.add(revision);
+    while (entry.seen.delete(entry.revision + 1)) entry.revision += 1;
+    this.keep(entry);
+  }
+
+  /** A subscribe answered every change up to `revision`. */
+  private caughtUp(entry: RoomEntry, revision: number): void {
+    entry.revision = Math.max(entry.revision, revision);
+    for (const seen of entry.seen) if (seen <= entry.revision) entry.seen.delete(seen);
+    while (entry.seen.delete(entry.revision + 1)) entry.revision += 1;
+    this.keep(entry);
   }
 
   /** What `notes:subscribe` needs for a room: its invite key too when it is private. */
@@ -512,6 +603,9 @@ export class Relay {
       this.connection.rooms?.emit('room:leave', { room: entry.room });
       this.connection.notes?.emit('notes:unsubscribe', { room: entry.room });
     }
+    const server = this.connection.url;
+    // Not kept after we leave: storage.session is small, and an unsubscribed cache goes stale.
+    if (server !== null && entry.room !== null) this.notesCache.forget(server, entry.room);
     this.resetJoin(entry);
     this.resetNotes(entry);
   }
@@ -640,7 +734,7 @@ export class Relay {
         ? await request(() => timed.emitWithAck('note:create', op.payload), Note)
         : op.kind === 'update'
           ? await request(() => timed.emitWithAck('note:update', op.payload), Note)
-          : await request(() => timed.emitWithAck('note:delete', op.payload), z.object({ id: NoteId }));
+          : await request(() => timed.emitWithAck('note:delete', op.payload), NoteDeletedAck);
     if (!inUse()) notes.emit('notes:unsubscribe', { room });
     return result;
   }
@@ -649,14 +743,14 @@ export class Relay {
     const entry = this.state.byRoomId(op.payload.room);
     if (!entry?.room) return;
     if (op.kind === 'delete') {
-      entry.notes.delete(op.payload.id);
-      this.broadcast(entry, { type: 'note:removed', room: entry.room, id: op.payload.id });
+      this.applyDeletion(entry, op.payload.id);
+      this.saw(entry, NoteDeletedAck.parse(value).revision);
       return;
     }
     // The server broadcasts note:created/updated only to the others; our own tabs hear it here.
     const note = Note.parse(value);
-    entry.notes.set(note.id, note);
-    this.broadcast(entry, { type: 'note:upsert', room: entry.room, note });
+    this.applyNote(entry, note);
+    this.saw(entry, note.revision);
   }
 
   /** A refusal retrying cannot fix: show it, and for a stale edit show the note as it is now. */
@@ -667,8 +761,11 @@ export class Relay {
     if (error.code === 'conflict' && op.kind !== 'create') {
       const notes = this.connection.notes;
       const current = notes ? await subscribeAll(notes, this.subscription(room, entry)) : null;
-      const theirs = current?.ok ? (current.value.find((note) => note.id === op.payload.id) ?? null) : null;
-      if (theirs) entry.notes.set(theirs.id, theirs);
+      // A note changed while the pages were read comes twice; the later one is newer.
+      const theirs = current?.ok
+        ? (current.value.notes.findLast((note) => note.id === op.payload.id) ?? null)
+        : null;
+      if (theirs) this.applyNote(entry, theirs, false);
       this.broadcast(entry, {
         type: 'note:conflict',
         room,
@@ -769,8 +866,8 @@ export class Relay {
       const event = NoteDeleted.safeParse(raw).data;
       const entry = event && this.state.byRoomId(event.room);
       if (!event || !entry) return;
-      entry.notes.delete(event.id);
-      this.broadcast(entry, { type: 'note:removed', room: event.room, id: event.id });
+      this.applyDeletion(entry, event.id);
+      this.saw(entry, event.revision);
     });
   }
 
@@ -790,8 +887,8 @@ export class Relay {
   private onNote(event: { room: string; note: Note } | undefined): void {
     const entry = event && this.state.byRoomId(event.room);
     if (!event || !entry) return;
-    entry.notes.set(event.note.id, event.note);
-    this.broadcast(entry, { type: 'note:upsert', room: event.room, note: event.note });
+    this.applyNote(entry, event.note);
+    this.saw(entry, event.note.revision);
   }
 
   private sendPeers(entry: RoomEntry): void {

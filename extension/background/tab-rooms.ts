@@ -66,7 +66,21 @@ export interface RoomEntry {
   paths: Map<number, string>;
   /** Everyone else, by peer id. */
   peers: Map<string, Peer>;
+  /** The room's notes as we hold them; kept over reconnects and brought up to date by revision. */
   notes: Map<string, Note>;
+  /**
+   * The room's revision we hold every change up to (issue 12): the `since` of our next
+   * subscribe. 0 while we hold nothing from a subscribe.
+   */
+  revision: number;
+  /** Revisions above `revision` applied already (note events, our acks); `revision` moves over them with no gap left. */
+  seen: Set<number>;
+  /** Ids of notes deleted in the room, so a late event never brings one back. */
+  gone: Set<string>;
+  /** True once what a previous worker kept of the room (notes-cache.ts) was read back. */
+  cacheRead: boolean;
+  /** True once the room's tabs were sent its whole set; later changes go to them one by one. */
+  shown: boolean;
   tabs: Set<number>;
   /** Last join or subscribe failure, for the popup. */
   error: string | null;
@@ -167,6 +181,11 @@ export class TabRooms {
         paths: new Map(),
         peers: new Map(),
         notes: new Map(),
+        revision: 0,
+        seen: new Set(),
+        gone: new Set(),
+        cacheRead: false,
+        shown: false,
         tabs: new Set(),
         error: null,
       };

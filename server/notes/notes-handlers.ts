@@ -2,7 +2,9 @@
  * Namespace /notes: subscribing to a room's notes and changing them. Every write is
  * acked only after the store committed it, and broadcast to the room's other sockets
  * (the sender learns the outcome from its ack). No answer grows with the room: notes go
- * out in bounded pages, and imports pay per note stored (issue 10).
+ * out in bounded pages, and imports pay per note stored (issue 10). A subscribe answers the
+ * room's changes after the revision the client has (`since`), so a client that comes back,
+ * to this node or another, reads what it missed and nothing else (issue 12).
  */
 import { createHash } from 'node:crypto';
 import {
@@ -25,8 +27,9 @@ import {
   RoomRef,
   type AnnotationCollection,
   type Note,
+  type NoteDeletedAck,
+  type NotesChanges,
   type NotesImported,
-  type NotesPage,
   type Result,
 } from '../../protocol/index.js';
 import { request } from '../ack-handler.js';
@@ -38,7 +41,14 @@ import type { PeerIds } from '../peer-ids.js';
 import type { RoomAccess } from '../room-access.js';
 import type { NotesNamespace, NotesSocket } from '../socket-types.js';
 import { startIdentityExpiry } from '../store/identity-expiry.js';
-import type { ImportItem, NoteStore, PageBounds, StoreRefusal, Writer } from '../store/note-store.js';
+import type {
+  ImportItem,
+  NoteChanges,
+  NoteStore,
+  PageBounds,
+  StoreRefusal,
+  Writer,
+} from '../store/note-store.js';
 
 const NOT_SUBSCRIBED = 'subscribe to the room first';
 
@@ -59,13 +69,45 @@ const BACKLOG_BYTES = 2 * LIMITS.pageBytes;
  * reads is never refused for a small backlog (a burst of subscribes after a reconnect).
  */
 function backlogged(socket: NotesSocket): boolean {
-  return queuedFor(socket.conn) > BACKLOG_BYTES;
+  // A page still being read will wait there too: with a store that answers asynchronously
+  // (PostgreSQL, issue 12) a burst of requests would otherwise all find an empty buffer.
+  return (pagesReading.get(socket) ?? 0) * LIMITS.pageBytes + queuedFor(socket.conn) > BACKLOG_BYTES;
 }
 
 const BACKLOGGED = 'the last answers have not been read yet; ask again shortly';
 
-/** A first page put off: no notes yet, and a cursor before the room's first note. */
-const DEFERRED_PAGE: NotesPage = Object.freeze({ notes: [], next: '0' }) as NotesPage;
+/** Pages being read from the store for each socket, counted by {@link backlogged}. */
+const pagesReading = new WeakMap<NotesSocket, number>();
+
+/** Reads one page for `socket`, counted as waiting from the request until it is answered. */
+async function readingPage<T>(socket: NotesSocket, read: () => Promise<T>): Promise<T> {
+  pagesReading.set(socket, (pagesReading.get(socket) ?? 0) + 1);
+  try {
+    return await read();
+  } finally {
+    const left = (pagesReading.get(socket) ?? 1) - 1;
+    if (left === 0) pagesReading.delete(socket);
+    else pagesReading.set(socket, left);
+  }
+}
+
+/**
+ * A first page put off: no changes yet, and a cursor at `since`, so the client reads them with
+ * `notes:page`; its `revision` is `since` (nothing read), never the end since `next` is set.
+ */
+const deferredPage = (since: number): NotesChanges => ({
+  notes: [],
+  deleted: [],
+  next: String(since),
+  revision: since,
+  reset: false,
+});
+
+/** A store page of changes as the wire carries it: the cursor is the decimal revision. */
+const onWire = (page: NoteChanges): NotesChanges => ({
+  ...page,
+  next: page.next === null ? null : String(page.next),
+});
 
 /**
  * Resolves once the answers of requests that arrived before this one were handed to the
@@ -114,7 +156,7 @@ export function registerNotes(nsp: NotesNamespace, options: NotesOptions): void 
   const stopExpiry = startIdentityExpiry(store, logger, { idleDays: limits.identityIdleDays });
   nsp.server.httpServer.once('close', stopExpiry);
 
-  const subscribe = async (socket: NotesSocket, input: NotesSubscribe): Promise<Result<NotesPage>> => {
+  const subscribe = async (socket: NotesSocket, input: NotesSubscribe): Promise<Result<NotesChanges>> => {
     const address = parseRoomId(input.room);
     if (address === null) return fail('invalid', 'room: not a room id');
     // The socket's own id room is not a subscription.
@@ -132,8 +174,13 @@ export function registerNotes(nsp: NotesNamespace, options: NotesOptions): void 
     void socket.join(input.room);
     try {
       await earlierAnswersOut();
-      // Subscribed either way; with answers waiting unread, the notes wait for notes:page.
-      return ok(backlogged(socket) ? DEFERRED_PAGE : await store.page(input.room, null, PAGE));
+      // Subscribed either way; with answers waiting unread, the changes wait for notes:page.
+      const since = input.since ?? 0;
+      return ok(
+        backlogged(socket)
+          ? deferredPage(since)
+          : onWire(await readingPage(socket, () => store.changes(input.room, since, PAGE))),
+      );
     } catch (error) {
       // A failed subscribe must not leave the socket receiving that room's events.
       if (!wasIn) void socket.leave(input.room);
@@ -141,12 +188,12 @@ export function registerNotes(nsp: NotesNamespace, options: NotesOptions): void 
     }
   };
 
-  /** The page after `after`: notes written since the first page are after it too, none is skipped. */
-  const page = async (socket: NotesSocket, input: NotesPageRequest): Promise<Result<NotesPage>> => {
+  /** The page after `after`: changes made since the first page are after it too, none is skipped. */
+  const page = async (socket: NotesSocket, input: NotesPageRequest): Promise<Result<NotesChanges>> => {
     if (!isSubscribed(socket, input.room)) return fail('forbidden', NOT_SUBSCRIBED);
     await earlierAnswersOut();
     if (backlogged(socket)) return fail('rate_limited', BACKLOGGED);
-    return ok(await store.page(input.room, input.after, PAGE));
+    return ok(onWire(await readingPage(socket, () => store.changes(input.room, Number(input.after), PAGE))));
   };
 
   const create = async (socket: NotesSocket, input: NoteCreate): Promise<Result<Note>> => {
@@ -176,13 +223,14 @@ export function registerNotes(nsp: NotesNamespace, options: NotesOptions): void 
     return ok(note);
   };
 
-  const remove = async (socket: NotesSocket, input: NoteDelete): Promise<Result<{ id: string }>> => {
+  const remove = async (socket: NotesSocket, input: NoteDelete): Promise<Result<NoteDeletedAck>> => {
     const { room, id, version, opId } = input;
     if (!isSubscribed(socket, room)) return fail('forbidden', NOT_SUBSCRIBED);
     const result = await store.delete(room, id, version, peerIds.of(socket.data.clientId, room), opId);
     if (!result.ok) return fail(result.reason, refusals[result.reason]);
-    if (result.value.applied) socket.to(room).emit('note:deleted', { room, id });
-    return ok({ id });
+    const { value, applied } = result.value;
+    if (applied) socket.to(room).emit('note:deleted', { room, ...value });
+    return ok(value);
   };
 
   /** One page of the room as an AnnotationCollection, bounded like every page; `first.next` continues it. */
@@ -196,8 +244,9 @@ export function registerNotes(nsp: NotesNamespace, options: NotesOptions): void 
     await earlierAnswersOut();
     if (backlogged(socket)) return fail('rate_limited', BACKLOGGED);
     const sizeOf = (note: Note) => Buffer.byteLength(JSON.stringify(noteToAnnotation(note, address.page)));
-    const { notes, next } = await store.page(room, after, { ...PAGE, sizeOf });
-    const { total, before } = await store.count(room, after);
+    const [{ notes, next }, { total, before }] = await readingPage(socket, () =>
+      Promise.all([store.page(room, after, { ...PAGE, sizeOf }), store.count(room, after)]),
+    );
     const items = notes.map((note) => noteToAnnotation(note, address.page));
     return ok(annotationsToCollection(items, address.page, undefined, { total, startIndex: before, next }));
   };

@@ -6,6 +6,14 @@
  * A store that cannot do its work right now (disk full, I/O error, read-only file, locked,
  * closed) rejects with {@link StoreUnavailableError}, which clients see as `unavailable`,
  * and says so in {@link NoteStore.health} until a write succeeds again (issue 10).
+ *
+ * Revisions (issue 12): each room has a revision, 0 before its first change, bumped by one in
+ * the same transaction as every create, update and delete (and every note an import creates),
+ * so the revisions of a room are gap-free and commit in order: a reader that sees revision r
+ * committed sees every revision below it committed too. Each note carries the revision of its
+ * last change; a delete leaves a tombstone at its revision, kept as long as the store. That
+ * makes {@link NoteStore.changes} exact for any `since`, which is how a client that comes back,
+ * possibly to another node, gets what it missed.
  */
 import type { Note, NoteAnchor, NoteAuthor, NotesPage } from '../../protocol/index.js';
 
@@ -48,6 +56,29 @@ export interface PageBounds {
   maxNotes: number;
   maxBytes: number;
   sizeOf?: (note: Note) => number;
+}
+
+/**
+ * A room's changes after a revision, as {@link NoteStore.changes} answers them: notes created
+ * or updated (each as it is now, carrying its `revision`) and ids deleted, in revision order.
+ */
+export interface NoteChanges {
+  /** Notes whose last change is after `since` and within this page, by revision. */
+  notes: Note[];
+  /** Ids of notes deleted after `since` and within this page (tombstones), by revision. */
+  deleted: string[];
+  /**
+   * The revision to ask for the changes after, when more follow (the revision of the page's
+   * last change); null when this page reaches {@link NoteChanges.revision}.
+   */
+  next: number | null;
+  /** The room's current revision, read in the same snapshot as the page. */
+  revision: number;
+  /**
+   * True when `since` was above the room's revision (a revision this store never handed out):
+   * the page then starts from revision 0, and the caller drops what it had of the room.
+   */
+  reset: boolean;
 }
 
 /** One item of an import: a note to create under `opId`, by the importer. */
@@ -95,6 +126,12 @@ export interface CreateOutcome {
   created: boolean;
 }
 
+/** What a delete answers: the id, and the revision of its tombstone. */
+export interface DeleteOutcome {
+  id: string;
+  revision?: number;
+}
+
 /** An update or delete: its result, and false in `applied` when it was a replayed opId. */
 export interface WriteOutcome<T> {
   value: T;
@@ -107,8 +144,19 @@ export interface NoteStore {
   /**
    * The room's notes after the cursor `after` (from the start when null), oldest first (in
    * the order they were stored), within `bounds`: always at least one note when any is left.
+   * For `notes:export`, whose pages must not repeat a note; subscribers read {@link changes}.
    */
   page(room: string, after: string | null, bounds: PageBounds): Promise<NotesPage>;
+  /**
+   * The room's changes after revision `since` (0: every note), in revision order, within
+   * `bounds` counting a note and a deleted id alike as one change (a deleted id's size is its
+   * JSON string's): always at least one change when any is left. Read in one snapshot, so
+   * `revision` is the room's revision as of the page. A note changed again after a page was
+   * read has a revision after that page's `next`, so it comes again, as it is then, in a
+   * later page; nothing is lost and nothing ends stale. A `since` above the room's revision
+   * answers from 0 with `reset: true`. Tombstones are never pruned (issue 12).
+   */
+  changes(room: string, since: number, bounds: PageBounds): Promise<NoteChanges>;
   /** How many notes the room holds, and how many of them come before the cursor `after`. */
   count(room: string, after?: string | null): Promise<{ total: number; before: number }>;
   /**
@@ -141,14 +189,18 @@ export interface NoteStore {
     authorId: string,
     opId?: string,
   ): Promise<StoreResult<WriteOutcome<Note>>>;
-  /** Deletes the note under the same checks (and opId rule) as {@link NoteStore.update}. Replies are kept. */
+  /**
+   * Deletes the note under the same checks (and opId rule) as {@link NoteStore.update}, leaving
+   * a tombstone at the room's next revision, which it answers. Replies are kept. A replayed
+   * opId answers the first outcome, which has no `revision` when it was stored before issue 12.
+   */
   delete(
     room: string,
     id: string,
     version: number,
     authorId: string,
     opId?: string,
-  ): Promise<StoreResult<WriteOutcome<{ id: string }>>>;
+  ): Promise<StoreResult<WriteOutcome<DeleteOutcome>>>;
   /** The hash stored for `clientId`, or null when it has never connected. */
   getSecretHash(clientId: string): Promise<string | null>;
   /**

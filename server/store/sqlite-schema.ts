@@ -1,6 +1,6 @@
 /**
- * Schema migrations of the SQLite store. Each entry runs once, in order, inside one
- * transaction with the `user_version` bump, so a crash never leaves half a migration.
+ * Schema migrations of the SQLite store. The entries a file lacks run once, in order, inside
+ * one transaction with the `user_version` bumps, so a crash never leaves half a migration.
  */
 import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
@@ -75,6 +75,31 @@ function perRoomPeerIds(db: Database.Database): void {
   }
 }
 
+/**
+ * Version 6, catch-up by revision (issue 12): a revision per room, the revision of each note's
+ * last change, and a tombstone per deleted note. Notes stored before get revisions 1..n per
+ * room in the order they were stored, so a client's first `since` (0) reads them all.
+ */
+const revisions = `
+  ALTER TABLE notes ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+  UPDATE notes SET revision = numbered.n
+    FROM (SELECT seq, ROW_NUMBER() OVER (PARTITION BY room ORDER BY seq) AS n FROM notes) AS numbered
+    WHERE notes.seq = numbered.seq;
+  CREATE UNIQUE INDEX notes_by_revision ON notes (room, revision);
+  CREATE TABLE room_revisions (
+    room TEXT PRIMARY KEY,
+    revision INTEGER NOT NULL
+  );
+  INSERT INTO room_revisions (room, revision) SELECT room, MAX(revision) FROM notes GROUP BY room;
+  -- What a delete leaves in the change feed; kept as long as the store (docs/PROTOCOL.md).
+  CREATE TABLE note_tombstones (
+    id TEXT PRIMARY KEY,
+    room TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    deleted_at TEXT NOT NULL
+  );
+  CREATE UNIQUE INDEX tombstones_by_revision ON note_tombstones (room, revision);`;
+
 const MIGRATIONS: readonly Migration[] = [
   `CREATE TABLE notes (
      -- seq breaks ties between notes created in the same millisecond
@@ -123,19 +148,23 @@ const MIGRATIONS: readonly Migration[] = [
    );`,
   notesOwners,
   perRoomPeerIds,
+  revisions,
 ];
 
 /** Brings `db` up to the latest schema, or to version `target` (tests of a migration start below it). */
 export function migrate(db: Database.Database, target = MIGRATIONS.length): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > MIGRATIONS.length) {
-    throw new Error(`database schema v${current} is newer than this server (v${MIGRATIONS.length})`);
-  }
-  MIGRATIONS.slice(current, target).forEach((step, index) => {
-    db.transaction(() => {
+  // One IMMEDIATE transaction that reads the version inside it (issue 12): a second server
+  // opening the same file at the same moment waits for the write lock (better-sqlite3's busy
+  // timeout, 5 s), then finds the migrations done instead of running them again.
+  db.transaction(() => {
+    const current = db.pragma('user_version', { simple: true }) as number;
+    if (current > MIGRATIONS.length) {
+      throw new Error(`database schema v${current} is newer than this server (v${MIGRATIONS.length})`);
+    }
+    MIGRATIONS.slice(current, target).forEach((step, index) => {
       if (typeof step === 'string') db.exec(step);
       else step(db);
       db.pragma(`user_version = ${current + index + 1}`);
-    })();
-  });
+    });
+  }).immediate();
 }

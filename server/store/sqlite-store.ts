@@ -13,8 +13,10 @@ import type { Note, NotesPage } from '../../protocol/index.js';
 import {
   StoreUnavailableError,
   type CreateOutcome,
+  type DeleteOutcome,
   type ImportItem,
   type ImportOutcome,
+  type NoteChanges,
   type NoteInput,
   type NoteStore,
   type PageBounds,
@@ -51,6 +53,7 @@ interface NoteRow {
   author_name: string;
   author_color: string;
   version: number;
+  revision: number;
   created_at: string;
   updated_at: string;
 }
@@ -59,14 +62,18 @@ interface PagedRow extends NoteRow {
   seq: number;
 }
 
+/** One change of a room's feed: a note as it is now, or (with `gone` set) a tombstone. */
+type ChangeRow = ({ gone: 0 } & NoteRow) | { gone: 1; id: string; revision: number };
+
 const NOTE_COLUMNS = `id, room, anchor, body, color, parent_id, author_id, author_name, author_color,
-  version, created_at, updated_at`;
+  version, revision, created_at, updated_at`;
 
 function toNote(row: NoteRow): Note {
   return {
     id: row.id,
     room: row.room,
     version: row.version,
+    revision: row.revision,
     anchor: JSON.parse(row.anchor) as Note['anchor'],
     body: row.body,
     // Optional fields are left out rather than sent as null, as the Note schema expects.
@@ -101,12 +108,31 @@ function prepare(db: Database.Database) {
     insert: db.prepare<[NoteRow & { op_id: string; client_id: string }]>(
       `INSERT INTO notes (op_id, client_id, ${NOTE_COLUMNS}) VALUES (@op_id, @client_id, @id, @room,
          @anchor, @body, @color, @parent_id, @author_id, @author_name, @author_color, @version,
-         @created_at, @updated_at)`,
+         @revision, @created_at, @updated_at)`,
     ),
-    update: db.prepare<[string, string, string]>(
-      'UPDATE notes SET body = ?, version = version + 1, updated_at = ? WHERE id = ?',
+    update: db.prepare<[string, number, string, string]>(
+      'UPDATE notes SET body = ?, version = version + 1, revision = ?, updated_at = ? WHERE id = ?',
     ),
     delete: db.prepare<[string]>('DELETE FROM notes WHERE id = ?'),
+    // Inside the write's transaction, so the revision and the change commit together (issue 12).
+    bumpRevision: db.prepare<[string], { revision: number }>(
+      `INSERT INTO room_revisions (room, revision) VALUES (?, 1)
+       ON CONFLICT (room) DO UPDATE SET revision = revision + 1 RETURNING revision`,
+    ),
+    revision: db.prepare<[string], { revision: number }>(
+      'SELECT revision FROM room_revisions WHERE room = ?',
+    ),
+    tombstone: db.prepare<[string, string, number, string]>(
+      'INSERT INTO note_tombstones (id, room, revision, deleted_at) VALUES (?, ?, ?, ?)',
+    ),
+    // Both halves use their (room, revision) index; the merge is by revision.
+    changes: db.prepare<[string, number, string, number, number], ChangeRow>(
+      `SELECT 0 AS gone, ${NOTE_COLUMNS} FROM notes WHERE room = ? AND revision > ?
+       UNION ALL
+       SELECT 1 AS gone, id, room, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, revision, NULL, NULL
+         FROM note_tombstones WHERE room = ? AND revision > ?
+       ORDER BY revision LIMIT ?`,
+    ),
     opResult: db.prepare<[string, string, string], { result: string }>(
       'SELECT result FROM note_ops WHERE room = ? AND author_id = ? AND op_id = ?',
     ),
@@ -234,6 +260,35 @@ export class SqliteStore implements NoteStore {
     });
   }
 
+  async changes(room: string, since: number, bounds: PageBounds): Promise<NoteChanges> {
+    const sizeOf = bounds.sizeOf ?? ((note: Note) => Buffer.byteLength(JSON.stringify(note)));
+    // One transaction: the revision and the page are one snapshot.
+    const read = this.db.transaction((): NoteChanges => {
+      const revision = this.sql.revision.get(room)?.revision ?? 0;
+      const reset = since > revision;
+      const page: NoteChanges = { notes: [], deleted: [], next: null, revision, reset };
+      let last = reset ? 0 : since;
+      let count = 0;
+      let bytes = 0;
+      // One row more than a page holds says whether another page follows.
+      for (const row of this.sql.changes.iterate(room, last, room, last, bounds.maxNotes + 1)) {
+        const note = row.gone === 1 ? null : toNote(row);
+        const size = note === null ? Buffer.byteLength(JSON.stringify(row.id)) : sizeOf(note);
+        if (count === bounds.maxNotes || (count > 0 && bytes + size > bounds.maxBytes)) {
+          page.next = last;
+          break;
+        }
+        if (note === null) page.deleted.push(row.id);
+        else page.notes.push(note);
+        count++;
+        bytes += size;
+        last = row.revision;
+      }
+      return page;
+    });
+    return this.run('read', () => read());
+  }
+
   async count(room: string, after: string | null = null): Promise<{ total: number; before: number }> {
     return this.run('read', () => ({
       total: this.sql.countRoom.get(room)!.n,
@@ -318,6 +373,11 @@ export class SqliteStore implements NoteStore {
     };
   }
 
+  /** The room's next revision; only inside the transaction of the change it numbers. */
+  private bump(room: string): number {
+    return this.sql.bumpRevision.get(room)!.revision;
+  }
+
   private insert(room: string, opId: string, input: NoteInput, writer: Writer): Note {
     const now = this.now().toISOString();
     const row: NoteRow = {
@@ -331,6 +391,7 @@ export class SqliteStore implements NoteStore {
       author_name: writer.author.name,
       author_color: writer.author.color,
       version: 1,
+      revision: this.bump(room),
       created_at: now,
       updated_at: now,
     };
@@ -353,10 +414,11 @@ export class SqliteStore implements NoteStore {
       const checked = this.checkWrite(room, id, version, authorId);
       if (!checked.ok) return checked;
       const updatedAt = this.now().toISOString();
-      this.sql.update.run(body, updatedAt, id);
+      const revision = this.bump(room);
+      this.sql.update.run(body, revision, updatedAt, id);
       this.writes++;
       const row = checked.value;
-      const note = toNote({ ...row, body, version: row.version + 1, updated_at: updatedAt });
+      const note = toNote({ ...row, body, version: row.version + 1, revision, updated_at: updatedAt });
       this.record(room, authorId, opId, 'update', note);
       return { ok: true, value: { value: note, applied: true } };
     });
@@ -369,16 +431,19 @@ export class SqliteStore implements NoteStore {
     version: number,
     authorId: string,
     opId?: string,
-  ): Promise<StoreResult<WriteOutcome<{ id: string }>>> {
-    const transaction = this.db.transaction((): StoreResult<WriteOutcome<{ id: string }>> => {
-      const replay = this.replayed<{ id: string }>(room, authorId, opId);
+  ): Promise<StoreResult<WriteOutcome<DeleteOutcome>>> {
+    const transaction = this.db.transaction((): StoreResult<WriteOutcome<DeleteOutcome>> => {
+      const replay = this.replayed<DeleteOutcome>(room, authorId, opId);
       if (replay) return replay;
       const checked = this.checkWrite(room, id, version, authorId);
       if (!checked.ok) return checked;
+      const revision = this.bump(room);
       this.sql.delete.run(id);
+      this.sql.tombstone.run(id, room, revision, this.now().toISOString());
       this.writes++;
-      this.record(room, authorId, opId, 'delete', { id });
-      return { ok: true, value: { value: { id }, applied: true } };
+      const outcome = { id, revision };
+      this.record(room, authorId, opId, 'delete', outcome);
+      return { ok: true, value: { value: outcome, applied: true } };
     });
     return this.run('write', () => transaction());
   }

@@ -96,6 +96,11 @@ const wrapStore = (store: NoteStore): NoteStore =>
       const page = await store.page(...args);
       return { ...page, notes: page.notes.map(hostile) };
     },
+    // What subscribers read since issue 12.
+    changes: async (...args: Parameters<NoteStore['changes']>) => {
+      const page = await store.changes(...args);
+      return { ...page, notes: page.notes.map(hostile) };
+    },
   });
 
 beforeAll(async () => {

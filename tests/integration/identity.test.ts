@@ -12,7 +12,12 @@ import { legacyPeerIdOf } from '../../server/peer-ids.js';
 import { migrate } from '../../server/store/sqlite-schema.js';
 import { DB_FILE } from '../../server/store/sqlite-store.js';
 import { ask, makeAuth, raw, type NotesClient, type RoomsClient } from '../support/clients.js';
-import { startTestServer, type TestServer } from '../support/test-server.js';
+import {
+  startTestServer,
+  STORE_KINDS,
+  type TestServer,
+  type TestServerOptions,
+} from '../support/test-server.js';
 import { once } from '../support/wait.js';
 
 const PAGE = 'https://example.com/article';
@@ -37,83 +42,98 @@ async function createNote(socket: NotesClient, room: string, body = 'hello'): Pr
   return value<Note>(await ask(socket, 'note:create', { room, opId: opId(), anchor: ANCHOR, body }));
 }
 
-describe('peer ids per room', () => {
+describe.each(STORE_KINDS)('%s store', (kind) => {
+  describe('peer ids per room', () => {
+    const servers: TestServer[] = [];
+    const start = async (options: TestServerOptions = { store: kind }) => {
+      const server = await startTestServer(options);
+      servers.push(server);
+      return server;
+    };
+    afterEach(async () => {
+      for (const server of servers.splice(0)) await server.dispose();
+    });
+
+    it('gives one person unrelated ids in different rooms, never the clientId or the old global id', async () => {
+      const server = await start();
+      const auth = makeAuth();
+      const socket = await server.rooms(auth);
+      const ids = [
+        (await join(socket, { page: PAGE })).self.id,
+        (await join(socket, { page: PAGE, channel: 'team' })).self.id,
+        (await join(socket, { page: OTHER_PAGE })).self.id,
+      ];
+      expect(new Set(ids).size).toBe(3);
+      for (const id of ids) {
+        expect(id).toMatch(/^[A-Za-z0-9_-]{16}$/);
+        expect(id).not.toContain(auth.clientId as string);
+        expect(id).not.toBe(legacyPeerIdOf(auth.clientId as string));
+      }
+    });
+
+    it('lets one socket in two rooms move and leave under each room’s own id', async () => {
+      const server = await start();
+      const alice = await server.rooms();
+      const first = await join(alice, { page: PAGE });
+      const second = await join(alice, { page: OTHER_PAGE });
+      const bob = await server.rooms();
+      const atBob = await join(bob, { page: OTHER_PAGE });
+      expect(atBob.peers.map((peer) => peer.id)).toEqual([second.self.id]);
+
+      const seen = once<CursorBatch>(bob, 'cursor:batch', (batch) => batch.cursors.length > 0);
+      raw(alice).emit('cursor:move', { room: second.room, cursor: { x: 0.25, y: 0.5 } });
+      expect((await seen).cursors).toEqual([{ peerId: second.self.id, cursor: { x: 0.25, y: 0.5 } }]);
+
+      const left = once<PresenceLeft>(bob, 'presence:left');
+      await ask(alice, 'room:leave', { room: second.room });
+      expect(await left).toEqual({ room: second.room, peerId: second.self.id });
+      expect(first.self.id).not.toBe(second.self.id);
+    });
+
+    it('keeps a person’s id in a room across namespaces, reconnects and a restart', async () => {
+      const server = await start();
+      const auth = makeAuth();
+      const joined = await join(await server.rooms(auth), { page: PAGE });
+      const first = joined.self;
+      const again = (await join(await server.rooms(auth), { page: PAGE })).self;
+      expect(again.id).toBe(first.id);
+      const note = await createNote(await server.notes(auth), joined.room, 'mine');
+      expect(note.author.id).toBe(first.id);
+
+      await server.stop();
+      const restarted = await start(server.sameData());
+      const afterRestart = (await join(await restarted.rooms(auth), { page: PAGE })).self;
+      expect(afterRestart.id).toBe(first.id);
+      // Still the author: the update is allowed, another person's is not.
+      const mine = await restarted.notes(auth);
+      value(await ask(mine, 'notes:subscribe', { room: note.room }));
+      const updated = value<Note>(
+        await ask(mine, 'note:update', { room: note.room, id: note.id, version: 1, body: 'still mine' }),
+      );
+      expect(updated.author.id).toBe(first.id);
+      const stranger = await restarted.notes();
+      value(await ask(stranger, 'notes:subscribe', { room: note.room }));
+      const refused = (await ask(stranger, 'note:update', {
+        room: note.room,
+        id: note.id,
+        version: 2,
+        body: 'not yours',
+      })) as Result<Note>;
+      expect(refused).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    });
+  });
+});
+
+// Upgrading from a schema with global ids happens on SQLite only: PostgreSQL starts at per-room ids.
+describe('peer ids per room, after an upgrade of a SQLite store', () => {
   const servers: TestServer[] = [];
-  const start = async (dataDir?: string) => {
-    const server = await startTestServer(dataDir ? { dataDir } : {});
+  const start = async (dataDir: string) => {
+    const server = await startTestServer({ dataDir });
     servers.push(server);
     return server;
   };
   afterEach(async () => {
     for (const server of servers.splice(0)) await server.dispose();
-  });
-
-  it('gives one person unrelated ids in different rooms, never the clientId or the old global id', async () => {
-    const server = await start();
-    const auth = makeAuth();
-    const socket = await server.rooms(auth);
-    const ids = [
-      (await join(socket, { page: PAGE })).self.id,
-      (await join(socket, { page: PAGE, channel: 'team' })).self.id,
-      (await join(socket, { page: OTHER_PAGE })).self.id,
-    ];
-    expect(new Set(ids).size).toBe(3);
-    for (const id of ids) {
-      expect(id).toMatch(/^[A-Za-z0-9_-]{16}$/);
-      expect(id).not.toContain(auth.clientId as string);
-      expect(id).not.toBe(legacyPeerIdOf(auth.clientId as string));
-    }
-  });
-
-  it('lets one socket in two rooms move and leave under each room’s own id', async () => {
-    const server = await start();
-    const alice = await server.rooms();
-    const first = await join(alice, { page: PAGE });
-    const second = await join(alice, { page: OTHER_PAGE });
-    const bob = await server.rooms();
-    const atBob = await join(bob, { page: OTHER_PAGE });
-    expect(atBob.peers.map((peer) => peer.id)).toEqual([second.self.id]);
-
-    const seen = once<CursorBatch>(bob, 'cursor:batch', (batch) => batch.cursors.length > 0);
-    raw(alice).emit('cursor:move', { room: second.room, cursor: { x: 0.25, y: 0.5 } });
-    expect((await seen).cursors).toEqual([{ peerId: second.self.id, cursor: { x: 0.25, y: 0.5 } }]);
-
-    const left = once<PresenceLeft>(bob, 'presence:left');
-    await ask(alice, 'room:leave', { room: second.room });
-    expect(await left).toEqual({ room: second.room, peerId: second.self.id });
-    expect(first.self.id).not.toBe(second.self.id);
-  });
-
-  it('keeps a person’s id in a room across namespaces, reconnects and a restart', async () => {
-    const server = await start();
-    const auth = makeAuth();
-    const joined = await join(await server.rooms(auth), { page: PAGE });
-    const first = joined.self;
-    const again = (await join(await server.rooms(auth), { page: PAGE })).self;
-    expect(again.id).toBe(first.id);
-    const note = await createNote(await server.notes(auth), joined.room, 'mine');
-    expect(note.author.id).toBe(first.id);
-
-    await server.stop();
-    const restarted = await start(server.dataDir);
-    const afterRestart = (await join(await restarted.rooms(auth), { page: PAGE })).self;
-    expect(afterRestart.id).toBe(first.id);
-    // Still the author: the update is allowed, another person's is not.
-    const mine = await restarted.notes(auth);
-    value(await ask(mine, 'notes:subscribe', { room: note.room }));
-    const updated = value<Note>(
-      await ask(mine, 'note:update', { room: note.room, id: note.id, version: 1, body: 'still mine' }),
-    );
-    expect(updated.author.id).toBe(first.id);
-    const stranger = await restarted.notes();
-    value(await ask(stranger, 'notes:subscribe', { room: note.room }));
-    const refused = (await ask(stranger, 'note:update', {
-      room: note.room,
-      id: note.id,
-      version: 2,
-      body: 'not yours',
-    })) as Result<Note>;
-    expect(refused).toMatchObject({ ok: false, error: { code: 'forbidden' } });
   });
 
   it('moves notes written under the old global id to their author’s id in that room', async () => {

@@ -5,11 +5,12 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { afterEach, expect, it } from 'vitest';
+import { afterEach, expect, inject, it } from 'vitest';
 import type { Note, NoteAnchor, Result } from '../../protocol/index.js';
 import { DB_FILE } from '../../server/store/sqlite-store.js';
-import { connectNotes } from '../support/clients.js';
+import { connectNotes, makeAuth } from '../support/clients.js';
 import { allNotes } from '../support/notes-pages.js';
+import { createDatabase, dropDatabase } from '../support/postgres.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 type Child = ChildProcessByStdio<null, Readable, Readable>;
@@ -172,4 +173,44 @@ it('on SIGTERM mid-stream answers every note:create already sent, closes the sto
   const secondExit = exited(second);
   second.kill('SIGTERM');
   expect(await secondExit).toBe(0);
+});
+
+it('starts two nodes at once on one empty PostgreSQL database (DATABASE_URL): both migrate, serve and share the notes', async () => {
+  const url = await createDatabase(inject('pgUrl'), 'nodes');
+  const dataDir = mkdtempSync(join(tmpdir(), 'copresence-unused-'));
+  dirs.push(dataDir);
+  try {
+    const env = { PORT: '0', DATA_DIR: dataDir, DATABASE_URL: url, LOG_LEVEL: 'info' };
+    const nodes = [start(env), start(env)];
+    const logs = nodes.map((node) => collect(node.stderr));
+    const [urlA, urlB] = await Promise.all(nodes.map(urlOf));
+    for (const nodeUrl of [urlA!, urlB!]) expect((await fetch(`${nodeUrl}/healthz`)).status).toBe(200);
+    for (const log of logs) expect(log.value).toMatch(/"store":"postgres"/);
+    // Nothing was written under DATA_DIR.
+    expect(existsSync(join(dataDir, DB_FILE))).toBe(false);
+
+    // One person on both nodes: the same peer id (one key for the cluster), one note per opId.
+    const auth = makeAuth();
+    const [onA, onB] = await Promise.all([connectNotes(urlA!, auth), connectNotes(urlB!, auth)]);
+    try {
+      await onA.timeout(3000).emitWithAck('notes:subscribe', { room: ROOM });
+      await onB.timeout(3000).emitWithAck('notes:subscribe', { room: ROOM });
+      const payload = { room: ROOM, opId: 'op-two-nodes-1', anchor: ANCHOR, body: 'written once' };
+      const [fromA, fromB] = (await Promise.all([
+        onA.timeout(3000).emitWithAck('note:create', payload),
+        onB.timeout(3000).emitWithAck('note:create', payload),
+      ])) as Array<Result<Note>>;
+      expect(fromA).toEqual(fromB);
+      expect(fromA).toMatchObject({ ok: true, value: { body: 'written once' } });
+      expect(await allNotes(onB, ROOM)).toEqual([(fromA as { value: Note }).value]);
+    } finally {
+      onA.close();
+      onB.close();
+    }
+    const exits = nodes.map(exited);
+    for (const node of nodes) node.kill('SIGTERM');
+    expect(await Promise.all(exits)).toEqual([0, 0]);
+  } finally {
+    await dropDatabase(url);
+  }
 });

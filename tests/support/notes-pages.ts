@@ -1,18 +1,18 @@
 /**
  * Reading a room's notes the way a client must since issue 10: `notes:subscribe` answers
- * the first bounded page, `notes:page` each following one until `next` is null.
+ * the first bounded page of changes (issue 12), `notes:page` each following one until `next` is null.
  */
-import type { Note, NotesPage, Result } from '../../protocol/index.js';
+import type { Note, NotesChanges, Result } from '../../protocol/index.js';
 import { ask, type NotesClient } from './clients.js';
 
-function pageOf(result: unknown): NotesPage {
-  const r = result as Result<NotesPage>;
+function pageOf(result: unknown): NotesChanges {
+  const r = result as Result<NotesChanges>;
   if (!r.ok) throw new Error(`expected a page, got ${r.error.code}: ${r.error.message}`);
   return r.value;
 }
 
 /** Subscribes (with `key` for a private room) and resolves with every page, in order. */
-export async function allPages(socket: NotesClient, room: string, key?: string): Promise<NotesPage[]> {
+export async function allPages(socket: NotesClient, room: string, key?: string): Promise<NotesChanges[]> {
   const pages = [pageOf(await ask(socket, 'notes:subscribe', key === undefined ? { room } : { room, key }))];
   for (let next = pages[0]!.next; next !== null; next = pages[pages.length - 1]!.next) {
     pages.push(pageOf(await ask(socket, 'notes:page', { room, after: next })));

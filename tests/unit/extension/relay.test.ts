@@ -10,6 +10,7 @@ import { KEEPALIVE_MS, Relay } from '../../../extension/background/relay.js';
 import { SettingsStore } from '../../../extension/background/settings.js';
 import type { ContentToWorker, WorkerToContent } from '../../../extension/shared/messages.js';
 import type { ImportItem } from '../../../server/store/note-store.js';
+import type { Note, Result } from '../../../protocol/index.js';
 import type {
   CursorBatch,
   NoteChanged,
@@ -18,7 +19,7 @@ import type {
   PresenceUpdated,
   RoomJoined,
 } from '../../../protocol/index.js';
-import { ask, type NotesClient, type RoomsClient } from '../../support/clients.js';
+import { ask, makeAuth, type NotesClient, type RoomsClient } from '../../support/clients.js';
 import { startTestServer, type TestServer } from '../../support/test-server.js';
 import { once, record } from '../../support/wait.js';
 
@@ -124,6 +125,12 @@ function fakeChromeApi(tabs: Map<number, string>): ChromeApi {
   };
 }
 
+function value<T>(result: unknown): T {
+  const r = result as Result<T>;
+  if (!r.ok) throw new Error(`expected ok, got ${r.error.code}: ${r.error.message}`);
+  return r.value;
+}
+
 let server: TestServer;
 let relay: Relay;
 let observer: RoomsClient;
@@ -157,8 +164,7 @@ afterAll(async () => {
   await server?.dispose();
 });
 
-async function newRelay(url = server.url): Promise<Relay> {
-  const api = fakeChromeApi(new Map([[1, PAGE]]));
+async function newRelay(url = server.url, api = fakeChromeApi(new Map([[1, PAGE]]))): Promise<Relay> {
   const settings = new SettingsStore(api);
   await settings.update({ serverUrl: url, name: 'Tester' });
   return new Relay(api, settings, () => undefined);
@@ -338,8 +344,8 @@ class ServerInbox {
   readonly events: Array<{ event: string; payload: unknown }> = [];
   private readonly waiters: Array<() => void> = [];
 
-  constructor(testServer: TestServer) {
-    testServer.app.io.of('/rooms').on('connection', (socket) => {
+  constructor(testServer: TestServer, namespace = '/rooms') {
+    testServer.app.io.of(namespace).on('connection', (socket) => {
       socket.onAny((event: string, payload: unknown) => {
         this.events.push({ event, payload });
         for (const wake of this.waiters.splice(0)) wake();
@@ -502,4 +508,225 @@ describe('Relay with a room bigger than one page (issue 10)', () => {
     });
     expect(await big.store.list(bigRoom)).toHaveLength(1_200);
   }, 30_000);
+});
+
+/** What a tab shows after the messages it was sent: whole sets, then changes, in order. */
+function shownIn(tab: FakeTab): Map<string, Note> {
+  const shown = new Map<string, Note>();
+  for (const message of tab.received) {
+    if (message.type === 'notes') {
+      shown.clear();
+      for (const note of message.notes) shown.set(note.id, note);
+    } else if (message.type === 'note:upsert') shown.set(message.note.id, message.note);
+    else if (message.type === 'note:removed') shown.delete(message.id);
+  }
+  return shown;
+}
+
+const bodies = (notes: Iterable<Note>) => [...notes].map((note) => note.body).sort();
+
+describe('Relay catch-up by revision (issue 12)', () => {
+  let own: TestServer;
+  afterEach(async () => {
+    await own?.dispose();
+  });
+
+  /** Drops the worker's connection the way a network does (both namespaces); it reconnects by itself. */
+  function dropConnection(): void {
+    const mine = [...own.app.io.of('/notes').sockets.values()].filter(
+      (socket) => socket.data.name === 'Tester',
+    );
+    expect(mine).toHaveLength(1);
+    mine[0]!.conn.close();
+  }
+
+  it('subscribes again with the revision it holds after /notes drops, and the tab ends with the changes, deletions included', async () => {
+    own = await startTestServer();
+    const other = await own.notes(makeAuth({ name: 'Other' }));
+    const page = (await ask(await own.rooms(), 'room:join', { page: PAGE })) as {
+      ok: true;
+      value: RoomJoined;
+    };
+    const ownRoom = page.value.room;
+    value(await ask(other, 'notes:subscribe', { room: ownRoom }));
+    const write = async (event: string, payload: object) =>
+      value<Note>(await ask(other, event, { room: ownRoom, ...payload }));
+    const anchor = { selectors: [{ type: 'TextQuoteSelector' as const, exact: 'headland' }] };
+    const [kept, edited, dropped] = [
+      await write('note:create', { opId: 'seed-kept-xx', anchor, body: 'kept' }),
+      await write('note:create', { opId: 'seed-edit-xx', anchor, body: 'edited' }),
+      await write('note:create', { opId: 'seed-drop-xx', anchor, body: 'dropped' }),
+    ];
+
+    // What the worker's /notes connections send (it connects after this; the others before).
+    const inbox = new ServerInbox(own, '/notes');
+    relay = await newRelay(own.url);
+    await relay.setSharing(ORIGIN, true);
+    const tab = openTab(1);
+    const isNotes = (m: WorkerToContent): m is Extract<WorkerToContent, { type: 'notes' }> =>
+      m.type === 'notes';
+    await tab.next(isNotes);
+    expect(bodies(shownIn(tab).values())).toEqual(['dropped', 'edited', 'kept']);
+    expect(inbox.of('notes:subscribe')).toEqual([{ room: ownRoom, since: 0 }]);
+
+    // A live event moves the worker's revision on: 4 follows the 3 it read.
+    const live = await write('note:create', { opId: 'live-note-xx', anchor, body: 'live' });
+    await tab.next(
+      (m): m is Extract<WorkerToContent, { type: 'note:upsert' }> => isUpsert(m) && m.note.id === live.id,
+    );
+
+    // Changes the worker cannot hear live: made on another node, straight into the shared store.
+    const author = edited.author.id;
+    value(await own.store.update(ownRoom, edited.id, 1, 'edited elsewhere', author));
+    value(await own.store.delete(ownRoom, dropped.id, 1, author));
+    const added = await own.store.create(
+      ownRoom,
+      'elsewhere-xx',
+      { anchor, body: 'added elsewhere' },
+      {
+        author: kept.author,
+        clientId: 'someone-else',
+        quota: { perRoom: 100, perAuthorPerDay: 100 },
+      },
+    );
+    expect(added.ok && added.value.note.revision).toBe(7);
+
+    const mark = tab.received.length;
+    dropConnection();
+    // Back: the worker asks for what came after revision 4, and only that.
+    const [, again] = await inbox.count('notes:subscribe', 2);
+    expect(again).toEqual({ room: ownRoom, since: 4 });
+    await tab.next(
+      (m): m is Extract<WorkerToContent, { type: 'note:upsert' }> =>
+        isUpsert(m) && m.note.body === 'added elsewhere',
+      mark,
+      10_000,
+    );
+    const after = tab.received.slice(mark);
+    // Changes, not the whole room again.
+    expect(after.filter((m) => m.type === 'notes')).toEqual([]);
+    expect(after.filter((m) => m.type === 'note:removed')).toEqual([
+      { type: 'note:removed', room: ownRoom, id: dropped.id },
+    ]);
+    expect(after.filter(isUpsert).map((m) => m.note.body)).toEqual(['edited elsewhere', 'added elsewhere']);
+    expect(bodies(shownIn(tab).values())).toEqual(['added elsewhere', 'edited elsewhere', 'kept', 'live']);
+    expect(bodies(shownIn(tab).values())).toEqual(bodies(await own.store.list(ownRoom)));
+
+    // A tab opened now gets the whole room from the worker's cache, without asking the server.
+    const second = openTab(2);
+    const shown = await second.next(isNotes);
+    expect(bodies(shown.notes)).toEqual(['added elsewhere', 'edited elsewhere', 'kept', 'live']);
+    expect(inbox.of('notes:subscribe')).toHaveLength(2);
+  }, 20_000);
+
+  it('catches up from the revision a stopped worker kept, and gives the tabs of the new one the whole room', async () => {
+    own = await startTestServer();
+    const other = await own.notes(makeAuth({ name: 'Other' }));
+    const joined = (await ask(await own.rooms(), 'room:join', { page: PAGE })) as {
+      ok: true;
+      value: RoomJoined;
+    };
+    const ownRoom = joined.value.room;
+    value(await ask(other, 'notes:subscribe', { room: ownRoom }));
+    const anchor = { selectors: [{ type: 'TextQuoteSelector' as const, exact: 'headland' }] };
+    const notes: Note[] = [];
+    for (const body of ['kept', 'edited', 'dropped']) {
+      notes.push(
+        value<Note>(
+          await ask(other, 'note:create', { room: ownRoom, opId: `seed-${body}-xx`, anchor, body }),
+        ),
+      );
+    }
+    const [kept, edited, dropped] = notes as [Note, Note, Note];
+
+    const inbox = new ServerInbox(own, '/notes');
+    // One browser: the second worker finds what the first left in storage.session.
+    const api = fakeChromeApi(new Map([[1, PAGE]]));
+    relay = await newRelay(own.url, api);
+    await relay.setSharing(ORIGIN, true);
+    const isNotes = (m: WorkerToContent): m is Extract<WorkerToContent, { type: 'notes' }> =>
+      m.type === 'notes';
+    const before = openTab(1);
+    await before.next(isNotes);
+    // Chrome stops the worker (after the cache's write, which waits a second at most).
+    await relay.notesCache.flush();
+    relay.connection.close();
+    before.close();
+
+    // Meanwhile, on some node.
+    value(await own.store.update(ownRoom, edited.id, 1, 'edited meanwhile', edited.author.id));
+    value(await own.store.delete(ownRoom, dropped.id, 1, dropped.author.id));
+    const added = value<Note>(
+      await ask(other, 'note:create', {
+        room: ownRoom,
+        opId: 'meanwhile-xx',
+        anchor,
+        body: 'added meanwhile',
+      }),
+    );
+
+    relay = await newRelay(own.url, api);
+    const after = openTab(1);
+    const shown = await after.next(isNotes);
+    const subscribes = inbox.of('notes:subscribe');
+    expect(subscribes).toEqual([
+      { room: ownRoom, since: 0 },
+      { room: ownRoom, since: 3 },
+    ]);
+    expect(bodies(shown.notes)).toEqual(['added meanwhile', 'edited meanwhile', 'kept']);
+    expect(shown.notes.find((note) => note.id === kept.id)).toEqual(kept);
+    expect(shown.notes.find((note) => note.id === added.id)).toEqual(added);
+    expect(bodies(shown.notes)).toEqual(bodies(await own.store.list(ownRoom)));
+  }, 20_000);
+
+  it('does not move its revision over a gap: an event that overtook an earlier change leaves that change to the catch-up', async () => {
+    own = await startTestServer();
+    const other = await own.notes(makeAuth({ name: 'Other' }));
+    const joined = (await ask(await own.rooms(), 'room:join', { page: PAGE })) as {
+      ok: true;
+      value: RoomJoined;
+    };
+    const ownRoom = joined.value.room;
+    value(await ask(other, 'notes:subscribe', { room: ownRoom }));
+    const anchor = { selectors: [{ type: 'TextQuoteSelector' as const, exact: 'headland' }] };
+    const first = value<Note>(
+      await ask(other, 'note:create', { room: ownRoom, opId: 'gap-first-xx', anchor, body: 'first' }),
+    );
+
+    const inbox = new ServerInbox(own, '/notes');
+    relay = await newRelay(own.url);
+    await relay.setSharing(ORIGIN, true);
+    const tab = openTab(1);
+    await tab.next((m): m is Extract<WorkerToContent, { type: 'notes' }> => m.type === 'notes');
+
+    // Two changes on another node: revision 2 is still on its way when revision 3 arrives.
+    value(await own.store.update(ownRoom, first.id, 1, 'first, edited', first.author.id));
+    const writer = {
+      author: first.author,
+      clientId: 'someone-else',
+      quota: { perRoom: 100, perAuthorPerDay: 100 },
+    };
+    const overtaking = await own.store.create(ownRoom, 'gap-third-xx', { anchor, body: 'third' }, writer);
+    if (!overtaking.ok) throw new Error(overtaking.reason);
+    expect(overtaking.value.note.revision).toBe(3);
+    own.app.io.of('/notes').to(ownRoom).emit('note:created', { room: ownRoom, note: overtaking.value.note });
+    await tab.next(
+      (m): m is Extract<WorkerToContent, { type: 'note:upsert' }> => isUpsert(m) && m.note.body === 'third',
+    );
+
+    // Revision 2 never arrives live; the catch-up asks from 1, so it is not lost.
+    const mark = tab.received.length;
+    dropConnection();
+    const [, again] = await inbox.count('notes:subscribe', 2);
+    expect(again).toEqual({ room: ownRoom, since: 1 });
+    await tab.next(
+      (m): m is Extract<WorkerToContent, { type: 'note:upsert' }> =>
+        isUpsert(m) && m.note.body === 'first, edited',
+      mark,
+      10_000,
+    );
+    expect(bodies(shownIn(tab).values())).toEqual(['first, edited', 'third']);
+    // The note that came twice (live, then in the catch-up) went to the tab once.
+    expect(tab.received.filter((m) => isUpsert(m) && m.note.body === 'third')).toHaveLength(1);
+  }, 20_000);
 });
