@@ -28,6 +28,8 @@ interface QueuedConnection {
   transport: { writable: boolean; socket?: { bufferedAmount?: number; terminate?: () => void } };
   readyState: string;
   remoteAddress?: string;
+  /** Set once the bound decided to close it (on the next tick). */
+  doomed?: boolean;
   close(discard?: boolean): void;
 }
 
@@ -89,35 +91,47 @@ export function boundSendQueues(io: Server, bounds: QueueBounds, onSlow: () => v
     const all = clients();
     for (const sid in all) {
       const conn = all[sid]!;
-      if (addressKey(conn.remoteAddress) === address) total += conn.queuedBytes + socketBuffered(conn);
+      // A connection being closed (for this bound, say) holds nothing for long: not counted.
+      if (conn.readyState === 'open' && !conn.doomed && addressKey(conn.remoteAddress) === address) {
+        total += conn.queuedBytes + socketBuffered(conn);
+      }
     }
     return total;
   };
   function packetCreated(this: QueuedConnection, packet: { data?: unknown }): void {
-    if (this.readyState !== 'open') return;
+    if (this.readyState !== 'open' || this.doomed) return;
     const size = sizeOf(packet.data);
     if (this.transport.writable) {
       // Flushed right away: never queued, though it sits in the socket's buffer until the
       // kernel takes it. A client that reads must get even a big packet (a long list of
       // notes); only the address's bound looks at one, with the queues of its siblings.
       if (size >= step && addressQueued(addressKey(this.remoteAddress)) + size > bounds.perAddress) {
-        process.nextTick(closeSlow, this);
+        doom(this);
       }
       return;
     }
     const before = this.queuedBytes;
     this.queuedBytes += size;
-    // Closed on the next tick, not inside the emit that made the packet: a disconnect
-    // in the middle of a broadcast or a cursor flush would change rooms they are iterating.
     if (this.queuedBytes + socketBuffered(this) > bounds.perConnection) {
-      process.nextTick(closeSlow, this);
+      doom(this);
     } else if (
       Math.floor(this.queuedBytes / step) !== Math.floor(before / step) &&
       addressQueued(addressKey(this.remoteAddress)) > bounds.perAddress
     ) {
-      process.nextTick(closeSlow, this);
+      doom(this);
     }
   }
+  /**
+   * Closes `conn` on the next tick, not inside the emit that made the packet (a disconnect
+   * in the middle of a broadcast or a cursor flush would change rooms they are iterating).
+   * Its queue stops counting for its address at once, so the rest of the same broadcast
+   * does not close a sibling for bytes that are about to go.
+   */
+  const doom = (conn: QueuedConnection): void => {
+    if (conn.doomed) return;
+    conn.doomed = true;
+    process.nextTick(closeSlow, conn);
+  };
   const closeSlow = (conn: QueuedConnection): void => {
     // Scheduled more than once, or closed meanwhile: counted once.
     if (conn.readyState !== 'open') return;

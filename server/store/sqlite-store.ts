@@ -85,6 +85,24 @@ function toNote(row: NoteRow): Note {
   };
 }
 
+/**
+ * Switches the file to WAL. The switch needs the file to itself, and SQLite answers BUSY at
+ * once (no busy handler) while another process opens the same new file; that is a few
+ * milliseconds of the other process's work, so a short wait and a retry is enough. Start-up
+ * only, so blocking the thread for it is fine.
+ */
+function walMode(db: Database.Database): void {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'SQLITE_BUSY' || attempt >= 100) throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    }
+  }
+}
+
 /** Statements prepared once at open; preparing per call would re-parse the SQL every time. */
 function prepare(db: Database.Database) {
   return {
@@ -194,7 +212,7 @@ export class SqliteStore implements NoteStore {
     mkdirSync(dataDir, { recursive: true });
     const db = new Database(join(dataDir, DB_FILE));
     try {
-      db.pragma('journal_mode = WAL');
+      walMode(db);
       db.pragma('synchronous = FULL');
       migrate(db);
     } catch (error) {
