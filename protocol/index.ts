@@ -5,4 +5,6 @@ export * from './errors.js';
 export * from './events.js';
 export * from './page-url.js';
 export * from './schemas.js';
+export * from './point-fragment.js';
 export * from './web-annotation.js';
+export * from './web-annotation-import.js';

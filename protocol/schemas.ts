@@ -360,8 +360,18 @@ export const NotesChanges = z.object({
 });
 export type NotesChanges = z.infer<typeof NotesChanges>;
 
-/** `notes:export`: the room's first page of annotations, or the page after `after`. */
-export const NotesExport = z.object({ room: RoomId, after: NotesCursor.optional() });
+/**
+ * `notes:export`: the room's first page of annotations, or the page `after` names: the
+ * `first.next` of the page before (a page IRI), or a bare {@link NotesCursor}.
+ */
+export const NotesExport = z.object({
+  room: RoomId,
+  after: z
+    .string()
+    .min(1)
+    .max(LIMITS.room * 3 + 64)
+    .optional(),
+});
 export type NotesExport = z.infer<typeof NotesExport>;
 
 export const NoteChanged = z.object({ room: RoomId, note: Note });
@@ -381,16 +391,46 @@ export type NoteDeletedAck = z.infer<typeof NoteDeletedAck>;
 export const NotesImport = z.object({ room: RoomId, collection: z.unknown() });
 export type NotesImport = z.infer<typeof NotesImport>;
 
+/** Why an item of an import did not become a note. */
+export const ImportSkipReason = z.enum([
+  /** Not an object with `id`, `type: "Annotation"` and a target. */
+  'not_an_annotation',
+  /** The same `id` came earlier in the import. */
+  'duplicate_id',
+  /** No text: the body is a link to a resource (an IRI), an image, or missing. */
+  'no_text_body',
+  /** The text is empty or longer than a note may be. */
+  'bad_text',
+  /** It annotates another page than the room's. */
+  'other_page',
+  /** It annotates the page as a whole; a note needs a place on it. */
+  'no_selector',
+  /** Only selectors we cannot anchor (XPath, SVG, Range, pixels...). */
+  'unsupported_selector',
+]);
+export type ImportSkipReason = z.infer<typeof ImportSkipReason>;
+
+/** One item that was not imported: where it is in the request, its `id` if it had one, and why. */
+export const ImportSkippedItem = z.object({
+  index: z.number().int().min(0),
+  id: z.string().optional(),
+  reason: ImportSkipReason,
+  message: z.string(),
+});
+export type ImportSkippedItem = z.infer<typeof ImportSkippedItem>;
+
 /**
- * Ack of `notes:import`: notes stored now, items already imported before, items not usable,
- * and items not reached because the socket's note budget ran out. While `remaining` is
- * above 0, send the same collection again after `retryAfterMs`: what is stored counts as
- * `unchanged` and the import goes on where it stopped (issue 10).
+ * Ack of `notes:import`: notes stored now, items already imported before, items not usable
+ * (how many, and each with why), and items not reached because the socket's note budget ran
+ * out. While `remaining` is above 0, send the same collection again after `retryAfterMs`:
+ * what is stored counts as `unchanged` and the import goes on where it stopped.
  */
 export const NotesImported = z.object({
   created: z.number().int().min(0),
   unchanged: z.number().int().min(0),
   skipped: z.number().int().min(0),
+  /** The `skipped` items in request order; absent from servers that did not say why. */
+  skippedItems: z.array(ImportSkippedItem).optional(),
   remaining: z.number().int().min(0),
   retryAfterMs: z.number().int().min(0),
 });

@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import {
   annotationsToCollection,
   collectionToNotes,
+  exportCursorOf,
   fail,
   ImportedCollection,
   invalid,
@@ -58,6 +59,13 @@ const PAGE: PageBounds = { maxNotes: LIMITS.notesPerPage, maxBytes: LIMITS.pageB
 /** Each import item's opId comes from its annotation id, so a repeated import stores nothing new. */
 const importOpId = (annotationId: string) =>
   'imp-' + createHash('sha256').update(annotationId).digest('base64url').slice(0, 40);
+
+/**
+ * The parent id of an imported reply whose parent is not in the room: no note has it (note ids
+ * are UUIDs), and replies to the same missing annotation share it, so they stay one thread.
+ */
+const goneParentId = (annotationId: string) =>
+  'gone-' + createHash('sha256').update(annotationId).digest('base64url').slice(0, 40);
 
 /** How much of earlier answers may wait unsent before a page is refused: two pages. */
 const BACKLOG_BYTES = 2 * LIMITS.pageBytes;
@@ -238,9 +246,13 @@ export function registerNotes(nsp: NotesNamespace, options: NotesOptions): void 
     socket: NotesSocket,
     input: NotesExport,
   ): Promise<Result<AnnotationCollection>> => {
-    const { room, after = null } = input;
+    const { room } = input;
     const address = parseRoomId(room);
     if (!address || !isSubscribed(socket, room)) return fail('forbidden', NOT_SUBSCRIBED);
+    const after = input.after === undefined ? null : exportCursorOf(room, input.after);
+    if (after === null && input.after !== undefined) {
+      return fail('invalid', "after: not the id of one of this room's export pages");
+    }
     await earlierAnswersOut();
     if (backlogged(socket)) return fail('rate_limited', BACKLOGGED);
     const sizeOf = (note: Note) => Buffer.byteLength(JSON.stringify(noteToAnnotation(note, address.page)));
@@ -248,7 +260,13 @@ export function registerNotes(nsp: NotesNamespace, options: NotesOptions): void 
       Promise.all([store.page(room, after, { ...PAGE, sizeOf }), store.count(room, after)]),
     );
     const items = notes.map((note) => noteToAnnotation(note, address.page));
-    return ok(annotationsToCollection(items, address.page, undefined, { total, startIndex: before, next }));
+    return ok(
+      annotationsToCollection(
+        items,
+        { room, page: address.page },
+        { total, startIndex: before, after, next },
+      ),
+    );
   };
 
   /**
@@ -259,17 +277,22 @@ export function registerNotes(nsp: NotesNamespace, options: NotesOptions): void 
    */
   const importNotes = async (socket: NotesSocket, input: NotesImport): Promise<Result<NotesImported>> => {
     const { room } = input;
-    if (!isSubscribed(socket, room)) return fail('forbidden', NOT_SUBSCRIBED);
+    const address = parseRoomId(room);
+    if (!address || !isSubscribed(socket, room)) return fail('forbidden', NOT_SUBSCRIBED);
     const parsed = ImportedCollection.safeParse(input.collection);
     if (!parsed.success) return invalid(parsed.error);
-    const { notes, skipped } = collectionToNotes(parsed.data);
+    const { notes, skipped } = collectionToNotes(parsed.data, address.page);
     const position = new Map(notes.map((item, index) => [item.annotationId, index]));
     const items = notes.map((item): ImportItem => {
       const input = { anchor: item.anchor, body: item.body, color: item.color };
       if (item.parent === undefined) return { opId: importOpId(item.annotationId), input };
-      // Parents come first (collectionToNotes); one not in this collection may be from an earlier import.
+      // Parents come first (collectionToNotes); one not in this collection may be from an
+      // earlier import, or gone (deleted where the file was exported): the reply stays a reply.
       const index = position.get(item.parent);
-      const parent = index === undefined ? { opId: importOpId(item.parent) } : { index };
+      const parent =
+        index === undefined
+          ? { opId: importOpId(item.parent), otherwise: goneParentId(item.parent) }
+          : { index };
       return { opId: importOpId(item.annotationId), input, parent };
     });
     const outcome = await store.importNotes(room, items, writer(socket, room), () =>
@@ -286,7 +309,8 @@ export function registerNotes(nsp: NotesNamespace, options: NotesOptions): void 
     return ok({
       created: outcome.created.length,
       unchanged: outcome.unchanged,
-      skipped: skipped + outcome.skipped,
+      skipped: skipped.length,
+      skippedItems: skipped,
       remaining,
       // One token for the next notes:import itself, one per note it may then store.
       retryAfterMs: stoppedBy === 'budget' ? msUntilTokens(socket, 'notes', remaining + 1) : 0,

@@ -87,9 +87,10 @@ export interface ImportItem {
   input: Omit<NoteInput, 'parentId'>;
   /**
    * A reply's parent: the item at `index` of the same import (an earlier one), or the note an
-   * earlier import stored under `opId` in the room. A reply without its parent is skipped.
+   * earlier import stored under `opId` in the room, or else the id `otherwise`, of no note
+   * here: the reply keeps a parent that is gone, as a reply does whose parent was deleted.
    */
-  parent?: { index: number } | { opId: string };
+  parent?: { index: number } | { opId: string; otherwise: string };
 }
 
 export interface ImportOutcome {
@@ -97,8 +98,6 @@ export interface ImportOutcome {
   created: Note[];
   /** Items whose opId was stored before. */
   unchanged: number;
-  /** Replies whose parent item could not be stored. */
-  skipped: number;
   /** Items not reached, and why the import stopped before them. */
   remaining: number;
   stoppedBy: 'budget' | 'too_large' | 'rate_limited' | null;

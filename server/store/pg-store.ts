@@ -383,7 +383,7 @@ export class PgStore implements NoteStore {
   ): Promise<ImportOutcome> {
     return this.transaction(async (client): Promise<ImportOutcome> => {
       await this.lockRoomAndAuthor(client, room, writer.clientId);
-      const outcome: ImportOutcome = { created: [], unchanged: 0, skipped: 0, remaining: 0, stoppedBy: null };
+      const outcome: ImportOutcome = { created: [], unchanged: 0, remaining: 0, stoppedBy: null };
       const quota = await this.quotaLeft(client, room, writer);
       const ids: Array<string | undefined> = [];
       for (const [index, item] of items.entries()) {
@@ -399,11 +399,7 @@ export class PgStore implements NoteStore {
             ? undefined
             : 'index' in parent
               ? ids[parent.index]
-              : (await this.byOp(client, room, writer.author.id, parent.opId))?.id;
-        if (parent !== undefined && parentId === undefined) {
-          outcome.skipped++;
-          continue;
-        }
+              : ((await this.byOp(client, room, writer.author.id, parent.opId))?.id ?? parent.otherwise);
         outcome.stoppedBy =
           quota.room <= 0 ? 'too_large' : quota.author <= 0 ? 'rate_limited' : take() ? null : 'budget';
         if (outcome.stoppedBy !== null) {

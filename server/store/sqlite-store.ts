@@ -342,10 +342,10 @@ export class SqliteStore implements NoteStore {
     take: () => boolean,
   ): Promise<ImportOutcome> {
     const transaction = this.db.transaction((): ImportOutcome => {
-      const outcome: ImportOutcome = { created: [], unchanged: 0, skipped: 0, remaining: 0, stoppedBy: null };
+      const outcome: ImportOutcome = { created: [], unchanged: 0, remaining: 0, stoppedBy: null };
       // Counted once; the loop keeps them up to date as it inserts.
       const quota = this.quotaLeft(room, writer);
-      // The note id each item became (or already was); undefined for a skipped item.
+      // The note id each item became (or already was), for replies to it later in the import.
       const ids: Array<string | undefined> = [];
       for (const [index, item] of items.entries()) {
         const seen = this.sql.byOp.get(room, writer.author.id, item.opId);
@@ -360,11 +360,7 @@ export class SqliteStore implements NoteStore {
             ? undefined
             : 'index' in parent
               ? ids[parent.index]
-              : this.sql.byOp.get(room, writer.author.id, parent.opId)?.id;
-        if (parent !== undefined && parentId === undefined) {
-          outcome.skipped++;
-          continue;
-        }
+              : (this.sql.byOp.get(room, writer.author.id, parent.opId)?.id ?? parent.otherwise);
         outcome.stoppedBy =
           quota.room <= 0 ? 'too_large' : quota.author <= 0 ? 'rate_limited' : take() ? null : 'budget';
         if (outcome.stoppedBy !== null) {

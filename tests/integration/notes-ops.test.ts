@@ -168,9 +168,23 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
       const watcher = await subscribed(server, makeAuth(), otherRoom);
       const created = record<NoteChanged>(watcher, 'note:created');
       const imported = value<NotesImported>(await ask(bob, 'notes:import', { room: otherRoom, collection }));
-      expect(imported).toEqual({ created: 3, unchanged: 0, skipped: 0, remaining: 0, retryAfterMs: 0 });
+      expect(imported).toEqual({
+        created: 3,
+        unchanged: 0,
+        skipped: 0,
+        skippedItems: [],
+        remaining: 0,
+        retryAfterMs: 0,
+      });
       const again = value<NotesImported>(await ask(bob, 'notes:import', { room: otherRoom, collection }));
-      expect(again).toEqual({ created: 0, unchanged: 3, skipped: 0, remaining: 0, retryAfterMs: 0 });
+      expect(again).toEqual({
+        created: 0,
+        unchanged: 3,
+        skipped: 0,
+        skippedItems: [],
+        remaining: 0,
+        retryAfterMs: 0,
+      });
 
       const copies = await notesOf(bob, otherRoom);
       expect(created.map((e) => e.note.id)).toEqual(copies.map((n) => n.id));
@@ -201,6 +215,10 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
         created: 0,
         unchanged: 0,
         skipped: 2,
+        skippedItems: [
+          { index: 0, id: 'x', reason: 'not_an_annotation', message: expect.stringContaining('target') },
+          { index: 1, reason: 'not_an_annotation', message: expect.any(String) },
+        ],
         remaining: 0,
         retryAfterMs: 0,
       });

@@ -325,7 +325,7 @@ export function noteStoreContract(name: string, makeBackend: () => Promise<Store
           input: { anchor: ANCHOR, body: `${prefix} ${i}` },
         }));
 
-      it('stores items in order with replies to earlier items or earlier imports, once', async () => {
+      it('stores items in order with replies to earlier items, earlier imports or gone parents, once', async () => {
         const alice = writer('alice');
         const first: ImportItem[] = [
           ...items(2, 'imp'),
@@ -337,13 +337,15 @@ export function noteStoreContract(name: string, makeBackend: () => Promise<Store
           {
             opId: 'imp-orphan-xxx',
             input: { anchor: ANCHOR, body: 'orphan' },
-            parent: { opId: 'never-xxxx' },
+            parent: { opId: 'never-xxxx', otherwise: 'gone-parent' },
           },
         ];
         const outcome = await store.importNotes(ROOM, first, alice, () => true);
-        expect(outcome).toMatchObject({ unchanged: 0, skipped: 1, remaining: 0, stoppedBy: null });
-        expect(outcome.created.map((note) => note.body)).toEqual(['imp 0', 'imp 1', 'reply']);
+        expect(outcome).toMatchObject({ unchanged: 0, remaining: 0, stoppedBy: null });
+        expect(outcome.created.map((note) => note.body)).toEqual(['imp 0', 'imp 1', 'reply', 'orphan']);
         expect(outcome.created[2]!.parentId).toBe(outcome.created[0]!.id);
+        // Its parent was never stored here: it keeps the id it was given, as after a delete.
+        expect(outcome.created[3]!.parentId).toBe('gone-parent');
 
         const second = await store.importNotes(
           ROOM,
@@ -352,17 +354,17 @@ export function noteStoreContract(name: string, makeBackend: () => Promise<Store
             {
               opId: 'imp-late-xxxx',
               input: { anchor: ANCHOR, body: 'late reply' },
-              parent: { opId: 'imp-1-xxxx' },
+              parent: { opId: 'imp-1-xxxx', otherwise: 'gone-parent' },
             },
           ],
           alice,
           () => true,
         );
-        expect(second).toMatchObject({ unchanged: 2, skipped: 0, remaining: 0, stoppedBy: null });
+        expect(second).toMatchObject({ unchanged: 2, remaining: 0, stoppedBy: null });
         expect(second.created.map((note) => [note.body, note.parentId])).toEqual([
           ['late reply', outcome.created[1]!.id],
         ]);
-        expect(await store.list(ROOM)).toHaveLength(4);
+        expect(await store.list(ROOM)).toHaveLength(5);
       });
 
       it('stops at the budget and at quotas, and asks the budget only for notes it stores', async () => {
