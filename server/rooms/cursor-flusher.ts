@@ -1,22 +1,18 @@
 /**
  * Sends cursor changes at a fixed rate, volatile (a late cursor is worthless, a dropped
- * one is replaced next tick). Per dirty room and tick:
- * - sockets that joined with `cursorFormat: 'packed'` share one `cursor:packed` array,
- *   encoded and framed once by Socket.IO for all of them, their own entries included
- *   (each client skips its own number): the cheap path the extension uses (issue 6);
- * - `objects` sockets get `cursor:batch` and never their own peer's cursor back: they
- *   share one broadcast, and each sender gets its own copy without its entry.
- * The timer runs only while there is work.
+ * one is replaced next tick): per dirty room and tick, each cursor format some member of the
+ * room takes is encoded and sent by that format's encoder (server/cursors/). The timer runs
+ * only while there is work.
  *
- * Leading edge (issue 6): the first change after the timer stopped (an idle tick, so at
+ * Leading edge: the first change after the timer stopped (an idle tick, so at
  * least one tick since the last flush) is flushed at once, in the same turn of the event
  * loop once its I/O is read, instead of a whole tick later; the timer then starts from
  * that flush. A room still gets at most one batch per tick: under continuous changes the
  * timer never stops and flushes go out on ticks only.
  */
+import { sendFlush, type CursorEncoders, type CursorFlush } from '../cursors/encoders.js';
 import type { Logger } from '../logger.js';
 import type { RoomsNamespace } from '../socket-types.js';
-import type { CursorFlush, PackedFlush } from './room-state.js';
 
 export interface FlusherStats {
   /** Ticks that had something to send. */
@@ -34,6 +30,8 @@ export class CursorFlusher {
     private readonly take: () => CursorFlush[],
     private readonly tickHz: number,
     private readonly logger: Logger,
+    /** Send each format's batch; the same ones RoomState encoded the flush with. */
+    private readonly encoders: CursorEncoders,
     /** True while changes wait for a later tick (large rooms are flushed less often). */
     private readonly pending: () => boolean = () => false,
   ) {}
@@ -96,44 +94,6 @@ export class CursorFlusher {
   }
 
   private send(flush: CursorFlush): void {
-    if (flush.packed) this.sendPacked(flush.room, flush.packed);
-    const { room, changed, senders, snapshots } = flush;
-    if (changed.length > 0) {
-      const skip = [...senders.keys(), ...snapshots.keys()];
-      if (flush.packed) skip.push(flush.packed.channel);
-      this.nsp.to(room).except(skip).volatile.emit('cursor:batch', { room, cursors: changed });
-      for (const [socketId, peerId] of senders) {
-        const others = changed.filter((entry) => entry.peerId !== peerId);
-        if (others.length > 0)
-          this.socket(socketId)?.volatile.emit('cursor:batch', { room, cursors: others });
-      }
-    }
-    // Newcomers get every current cursor once, after their join ack, instead of the delta.
-    // Not volatile: unlike a delta, a lost snapshot is not repaired by the next tick.
-    for (const [socketId, cursors] of snapshots) {
-      if (cursors.length > 0) this.socket(socketId)?.emit('cursor:batch', { room, cursors });
-    }
-  }
-
-  private sendPacked(room: string, packed: PackedFlush): void {
-    // Newcomers first: every path number the batch below may use, then every cursor.
-    for (const socketId of packed.newcomers) {
-      const socket = this.socket(socketId);
-      if (packed.allPaths.length > 0) socket?.emit('cursor:paths', { room, paths: packed.allPaths });
-      if (packed.snapshot && packed.snapshot.length > 1) socket?.emit('cursor:packed', packed.snapshot);
-    }
-    if (packed.freshPaths.length > 0) {
-      // New path numbers and the batch that uses them both go out reliably, in this order on
-      // every connection. A volatile batch right behind a reliable write would be dropped:
-      // the transport is not writable again until that write completed.
-      this.nsp.to(packed.channel).emit('cursor:paths', { room, paths: packed.freshPaths });
-      if (packed.batch) this.nsp.to(packed.channel).emit('cursor:packed', packed.batch);
-    } else if (packed.batch) {
-      this.nsp.to(packed.channel).volatile.emit('cursor:packed', packed.batch);
-    }
-  }
-
-  private socket(id: string) {
-    return this.nsp.sockets.get(id);
+    sendFlush(this.nsp, this.encoders, flush);
   }
 }

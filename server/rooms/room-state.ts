@@ -5,35 +5,19 @@
  * Pure bookkeeping: no timers, no sockets, so the handlers decide what goes on the wire.
  * Time comes in as arguments (`now`), so the presence TTL is testable without waiting.
  */
+import type { Cursor, Peer, RoomSummary } from '../../protocol/index.js';
+import type { CursorFormat, CursorMember, RoomCursors } from '../cursors/cursor-encoder.js';
 import {
-  packEntry,
-  packedChannelOf,
-  type Cursor,
-  type CursorEntry,
-  type Peer,
-  type RoomSummary,
-} from '../../protocol/index.js';
+  createCursorEncoders,
+  encodeRoom,
+  forgetRoom,
+  type CursorEncoders,
+  type CursorFlush,
+} from '../cursors/encoders.js';
 import type { RoomAddress } from '../room-access.js';
 
-/** How a socket takes cursor batches (`room:join` `cursorFormat`). */
-export type CursorFormat = 'objects' | 'packed';
-
-/**
- * Element paths numbered per room for packed batches. Past this many, anchors with new
- * paths go out without their anchor (the document position still places the cursor).
- */
-export const MAX_ROOM_PATHS = 1024;
-/**
- * ...and past this many characters of paths (issue 10): 1024 paths of up to 512 characters
- * made a full table cost ~1.2 MiB per room. 128 KiB is 128 characters per path on average
- * at the count cap; the extension's paths are shorter, so the count binds for real pages
- * and this for paths made long on purpose.
- */
-export const MAX_ROOM_PATH_CHARS = 128 * 1024;
-
-/** Shared empty results of a flush; frozen, so nothing can fill them by mistake. */
-const NO_SOCKETS: string[] = Object.freeze([]) as unknown as string[];
-const NO_PATHS: Array<[number, string]> = Object.freeze([]) as unknown as Array<[number, string]>;
+export type { CursorFormat } from '../cursors/cursor-encoder.js';
+export type { CursorFlush } from '../cursors/encoders.js';
 
 /** A socket's place in one room: its peer there and when it was last heard of there (ms). */
 interface Seat {
@@ -41,11 +25,10 @@ interface Seat {
   seenAt: number;
 }
 
-interface Member {
+interface Member extends CursorMember {
   /** `peer.no` is the member's number in packed batches, unique in the room while it is there. */
   peer: Peer & { no: number };
   sockets: Set<string>;
-  cursor: Cursor | null;
 }
 
 interface Room extends RoomAddress {
@@ -53,16 +36,9 @@ interface Room extends RoomAddress {
   /** This room's number in packed batches; unique on this process. */
   no: number;
   members: Map<string, Member>;
-  /** Sockets per cursor format: packed sockets share one broadcast, objects ones never see their own cursor. */
+  /** Sockets per cursor format: a flush encodes only the formats that have some. */
   packed: Set<string>;
   objects: Set<string>;
-  /** packedChannelOf(id), made once. */
-  packedChannel: string;
-  /** Path numbers of packed anchors, and those numbered since the last flush. */
-  paths: Map<string, number>;
-  /** Characters of the paths in `paths`, bounded by MAX_ROOM_PATH_CHARS. */
-  pathChars: number;
-  freshPaths: Array<[number, string]>;
   /** Peer ids whose cursor changed since the last flush. */
   dirty: Set<string>;
   /** Sockets that joined since the last flush and need every current cursor once. */
@@ -91,33 +67,6 @@ export const LARGE_PACKED_ROOM_MEMBERS = 250;
 /** Ticks between two flushes of a room of `members` peers. */
 export function flushEvery(members: number, packedOnly = false): number {
   return Math.max(1, Math.ceil(members / (packedOnly ? LARGE_PACKED_ROOM_MEMBERS : LARGE_ROOM_MEMBERS)));
-}
-
-/** One room's share of a flush. */
-export interface CursorFlush {
-  room: string;
-  /** For `objects` sockets; empty when the room has none. Null for a hidden cursor or a peer who left. */
-  changed: CursorEntry[];
-  /** `objects` sockets of peers with an entry in `changed`, mapped to that peer: they must not see it. */
-  senders: Map<string, string>;
-  /** `objects` newcomer sockets mapped to every current cursor except their own peer's. */
-  snapshots: Map<string, CursorEntry[]>;
-  /** For `packed` sockets; null when the room has none. */
-  packed: PackedFlush | null;
-}
-
-export interface PackedFlush {
-  /** The Socket.IO room of the packed sockets (packedChannelOf). */
-  channel: string;
-  /** Paths numbered in this flush: announced before `batch`, which uses them. */
-  freshPaths: Array<[number, string]>;
-  /** The changed cursors, or null when none changed. Departed peers are left out: presence:left says it. */
-  batch: number[] | null;
-  /** Packed sockets that joined since the last flush: they get every path and every cursor once. */
-  newcomers: string[];
-  allPaths: Array<[number, string]>;
-  /** Every current cursor, for the newcomers; null when there are none. */
-  snapshot: number[] | null;
 }
 
 export interface JoinOutcome {
@@ -158,11 +107,13 @@ export class RoomState {
    * @param onDirty called whenever a flush has work to do; the flusher starts its timer then.
    * @param onEarlyFlush sends a room's flush made between ticks (see setCursor).
    * @param minFlushGapMs a room flushed less than this long ago merges instead of flushing early.
+   * @param encoders turn a room's changes into each format's batch.
    */
   constructor(
     private readonly onDirty: () => void,
     private readonly onEarlyFlush: (flush: CursorFlush) => void = () => undefined,
     private readonly minFlushGapMs = Infinity,
+    private readonly encoders: CursorEncoders = createCursorEncoders(),
   ) {}
 
   /**
@@ -342,80 +293,24 @@ export class RoomState {
 
   private flushRoom(room: Room, now: number): CursorFlush {
     room.lastFlushAt = now;
-    const packed = room.packed.size > 0 ? this.packRoom(room) : null;
-    const changed: CursorEntry[] = [];
-    const senders = new Map<string, string>();
-    const snapshots = new Map<string, CursorEntry[]>();
-    if (room.objects.size > 0) {
-      for (const peerId of room.dirty) {
-        const member = room.members.get(peerId);
-        changed.push({ peerId, cursor: member?.cursor ?? null });
-        for (const socketId of member?.sockets ?? [])
-          if (room.objects.has(socketId)) senders.set(socketId, peerId);
-      }
-      for (const socketId of room.newcomers) {
-        if (!room.objects.has(socketId)) continue;
-        const own = this.sockets.get(socketId)?.rooms.get(room.id)?.peerId;
-        const current = [...room.members.values()]
-          .filter((m) => m.cursor !== null && m.peer.id !== own)
-          .map((m) => ({ peerId: m.peer.id, cursor: m.cursor }));
-        snapshots.set(socketId, current);
-        senders.delete(socketId);
-      }
-    }
+    const flush = encodeRoom(this.encoders, room.id, (format) => {
+      const sockets = room[format];
+      if (sockets.size === 0) return null;
+      const cursors: RoomCursors = {
+        id: room.id,
+        no: room.no,
+        members: room.members,
+        dirty: room.dirty,
+        newcomers: room.newcomers,
+        sockets,
+        peerOf: (socketId) => this.sockets.get(socketId)?.rooms.get(room.id)?.peerId,
+      };
+      return cursors;
+    });
     room.dirty.clear();
     room.newcomers.clear();
     this.dropIfEmpty(room);
-    return { room: room.id, changed, senders, snapshots, packed };
-  }
-
-  private packRoom(room: Room): PackedFlush {
-    let batch: number[] | null = null;
-    for (const peerId of room.dirty) {
-      const member = room.members.get(peerId);
-      if (!member) continue;
-      batch ??= [room.no];
-      packEntry(batch, member.peer.no, member.cursor, this.pathNumber(room, member.cursor));
-    }
-    // Nothing is allocated here on a tick without newcomers or new paths (the usual one).
-    const newcomers =
-      room.newcomers.size > 0
-        ? [...room.newcomers].filter((socketId) => room.packed.has(socketId))
-        : NO_SOCKETS;
-    let snapshot: number[] | null = null;
-    if (newcomers.length > 0) {
-      snapshot = [room.no];
-      for (const member of room.members.values()) {
-        if (member.cursor)
-          packEntry(snapshot, member.peer.no, member.cursor, this.pathNumber(room, member.cursor));
-      }
-    }
-    const freshPaths = room.freshPaths;
-    if (freshPaths.length > 0) room.freshPaths = [];
-    return {
-      channel: room.packedChannel,
-      freshPaths,
-      batch,
-      newcomers,
-      allPaths: newcomers.length > 0 ? [...room.paths].map(([path, no]) => [no, path]) : NO_PATHS,
-      snapshot,
-    };
-  }
-
-  /** The room's number for the cursor's anchor path, numbering it if new; null to send no anchor. */
-  private pathNumber(room: Room, cursor: Cursor | null): number | null {
-    const path = cursor?.anchor?.path;
-    if (path === undefined) return null;
-    let no = room.paths.get(path);
-    if (no === undefined) {
-      if (room.paths.size >= MAX_ROOM_PATHS || room.pathChars + path.length > MAX_ROOM_PATH_CHARS)
-        return null;
-      room.pathChars += path.length;
-      no = room.paths.size + 1;
-      room.paths.set(path, no);
-      room.freshPaths.push([no, path]);
-    }
-    return no;
+    return flush;
   }
 
   private createRoom(id: string, address: RoomAddress): Room {
@@ -424,12 +319,8 @@ export class RoomState {
       no: ++this.roomNumbers,
       ...address,
       members: new Map(),
-      packedChannel: packedChannelOf(id),
       packed: new Set(),
       objects: new Set(),
-      paths: new Map(),
-      pathChars: 0,
-      freshPaths: [],
       dirty: new Set(),
       newcomers: new Set(),
       nextFlush: 0,
@@ -447,6 +338,7 @@ export class RoomState {
   private dropIfEmpty(room: Room): void {
     if (room.members.size > 0 || room.dirty.size > 0) return;
     this.rooms.delete(room.id);
+    forgetRoom(this.encoders, room.id);
     const ids = this.byPage.get(room.page);
     ids?.delete(room.id);
     if (ids?.size === 0) this.byPage.delete(room.page);

@@ -12,7 +12,6 @@ import {
   PresenceUpdate,
   roomIdFor,
   PUBLIC_CHANNEL,
-  packedChannelOf,
   RoomCreate,
   RoomJoin,
   RoomList,
@@ -29,6 +28,8 @@ import type { PeerIds } from '../peer-ids.js';
 import { isListed, type RoomAccess, type RoomAddress } from '../room-access.js';
 import { socketAddress } from '../socket-guard.js';
 import type { RoomsNamespace, RoomsSocket } from '../socket-types.js';
+import { cursorChannelOf } from '../cursors/cursor-encoder.js';
+import { createCursorEncoders } from '../cursors/encoders.js';
 import { CursorFlusher } from './cursor-flusher.js';
 import { RoomState, type CursorFormat } from './room-state.js';
 
@@ -75,18 +76,21 @@ export interface RoomsOptions {
 export function registerRooms(nsp: RoomsNamespace, options: RoomsOptions): RoomsHandle {
   const { logger } = options;
   const ttlMs = options.presenceTtlMs ?? PRESENCE_TTL_MS;
+  const encoders = createCursorEncoders();
   // The flusher is created right below; onDirty only fires once sockets act.
   // An early flush needs a whole tick since the room's last one: it stands in for a late tick.
   const state: RoomState = new RoomState(
     () => flusher.wake(),
     (flush) => flusher.sendNow(flush),
     1000 / options.tickHz,
+    encoders,
   );
   const flusher = new CursorFlusher(
     nsp,
     () => state.takeFlush(),
     options.tickHz,
     logger,
+    encoders,
     () => state.hasPending(),
   );
   let cursorsRejected = 0;
@@ -139,8 +143,9 @@ export function registerRooms(nsp: RoomsNamespace, options: RoomsOptions): Rooms
       socketAddress(socket),
     );
     void socket.join(room);
-    if (format === 'packed') void socket.join(packedChannelOf(room));
-    else void socket.leave(packedChannelOf(room));
+    // Each format's batches go to the members of that format only; a later join may switch it.
+    void socket.join(cursorChannelOf(room, format));
+    void socket.leave(cursorChannelOf(room, format === 'packed' ? 'objects' : 'packed'));
     if (joined.arrived) socket.to(room).emit('presence:joined', { room, peer: joined.self });
     return ok({ room, roomNo: joined.roomNo, self: joined.self, peers: joined.peers });
   };
@@ -150,7 +155,8 @@ export function registerRooms(nsp: RoomsNamespace, options: RoomsOptions): Rooms
     // Only rooms joined through room:join: leaving the socket's own id room would break except().
     if (left === null) return;
     void socket.leave(room);
-    void socket.leave(packedChannelOf(room));
+    void socket.leave(cursorChannelOf(room, 'packed'));
+    void socket.leave(cursorChannelOf(room, 'objects'));
     if (left.departed) nsp.to(room).emit('presence:left', { room, peerId: left.peerId });
   };
 

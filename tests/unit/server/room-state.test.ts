@@ -1,11 +1,10 @@
 // RoomState bookkeeping that needs a clock or many members: presence TTL, quiet keep-alives, large rooms, path numbers.
 import { describe, expect, it } from 'vitest';
 import { unpackBatch } from '../../../protocol/index.js';
+import { MAX_ROOM_PATH_CHARS, MAX_ROOM_PATHS } from '../../../server/cursors/encode-packed.js';
 import {
   flushEvery,
   LARGE_ROOM_MEMBERS,
-  MAX_ROOM_PATH_CHARS,
-  MAX_ROOM_PATHS,
   RoomState,
   type CursorFlush,
 } from '../../../server/rooms/room-state.js';
@@ -45,8 +44,8 @@ describe('RoomState', () => {
     const announced: Array<[number, string]> = [];
     const entries = () =>
       state.takeFlush().flatMap((flush) => {
-        announced.push(...(flush.packed?.freshPaths ?? []));
-        const batch = unpackBatch(flush.packed?.batch ?? []);
+        announced.push(...(flush.batches.packed?.freshPaths ?? []));
+        const batch = unpackBatch(flush.batches.packed?.batch ?? []);
         return batch.ok ? batch.value.entries : [];
       });
     const at = (path: string) => ({ x: 0.5, y: 0.5, anchor: { path, fx: 0.25, fy: 0.75 } });
@@ -77,14 +76,33 @@ describe('RoomState', () => {
     for (let i = 0; i < MAX_ROOM_PATHS; i += 1) {
       const path = `#p${i}-`.padEnd(512, 'x');
       state.setCursor(ROOM, 'a', { x: 0.5, y: 0.5, anchor: { path, fx: 0.25, fy: 0.75 } });
-      for (const flush of state.takeFlush()) announced.push(...(flush.packed?.freshPaths ?? []));
+      for (const flush of state.takeFlush()) announced.push(...(flush.batches.packed?.freshPaths ?? []));
     }
     const chars = announced.reduce((sum, [, path]) => sum + path.length, 0);
     expect(chars).toBeLessThanOrEqual(MAX_ROOM_PATH_CHARS);
     expect(announced).toHaveLength(Math.floor(MAX_ROOM_PATH_CHARS / 512));
     // A short new path still fits as long as characters are left; none are.
     state.setCursor(ROOM, 'a', { x: 0.5, y: 0.5, anchor: { path: 'p', fx: 0.25, fy: 0.75 } });
-    expect(state.takeFlush()[0]?.packed?.freshPaths).toEqual([]);
+    expect(state.takeFlush()[0]?.batches.packed?.freshPaths).toEqual([]);
+  });
+
+  it('encodes only the cursor formats that some member of the room takes', () => {
+    const state = new RoomState(() => undefined);
+    const formats = () => state.takeFlush().map((flush) => Object.keys(flush.batches).sort());
+    state.join(ROOM, ADDRESS, 's1', peer('a'), 'packed');
+    state.join(ROOM, ADDRESS, 's2', peer('b'), 'packed');
+    expect(formats()).toEqual([['packed']]);
+    state.setCursor(ROOM, 'a', { x: 0.5, y: 0.5 });
+    expect(formats()).toEqual([['packed']]);
+    // A third-party client joins with objects: from now on both formats are built.
+    state.join(ROOM, ADDRESS, 's3', peer('c'), 'objects');
+    expect(formats()).toEqual([['objects', 'packed']]);
+    // b switches to objects, then a leaves: no packed member is left, so no packed batch.
+    state.join(ROOM, ADDRESS, 's2', peer('b'), 'objects');
+    state.leave(ROOM, 's1');
+    const [flush] = state.takeFlush();
+    expect(Object.keys(flush!.batches)).toEqual(['objects']);
+    expect(flush!.batches.objects?.changed).toEqual([{ peerId: 'a', cursor: null }]);
   });
 
   it('counts the rooms of each remote address across its sockets', () => {
@@ -113,7 +131,7 @@ describe('RoomState', () => {
     state.takeFlush(0);
     const xs = (flushes: CursorFlush[]) =>
       flushes.flatMap((flush) => {
-        const batch = unpackBatch(flush.packed?.batch ?? []);
+        const batch = unpackBatch(flush.batches.packed?.batch ?? []);
         return batch.ok ? batch.value.entries.map((entry) => entry.cursor?.x) : [];
       });
 
