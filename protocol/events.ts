@@ -76,12 +76,6 @@ export interface NotesClientToServerEvents {
 }
 
 export interface NotesServerToClientEvents {
-  /**
-   * Sent once right after connecting, without a payload: it carries Socket.IO's
-   * connection-recovery offset, so a client that drops gets the note events it missed.
-   * Clients may ignore it.
-   */
-  'notes:ready': () => void;
   'note:created': (payload: NoteChanged) => void;
   'note:updated': (payload: NoteChanged) => void;
   'note:deleted': (payload: NoteDeleted) => void;

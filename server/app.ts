@@ -19,7 +19,6 @@ import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { PEER_ID_SECRET, PeerIds } from './peer-ids.js';
 import { registerNotes } from './notes/notes-handlers.js';
-import { MAX_DISCONNECTION_MS, notesOnlyRecovery, replayStaleSessions } from './recovery.js';
 import { createRoomAccess } from './room-access.js';
 import { registerRooms, type RoomsStats } from './rooms/rooms-handlers.js';
 import { boundSendQueues } from './send-queue.js';
@@ -83,8 +82,9 @@ export function createApp({ store, config, logger = createLogger(config.logLevel
       if (!cap.admits(req)) return done('too many connections from this address', false);
       done(null, true);
     },
-    connectionStateRecovery: { maxDisconnectionDuration: MAX_DISCONNECTION_MS, skipMiddlewares: false },
-    adapter: notesOnlyRecovery,
+    // No connection state recovery: a client that comes back subscribes again with the
+    // revision it has (notes:subscribe since), which any node answers from the store; a session
+    // kept in one process's memory could not, and would hold every broadcast for minutes.
   });
   cap.track(io);
   const adminOrigin = rememberAdminOrigin(io, config.admin !== null);
@@ -123,17 +123,13 @@ export function createApp({ store, config, logger = createLogger(config.logLevel
     draining: () => draining,
   };
   roomsNsp.on('connection', (socket) => {
-    // Never a recovered socket (notesOnlyRecovery): a client that comes back joins again.
     shareEmptyHandshake(socket);
     guardSocket(socket, guard);
   });
   notesNsp.on('connection', (socket) => {
     shareEmptyHandshake(socket);
     guardSocket(socket, guard);
-    // One broadcast gives the client a recovery offset even in a quiet room (server/recovery.ts).
-    if (!socket.recovered) socket.emit('notes:ready');
   });
-  replayStaleSessions(notesNsp);
 
   const access = createRoomAccess(store);
   const roomsPerSocket = config.limits.roomsPerSocket;

@@ -1,12 +1,13 @@
 // Operations: GET /metrics, the admin UI namespace only with credentials (checked off the
-// event loop, attempts limited per address, its origin admitted to /admin only), and
-// connection state recovery replaying the note events a dropped client missed.
+// event loop, attempts limited per address, its origin admitted to /admin only), a dropped
+// connection coming back as a new socket (catch-up by revision is the one way back), and a
+// graceful close.
 import { randomBytes } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Socket as EngineSocket } from 'engine.io-client';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { NoteChanged, PresenceJoined, Result, RoomJoined } from '../../protocol/index.js';
+import type { NoteChanged, NotesChanges, PresenceJoined, Result, RoomJoined } from '../../protocol/index.js';
 import { ADMIN_UI_ORIGIN } from '../../server/limits.js';
 import {
   ask,
@@ -171,92 +172,83 @@ describe('admin logins', () => {
   });
 });
 
-describe('connection state recovery', () => {
-  /**
-   * A subscriber in a quiet room drops; three notes are written meanwhile; it comes back.
-   * `beforeDrop` may change the server's state while the subscriber is still connected.
-   */
-  async function dropAndReturn(beforeDrop: () => void = () => undefined): Promise<void> {
-    // A client like the extension's: it reconnects by itself.
-    const dropped = connect(server.url + '/notes', {
+describe('a dropped connection', () => {
+  /** A client like the extension's: it reconnects by itself. */
+  function reconnecting<T>(namespace: '/rooms' | '/notes'): T {
+    const socket = connect(server.url + namespace, {
       auth: makeAuth(),
       transports: ['websocket'],
       forceNew: true,
       reconnectionDelay: 20,
       reconnectionDelayMax: 50,
-    }) as unknown as NotesClient;
-    extra.push(dropped as unknown as Socket);
-    const ready = once(dropped, 'notes:ready');
-    await once(dropped, 'connect');
-    // A quiet room: no note event before the drop, only the ready marker.
-    expect(((await ask(dropped, 'notes:subscribe', { room: ROOM })) as Result<unknown>).ok).toBe(true);
-    await ready;
-    const seen = record<NoteChanged>(dropped, 'note:created');
-
-    const writer = await server.notes();
-    await ask(writer, 'notes:subscribe', { room: ROOM });
-    beforeDrop();
-    const disconnected = once(dropped, 'disconnect');
-    (dropped as unknown as Socket).io.engine.close();
-    await disconnected;
-    const ids: string[] = [];
-    for (let i = 0; i < 3; i++) {
-      const opId = randomBytes(9).toString('base64url');
-      const acked = (await ask(writer, 'note:create', {
-        room: ROOM,
-        opId,
-        anchor: ANCHOR,
-        body: `missed ${i}`,
-      })) as Result<{ id: string }>;
-      if (!acked.ok) throw new Error(acked.error.message);
-      ids.push(acked.value.id);
-    }
-    expect(dropped.connected).toBe(false);
-    await once(dropped, 'connect');
-    expect((dropped as unknown as Socket).recovered).toBe(true);
-    if (seen.length < 3) await once<NoteChanged>(dropped, 'note:created', (e) => e.note.id === ids[2]);
-    expect(seen.map((event) => event.note.id)).toEqual(ids);
+    });
+    extra.push(socket);
+    return socket as unknown as T;
   }
 
-  it('replays the note events a subscriber missed while its connection was down', async () => {
+  async function dropAndReturn(socket: Socket, whileAway: () => Promise<void>): Promise<void> {
+    const before = socket.id;
+    const disconnected = once(socket, 'disconnect');
+    socket.io.engine.close();
+    await disconnected;
+    await whileAway();
+    expect(socket.connected).toBe(false);
+    await once(socket, 'connect');
+    // No session is kept on any node: the client comes back as a new socket.
+    expect(socket.recovered).not.toBe(true);
+    expect(socket.id).not.toBe(before);
+  }
+
+  it('comes back to /notes unsubscribed, and gets what it missed by subscribing with its revision', async () => {
     server = await startTestServer();
-    await dropAndReturn();
+    const dropped = reconnecting<NotesClient>('/notes');
+    await once(dropped, 'connect');
+    expect(((await ask(dropped, 'notes:subscribe', { room: ROOM })) as Result<unknown>).ok).toBe(true);
+    const writer = await server.notes();
+    await ask(writer, 'notes:subscribe', { room: ROOM });
+    // A note event received: what Socket.IO's recovery would come back with as its offset.
+    const heard = once<NoteChanged>(dropped, 'note:created');
+    await ask(writer, 'note:create', { room: ROOM, opId: 'op-heard-1', anchor: ANCHOR, body: 'heard' });
+    const since = (await heard).note.revision!;
+    const seen = record<NoteChanged>(dropped, 'note:created');
+
+    const missed: string[] = [];
+    await dropAndReturn(dropped as unknown as Socket, async () => {
+      for (let i = 0; i < 3; i++) {
+        const acked = (await ask(writer, 'note:create', {
+          room: ROOM,
+          opId: randomBytes(9).toString('base64url'),
+          anchor: ANCHOR,
+          body: `missed ${i}`,
+        })) as Result<{ id: string }>;
+        if (!acked.ok) throw new Error(acked.error.message);
+        missed.push(acked.value.id);
+      }
+    });
+    // Nothing is replayed, and the subscription did not survive: the store is the one truth.
+    expect(((await ask(dropped, 'notes:page', { room: ROOM, after: '0' })) as Result<unknown>).ok).toBe(
+      false,
+    );
+    const again = (await ask(dropped, 'notes:subscribe', { room: ROOM, since })) as Result<NotesChanges>;
+    expect(again.ok && again.value.notes.map((note) => note.id)).toEqual(missed);
+    expect(seen).toEqual([]);
   });
 
-  it('replays them too when the subscriber’s offset has aged out of the buffer', async () => {
+  it('comes back to /rooms as a new socket that joins again', async () => {
     server = await startTestServer();
-    // As after a long quiet spell: Socket.IO expired every buffered packet, the ready marker
-    // that is the subscriber's offset among them (its own expiry timer runs once a minute).
-    const adapter = server.app.io.of('/notes').adapter as unknown as { packets: unknown[] };
-    await dropAndReturn(() => adapter.packets.splice(0));
-  });
-
-  it('does not cover /rooms: a client that comes back is a new socket and joins again', async () => {
-    server = await startTestServer();
-    const dropped = connect(server.url + '/rooms', {
-      auth: makeAuth(),
-      transports: ['websocket'],
-      forceNew: true,
-      reconnectionDelay: 20,
-      reconnectionDelayMax: 50,
-    }) as unknown as RoomsClient;
-    extra.push(dropped as unknown as Socket);
+    const dropped = reconnecting<RoomsClient>('/rooms');
     await once(dropped, 'connect');
     await ask(dropped, 'room:join', { page: PAGE });
-    // A broadcast received gives the client an offset to come back with.
     const first = await server.rooms();
     const heard = once(dropped, 'presence:joined');
     await ask(first, 'room:join', { page: PAGE });
     await heard;
     const seen = record<PresenceJoined>(dropped, 'presence:joined');
-    const disconnected = once(dropped, 'disconnect');
-    (dropped as unknown as Socket).io.engine.close();
-    await disconnected;
-    // Broadcast while it is away: a recovered socket would get it replayed.
-    const second = await server.rooms();
-    await ask(second, 'room:join', { page: PAGE });
-    await once(dropped, 'connect');
-    expect((dropped as unknown as Socket).recovered).toBe(false);
+    await dropAndReturn(dropped as unknown as Socket, async () => {
+      // Broadcast while it is away: a recovered socket would get it replayed.
+      const second = await server.rooms();
+      await ask(second, 'room:join', { page: PAGE });
+    });
     const rejoined = (await ask(dropped, 'room:join', { page: PAGE })) as Result<RoomJoined>;
     expect(rejoined.ok && rejoined.value.peers.length).toBe(2);
     expect(seen).toEqual([]);
