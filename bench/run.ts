@@ -16,8 +16,6 @@
  *   --probes 3      measuring clients per room (`all`: every user decodes and measures)
  *   --profile       CPU profiles of each server's window (and the generator), heap snapshots of
  *                   the idle servers, in bench/results/profiles/
- *   --experiments release-request
- *                   also run `ours-next`: our server with proposed changes (bench/servers/experiments.ts)
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -38,7 +36,6 @@ import {
   TARGETS,
   type TargetName,
 } from './support/server-under-test.js';
-import { parseExperiments, type Experiment } from './servers/experiments.js';
 import {
   cursorFigures,
   idleFigures,
@@ -75,7 +72,6 @@ const { values: args } = parseArgs({
     'window-ms': { type: 'string' },
     profile: { type: 'boolean', default: false },
     'quiet-wait-s': { type: 'string', default: '90' },
-    experiments: { type: 'string' },
     probes: { type: 'string' },
     retries: { type: 'string', default: '2' },
     rooms: { type: 'string' },
@@ -105,8 +101,6 @@ interface RunConfig {
   profileDir: string | undefined;
   retries: number;
   quietWaitMs: number;
-  /** Proposed server changes `ours-next` runs with. */
-  experiments: Experiment[];
   /** With `--store postgres`: a fresh database for each server start; null on SQLite. */
   newDatabase: (() => Promise<string>) | null;
 }
@@ -115,7 +109,6 @@ async function serverOptions(config: RunConfig) {
   return {
     cpu: SERVER_CPU,
     tickHz: config.tickHz,
-    experiments: config.experiments,
     databaseUrl: config.newDatabase === null ? null : await config.newDatabase(),
   };
 }
@@ -179,7 +172,6 @@ async function measureCursor(
       probesPerRoom: workload.probesPerRoom,
       flushPeriodMs: isOurs(target) ? (1000 / config.tickHz) * flushEvery(workload.usersPerRoom, true) : 0,
       workers: config.workers,
-      experiments: target === 'ours-next' ? config.experiments : [],
     };
     const { connected, connectMs } = await generator.setup(job);
     log(`  ${target}: ${connected} users connected in ${(connectMs / 1000).toFixed(1)} s; measuring`);
@@ -240,7 +232,6 @@ async function measureIdle(
       connections: workload.connections,
       usersPerRoom: workload.usersPerRoom,
       workers: config.workers,
-      experiments: target === 'ours-next' ? config.experiments : [],
     });
     log(`  ${target}: ${connected} idle connections in ${(connectMs / 1000).toFixed(1)} s`);
     // Let handshake garbage and timers settle before the collection that measures live objects.
@@ -276,11 +267,8 @@ function paramsOf(workload: Workload): Record<string, number> {
 async function main(): Promise<void> {
   const size = args.quick ? 'quick' : 'full';
   const only = listArg<WorkloadName>(args.only, WORKLOAD_NAMES, 'workload');
-  const experiments = parseExperiments(args.experiments);
   const targets =
-    args.targets !== undefined
-      ? listArg<TargetName>(args.targets, TARGETS, 'target')
-      : TARGETS.filter((t) => DEFAULT_TARGETS.includes(t) || (t === 'ours-next' && experiments.length > 0));
+    args.targets !== undefined ? listArg<TargetName>(args.targets, TARGETS, 'target') : [...DEFAULT_TARGETS];
   const workers = Number(args.workers);
   const tickHz = Number(args['tick-hz']);
   const timing = timingFor(size);
@@ -311,7 +299,6 @@ async function main(): Promise<void> {
     profileDir,
     retries: Number(args.retries),
     quietWaitMs: Number(args['quiet-wait-s']) * 1000,
-    experiments,
     newDatabase,
   };
   const pinned = canPin() && cpus().length >= 2;
@@ -381,7 +368,6 @@ async function main(): Promise<void> {
       timing,
       serverCpu: SERVER_CPU,
       generatorCpu: GENERATOR_CPU,
-      experiments,
       fanOutRooms: rooms ?? null,
       store,
     },
@@ -404,12 +390,11 @@ async function main(): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
   const text = JSON.stringify(result, null, 2) + '\n';
-  // The name says what kind of run it was, so experiment runs are not mistaken for plain ones.
+  // The name says what kind of run it was, so a variant is not mistaken for a plain run.
   const variant = [
     size,
     ...(tickHz !== 60 ? [`tick${tickHz}`] : []),
     ...(store === 'postgres' ? ['postgres'] : []),
-    ...(targets.includes('ours-next') && experiments.length > 0 ? [`next-${experiments.join('+')}`] : []),
   ].join('-');
   writeFileSync(new URL(`${stamp}-${variant}.json`, dir), text);
   writeFileSync(new URL('latest.json', dir), text);

@@ -50,8 +50,6 @@ export interface UserSpec {
   runId: string;
   /** Ours: also open /notes and subscribe (what the extension holds open). */
   notes: boolean;
-  /** `ours-next`: the server's experiments (bench/servers/experiments.ts). */
-  experiments: string[];
 }
 
 export type NoteAck = (outcome: { ok: true; note: Note } | { ok: false; reason: string }) => void;
@@ -103,7 +101,6 @@ function baselineRoom(room: number): string {
 export function createClient(target: TargetName, url: string, user: UserSpec, sink: ClientSink): BenchClient {
   switch (target) {
     case 'ours':
-    case 'ours-next':
       return oursClient(url, user, sink);
     case 'ws-relay':
       return wsRelayClient(url, user, sink);

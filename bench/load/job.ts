@@ -20,8 +20,6 @@ export interface CursorJob {
    * measure everything); the others are load clients (light-clients.ts).
    */
   probesPerRoom: number;
-  /** `ours-next`: the experiments the server runs with (clients adapt to them). */
-  experiments: string[];
   /** Acked note creates per user per second; 0 for none (ours only). */
   notesHz: number;
   /**
@@ -42,7 +40,6 @@ export interface IdleJob {
   connections: number;
   usersPerRoom: number;
   workers: number;
-  experiments: string[];
 }
 
 export type GeneratorJob = CursorJob | IdleJob;

@@ -248,7 +248,6 @@ export function createLightClient(
 ): BenchClient {
   switch (target) {
     case 'ours':
-    case 'ours-next':
       return lightOurs(url, user, sink);
     case 'ws-relay':
       return lightWsRelay(url, user, sink);

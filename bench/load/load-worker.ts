@@ -151,7 +151,6 @@ async function openAll(): Promise<[string, number][]> {
           room: roomOf(user),
           runId: job.runId,
           notes: withNotes && isOurs(job.target),
-          experiments: job.experiments,
         },
         {
           cursor: (fromPeer, x, y) => receiveCursor(user, fromPeer, x, y),

@@ -138,7 +138,7 @@ export interface WorkloadResult {
   targets: Partial<Record<TargetName, TargetFigures>>;
   /** Targets whose measurement failed, with the reason. */
   failures: Partial<Record<TargetName, string>>;
-  /** ours (and ours-next) divided by each baseline: `ratios.ours['socketio-relay']`. */
+  /** ours divided by each baseline: `ratios.ours['socketio-relay']`. */
   ratios: Partial<Record<OursName, Partial<Record<BaselineName, Ratios>>>>;
 }
 
@@ -157,8 +157,6 @@ export interface BenchResult {
     timing: Timing;
     serverCpu: number;
     generatorCpu: number;
-    /** What `ours-next` ran with, if it ran. */
-    experiments: string[];
     /** `--rooms`: fan-out and notes rooms instead of the size's; null or absent otherwise. */
     fanOutRooms?: number | null;
     /** The note store of our server (`--store`, issue 12); SQLite when absent. */
@@ -339,7 +337,7 @@ export function idleFigures(run: IdleRun, empty: ServerStats, loaded: ServerStat
 type OursName = (typeof OURS)[number];
 type BaselineName = (typeof BASELINES)[number];
 
-/** ours (and ours-next) / each baseline, for every figure where both have a value. */
+/** ours / each baseline, for every figure where both have a value. */
 export function ratiosOf(
   targets: Partial<Record<TargetName, TargetFigures>>,
 ): Partial<Record<OursName, Partial<Record<BaselineName, Ratios>>>> {

@@ -51,14 +51,6 @@ export function renderGenerated(result: BenchResult): string {
       `tick ${result.config.tickHz} Hz; warm-up ${t.warmupMs / 1000} s, window ${t.windowMs / 1000} s, ` +
       `drain ${t.drainMs / 1000} s; ${result.config.workers} generator worker threads.`,
     '',
-    ...((result.config.experiments ?? []).length > 0
-      ? [
-          `\`ours-next\` is our server with the proposed changes ${result.config.experiments
-            .map((e) => `\`${e}\``)
-            .join(', ')} applied at run time (bench/servers/experiments.ts); it is not what server/ ships.`,
-          '',
-        ]
-      : []),
     '#### Targets (issue #6)',
     '',
     '| target | measured | verdict |',

@@ -12,7 +12,7 @@ type Row = {
   ratio?: (f: TargetFigures) => number;
 };
 
-const COLUMNS: TargetName[] = ['ours', 'ours-next', 'ws-relay', 'socketio-relay'];
+const COLUMNS: readonly TargetName[] = ['ours', 'ws-relay', 'socketio-relay'];
 
 export function fmt(value: number, digits = 1): string {
   if (!Number.isFinite(value)) return '-';

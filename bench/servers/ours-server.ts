@@ -16,7 +16,6 @@ import { createApp } from '../../server/app.js';
 import { loadConfig } from '../../server/config.js';
 import { openStore } from '../../server/store/open-store.js';
 import { announceListening, installStatsResponder } from '../support/server-stats.js';
-import { applyExperiments, parseExperiments } from './experiments.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'copresence-bench-'));
 const config = loadConfig({
@@ -31,8 +30,6 @@ const config = loadConfig({
 });
 const { store } = await openStore(config);
 const app = createApp({ store, config });
-// Target `ours-next` only: proposed changes under measurement (see experiments.ts).
-applyExperiments(app.io, parseExperiments(process.env.BENCH_EXPERIMENTS));
 
 /** The part of socket.io's (internal) Client this wrapper looks at. */
 interface EngineClient {

@@ -11,25 +11,20 @@ import { join } from 'node:path';
 import { readSamples, type Sample } from './cpu-sampler.js';
 import type { ServerStats, StatsReply, StatsRequest } from './server-stats.js';
 
-/**
- * Every system the benchmark can run; ours first. `ours-next` is our server with the
- * proposed changes of `--experiments` applied (bench/servers/experiments.ts); it runs
- * only when asked for.
- */
-export const TARGETS = ['ours', 'ours-next', 'ws-relay', 'socketio-relay'] as const;
+/** Every system the benchmark can run; ours first. */
+export const TARGETS = ['ours', 'ws-relay', 'socketio-relay'] as const;
 export type TargetName = (typeof TARGETS)[number];
-export const DEFAULT_TARGETS: readonly TargetName[] = ['ours', 'ws-relay', 'socketio-relay'];
+export const DEFAULT_TARGETS: readonly TargetName[] = TARGETS;
 export const BASELINES = ['ws-relay', 'socketio-relay'] as const;
-export const OURS = ['ours', 'ours-next'] as const;
+export const OURS = ['ours'] as const;
 
-/** Our server, as it is or with experiments. */
+/** Our server, which has notes and packed cursors; the baselines only relay. */
 export function isOurs(target: TargetName): target is (typeof OURS)[number] {
-  return target === 'ours' || target === 'ours-next';
+  return target === 'ours';
 }
 
 const SCRIPTS: Record<TargetName, URL> = {
   ours: new URL('../servers/ours-server.ts', import.meta.url),
-  'ours-next': new URL('../servers/ours-server.ts', import.meta.url),
   'ws-relay': new URL('../baselines/ws-relay.ts', import.meta.url),
   'socketio-relay': new URL('../baselines/socketio-relay.ts', import.meta.url),
 };
@@ -58,7 +53,7 @@ export interface ServerHandle {
 
 export async function startServer(
   target: TargetName,
-  options: { cpu: number | null; tickHz: number; experiments?: string[]; databaseUrl?: string | null },
+  options: { cpu: number | null; tickHz: number; databaseUrl?: string | null },
 ): Promise<ServerHandle> {
   const samplesFile = join(tmpdir(), `copresence-bench-samples-${process.pid}-${target}-${Date.now()}.jsonl`);
   const child: ChildProcess = spawnTs(SCRIPTS[target], {
@@ -69,7 +64,6 @@ export async function startServer(
       HOST: '127.0.0.1',
       TICK_HZ: String(options.tickHz),
       LOG_LEVEL: 'warn',
-      BENCH_EXPERIMENTS: target === 'ours-next' ? (options.experiments ?? []).join(',') : '',
       BENCH_SAMPLES_FILE: samplesFile,
       // Our server on PostgreSQL (`--store postgres`, issue 12); the baselines ignore it.
       BENCH_DATABASE_URL: options.databaseUrl ?? '',
