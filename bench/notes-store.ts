@@ -1,5 +1,5 @@
 /**
- * Note writes on each store (issue 12): our server (bench/servers/ours-server.ts) pinned to
+ * Note writes on each store: our server (bench/servers/ours-server.ts) pinned to
  * one core, on SQLite or on PostgreSQL, and `--clients` /notes connections that each keep one
  * `note:create` in flight (closed loop) for `--seconds`: creates acked per second and the ack
  * latency from emit to ack (p50, p99). Each client writes into a room of its own, as people on

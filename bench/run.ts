@@ -2,10 +2,10 @@
  * `npm run bench` entry point: runs every workload against ours and both baselines, one
  * fresh server process at a time pinned to CPU 0 with the load generator pinned to CPU 1,
  * prints one table per workload (ours beside the baselines, with ratios), checks the
- * issue's targets and saves the whole result to bench/results/<timestamp>.json and
+ * performance targets and saves the whole result to bench/results/<timestamp>.json and
  * bench/results/latest.json.
  *
- *   npm run bench                     full sizes (issue #6)
+ *   npm run bench                     full sizes, the ones the targets are set for
  *   npm run bench -- --quick          small sizes, a few minutes on 2 cores
  *   npm run -s bench -- --json        the result as one JSON object on stdout (-s: npm prints no banner), tables on stderr
  *   --only fan-out,idle   --targets ours,ws-relay   --workers 2   --tick-hz 60   --window-ms 10000
@@ -381,7 +381,7 @@ async function main(): Promise<void> {
   };
   const checks = checkTargets(result);
   table(
-    'targets (issue #6)\n' +
+    'targets\n' +
       checks.map((check) => `  [${check.verdict}] ${check.target}: ${check.measured}`).join('\n') +
       '\n',
   );

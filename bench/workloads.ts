@@ -1,6 +1,6 @@
 /**
- * The workloads of issue #6 with their full and `--quick` sizes, and the timing of a
- * measurement. Full sizes are the issue's; quick sizes keep the whole suite within a
+ * The benchmark's workloads with their full and `--quick` sizes, and the timing of a
+ * measurement. Full sizes are the ones the targets are set for; quick sizes keep the whole suite within a
  * few minutes on a 2-core machine and are labelled as such wherever they appear.
  */
 

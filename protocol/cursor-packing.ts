@@ -1,5 +1,5 @@
 /**
- * The packed cursor batch (`cursor:packed`, issue 6): a room's cursor changes as one flat
+ * The packed cursor batch (`cursor:packed`): a room's cursor changes as one flat
  * array of integers, built and framed once by the server for every member of the room.
  * Objects with field names cost ~70 bytes per update on the wire; this costs ~12.
  *
@@ -135,7 +135,7 @@ export function cursorFromPacked(
 
 /**
  * The Socket.IO room of a room's members that take packed batches. No room id can take
- * it (issue 10): a room id starts with a normalised channel, which never holds whitespace
+ * it: a room id starts with a normalised channel, which never holds whitespace
  * (normalizeChannel), and this name's first `|`-separated part is `packed ` + a channel.
  * (`packed|<room>` could: channel `packed`, page `<room>` when the room's channel is a URL.)
  */

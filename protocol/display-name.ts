@@ -1,5 +1,5 @@
 /**
- * Display names that cannot pose as someone else (issue 10, point 7). "Alice\u200b",
+ * Display names that cannot pose as someone else. "Alice\u200b",
  * "\u202eecilA" (shown as "Alice") and a lone zero-width space all looked like a name, or
  * like nothing, while being distinct strings. A name is normalised once, the same way by
  * the server (handshake, presence:update) and the extension (popup), so what is shown is

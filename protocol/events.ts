@@ -61,7 +61,7 @@ export interface RoomsServerToClientEvents {
 export interface NotesClientToServerEvents {
   /**
    * Subscribes and answers the first page of the room's changes after `since` (all of its notes
-   * without it) with the room's revision; `notes:page` fetches the rest (issue 12).
+   * without it) with the room's revision; `notes:page` fetches the rest.
    */
   'notes:subscribe': (payload: NotesSubscribe, ack: Ack<NotesChanges>) => void;
   'notes:page': (payload: NotesPageRequest, ack: Ack<NotesChanges>) => void;

@@ -23,11 +23,11 @@ export const LIMITS = {
   selectors: 8,
   opId: 64,
   noteId: 64,
-  /** Notes in one page of `notes:subscribe` / `notes:page` / `notes:export` (issue 10). */
+  /** Notes in one page of `notes:subscribe` / `notes:page` / `notes:export`. */
   notesPerPage: 500,
   /**
    * Serialized bytes of one page's notes (or annotations): the server stops a page before it
-   * grows over this, so no answer is built bigger whatever the room holds (issue 10).
+   * grows over this, so no answer is built bigger whatever the room holds.
    */
   pageBytes: 256 * 1024,
 } as const;
@@ -243,7 +243,7 @@ export const NoteBody = z.string().trim().min(1).max(LIMITS.noteBody);
 export const NoteId = z.string().min(1).max(LIMITS.noteId);
 export const OpId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'expected 8-64 url-safe characters');
 
-/** A room's revision (issue 12): 0 before its first change, +1 on every change of one of its notes. */
+/** A room's revision: 0 before its first change, +1 on every change of one of its notes. */
 export const Revision = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
 export const NotesSubscribe = z.object({
@@ -261,7 +261,7 @@ export type NotesSubscribe = z.infer<typeof NotesSubscribe>;
 /**
  * Where a page of a room's notes continues: opaque to clients, who send back the `next` of
  * the page they have. Pages of `notes:subscribe` follow the room's revisions, so a note
- * changed while a client pages lands after the cursor, as it is then (issue 12); pages of
+ * changed while a client pages lands after the cursor, as it is then; pages of
  * `notes:export` follow the order the server stored the notes in and never repeat one.
  */
 export const NotesCursor = z.string().regex(/^[0-9]{1,16}$/, 'expected the next cursor of a page');
@@ -315,8 +315,8 @@ export const Note = z.object({
   room: RoomId,
   version: z.number().int().min(1),
   /**
-   * The room's revision at the note's last change (issue 12): a client that has applied it
-   * has the room at least up to it for this note. Set by every server since issue 12.
+   * The room's revision at the note's last change: a client that has applied it
+   * has the room at least up to it for this note. Absent only from servers older than revisions.
    */
   revision: z.number().int().min(1).optional(),
   anchor: NoteAnchor,
@@ -339,7 +339,7 @@ export const NotesPage = z.object({ notes: z.array(Note), next: NotesCursor.null
 export type NotesPage = z.infer<typeof NotesPage>;
 
 /**
- * Ack of `notes:subscribe` and `notes:page` (issue 12): the room's changes after the request's
+ * Ack of `notes:subscribe` and `notes:page`: the room's changes after the request's
  * `since` (or `after`), in revision order, at most {@link LIMITS.notesPerPage} changes (notes
  * and deleted ids together) and {@link LIMITS.pageBytes} bytes of them.
  */
@@ -379,11 +379,11 @@ export type NoteChanged = z.infer<typeof NoteChanged>;
 export const NoteDeleted = z.object({
   room: RoomId,
   id: NoteId,
-  /** The room's revision of the delete (issue 12); set by every server since. */
+  /** The room's revision of the delete; absent only from servers older than revisions. */
   revision: Revision.min(1).optional(),
 });
 export type NoteDeleted = z.infer<typeof NoteDeleted>;
-/** Ack of `note:delete`: the id, and the revision of the delete (not on a replay of one made before issue 12). */
+/** Ack of `note:delete`: the id, and the revision of the delete (not on a replay of a delete made before the store kept revisions). */
 export const NoteDeletedAck = z.object({ id: NoteId, revision: Revision.min(1).optional() });
 export type NoteDeletedAck = z.infer<typeof NoteDeletedAck>;
 

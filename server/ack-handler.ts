@@ -59,7 +59,7 @@ export function request<S extends z.ZodType, T, Ctx = unknown>(
       }
     };
     const crashed = (error: unknown) => {
-      // A store that cannot write now (full disk, ...) is no bug: say so, retrying may work (issue 10).
+      // A store that cannot write now (full disk, ...) is no bug: say so, retrying may work.
       if (error instanceof StoreUnavailableError) {
         logger.warn({ event, reason: error.reason }, 'store unavailable');
         reply(fail('unavailable', 'the server cannot store this right now; try again later'));

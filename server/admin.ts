@@ -1,6 +1,6 @@
 /**
  * @socket.io/admin-ui on the `/admin` namespace, only when ADMIN_USER and ADMIN_PASSWORD
- * are set (issue 5), behind our own login check (issue 10). admin-ui's own basic auth
+ * are set, behind our own login check. admin-ui's own basic auth
  * checks each login with bcryptjs on the event loop and without a limit: 200 wrong
  * passwords on one connection blocked every other client for 13 s. Here the password is
  * checked with scrypt in libuv's thread pool, and each address gets {@link adminLogins}

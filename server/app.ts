@@ -102,7 +102,7 @@ export function createApp({ store, config, logger = createLogger(config.logLevel
   const notesNsp = io.of('/notes') as NotesNamespace;
   const peerIds = new PeerIds(() => store.getServerSecret(PEER_ID_SECRET));
   const auth = authMiddleware(store, peerIds, logger, newIdentities(config.limits));
-  // The hosted admin UI's page is admitted for /admin only (issue 10).
+  // The hosted admin UI's page is admitted for /admin only.
   const notAdminOrigin = (socket: Pick<Socket, 'conn'>, next: (err?: Error) => void) =>
     next(
       adminOrigin.has(socket.conn)
@@ -206,7 +206,7 @@ function rememberAdminOrigin(io: Server, adminOn: boolean): WeakSet<object> {
 }
 
 /**
- * Socket.IO's memory-usage advice (issue 6): once a connection is open nothing reads its
+ * Socket.IO's memory-usage advice: once a connection is open nothing reads its
  * HTTP request again (ConnectionCap took the address on `connection`), yet holding it keeps
  * the request, its headers and parser state alive for every idle connection. Engine.IO
  * 6.6.12 holds it twice: as `conn.request`, and through the stand-in response of a

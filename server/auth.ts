@@ -24,7 +24,7 @@ export function handshakeError(code: ErrorCode, message: string): ExtendedError 
   return error;
 }
 
-/** What `handshake.auth` becomes once checked: one shared empty object (idle memory, issue 6). */
+/** What `handshake.auth` becomes once checked: one shared empty object (idle memory). */
 const CHECKED = Object.freeze({});
 
 /** The part of a socket of any namespace that the middleware touches. */
@@ -46,7 +46,7 @@ async function admit(
   await peerIds.ready();
   const offered = sha256(auth.secret);
   // Reading first keeps reconnects free of write transactions; only a new clientId claims,
-  // and each claim is a stored row: an address may make only so many (issue 10).
+  // and each claim is a stored row: an address may make only so many.
   let storedHex = await store.getSecretHash(auth.clientId);
   if (storedHex === null) {
     if (!newIds.take(address)) {
@@ -59,7 +59,7 @@ async function admit(
   if (stored.length !== offered.length || !timingSafeEqual(stored, offered)) {
     return handshakeError('forbidden', 'this clientId is registered with another secret');
   }
-  void store.touchClient(auth.clientId).catch(() => undefined); // last seen, for expiry (issue 10)
+  void store.touchClient(auth.clientId).catch(() => undefined); // last seen, for expiry
   return { clientId: auth.clientId, name: auth.name, color: auth.color };
 }
 

@@ -1,5 +1,5 @@
 /**
- * Budgets that one socket, connection, clientId or address cannot reset (issue 10): token
+ * Budgets that one socket, connection, clientId or address cannot reset: token
  * buckets per clientId and per address for every event (sizes in limits.ts), slow
  * per-address allowances for rare costly things (new clientIds, private rooms, admin
  * logins), and the per-address bounds derived from MAX_CONNECTIONS_PER_IP.
@@ -18,7 +18,7 @@ const SWEEP_EVERY_MS = 10_000;
 /**
  * Token buckets per key (a clientId, or an address), so that a budget survives the
  * socket that spent it: leaving and re-entering a namespace, reconnecting, or opening
- * more connections draws from the same buckets (issue 10). A key's three buckets are six
+ * more connections draws from the same buckets. A key's three buckets are six
  * numbers in one array, made on its first request. A key whose every bucket has refilled
  * is indistinguishable from a new one, so a sweep at most every 10 s forgets it: the map
  * holds only keys active in the last few seconds. Time comes in as an argument so it is

@@ -38,7 +38,7 @@ export interface Limits {
   rateLimitScale: number;
   /** Bytes queued for one connection that does not read before it is closed (server/send-queue.ts). */
   queuedBytesPerConnection: number;
-  /** Notes one room may hold; one more is `too_large` (issue 10). */
+  /** Notes one room may hold; one more is `too_large`. */
   notesPerRoom: number;
   /** Notes one clientId may create in any 24 hours, over all rooms; more are `rate_limited`. */
   notesPerAuthorPerDay: number;
@@ -87,13 +87,13 @@ export interface Config {
   host: string;
   /** Directory of the embedded SQLite file. */
   dataDir: string;
-  /** postgres://... : the notes live in PostgreSQL, shared by every node (issue 12); null: SQLite under dataDir. */
+  /** postgres://... : the notes live in PostgreSQL, shared by every node; null: SQLite under dataDir. */
   databaseUrl: string | null;
   /** Cursor flushes per second. */
   tickHz: number;
   /**
    * Presence time-to-live: a membership not heard of for this long is dropped and its
-   * peer announced as left (issue 3). Clients keep alive every 10 s, so keep it well above.
+   * peer announced as left. Clients keep alive every 10 s, so keep it well above.
    */
   presenceTtlMs: number;
   /**

@@ -1,7 +1,7 @@
 /**
  * The plain HTTP side of the server: `GET /healthz` answers 200 while the store reads and
  * writes, 503 with what is wrong when it does not (`store: 'read-only'` after a failed write,
- * until one succeeds; `'unreachable'`; issue 10); `GET /metrics` is the Prometheus text
+ * until one succeeds; `'unreachable'`); `GET /metrics` is the Prometheus text
  * format; every other path is 404. Socket.IO handles its own path.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';

@@ -1,5 +1,5 @@
 /**
- * Abuse limits that sit in front of the handlers (issues 5 and 10): which origins may open
+ * Abuse limits that sit in front of the handlers: which origins may open
  * a connection, how many connections one address may hold, how addresses are keyed, and
  * the bucket sizes of each event (the buckets themselves: budgets.ts). docs/SECURITY.md
  * lists every value here and the test that proves it.
@@ -66,7 +66,7 @@ export const BUCKETS: Record<BucketName, BucketSpec> = {
  * How many people an address's budgets are sized for: MAX_CONNECTIONS_PER_IP / 5, so 10
  * at the default. Several browsers behind one NAT (a household, an office) share an
  * address; an operator behind a reverse proxy raises MAX_CONNECTIONS_PER_IP, and every
- * per-address budget grows with it (issue 10).
+ * per-address budget grows with it.
  */
 export const CONNECTIONS_PER_PERSON = 5;
 
@@ -90,7 +90,7 @@ export class ConnectionCap {
 
   /**
    * Counts every accepted connection until it closes. One close listener serves every
-   * connection (closures per connection cost idle memory, issue 6): Engine.IO calls it
+   * connection (closures per connection cost idle memory): Engine.IO calls it
    * with the connection as `this`, once, and the connection keeps its address.
    */
   track(io: Server): void {

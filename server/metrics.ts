@@ -1,5 +1,5 @@
 /**
- * Prometheus metrics via prom-client, served on `GET /metrics` (issue 5): connections,
+ * Prometheus metrics via prom-client, served on `GET /metrics`: connections,
  * rooms, events in and out per type, volatile packets dropped for slow clients, rejected
  * requests by error code, and ack latency. A registry per app, so tests that start
  * several servers in one process do not share counters.
@@ -125,7 +125,7 @@ export class Metrics {
    * Called for every packet Engine.IO makes, with its connection as `this`, from the one
    * `packetCreate` listener this class puts on each connection: the send-queue bound
    * (server/send-queue.ts) rides on it instead of a second listener per connection
-   * (~70 bytes each, idle memory per connection, issue 6).
+   * (~70 bytes each, idle memory per connection).
    */
   packetCreated: ((this: object, packet: { data?: unknown }) => void) | null = null;
 
@@ -142,7 +142,7 @@ export class Metrics {
    * Outgoing packets are counted where Engine.IO creates them, so broadcasts count once
    * per receiver and volatile packets that were dropped do not count at all. This runs
    * for every packet to every socket, and every connection shares one listener (closures
-   * per connection cost idle memory, issue 6): a broadcast hands the same encoded string
+   * per connection cost idle memory): a broadcast hands the same encoded string
    * to each receiver, so only the first one parses it, and counting adds 1 to a number.
    */
   private countOutgoing(io: Server): void {

@@ -1,5 +1,5 @@
 /**
- * Peer ids per room (issue 10, point 7). A peer id used to be a hash of the clientId alone,
+ * Peer ids per room. A peer id used to be a hash of the clientId alone,
  * the same in every room and on every page, so anyone in two rooms could tell that the same
  * person was in both. Now it is an HMAC of the clientId and the room under a key the server
  * keeps in its store: stable for a person within a room (notes stay theirs, reconnects keep

@@ -1,5 +1,5 @@
 /**
- * A bound on what the server holds for one connection that does not read (issue 10). A
+ * A bound on what the server holds for one connection that does not read. A
  * client that never reads its socket (but answers heartbeats, so Engine.IO never drops
  * it) made every reliable packet for it queue without bound: 40 of them in a busy room
  * grew the process by 1 GB in two minutes. Volatile cursor batches are already dropped
@@ -16,7 +16,7 @@
  * together pass the per-address bound, the connection is closed at once (its TCP socket
  * destroyed, not closed politely behind the data it will never read) and counted. Each
  * connection carries one number, and the bound rides on the `packetCreate` listener
- * Metrics already has (idle memory per connection, issue 6).
+ * Metrics already has (idle memory per connection).
  */
 import type { Server } from 'socket.io';
 import { addressKey } from './limits.js';

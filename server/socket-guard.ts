@@ -1,5 +1,5 @@
 /**
- * Per-socket middleware in front of every handler of /rooms and /notes (issues 5, 10). It
+ * Per-socket middleware in front of every handler of /rooms and /notes. It
  * answers, before any handler runs: unknown event names (`invalid`), requests while the
  * server shuts down (`unavailable`) and requests over the token buckets of the socket's
  * clientId or address (`rate_limited`). It also counts events and acks for /metrics and
@@ -65,7 +65,7 @@ const budgetsOf = new WeakMap<Server, Budgets>();
 /**
  * Installs the guard on one socket. Every open socket holds the closure made here, so it
  * keeps only the socket and the shared options; the work is in {@link check}, and the
- * buckets live per clientId and address, not per socket (idle memory, issue 6; issue 10).
+ * buckets live per clientId and address, not per socket (idle memory).
  */
 export function guardSocket(socket: Socket, options: GuardOptions): void {
   budgetsOf.set(socket.nsp.server, options.budgets);

@@ -1,5 +1,6 @@
 /**
- * Re-runs the attacks of issue 10 (points 2 and 6) against a real server process with real
+ * Re-runs the attacks on notes (an import as fast as one socket may, a huge room, a client
+ * that never reads, a full store) against a real server process with real
  * socket.io-client connections, and prints the figures docs/SECURITY.md quotes:
  *
  *   npx tsx bench/attacks/notes-abuse.ts import     one socket imports for 10 s: notes/s, /healthz latency

@@ -2,7 +2,7 @@
  * Code that runs in the pages' main world for the browser-path benchmark (passed to
  * `page.evaluate`). A's probe stamps every `pointermove`; B's probe stamps every change
  * of the remote cursor's drawn position in the overlay's shadow root. That root is closed
- * (issue 10), so the tool hands it to the probe through the DevTools protocol (see
+ * (so the page's own scripts cannot read or change the overlay), so the tool hands it to the probe through the DevTools protocol (see
  * `installDrawProbeIn` in pointer-latency.ts); the observer runs in the main world as before. Both stamp
  * with `performance.timeOrigin + performance.now()`, so two browsers on one machine
  * share a clock. bench/ has no DOM types (tsconfig.server.json): the few DOM shapes used

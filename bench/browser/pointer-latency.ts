@@ -1,5 +1,5 @@
 /**
- * `npm run bench:browser`: the browser path of issue #6. Two real Chromium profiles
+ * `npm run bench:browser`: the browser path of a cursor, from pointer to remote overlay. Two real Chromium profiles
  * with the built extension (dist/, so run `npm run build` first) are users A and B on
  * one local page, sharing through a real server in this process. The tool moves A's
  * pointer with page.mouse.move and measures, in the pages' main worlds, the time from

@@ -159,7 +159,7 @@ export interface BenchResult {
     generatorCpu: number;
     /** `--rooms`: fan-out and notes rooms instead of the size's; null or absent otherwise. */
     fanOutRooms?: number | null;
-    /** The note store of our server (`--store`, issue 12); SQLite when absent. */
+    /** The note store of our server (`--store`); SQLite when absent. */
     store?: 'sqlite' | 'postgres';
   };
   workloads: WorkloadResult[];

@@ -1,6 +1,6 @@
 /**
- * The generated part of docs/PERFORMANCE.md: where and how a run was made, the targets
- * of issue #6 with their verdicts, and one Markdown table per workload. Hand-written
+ * The generated part of docs/PERFORMANCE.md: where and how a run was made, the performance
+ * targets with their verdicts, and one Markdown table per workload. Hand-written
  * prose lives outside the markers and survives regeneration.
  */
 import type { BenchResult } from './figures.js';
@@ -51,7 +51,7 @@ export function renderGenerated(result: BenchResult): string {
       `tick ${result.config.tickHz} Hz; warm-up ${t.warmupMs / 1000} s, window ${t.windowMs / 1000} s, ` +
       `drain ${t.drainMs / 1000} s; ${result.config.workers} generator worker threads.`,
     '',
-    '#### Targets (issue #6)',
+    '#### Targets',
     '',
     '| target | measured | verdict |',
     '| --- | --- | --- |',

@@ -1,5 +1,5 @@
 /**
- * The targets of issue #6, checked against a run. A target set for the full size is
+ * The performance targets (docs/PERFORMANCE.md), checked against a run. A target set for the full size is
  * reported "at quick size" for a quick run rather than claimed from smaller numbers.
  */
 import type { BenchResult, CursorFigures, IdleFigures, WorkloadResult } from './figures.js';

@@ -1,6 +1,6 @@
 /**
  * Our server as a benchmark subject: createApp from server/ with the SQLite store in a
- * fresh temporary DATA_DIR (or PostgreSQL at BENCH_DATABASE_URL, issue 12), on an ephemeral port, plus the same stats responder the
+ * fresh temporary DATA_DIR (or PostgreSQL at BENCH_DATABASE_URL), on an ephemeral port, plus the same stats responder the
  * baselines install. TICK_HZ and LOG_LEVEL come from the environment like server/main.ts;
  * the per-address connection limit is raised (all simulated users share 127.0.0.1), every
  * other limit stays at its production value. The directory is removed on stop. Run as a child of bench/run.ts.

@@ -65,7 +65,7 @@ export async function startServer(
       TICK_HZ: String(options.tickHz),
       LOG_LEVEL: 'warn',
       BENCH_SAMPLES_FILE: samplesFile,
-      // Our server on PostgreSQL (`--store postgres`, issue 12); the baselines ignore it.
+      // Our server on PostgreSQL (`--store postgres`); the baselines ignore it.
       BENCH_DATABASE_URL: options.databaseUrl ?? '',
     },
   });

@@ -2,9 +2,9 @@
  * Namespace /notes: subscribing to a room's notes and changing them. Every write is
  * acked only after the store committed it, and broadcast to the room's other sockets
  * (the sender learns the outcome from its ack). No answer grows with the room: notes go
- * out in bounded pages, and imports pay per note stored (issue 10). A subscribe answers the
+ * out in bounded pages, and imports pay per note stored. A subscribe answers the
  * room's changes after the revision the client has (`since`), so a client that comes back,
- * to this node or another, reads what it missed and nothing else (issue 12).
+ * to this node or another, reads what it missed and nothing else.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -73,12 +73,12 @@ const BACKLOG_BYTES = 2 * LIMITS.pageBytes;
 /**
  * Whether answers sent to this socket earlier still wait in the server to be written: a
  * client that does not read. A page is refused then (`rate_limited`), so such a client
- * holds about two pages in the server's memory however often it asks (issue 10); one that
+ * holds about two pages in the server's memory however often it asks; one that
  * reads is never refused for a small backlog (a burst of subscribes after a reconnect).
  */
 function backlogged(socket: NotesSocket): boolean {
   // A page still being read will wait there too: with a store that answers asynchronously
-  // (PostgreSQL, issue 12) a burst of requests would otherwise all find an empty buffer.
+  // (PostgreSQL) a burst of requests would otherwise all find an empty buffer.
   return (pagesReading.get(socket) ?? 0) * LIMITS.pageBytes + queuedFor(socket.conn) > BACKLOG_BYTES;
 }
 
@@ -135,14 +135,14 @@ function isSubscribed(socket: NotesSocket, room: string): boolean {
 export interface NotesOptions {
   store: NoteStore;
   logger: Logger;
-  /** Private rooms need their key (issue 5). */
+  /** Private rooms need their key. */
   access: RoomAccess;
   /**
    * `roomsPerSocket`: a socket subscribed to this many rooms is refused another with
-   * `too_large` (issue 5); note quotas and identity expiry (issue 10).
+   * `too_large`; note quotas and identity expiry.
    */
   limits: Pick<Limits, 'roomsPerSocket' | 'notesPerRoom' | 'notesPerAuthorPerDay' | 'identityIdleDays'>;
-  /** Each person's id in each room (issue 10): a note's author id is the one of its room. */
+  /** Each person's id in each room: a note's author id is the one of its room. */
   peerIds: PeerIds;
 }
 
@@ -318,7 +318,7 @@ export function registerNotes(nsp: NotesNamespace, options: NotesOptions): void 
   };
 
   // Made once for the namespace: each handler gets its socket as `this` (ack-handler.ts),
-  // so a connection costs its listener entries, not a set of closures (idle memory, issue 6).
+  // so a connection costs its listener entries, not a set of closures (idle memory).
   const handlers = {
     'notes:subscribe': request(
       { event: 'notes:subscribe', schema: NotesSubscribe, logger },

@@ -43,7 +43,7 @@ interface Room extends RoomAddress {
   dirty: Set<string>;
   /** Sockets that joined since the last flush and need every current cursor once. */
   newcomers: Set<string>;
-  /** The flush counter value before which this room is not flushed again (large rooms, issue 3). */
+  /** The flush counter value before which this room is not flushed again (large rooms). */
   nextFlush: number;
   /** When the room was last flushed (ms, the `now` clock of setCursor). */
   lastFlushAt: number;
@@ -91,11 +91,11 @@ export class RoomState {
   private readonly byPage = new Map<string, Set<string>>();
   /**
    * Per socket that joined something: its remote address (limits.ts addressKey), and per
-   * joined room its peer there (peer ids are per room, issue 10) and when it was last heard
+   * joined room its peer there (peer ids are per room) and when it was last heard
    * of there (ms).
    */
   private readonly sockets = new Map<string, { remote: string; rooms: Map<string, Seat> }>();
-  /** Memberships per remote address, across all its sockets and connections (issue 10). */
+  /** Memberships per remote address, across all its sockets and connections. */
   private readonly remoteRooms = new Map<string, number>();
   private readonly dirtyRooms = new Set<string>();
   /** Number of takeFlush calls so far: the tick clock of large-room slowing. */

@@ -39,7 +39,7 @@ const MAX_LISTED = 50;
 /**
  * A membership not heard of (join, presence:update, cursor) for this long is dropped
  * and its peer announced as left. Clients send `presence:update` at least every 10 s
- * while in a room, so only ghosts reach it (issue 3).
+ * while in a room, so only ghosts reach it.
  */
 export const PRESENCE_TTL_MS = 30_000;
 
@@ -61,11 +61,11 @@ export interface RoomsOptions {
   logger: Logger;
   /** Presence time-to-live; {@link PRESENCE_TTL_MS} by default. */
   presenceTtlMs?: number;
-  /** Private rooms: who may enter, and making new ones (issue 5). */
+  /** Private rooms: who may enter, and making new ones. */
   access: RoomAccess;
-  /** A socket in this many rooms is refused another with `too_large` (issue 5). */
+  /** A socket in this many rooms is refused another with `too_large`. */
   maxRoomsPerSocket: number;
-  /** Each person's id in each room (issue 10). */
+  /** Each person's id in each room. */
   peerIds: PeerIds;
   /** Rooms the sockets of one address may be in together (budgets.ts roomsPerAddress). */
   maxRoomsPerAddress: number;
@@ -108,7 +108,7 @@ export function registerRooms(nsp: RoomsNamespace, options: RoomsOptions): Rooms
       if (state.roomCount(socket.id) >= options.maxRoomsPerSocket) {
         return fail('too_large', `in ${options.maxRoomsPerSocket} rooms already; leave one first`);
       }
-      // Every room held costs memory (its path table above all): bounded per address (issue 10).
+      // Every room held costs memory (its path table above all): bounded per address.
       if (state.roomsOfRemote(socketAddress(socket)) >= options.maxRoomsPerAddress) {
         return fail('too_large', 'this address is in too many rooms; leave one first');
       }
@@ -224,7 +224,7 @@ export function registerRooms(nsp: RoomsNamespace, options: RoomsOptions): Rooms
   };
 
   // Made once for the namespace: each handler gets its socket as `this` (ack-handler.ts),
-  // so a connection costs its listener entries, not a set of closures (idle memory, issue 6).
+  // so a connection costs its listener entries, not a set of closures (idle memory).
   const handlers = {
     'room:join': request({ event: 'room:join', schema: RoomJoin, logger }, (input, socket: RoomsSocket) =>
       join(socket, input),
@@ -241,7 +241,7 @@ export function registerRooms(nsp: RoomsNamespace, options: RoomsOptions): Rooms
       (input, socket: RoomsSocket): Result<RoomCreated> | Promise<Result<RoomCreated>> => {
         const page = normalizePageUrl(input.page);
         if (page === null) return fail('invalid', 'page: expected an http(s) URL');
-        // Each private room is a stored row: an address makes only so many (issue 10).
+        // Each private room is a stored row: an address makes only so many.
         if (!options.privateRooms.take(socketAddress(socket))) {
           return fail('rate_limited', 'too many private rooms from this address; try again later');
         }

@@ -1,5 +1,5 @@
 /**
- * Copies a SQLite store into a PostgreSQL one (issue 12, `npm run migrate:store`): every note
+ * Copies a SQLite store into a PostgreSQL one (`npm run migrate:store`): every note
  * with its revision, reply link, owner and idempotency key, the update/delete op records,
  * tombstones and room revisions, identities, private rooms and the server secrets, the
  * peer-id key above all (peer ids are HMACs under it: with another key nobody could edit

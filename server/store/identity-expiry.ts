@@ -1,5 +1,5 @@
 /**
- * Forgets identities nobody uses (issue 10, point 4): every handshake with a new clientId
+ * Forgets identities nobody uses: every handshake with a new clientId
  * stores a row, so rows of clientIds not seen for `idleDays` that own no note are deleted,
  * now and then every `intervalMs`. A person who comes back with the same clientId and secret
  * simply claims it again; one owning notes is never forgotten.

@@ -5,9 +5,9 @@
  *
  * A store that cannot do its work right now (disk full, I/O error, read-only file, locked,
  * closed) rejects with {@link StoreUnavailableError}, which clients see as `unavailable`,
- * and says so in {@link NoteStore.health} until a write succeeds again (issue 10).
+ * and says so in {@link NoteStore.health} until a write succeeds again.
  *
- * Revisions (issue 12): each room has a revision, 0 before its first change, bumped by one in
+ * Revisions: each room has a revision, 0 before its first change, bumped by one in
  * the same transaction as every create, update and delete (and every note an import creates),
  * so the revisions of a room are gap-free and commit in order: a reader that sees revision r
  * committed sees every revision below it committed too. Each note carries the revision of its
@@ -35,7 +35,7 @@ export class StoreUnavailableError extends Error {
 export type StoreHealth =
   { ok: true; store: 'ok' } | { ok: false; store: 'read-only' | 'unreachable'; reason: string };
 
-/** Per-room and per-author bounds checked in the same transaction as the insert (issue 10). */
+/** Per-room and per-author bounds checked in the same transaction as the insert. */
 export interface NoteQuota {
   /** Notes a room may hold; one more is refused `too_large`. */
   perRoom: number;
@@ -153,7 +153,7 @@ export interface NoteStore {
    * `revision` is the room's revision as of the page. A note changed again after a page was
    * read has a revision after that page's `next`, so it comes again, as it is then, in a
    * later page; nothing is lost and nothing ends stale. A `since` above the room's revision
-   * answers from 0 with `reset: true`. Tombstones are never pruned (issue 12).
+   * answers from 0 with `reset: true`. Tombstones are never pruned.
    */
   changes(room: string, since: number, bounds: PageBounds): Promise<NoteChanges>;
   /** How many notes the room holds, and how many of them come before the cursor `after`. */
@@ -191,7 +191,7 @@ export interface NoteStore {
   /**
    * Deletes the note under the same checks (and opId rule) as {@link NoteStore.update}, leaving
    * a tombstone at the room's next revision, which it answers. Replies are kept. A replayed
-   * opId answers the first outcome, which has no `revision` when it was stored before issue 12.
+   * opId answers the first outcome, which has no `revision` when it was stored before the store kept revisions.
    */
   delete(
     room: string,

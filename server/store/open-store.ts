@@ -1,5 +1,5 @@
 /**
- * Which store the configuration asks for (issue 12): PostgreSQL when DATABASE_URL is set,
+ * Which store the configuration asks for: PostgreSQL when DATABASE_URL is set,
  * shared by every node; otherwise the embedded SQLite file under DATA_DIR. Both are migrated
  * before this resolves.
  */

@@ -1,5 +1,5 @@
 /**
- * Schema migrations of the PostgreSQL store (issue 12). The server runs them at start; every
+ * Schema migrations of the PostgreSQL store. The server runs them at start; every
  * server of a cluster may start at the same moment, so they run in one transaction that first
  * takes a transaction-level advisory lock: the first server migrates, the others wait for its
  * commit, then find nothing left to do. DDL is transactional in PostgreSQL, so a crash never
@@ -65,7 +65,7 @@ const MIGRATIONS: readonly string[] = [
    );
    -- written (and emptied) by the health check only while writes fail
    CREATE TABLE health_probe (filler BYTEA NOT NULL);`,
-  // Version 2, catch-up by revision (issue 12), as SQLite's version 6: a revision per room,
+  // Version 2, catch-up by revision, as SQLite's version 6: a revision per room,
   // bumped on its room_revisions row (whose row lock orders the room's writers until commit,
   // so revisions are gap-free and commit in order; a sequence would give neither), the
   // revision of each note's last change, and a tombstone per deleted note. Notes stored

@@ -1,5 +1,5 @@
 /**
- * The shared NoteStore (issue 12): PostgreSQL through node-postgres, so several server
+ * The shared NoteStore: PostgreSQL through node-postgres, so several server
  * nodes keep one truth. Same semantics as SqliteStore, enforced by the database rather than
  * by one process:
  * - an opId stores one note on any node: a unique constraint and INSERT ... ON CONFLICT DO

@@ -10,7 +10,7 @@ import { legacyPeerIdOf, PEER_ID_SECRET, peerIdOf } from '../peer-ids.js';
 type Migration = string | ((db: Database.Database) => void);
 
 /**
- * Version 4 (issue 10): notes keep their writer's clientId privately (per-author quotas and
+ * Version 4: notes keep their writer's clientId privately (per-author quotas and
  * identity expiry count by person, not by peer id), pages follow `seq`, identities
  * remember when they were last seen, and the health check has a table to try writes in.
  * Notes written before get the clientId whose legacy peer id wrote them, so their owners
@@ -36,7 +36,7 @@ function notesOwners(db: Database.Database): void {
 }
 
 /**
- * Version 5, per-room peer ids (issue 10): a key of the server's own, and the notes and
+ * Version 5, per-room peer ids: a key of the server's own, and the notes and
  * idempotency keys of earlier authors moved from their old global id to their id in each
  * room, so everyone can still edit their own notes.
  */
@@ -76,7 +76,7 @@ function perRoomPeerIds(db: Database.Database): void {
 }
 
 /**
- * Version 6, catch-up by revision (issue 12): a revision per room, the revision of each note's
+ * Version 6, catch-up by revision: a revision per room, the revision of each note's
  * last change, and a tombstone per deleted note. Notes stored before get revisions 1..n per
  * room in the order they were stored, so a client's first `since` (0) reads them all.
  */
@@ -127,7 +127,7 @@ const MIGRATIONS: readonly Migration[] = [
      secret_hash TEXT NOT NULL,
      created_at TEXT NOT NULL
    );`,
-  // Idempotency keys of note:update / note:delete (issue 4): a replayed opId answers the
+  // Idempotency keys of note:update / note:delete: a replayed opId answers the
   // first outcome again. Scoped like notes.op_id; `result` is the JSON of that first ack.
   `CREATE TABLE note_ops (
      room TEXT NOT NULL,
@@ -138,7 +138,7 @@ const MIGRATIONS: readonly Migration[] = [
      created_at TEXT NOT NULL,
      PRIMARY KEY (room, author_id, op_id)
    );`,
-  // Private rooms (issue 5): only a sha256 of the invite key is kept.
+  // Private rooms: only a sha256 of the invite key is kept.
   `CREATE TABLE private_rooms (
      page TEXT NOT NULL,
      channel TEXT NOT NULL,
@@ -153,7 +153,7 @@ const MIGRATIONS: readonly Migration[] = [
 
 /** Brings `db` up to the latest schema, or to version `target` (tests of a migration start below it). */
 export function migrate(db: Database.Database, target = MIGRATIONS.length): void {
-  // One IMMEDIATE transaction that reads the version inside it (issue 12): a second server
+  // One IMMEDIATE transaction that reads the version inside it: a second server
   // opening the same file at the same moment waits for the write lock (better-sqlite3's busy
   // timeout, 5 s), then finds the migrations done instead of running them again.
   db.transaction(() => {

@@ -3,7 +3,7 @@
  * `synchronous=FULL` so a committed write survives a power cut. better-sqlite3 is
  * synchronous, so when a method's promise resolves the row is on disk and the ack may go.
  * SQLite errors that mean "not now" (full disk, I/O error, read-only file, busy, closed)
- * become {@link StoreUnavailableError} (issue 10).
+ * become {@link StoreUnavailableError}.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
@@ -132,7 +132,7 @@ function prepare(db: Database.Database) {
       'UPDATE notes SET body = ?, version = version + 1, revision = ?, updated_at = ? WHERE id = ?',
     ),
     delete: db.prepare<[string]>('DELETE FROM notes WHERE id = ?'),
-    // Inside the write's transaction, so the revision and the change commit together (issue 12).
+    // Inside the write's transaction, so the revision and the change commit together.
     bumpRevision: db.prepare<[string], { revision: number }>(
       `INSERT INTO room_revisions (room, revision) VALUES (?, 1)
        ON CONFLICT (room) DO UPDATE SET revision = revision + 1 RETURNING revision`,

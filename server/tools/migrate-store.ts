@@ -1,5 +1,5 @@
 /**
- * `npm run migrate:store -- --from <sqlite file> --to <postgres url>` (issue 12): copies a
+ * `npm run migrate:store -- --from <sqlite file> --to <postgres url>`: copies a
  * SQLite store into PostgreSQL (server/store/copy-store.ts) and prints what it copied, per
  * table. Running it again copies nothing. Exits 1 with a message when it cannot copy.
  */
