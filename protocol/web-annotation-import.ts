@@ -113,15 +113,19 @@ function targetsOf(item: ImportedAnnotation, known: ReadonlySet<string>): Target
   });
 }
 
-/** The selectors we can anchor, in stored form; a point in Media Fragments form is converted. */
+/**
+ * The selectors we can anchor, in stored form. A Media Fragments selector counts only as a
+ * point in percent (converted to the stored form): pixels or a box would place no note.
+ */
 function usableSelectors(raw: readonly unknown[]): { selectors: Selector[]; unknown: string[] } {
   const selectors: Selector[] = [];
   const unknown: string[] = [];
   for (const s of raw) {
-    const point = pointFromW3C(s);
-    const ok = point ? { success: true as const, data: point } : Selector.safeParse(s);
-    if (ok.success) selectors.push(ok.data);
-    else unknown.push(String((s as { type?: unknown } | null)?.type ?? 'unknown'));
+    const type = (s as { type?: unknown } | null)?.type;
+    const parsed = type === 'FragmentSelector' ? null : Selector.safeParse(s);
+    const selector = parsed === null ? pointFromW3C(s) : parsed.success ? parsed.data : null;
+    if (selector) selectors.push(selector);
+    else unknown.push(String(type ?? 'unknown'));
   }
   return { selectors: selectors.slice(0, LIMITS.selectors), unknown };
 }

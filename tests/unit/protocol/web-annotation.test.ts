@@ -151,6 +151,7 @@ describe('W3C Web Annotation conversion', () => {
       { id: 'nothing', type: 'Note' },
       42,
       annotation({ id: 'xpath' }),
+      annotation({ id: 'box', target: { source: PAGE, selector: point('xywh=percent:10,20,30,40') } }),
       annotation({
         id: 'ok',
         target: { source: `${PAGE}#section`, selector: { type: 'TextQuoteSelector', exact: 'w' } },
@@ -181,6 +182,12 @@ describe('W3C Web Annotation conversion', () => {
       { index: 6, id: 'nothing', reason: 'not_an_annotation', message: expect.stringContaining('type') },
       { index: 7, reason: 'not_an_annotation', message: expect.any(String) },
       { index: 8, id: 'xpath', reason: 'duplicate_id', message: expect.any(String) },
+      {
+        index: 9,
+        id: 'box',
+        reason: 'unsupported_selector',
+        message: expect.stringContaining('FragmentSelector'),
+      },
     ]);
     // The page's own URL with a fragment is the page.
     expect(back.map((n) => n.annotationId)).toEqual(['ok']);
