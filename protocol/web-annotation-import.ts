@@ -167,7 +167,7 @@ function noteOf(item: ImportedAnnotation, index: number, page: string, known: Re
     }
   }
   const anchor = NoteAnchor.parse({ selectors });
-  const color = parent === undefined ? colorOf(item.stylesheet) : undefined;
+  const color = colorOf(item.stylesheet);
   return {
     note: {
       index,

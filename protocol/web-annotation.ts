@@ -10,7 +10,7 @@
  * - a top-level note (`motivation: commenting`) targets the page: `{ source, selector[] }`
  *   with the note's selectors (W3C selectors already; a point is rewritten as Media
  *   Fragments allow it, point-fragment.ts), its colour as a `CssStylesheet` plus `styleClass`
- *   on the target;
+ *   on the target (a reply's colour too);
  * - a reply (`motivation: replying`) targets its parent annotation's id, also when that note
  *   was deleted (replies outlive their parent), and the page too if it has selectors.
  * The collection is an `AnnotationCollection` whose `id` names the room; its `first` page
@@ -118,7 +118,7 @@ export function noteToAnnotation(note: Note, page: string): WebAnnotation {
   const onPage: PageTarget = {
     source: page,
     selector: note.anchor.selectors.map(toW3C),
-    ...(note.color && !reply ? { styleClass: STYLE_CLASS } : {}),
+    ...(note.color ? { styleClass: STYLE_CLASS } : {}),
   };
   const parent = reply ? annotationIdOf(note.parentId!) : null;
   const annotation: WebAnnotation = {
@@ -136,7 +136,8 @@ export function noteToAnnotation(note: Note, page: string): WebAnnotation {
     },
     target: parent === null ? onPage : onPage.selector.length > 0 ? [parent, onPage] : parent,
   };
-  if (!reply && note.color) {
+  // A reply's colour too, though a reply without a place on the page has no target to style.
+  if (note.color) {
     annotation.stylesheet = {
       type: 'CssStylesheet',
       value: `.${STYLE_CLASS} { background-color: ${note.color} }`,

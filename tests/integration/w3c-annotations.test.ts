@@ -97,6 +97,8 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
     await create(bob, { anchor: point('xywh=percent:100,0,0,0'), body: 'top right corner' });
     const reply = await create(bob, { parentId: quoted.id, anchor: { selectors: [] }, body: 'agreed 👍🏽' });
     await create(alice, { parentId: quoted.id, anchor: { selectors: [] }, body: 'thanks, محمد' });
+    // A reply with a place of its own, and a colour.
+    await create(bob, { parentId: quoted.id, body: 'see also these words', color: '#3366ff' });
     value(
       await ask(alice, 'note:update', { room: ROOM, id: quoted.id, version: 1, body: 'Edited: 東京 🦊' }),
     );
@@ -120,7 +122,7 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
     expect(pages[0]!.first.next).toBe(pages[1]!.first.id);
     const file = joinPages(pages);
     expect(mustFailures(file)).toEqual([]);
-    expect(file.total).toBe(16);
+    expect(file.total).toBe(17);
     // A point in whole percent, refined to the hundredth the note has (Media Fragments).
     const fine = file.first.items.find((a) => a.body.value === 'a point, placed finely')!;
     expect(fine.target).toMatchObject({
@@ -142,7 +144,7 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
     const copyRoom = `team-b|${NORMAL_PAGE}`;
     const carol = await subscribed('Carol', copyRoom);
     const answers = await importFile(carol, copyRoom, exported);
-    expect(answers.reduce((sum, a) => sum + a.created, 0)).toBe(16);
+    expect(answers.reduce((sum, a) => sum + a.created, 0)).toBe(17);
     expect(answers.every((a) => a.skipped === 0 && a.skippedItems?.length === 0)).toBe(true);
     const again = joinPages(await exportPages(carol, copyRoom));
 
