@@ -133,8 +133,9 @@ export class Connection {
       else this.hooks.notesConnected();
     });
     socket.on('disconnect', () => {
-      this.refreshStatus(this.problemValue);
+      // The owner forgets the memberships first, so what the status change reports is current.
       this.hooks.disconnected(namespace);
+      this.refreshStatus(this.problemValue);
     });
     socket.on('connect_error', (error: Error) => {
       this.refreshStatus(problemOf(error), true);

@@ -101,7 +101,12 @@ export class NotesSync {
       for (const note of page.notes) this.applyNote(entry, note, !whole);
       for (const id of page.deleted) this.applyDeletion(entry, id, !whole);
     });
-    if (stale()) return;
+    if (stale()) {
+      // The room closed while we subscribed (a private room's subscribe may have waited for its
+      // key check past our unsubscribe): nobody wants its events now.
+      if (result.ok && !this.sessions.byRoomId(room)) notes.emit('notes:unsubscribe', { room });
+      return;
+    }
     if (!result.ok) {
       held.subscription = { state: 'idle', generation };
       entry.error = result.error.message;
@@ -200,7 +205,8 @@ export class NotesSync {
 
   /** The room closed (its last tab left): unsubscribe, and keep nothing of it. */
   close(entry: OpenRoom): void {
-    if (entry.notes.subscription.state === 'subscribed' && entry.room) {
+    // A subscribe still in flight is undone too: the server handles our events in order.
+    if (entry.notes.subscription.state !== 'idle' && entry.room) {
       this.connection.notes?.emit('notes:unsubscribe', { room: entry.room });
     }
     const server = this.connection.url;

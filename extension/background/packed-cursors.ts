@@ -11,7 +11,7 @@ export function learnPaths(membership: Joined, { paths }: CursorPaths): void {
   for (const [no, path] of paths) membership.paths.set(no, path);
 }
 
-/** The joined room a batch is for and its cursors as `cursor:batch` entries; null for anything else. */
+/** The joined room a batch is for and its cursors (`CursorEntry`, as tabs take them); null for anything else. */
 export function readPackedBatch(
   raw: unknown,
   rooms: Iterable<OpenRoom>,

@@ -39,7 +39,8 @@ export class TabPlacement {
       this.notes.showTo(entry, port);
       this.writes.showPending(entry, port);
       updateBadges(this.api, [tabId], entry);
-    } else {
+    } else if (this.membership.serverState(entry) === 'offline') {
+      // Nothing else reaches the tab until the server is back: it says it is offline.
       this.membership.sendServerState(entry, port);
     }
     this.membership.syncIdle(entry);

@@ -5,12 +5,11 @@
  * leaving when sharing is turned off or the last tab goes.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { ChromeApi, PortLike, StorageAreaLike } from '../../../extension/chrome-api.js';
 import { createWorker, type BackgroundWorker } from '../../../extension/background/worker.js';
 import { SettingsStore } from '../../../extension/background/settings.js';
-import type { ContentToWorker, WorkerToContent } from '../../../extension/shared/messages.js';
+import type { WorkerToContent } from '../../../extension/shared/messages.js';
 import type { ImportItem } from '../../../server/store/note-store.js';
-import { KEEPALIVE_MS, type Note, type Result } from '../../../protocol/index.js';
+import { KEEPALIVE_MS, type Note } from '../../../protocol/index.js';
 import type {
   CursorBatch,
   NoteChanged,
@@ -20,116 +19,21 @@ import type {
   RoomJoined,
 } from '../../../protocol/index.js';
 import { ask, makeAuth, type NotesClient, type RoomsClient } from '../../support/clients.js';
+import {
+  fakeChromeApi,
+  FakeTab,
+  isActive,
+  isInactive,
+  isSession,
+  isUpsert,
+  ServerInbox,
+  value,
+} from '../../support/fake-extension.js';
 import { startTestServer, type TestServer } from '../../support/test-server.js';
 import { once, record } from '../../support/wait.js';
 
 const ORIGIN = 'http://localhost:4173';
 const PAGE = `${ORIGIN}/article.html`;
-const WAIT_MS = 3000;
-
-function memoryArea(): StorageAreaLike {
-  const data = new Map<string, unknown>();
-  return {
-    get: async (keys) => {
-      const out: Record<string, unknown> = {};
-      for (const key of typeof keys === 'string' ? [keys] : keys) {
-        if (data.has(key)) out[key] = structuredClone(data.get(key));
-      }
-      return out;
-    },
-    set: async (items) => {
-      for (const [key, value] of Object.entries(items)) data.set(key, structuredClone(value));
-    },
-  };
-}
-
-/** One tab's content script, seen from the worker. */
-class FakeTab implements PortLike {
-  readonly name = 'collab';
-  readonly sender: { tab: { id: number; url: string } };
-  readonly received: WorkerToContent[] = [];
-  private readonly listeners: Array<(message: unknown) => void> = [];
-  private readonly closers: Array<() => void> = [];
-  private readonly waiters: Array<() => void> = [];
-
-  constructor(id: number, url: string) {
-    this.sender = { tab: { id, url } };
-  }
-
-  postMessage(message: unknown): void {
-    this.received.push(structuredClone(message) as WorkerToContent);
-    for (const wake of this.waiters.splice(0)) wake();
-  }
-  disconnect(): void {}
-  onMessage = { addListener: (listener: (message: unknown) => void) => void this.listeners.push(listener) };
-  onDisconnect = { addListener: (listener: () => void) => void this.closers.push(listener) };
-
-  /** The content script sends. */
-  send(message: ContentToWorker): void {
-    for (const listener of this.listeners) listener(message);
-  }
-  /** The tab closes. */
-  close(): void {
-    for (const closer of this.closers) closer();
-  }
-
-  /** Resolves with the first message (from `from` on) that matches; fails after a bound. */
-  async next<T extends WorkerToContent>(
-    match: (message: WorkerToContent) => message is T,
-    from = 0,
-    waitMs = WAIT_MS,
-  ): Promise<T> {
-    const deadline = Date.now() + waitMs;
-    for (;;) {
-      const found = this.received.slice(from).find(match);
-      if (found) return found;
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`tab ${this.sender.tab.id}: no matching message`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-  }
-}
-
-type Session = Extract<WorkerToContent, { type: 'session' }>;
-type ActiveSession = Extract<Session, { active: true }>;
-const isSession = (m: WorkerToContent): m is Session => m.type === 'session';
-const isActive = (m: WorkerToContent): m is ActiveSession => m.type === 'session' && m.active;
-const isInactive = (m: WorkerToContent): m is Session => m.type === 'session' && !m.active;
-const isUpsert = (m: WorkerToContent): m is Extract<WorkerToContent, { type: 'note:upsert' }> =>
-  m.type === 'note:upsert';
-
-function fakeChromeApi(tabs: Map<number, string>): ChromeApi {
-  return {
-    storageLocal: memoryArea(),
-    storageSession: memoryArea(),
-    onStorageChanged: () => undefined,
-    connect: () => {
-      throw new Error('the worker does not connect ports');
-    },
-    onConnect: () => undefined,
-    sendMessage: async () => undefined,
-    onMessage: () => undefined,
-    queryTabs: async () => [],
-    getTab: async (id) => (tabs.has(id) ? { id, url: tabs.get(id) } : null),
-    onTabRemoved: () => undefined,
-    onTabActivated: () => undefined,
-    setBadge: async () => undefined,
-    isContextValid: () => true,
-    onAddNoteHere: () => undefined,
-  };
-}
-
-function value<T>(result: unknown): T {
-  const r = result as Result<T>;
-  if (!r.ok) throw new Error(`expected ok, got ${r.error.code}: ${r.error.message}`);
-  return r.value;
-}
 
 let server: TestServer;
 let worker: BackgroundWorker;
@@ -164,7 +68,10 @@ afterAll(async () => {
   await server?.dispose();
 });
 
-async function newWorker(url = server.url, api = fakeChromeApi(new Map([[1, PAGE]]))): Promise<BackgroundWorker> {
+async function newWorker(
+  url = server.url,
+  api = fakeChromeApi(new Map([[1, PAGE]])),
+): Promise<BackgroundWorker> {
   const settings = new SettingsStore(api);
   await settings.update({ serverUrl: url, name: 'Tester' });
   return createWorker(api, settings, () => undefined);
@@ -335,45 +242,6 @@ describe('idle presence', () => {
     expect(back.peers).toEqual([expect.objectContaining({ id: observerId, idle: false })]);
   });
 });
-
-/**
- * What the server receives, per event name, with a waiter: the keep-alive is checked on
- * the wire, at the server, not by spying on the worker.
- */
-class ServerInbox {
-  readonly events: Array<{ event: string; payload: unknown }> = [];
-  private readonly waiters: Array<() => void> = [];
-
-  constructor(testServer: TestServer, namespace = '/rooms') {
-    testServer.app.io.of(namespace).on('connection', (socket) => {
-      socket.onAny((event: string, payload: unknown) => {
-        this.events.push({ event, payload });
-        for (const wake of this.waiters.splice(0)) wake();
-      });
-    });
-  }
-
-  of(event: string): unknown[] {
-    return this.events.filter((e) => e.event === event).map((e) => e.payload);
-  }
-
-  /** Resolves once `count` events named `event` have arrived; fails after a bound. */
-  async count(event: string, count: number): Promise<unknown[]> {
-    const deadline = Date.now() + WAIT_MS;
-    while (this.of(event).length < count) {
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`server saw ${this.of(event).length} "${event}", not ${count}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-    return this.of(event);
-  }
-}
 
 describe('keep-alive', () => {
   // Its own servers, started before the fake clock, so the fake intervals never touch the
