@@ -4,6 +4,7 @@ export * from './display-name.js';
 export * from './errors.js';
 export * from './events.js';
 export * from './page-url.js';
+export * from './presence.js';
 export * from './schemas.js';
 export * from './point-fragment.js';
 export * from './web-annotation.js';

@@ -3,6 +3,7 @@
  * typo in a variable stops the process with a message instead of a half-working server.
  */
 import { z } from 'zod';
+import { PRESENCE_TTL_MS } from '../protocol/index.js';
 
 export const LOG_LEVELS = ['silent', 'error', 'warn', 'info', 'debug'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -58,7 +59,9 @@ const Env = z.object({
       .optional(),
   ),
   TICK_HZ: z.preprocess(unsetIfEmpty, z.coerce.number().positive().max(1000).default(60)),
-  PRESENCE_TTL_MS: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(100).default(30_000)),
+  // Clients keep alive every KEEPALIVE_MS (protocol/presence.ts); a TTL below it drops present users
+  // between keep-alives (allowed down to 100 ms, for tests that want ghosts to go quickly).
+  PRESENCE_TTL_MS: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(100).default(PRESENCE_TTL_MS)),
   ALLOWED_ORIGINS: z.preprocess(unsetIfEmpty, Origins.default([])),
   MAX_CONNECTIONS_PER_IP: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(1).default(50)),
   MAX_ROOMS_PER_SOCKET: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(1).default(50)),

@@ -23,6 +23,26 @@ export type NotesSocket = Socket<NotesServerToClientEvents, NotesClientToServerE
 /** `idle`: no connection wanted; `offline`: wanted but the server refused or is unreachable. */
 export type ConnectionStatus = 'idle' | 'connecting' | 'connected' | 'offline';
 
+/**
+ * Why the last attempt to connect failed: nothing answered at the URL (the transport's own
+ * error, such as `websocket error`, says no more than that), or the server answered and
+ * refused the handshake, saying why.
+ */
+export type ConnectionProblem = { kind: 'unreachable' } | { kind: 'refused'; code: string; message: string };
+
+/** What a `connect_error` means; a refused handshake carries `data: { code, message }` (PROTOCOL.md). */
+export function problemOf(error: Error & { data?: unknown }): ConnectionProblem {
+  const data = error.data as { code?: unknown; message?: unknown } | undefined;
+  if (typeof data?.message === 'string') {
+    return {
+      kind: 'refused',
+      code: typeof data.code === 'string' ? data.code : 'forbidden',
+      message: data.message,
+    };
+  }
+  return { kind: 'unreachable' };
+}
+
 /** How long a request waits for its ack before it counts as failed. */
 export const ACK_TIMEOUT_MS = 10_000;
 
@@ -55,7 +75,7 @@ export class Connection {
   private notesSocket: NotesSocket | null = null;
   private openUrl: string | null = null;
   private statusValue: ConnectionStatus = 'idle';
-  private errorValue: string | null = null;
+  private problemValue: ConnectionProblem | null = null;
   /** Latest cursor per room that found the transport busy; sent on the next drain. */
   private readonly pendingCursors = new Map<string, Cursor>();
 
@@ -68,8 +88,9 @@ export class Connection {
     return this.statusValue;
   }
 
-  get error(): string | null {
-    return this.errorValue;
+  /** Why the connection is `offline`; null in every other status. */
+  get problem(): ConnectionProblem | null {
+    return this.statusValue === 'offline' ? this.problemValue : null;
   }
 
   get url(): string | null {
@@ -112,11 +133,12 @@ export class Connection {
       else this.hooks.notesConnected();
     });
     socket.on('disconnect', () => {
-      this.refreshStatus(this.errorValue);
+      // The owner forgets the memberships first, so what the status change reports is current.
       this.hooks.disconnected(namespace);
+      this.refreshStatus(this.problemValue);
     });
     socket.on('connect_error', (error: Error) => {
-      this.refreshStatus(error.message || 'cannot reach the server', true);
+      this.refreshStatus(problemOf(error), true);
     });
   }
 
@@ -172,17 +194,17 @@ export class Connection {
     this.setStatus('idle', null);
   }
 
-  private refreshStatus(error: string | null, failed = false): void {
+  private refreshStatus(problem: ConnectionProblem | null, failed = false): void {
     const both = Boolean(this.roomsSocket?.connected && this.notesSocket?.connected);
     if (both) this.setStatus('connected', null);
-    else if (failed) this.setStatus('offline', error);
-    else this.setStatus(this.statusValue === 'offline' ? 'offline' : 'connecting', error);
+    else if (failed) this.setStatus('offline', problem);
+    else this.setStatus(this.statusValue === 'offline' ? 'offline' : 'connecting', problem);
   }
 
-  private setStatus(status: ConnectionStatus, error: string | null): void {
-    if (status === this.statusValue && error === this.errorValue) return;
+  private setStatus(status: ConnectionStatus, problem: ConnectionProblem | null): void {
+    if (status === this.statusValue && JSON.stringify(problem) === JSON.stringify(this.problemValue)) return;
     this.statusValue = status;
-    this.errorValue = error;
+    this.problemValue = problem;
     this.hooks.statusChanged();
   }
 }
@@ -206,4 +228,20 @@ export async function request<T extends z.ZodType>(
     return { ok: false, error: { code: 'internal', message: 'the server sent a malformed answer' } };
   }
   return parsed.data as Result<z.infer<T>>;
+}
+
+/**
+ * A request is refused `rate_limited` while our earlier answers are still on their way (or the
+ * socket's budget is spent): ask again after this long, this many times at most.
+ */
+const PATIENT_RETRY_MS = 500;
+const PATIENT_RETRIES = 20;
+
+/** Sends a request again while it is refused `rate_limited`, a bounded number of times. */
+export async function patiently<T>(send: () => Promise<Result<T>>): Promise<Result<T>> {
+  for (let attempt = 0; ; attempt++) {
+    const result = await send();
+    if (result.ok || result.error.code !== 'rate_limited' || attempt === PATIENT_RETRIES) return result;
+    await new Promise((resolve) => setTimeout(resolve, PATIENT_RETRY_MS));
+  }
 }

@@ -1,13 +1,13 @@
 /**
  * Service worker entry (manifest `background.service_worker`). Wires the browser
- * events to the relay and the popup API. Listeners are added synchronously at the
- * top level so a worker woken by an event still receives it.
+ * events to the worker's parts (worker.ts) and the popup API. Listeners are added
+ * synchronously at the top level so a worker woken by an event still receives it.
  */
 import { createChromeApi } from '../chrome-api.js';
 import type { StateChangedMessage } from '../shared/messages.js';
 import { PopupApi } from './popup-api.js';
-import { Relay } from './relay.js';
 import { SettingsStore } from './settings.js';
+import { createWorker } from './worker.js';
 
 const api = createChromeApi();
 const settings = new SettingsStore(api);
@@ -23,15 +23,13 @@ function notifyPopups(): void {
   }, 50);
 }
 
-const relay = new Relay(api, settings, notifyPopups);
-const popup = new PopupApi(api, settings, relay);
+const worker = createWorker(api, settings, notifyPopups);
+const popup = new PopupApi(api, settings, worker);
 
-api.onConnect((port) => relay.handlePort(port));
+api.onConnect((port) => worker.tabs.handlePort(port));
 api.onMessage((message) => popup.handle(message));
-api.onTabRemoved((tabId) => relay.removeTab(tabId));
-api.onAddNoteHere((tabId) => relay.composePoint(tabId));
+api.onTabRemoved((tabId) => worker.tabs.tabClosed(tabId));
+api.onAddNoteHere((tabId) => worker.tabs.composePoint(tabId));
 
-void settings.load();
-void relay.state.restore();
-// Notes a previous worker instance could not deliver go out now (issue 4).
-void relay.resumeOutbox();
+// Notes a previous worker instance could not deliver go out now.
+void worker.start();

@@ -1,6 +1,6 @@
 /**
  * The worker's notes of each room it is in, mirrored to `storage.session` with the room's
- * revision they are whole up to (issue 12). Chrome stops an idle worker; the next one reads
+ * revision they are whole up to. Chrome stops an idle worker; the next one reads
  * this back and asks the server only for the changes since that revision instead of whole
  * rooms. Notes and revision are written together, so what is read back is always a state the
  * room really had (plus, at most, some newer changes, which a catch-up sends again).

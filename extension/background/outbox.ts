@@ -1,5 +1,5 @@
 /**
- * The persistent outbox of note writes (issue 4). Every new note, edit and delete is
+ * The persistent outbox of note writes. Every new note, edit and delete is
  * written to `storage.local` before it is sent, carries an `opId`, and leaves the outbox
  * only when the server answered: on success, or on a refusal that retrying cannot fix
  * (which the owner shows to the user). Transient failures (no connection, a timeout,
@@ -10,16 +10,31 @@
  * again safely.
  */
 import { z } from 'zod';
-import type { AckError } from '../../protocol/index.js';
-import { NoteCreate, NoteDelete, NoteUpdate, type ErrorCode, type Result } from '../../protocol/index.js';
+import {
+  LIMITS,
+  NoteCreate,
+  NoteDelete,
+  NoteUpdate,
+  type AckError,
+  type ErrorCode,
+  type Result,
+} from '../../protocol/index.js';
 import type { StorageAreaLike } from '../chrome-api.js';
 
 export const OUTBOX_KEY = 'outbox';
 
+/**
+ * What a replay needs besides the payload: the invite key of a private room, because the
+ * op may be sent by a later worker, after its tab left the room or closed, when nothing else
+ * knows the key (notes-sync.ts subscribes with it). Kept in storage.local with the op, and
+ * gone with it once the server answered.
+ */
+const Replay = { opId: z.string(), key: z.string().max(LIMITS.key).optional() };
+
 export const OutboxOp = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('create'), opId: z.string(), payload: NoteCreate }),
-  z.object({ kind: z.literal('update'), opId: z.string(), payload: NoteUpdate }),
-  z.object({ kind: z.literal('delete'), opId: z.string(), payload: NoteDelete }),
+  z.object({ kind: z.literal('create'), ...Replay, payload: NoteCreate }),
+  z.object({ kind: z.literal('update'), ...Replay, payload: NoteUpdate }),
+  z.object({ kind: z.literal('delete'), ...Replay, payload: NoteDelete }),
 ]);
 export type OutboxOp = z.infer<typeof OutboxOp>;
 

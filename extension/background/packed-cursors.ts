@@ -4,33 +4,35 @@
  * dropped (the server sends one array to the whole room, us included).
  */
 import { cursorFromPacked, unpackBatch, type CursorEntry, type CursorPaths } from '../../protocol/index.js';
-import type { RoomEntry } from './tab-rooms.js';
+import { joined, type Joined, type OpenRoom } from './open-rooms.js';
 
 /** Remembers the path numbers the server announced for a room we are in. */
-export function learnPaths(entry: RoomEntry, { paths }: CursorPaths): void {
-  for (const [no, path] of paths) entry.paths.set(no, path);
+export function learnPaths(membership: Joined, { paths }: CursorPaths): void {
+  for (const [no, path] of paths) membership.paths.set(no, path);
 }
 
-/** The joined room a batch is for and its cursors as `cursor:batch` entries; null for anything else. */
+/** The joined room a batch is for and its cursors (`CursorEntry`, as tabs take them); null for anything else. */
 export function readPackedBatch(
   raw: unknown,
-  rooms: Iterable<RoomEntry>,
-): { entry: RoomEntry; cursors: CursorEntry[] } | null {
+  rooms: Iterable<OpenRoom>,
+): { entry: OpenRoom; cursors: CursorEntry[] } | null {
   const batch = unpackBatch(raw);
   if (!batch.ok) return null;
-  let entry: RoomEntry | null = null;
+  let found: { entry: OpenRoom; membership: Joined } | null = null;
   for (const candidate of rooms) {
-    if (candidate.joined && candidate.roomNo === batch.value.roomNo) entry = candidate;
+    const membership = joined(candidate);
+    if (membership && membership.roomNo === batch.value.roomNo) found = { entry: candidate, membership };
   }
-  if (!entry) return null;
+  if (!found) return null;
+  const { entry, membership } = found;
   const peerIds = new Map<number, string>();
-  for (const peer of entry.peers.values()) if (peer.no !== undefined) peerIds.set(peer.no, peer.id);
+  for (const peer of membership.peers.values()) if (peer.no !== undefined) peerIds.set(peer.no, peer.id);
   const cursors: CursorEntry[] = [];
   for (const { no, cursor } of batch.value.entries) {
     const peerId = peerIds.get(no);
     // Our own number, or a peer whose presence:left already came: nothing to show.
     if (peerId === undefined) continue;
-    const paths = entry.paths;
+    const paths = membership.paths;
     cursors.push({ peerId, cursor: cursor && cursorFromPacked(cursor, (pathNo) => paths.get(pathNo)) });
   }
   return { entry, cursors };

@@ -1,19 +1,24 @@
 /**
  * Answers the popup: its state for one tab, and the changes it asks for (sharing on
- * this site, name and colour, server URL). Every answer is a `Result<PopupState>`.
+ * this site, pause, rooms, name and colour, server URL). Every answer is a `Result<PopupState>`.
  */
-import { fail, invalid, isPrivateChannel, ok } from '../../protocol/index.js';
+import { fail, invalid, isPrivateChannel, ok, RoomSummary } from '../../protocol/index.js';
 import type { ChromeApi } from '../chrome-api.js';
 import { PopupToWorker, type PopupReply, type PopupState, type PopupStatus } from '../shared/messages.js';
-import type { Relay } from './relay.js';
+import { request } from './connection.js';
+import { joined } from './open-rooms.js';
 import { PALETTE, type SettingsStore } from './settings.js';
-import { describePage } from './tab-rooms.js';
+import { describePage } from './tab-sessions.js';
+import type { BackgroundWorker } from './worker.js';
+
+/** `room:list` for the popup is a nicety: it must not hold the popup up for long. */
+const LIST_TIMEOUT_MS = 2_000;
 
 export class PopupApi {
   constructor(
     private readonly api: ChromeApi,
     private readonly settings: SettingsStore,
-    private readonly relay: Relay,
+    private readonly worker: BackgroundWorker,
   ) {}
 
   /** Handles one `runtime.sendMessage` from the popup; undefined for messages that are not ours. */
@@ -31,40 +36,41 @@ export class PopupApi {
   }
 
   private async run(message: PopupToWorker): Promise<PopupReply> {
+    const { sharing, switcher } = this.worker;
     switch (message.type) {
       case 'popup:get-state':
         break;
       case 'popup:set-sharing': {
         const { origin } = describePage((await this.api.getTab(message.tabId))?.url);
         if (!origin) return fail('invalid', 'sharing only works on http(s) pages');
-        await this.relay.setSharing(origin, message.enabled);
+        await sharing.setSharing(origin, message.enabled);
         break;
       }
       case 'popup:set-profile': {
         const patch: { name?: string; color?: string } = {};
         if (message.name !== undefined) patch.name = message.name;
         if (message.color !== undefined) patch.color = message.color;
-        await this.relay.setProfile(patch);
+        await this.worker.profile.set(patch);
         break;
       }
       case 'popup:set-server':
-        await this.relay.setServerUrl(message.serverUrl);
+        await this.worker.serverUrl.set(message.serverUrl);
         break;
       case 'popup:set-paused':
-        await this.relay.setPaused(message.paused);
+        await sharing.setPaused(message.paused);
         break;
       case 'popup:switch-room': {
-        const result = await this.relay.switchRoom(message.tabId, message.channel);
+        const result = await switcher.switchRoom(message.tabId, message.channel);
         if (!result.ok) return result;
         break;
       }
       case 'popup:create-private': {
-        const result = await this.relay.createPrivateRoom(message.tabId);
+        const result = await switcher.createPrivateRoom(message.tabId);
         if (!result.ok) return result;
         break;
       }
       case 'popup:join-invite': {
-        const result = await this.relay.joinInvite(message.tabId, message.code);
+        const result = await switcher.joinInvite(message.tabId, message.code);
         if (!result.ok) return result;
         break;
       }
@@ -74,45 +80,60 @@ export class PopupApi {
 
   /** What the popup shows for a tab. */
   async stateFor(tabId: number): Promise<PopupState> {
+    const { sessions, connection } = this.worker;
     const settings = await this.settings.load();
     const { origin } = describePage((await this.api.getTab(tabId))?.url);
     const sharing = origin !== null && settings.enabledSites.includes(origin);
-    const tab = this.relay.state.tabs.get(tabId);
-    const entry = this.relay.state.roomOf(tabId);
-    const connection = this.relay.connection;
+    const tab = sessions.tabs.get(tabId);
+    const entry = sessions.roomOf(tabId);
+    const membership = joined(entry);
     let status: PopupStatus;
     if (origin === null) status = 'unsupported';
     else if (settings.paused) status = 'paused';
     else if (!sharing) status = 'off';
     else if (!tab?.port) status = 'reload';
-    else if (entry?.joined) status = 'connected';
+    else if (membership) status = 'connected';
     else if (connection.status === 'offline') status = 'offline';
     else status = 'connecting';
-    const joined = entry?.joined && entry.room ? entry : null;
+    const room = membership && entry?.room ? entry.room : null;
     return {
       tabId,
       origin,
       sharing,
       status,
-      error: sharing ? (entry?.error ?? connection.error) : null,
-      room: joined?.room
-        ? {
-            id: joined.room,
-            channel: joined.channel,
-            page: joined.page,
-            private: isPrivateChannel(joined.channel),
-            invite: joined.invite,
-          }
-        : null,
-      rooms: joined ? await this.relay.listRooms(tabId) : [],
+      // While the server cannot be reached, that is the one thing to say (connectionProblem).
+      error: sharing && connection.status !== 'offline' ? (entry?.error ?? null) : null,
+      room:
+        entry && room
+          ? {
+              id: room,
+              channel: entry.channel,
+              page: entry.page,
+              private: isPrivateChannel(entry.channel),
+              invite: entry.invite,
+            }
+          : null,
+      rooms: entry && room ? await this.listRooms(entry.page) : [],
       paused: settings.paused,
       connection: connection.status,
-      self: joined?.self ?? null,
-      peers: joined ? [...joined.peers.values()] : [],
+      connectionProblem: connection.problem,
+      self: membership?.self ?? null,
+      peers: membership ? [...membership.peers.values()] : [],
       name: settings.name,
       color: settings.color,
       serverUrl: settings.serverUrl,
       palette: [...PALETTE],
     };
+  }
+
+  /** The public and named rooms open on a page we are in, with head counts; never a page we did not join. */
+  private async listRooms(page: string): Promise<RoomSummary[]> {
+    const rooms = this.worker.connection.rooms;
+    if (!rooms) return [];
+    const result = await request(
+      () => rooms.timeout(LIST_TIMEOUT_MS).emitWithAck('room:list', { page }),
+      RoomSummary.array(),
+    );
+    return result.ok ? result.value : [];
   }
 }

@@ -6,7 +6,7 @@
  */
 import { isPrivateChannel } from '../../protocol/index.js';
 import { createChromeApi } from '../chrome-api.js';
-import type { SessionMessage, WorkerToContent } from '../shared/messages.js';
+import type { ServerStateMessage, SessionMessage, WorkerToContent } from '../shared/messages.js';
 import { describe } from './anchoring/index.js';
 import { CursorCapture } from './cursor-capture.js';
 import { browserScheduler } from './frame-throttle.js';
@@ -22,6 +22,9 @@ import { safeMessage } from './safe-values.js';
 import { trusted } from './trusted-events.js';
 
 type ActiveSession = Extract<SessionMessage, { active: true }>;
+
+/** The pill's dot while the server is out of reach: no one's colour. */
+const OFFLINE_COLOR = '#8b8d98';
 
 function start(): void {
   // HTML pages only (not SVG or XML documents), and one instance per page.
@@ -86,8 +89,27 @@ function start(): void {
   document.addEventListener('contextmenu', remember, true);
   document.addEventListener('pointermove', remember, { capture: true, passive: true });
 
-  /** The small "sharing is on" pill: room and head count, in the user's colour. */
-  function showIndicator(active: ActiveSession): void {
+  /** How the worker reaches the server for this tab's room (a `server` message); online with a session. */
+  let server: ServerStateMessage['state'] = 'online';
+
+  /**
+   * The small "sharing is on" pill: room and head count, in the user's colour. While the
+   * server cannot be reached it says so instead (a room that looks empty would be a lie), and
+   * that notes written meanwhile are kept; the popup says what to do.
+   */
+  function showIndicator(active: ActiveSession | null): void {
+    if (server === 'offline') {
+      overlay.setIndicator('Offline · reconnecting… · notes you add are kept', OFFLINE_COLOR);
+      return;
+    }
+    if (!active) {
+      overlay.setIndicator(null);
+      return;
+    }
+    if (server === 'connecting') {
+      overlay.setIndicator('Reconnecting…', OFFLINE_COLOR);
+      return;
+    }
     const others = active.peers.length;
     const room =
       active.channel === 'public'
@@ -103,6 +125,7 @@ function start(): void {
 
   function deactivate(keepCapture = false): void {
     session = null;
+    server = 'online';
     overlay.setIndicator(null);
     idle.setEnabled(false);
     if (!keepCapture) capture.setEnabled(false);
@@ -121,6 +144,7 @@ function start(): void {
         }
         if (session && session.room !== message.room) notes.clear();
         session = message;
+        server = 'online';
         notes.setSelf(message.self.id);
         cursors.setPeers(message.peers);
         showIndicator(message);
@@ -128,6 +152,10 @@ function start(): void {
         capture.setEnabled(true);
         capture.resend();
         composer.setEnabled(true);
+        return;
+      case 'server':
+        server = message.state;
+        showIndicator(session);
         return;
       case 'peers':
         if (session?.room !== message.room) return;

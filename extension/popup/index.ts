@@ -1,11 +1,12 @@
 /**
  * Popup: connection status, the tab's room and who is in it, the "share on this site"
- * switch, name and colour, and the server URL. It works on the active tab, or on the
+ * switch, name and colour, and the server URL (both saved as they are typed). It works on the active tab, or on the
  * tab given as `?tab=<id>` (so a test can drive it from a normal tab). State comes from
  * the service worker (`popup:get-state`) and is fetched again on `state:changed`.
  */
 import { Name } from '../../protocol/index.js';
 import { createChromeApi } from '../chrome-api.js';
+import { autosave } from './autosave.js';
 import {
   PopupReply,
   ServerUrl,
@@ -29,8 +30,37 @@ const CONNECTION_TEXT: Record<PopupState['connection'], string> = {
   idle: 'Not connected: nothing is shared right now.',
   connecting: 'Connecting to the server…',
   connected: 'Connected to the server.',
-  offline: 'Cannot reach the server; retrying.',
+  offline: 'Cannot reach the server.',
 };
+
+/** The server's host and port as the user typed them, for sentences. */
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host || url;
+  } catch {
+    return url;
+  }
+}
+
+/**
+ * Why the server cannot be reached and what to do, in words: a transport error such as
+ * `websocket error` only means nothing answered at that address.
+ */
+function connectionText(state: PopupState): string {
+  const problem = state.connectionProblem;
+  if (state.connection !== 'offline' || !problem) return CONNECTION_TEXT[state.connection];
+  if (problem.kind === 'refused') {
+    return (
+      `The server at ${hostOf(state.serverUrl)} refused the connection: ${problem.message}. ` +
+      'Retrying; notes you add meanwhile are kept.'
+    );
+  }
+  return (
+    `Cannot reach the server at ${hostOf(state.serverUrl)}. Check that it is running and that ` +
+    'the address above is right (a server on another machine needs HOST=0.0.0.0). ' +
+    'Retrying every few seconds; notes you add meanwhile are kept and sent once it answers.'
+  );
+}
 
 const api = createChromeApi();
 
@@ -48,8 +78,9 @@ const ui = {
   peers: byId<HTMLUListElement>('peers'),
   name: byId<HTMLInputElement>('name'),
   color: byId<HTMLElement>('color'),
+  nameHint: byId<HTMLElement>('name-hint'),
   serverUrl: byId<HTMLInputElement>('server-url'),
-  serverSave: byId<HTMLButtonElement>('server-save'),
+  serverHint: byId<HTMLElement>('server-hint'),
   error: byId<HTMLElement>('error'),
   pause: byId<HTMLButtonElement>('pause'),
   invite: byId<HTMLElement>('invite'),
@@ -86,8 +117,8 @@ function showError(message: string | null): void {
 let changesAsked = 0;
 let changesPending = 0;
 
-/** Sends one request to the worker and renders the state it answers with. */
-async function ask(message: PopupToWorker): Promise<void> {
+/** Sends one request to the worker and renders the state it answers with; true when it was done. */
+async function ask(message: PopupToWorker): Promise<boolean> {
   const isRead = message.type === 'popup:get-state';
   const askedAfter = isRead ? changesAsked : ++changesAsked;
   if (!isRead) changesPending += 1;
@@ -98,20 +129,21 @@ async function ask(message: PopupToWorker): Promise<void> {
     reply = parsed.data;
   } catch {
     showError('The extension did not answer; try again.');
-    return;
+    return false;
   } finally {
     if (!isRead) changesPending -= 1;
   }
-  if (isRead && (askedAfter !== changesAsked || changesPending > 0)) return;
+  if (isRead && (askedAfter !== changesAsked || changesPending > 0)) return false;
   if (!reply.ok) {
     showError(reply.error.message);
-    return;
+    return false;
   }
   render(reply.value);
+  return true;
 }
 
-function refresh(): Promise<void> {
-  return tabId === null ? Promise.resolve() : ask({ type: 'popup:get-state', tabId });
+function refresh(): Promise<boolean> {
+  return tabId === null ? Promise.resolve(false) : ask({ type: 'popup:get-state', tabId });
 }
 
 function dot(color: string): HTMLElement {
@@ -136,7 +168,8 @@ function render(state: PopupState): void {
   ui.pause.textContent = state.paused ? 'Resume' : 'Pause all';
   ui.pause.setAttribute('aria-pressed', String(state.paused));
   ui.pause.title = state.paused ? 'Resume sharing' : 'Pause all sharing, on every site';
-  ui.connection.textContent = CONNECTION_TEXT[state.connection];
+  ui.connection.textContent = connectionText(state);
+  ui.connection.dataset.connection = state.connection;
 
   if (state.room) {
     const channel = document.createElement('span');
@@ -147,7 +180,11 @@ function render(state: PopupState): void {
     page.textContent = ` · ${state.room.page}`;
     ui.room.replaceChildren(channel, page);
   } else {
-    ui.room.textContent = state.sharing ? 'Not in a room yet' : 'Not in a room';
+    ui.room.textContent = !state.sharing
+      ? 'Not in a room'
+      : state.status === 'offline'
+        ? 'Not in a room: waiting for the server'
+        : 'Not in a room yet';
   }
 
   ui.invite.hidden = !state.room?.invite;
@@ -185,8 +222,11 @@ function render(state: PopupState): void {
   }
   ui.peers.replaceChildren(...items);
 
-  if (document.activeElement !== ui.name) ui.name.value = state.name;
-  if (document.activeElement !== ui.serverUrl) ui.serverUrl.value = state.serverUrl;
+  // A field being typed in, or holding text that cannot be saved (its hint says why), keeps it.
+  const settled = (input: HTMLInputElement) =>
+    document.activeElement !== input && input.getAttribute('aria-invalid') !== 'true';
+  if (settled(ui.name)) ui.name.value = state.name;
+  if (settled(ui.serverUrl)) ui.serverUrl.value = state.serverUrl;
   renderSwatches(state);
 }
 
@@ -246,18 +286,19 @@ ui.toggle.addEventListener('change', () => {
   });
 });
 
-function saveName(): void {
-  const parsed = Name.safeParse(ui.name.value);
-  if (!parsed.success || tabId === null) {
-    showError('A name has 1 to 40 characters.');
-    return;
-  }
-  if (parsed.data === current?.name) return;
-  void ask({ type: 'popup:set-profile', tabId, name: parsed.data });
-}
-ui.name.addEventListener('change', saveName);
-ui.name.addEventListener('keydown', (event) => {
-  if (event.key === 'Enter') saveName();
+// Name and server URL save as the user types (autosave.ts): the toolbar popup closes on
+// click-away, before any Enter or blur.
+autosave({
+  input: ui.name,
+  hint: ui.nameHint,
+  parse: (text) => {
+    const parsed = Name.safeParse(text);
+    return parsed.success
+      ? { ok: true, value: parsed.data }
+      : { ok: false, message: 'A name has 1 to 40 characters, one of them visible.' };
+  },
+  saved: () => current?.name,
+  save: (name) => (tabId === null ? Promise.resolve(false) : ask({ type: 'popup:set-profile', tabId, name })),
 });
 
 ui.color.addEventListener('click', (event) => {
@@ -267,17 +308,22 @@ ui.color.addEventListener('click', (event) => {
   void ask({ type: 'popup:set-profile', tabId, color });
 });
 
-function saveServer(): void {
-  const parsed = ServerUrl.safeParse(ui.serverUrl.value);
-  if (!parsed.success || tabId === null) {
-    showError('Enter a server URL such as http://127.0.0.1:8080');
-    return;
-  }
-  void ask({ type: 'popup:set-server', tabId, serverUrl: parsed.data });
-}
-ui.serverSave.addEventListener('click', saveServer);
-ui.serverUrl.addEventListener('keydown', (event) => {
-  if (event.key === 'Enter') saveServer();
+autosave({
+  input: ui.serverUrl,
+  hint: ui.serverHint,
+  parse: (text) => {
+    const parsed = ServerUrl.safeParse(text);
+    return parsed.success
+      ? { ok: true, value: parsed.data }
+      : {
+          ok: false,
+          message:
+            'Enter the server’s address, such as http://127.0.0.1:8080; until then the last one saved is used.',
+        };
+  },
+  saved: () => current?.serverUrl,
+  save: (serverUrl) =>
+    tabId === null ? Promise.resolve(false) : ask({ type: 'popup:set-server', tabId, serverUrl }),
 });
 
 ui.pause.addEventListener('click', () => {
@@ -307,7 +353,9 @@ ui.roomName.addEventListener('keydown', (event) => {
 function joinInvite(): void {
   const code = ui.inviteInput.value.trim();
   if (!code || tabId === null) return;
-  void ask({ type: 'popup:join-invite', tabId, code });
+  void ask({ type: 'popup:join-invite', tabId, code }).then((joined) => {
+    if (joined) ui.inviteInput.value = '';
+  });
 }
 ui.inviteJoin.addEventListener('click', joinInvite);
 ui.inviteInput.addEventListener('keydown', (event) => {

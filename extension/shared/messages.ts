@@ -137,6 +137,17 @@ export const SessionActive = z.object({
 export const SessionMessage = z.discriminatedUnion('active', [SessionInactive, SessionActive]);
 export type SessionMessage = z.infer<typeof SessionMessage>;
 
+/**
+ * How the tab's room reaches the server: `online` once joined; `connecting` while joining or
+ * reconnecting; `offline` while the server cannot be reached (the worker keeps trying, and
+ * notes written meanwhile wait in its outbox). Sent to a room's tabs whenever it changes.
+ */
+export const ServerStateMessage = z.object({
+  type: z.literal('server'),
+  state: z.enum(['online', 'connecting', 'offline']),
+});
+export type ServerStateMessage = z.infer<typeof ServerStateMessage>;
+
 /** The full, updated list of the others in the tab's room. */
 export const PeersMessage = z.object({ type: z.literal('peers'), room: RoomId, peers: z.array(Peer) });
 export type PeersMessage = z.infer<typeof PeersMessage>;
@@ -217,6 +228,7 @@ export const ComposePointMessage = z.object({ type: z.literal('note:compose-poin
 /** Everything the service worker may send to a content script. */
 export const WorkerToContent = z.discriminatedUnion('type', [
   SessionMessage,
+  ServerStateMessage,
   PeersMessage,
   CursorsMessage,
   NotesMessage,
@@ -342,7 +354,7 @@ export const PopupState = z.object({
   /** True when the origin is in the user's enabled sites. */
   sharing: z.boolean(),
   status: PopupStatus,
-  /** Last connection or join error, for the user. */
+  /** Why the tab could not enter its room or read its notes (while the server is reachable). */
   error: z.string().nullable(),
   /** The tab's room, once joined. `invite` is the code of a private room this browser holds. */
   room: z
@@ -360,6 +372,16 @@ export const PopupState = z.object({
   paused: z.boolean(),
   /** The worker's one connection to the server. */
   connection: z.enum(['idle', 'connecting', 'connected', 'offline']),
+  /**
+   * Why the connection is `offline`: nothing answered at the URL, or the server refused the
+   * handshake and said why. The popup puts it in words and says what to do.
+   */
+  connectionProblem: z
+    .discriminatedUnion('kind', [
+      z.object({ kind: z.literal('unreachable') }),
+      z.object({ kind: z.literal('refused'), code: z.string(), message: z.string() }),
+    ])
+    .nullable(),
   self: Peer.nullable(),
   /** Everyone else in the room. */
   peers: z.array(Peer),

@@ -10,6 +10,7 @@ import {
   ok,
   parseRoomId,
   PresenceUpdate,
+  PRESENCE_TTL_MS,
   roomIdFor,
   PUBLIC_CHANNEL,
   RoomCreate,
@@ -36,13 +37,6 @@ import { RoomState, type CursorFormat } from './room-state.js';
 /** `room:list` answers at most this many channels, the busiest first. */
 const MAX_LISTED = 50;
 
-/**
- * A membership not heard of (join, presence:update, cursor) for this long is dropped
- * and its peer announced as left. Clients send `presence:update` at least every 10 s
- * while in a room, so only ghosts reach it.
- */
-export const PRESENCE_TTL_MS = 30_000;
-
 export interface RoomsStats {
   /** `cursor:move` / `cursor:hide` dropped: bad payload or a room the socket is not in. */
   cursorsRejected: number;
@@ -59,7 +53,7 @@ export interface RoomsHandle {
 export interface RoomsOptions {
   tickHz: number;
   logger: Logger;
-  /** Presence time-to-live; {@link PRESENCE_TTL_MS} by default. */
+  /** Presence time-to-live; {@link PRESENCE_TTL_MS} (protocol/presence.ts) by default. */
   presenceTtlMs?: number;
   /** Private rooms: who may enter, and making new ones. */
   access: RoomAccess;

@@ -56,7 +56,7 @@ describe('privacy', () => {
     const page = await visitAndWiggle(`${pages.url}/article.html`);
     const popup = await carol.openPopup(page);
     await popup.locator('#server-url').fill(server.url);
-    await popup.locator('#server-save').click();
+    await popup.locator('#server-url').press('Enter');
     // The worker has seen the page (its hello) and decided: off.
     await popup.locator('#status').filter({ hasText: 'Off for this site' }).waitFor();
     await page.mouse.move(400, 300, { steps: 5 });

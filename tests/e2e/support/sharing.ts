@@ -10,8 +10,9 @@ export async function shareWithPopup(
   name: string,
 ): Promise<Page> {
   const popup = await user.openPopup(page);
+  // Both fields save as they are typed; Enter saves without waiting for the pause.
   await popup.locator('#server-url').fill(serverUrl);
-  await popup.locator('#server-save').click();
+  await popup.locator('#server-url').press('Enter');
   await popup.locator('#name').fill(name);
   await popup.locator('#name').press('Enter');
   await popup.locator('#sharing-toggle').check();

@@ -1,72 +1,48 @@
 /**
- * A room's notes in bounded pieces (issue 10). The server answers `notes:subscribe` with a
- * first page and `notes:page` with each next one, exports one page per `notes:export`, and
- * stores an import only as fast as the socket's note budget allows. These functions do the
- * repeating, so the rest of the worker sees whole rooms and whole files.
+ * Export and import of a tab's room as W3C Web Annotations; the server converts. Both go
+ * in bounded pieces, as many as the room or the file needs: the server exports one page per
+ * `notes:export` and stores an import only as fast as the socket's note budget allows, and
+ * these functions do the repeating, so the tab sends one request and gets one file or one
+ * count back.
  */
 import { z } from 'zod';
-import {
-  fail,
-  MAX_IMPORT_ITEMS,
-  NotesChanges,
-  NotesImported,
-  ok,
-  type NotesSubscribe,
-  type Result,
-} from '../../protocol/index.js';
-import { ACK_TIMEOUT_MS, request, type NotesSocket } from './connection.js';
-
-/**
- * A page is refused `rate_limited` while our earlier answers are still on their way (or the
- * socket's budget is spent): ask again after this long, this many times at most.
- */
-const RETRY_MS = 500;
-const RETRIES = 20;
+import { fail, MAX_IMPORT_ITEMS, NotesImported, ok, type Result } from '../../protocol/index.js';
+import type { PortLike } from '../chrome-api.js';
+import type { ContentToWorker } from '../shared/messages.js';
+import { ACK_TIMEOUT_MS, patiently, request, type Connection, type NotesSocket } from './connection.js';
+import { post, type TabSessions } from './tab-sessions.js';
 
 /** One notes:import request stays this far under the server's 64 KiB message limit. */
 const IMPORT_CHUNK_BYTES = 48 * 1024;
 
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Sends a request again while it is refused `rate_limited`, a bounded number of times. */
-async function patiently<T>(send: () => Promise<Result<T>>): Promise<Result<T>> {
-  for (let attempt = 0; ; attempt++) {
-    const result = await send();
-    if (result.ok || result.error.code !== 'rate_limited' || attempt === RETRIES) return result;
-    await wait(RETRY_MS);
-  }
-}
+type TransferMessage = Extract<ContentToWorker, { type: 'notes:export' | 'notes:import' }>;
 
-/**
- * Subscribes to a room and reads every page of its changes after `payload.since` (the whole
- * room without it), in revision order (issue 12). `onPage` sees each page as it arrives,
- * before note events that come after it, so a caller that applies both in arrival order ends
- * up current although notes change while it pages. Answers all pages joined: every note and
- * deleted id in order (a note changed while paging may be in `notes` twice, the later one
- * newer), the last page's `revision`, and `reset` if any page had it.
- */
-export async function subscribeAll(
-  socket: NotesSocket,
-  payload: NotesSubscribe,
-  onPage?: (page: NotesChanges) => void,
-): Promise<Result<NotesChanges>> {
-  const timed = () => socket.timeout(ACK_TIMEOUT_MS);
-  let page = await patiently(() =>
-    request(() => timed().emitWithAck('notes:subscribe', payload), NotesChanges),
-  );
-  const all: NotesChanges = { notes: [], deleted: [], next: null, revision: 0, reset: false };
-  for (;;) {
-    if (!page.ok) return page;
-    const { notes, deleted, next, revision, reset } = page.value;
-    all.notes.push(...notes);
-    all.deleted.push(...deleted);
-    all.revision = revision;
-    all.reset ||= reset;
-    onPage?.(page.value);
-    if (next === null) return ok(all);
-    page = await patiently(() =>
-      request(() => timed().emitWithAck('notes:page', { room: payload.room, after: next }), NotesChanges),
-    );
+export class NotesTransfer {
+  constructor(
+    private readonly sessions: TabSessions,
+    private readonly connection: Connection,
+  ) {}
+
+  /** Answers a tab's export or import request for its room. */
+  async handle(tabId: number, port: PortLike, message: TransferMessage): Promise<void> {
+    const entry = this.sessions.roomOf(tabId);
+    const notes = this.connection.notes;
+    const room = entry?.notes.subscription.state === 'subscribed' ? entry.room : null;
+    if (!room || !notes) {
+      post(port, { type: 'note:error', message: 'Not connected to the server.' });
+      return;
+    }
+    if (message.type === 'notes:export') {
+      const result = await exportAll(notes, room);
+      if (result.ok) post(port, { type: 'notes:exported', room, collection: result.value });
+      else post(port, { type: 'note:error', message: `Export failed: ${result.error.message}` });
+      return;
+    }
+    const result = await importAll(notes, room, message.collection);
+    if (result.ok) post(port, { type: 'notes:imported', room, ...result.value });
+    else post(port, { type: 'note:error', message: `Import failed: ${result.error.message}` });
   }
 }
 

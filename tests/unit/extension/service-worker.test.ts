@@ -1,16 +1,15 @@
 /**
- * The service worker's relay against a real server: only the browser seam (ChromeApi)
+ * The service worker (worker.ts and its parts) against a real server: only the browser seam (ChromeApi)
  * is faked. Checks the privacy rule (nothing reaches the server for a site that is not
  * enabled), one join per room however many tabs, cursors and notes both ways, and
  * leaving when sharing is turned off or the last tab goes.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { ChromeApi, PortLike, StorageAreaLike } from '../../../extension/chrome-api.js';
-import { KEEPALIVE_MS, Relay } from '../../../extension/background/relay.js';
+import { createWorker, type BackgroundWorker } from '../../../extension/background/worker.js';
 import { SettingsStore } from '../../../extension/background/settings.js';
-import type { ContentToWorker, WorkerToContent } from '../../../extension/shared/messages.js';
+import type { WorkerToContent } from '../../../extension/shared/messages.js';
 import type { ImportItem } from '../../../server/store/note-store.js';
-import type { Note, Result } from '../../../protocol/index.js';
+import { KEEPALIVE_MS, type Note } from '../../../protocol/index.js';
 import type {
   CursorBatch,
   NoteChanged,
@@ -20,119 +19,24 @@ import type {
   RoomJoined,
 } from '../../../protocol/index.js';
 import { ask, makeAuth, type NotesClient, type RoomsClient } from '../../support/clients.js';
+import {
+  fakeChromeApi,
+  FakeTab,
+  isActive,
+  isInactive,
+  isSession,
+  isUpsert,
+  ServerInbox,
+  value,
+} from '../../support/fake-extension.js';
 import { startTestServer, type TestServer } from '../../support/test-server.js';
 import { once, record } from '../../support/wait.js';
 
 const ORIGIN = 'http://localhost:4173';
 const PAGE = `${ORIGIN}/article.html`;
-const WAIT_MS = 3000;
-
-function memoryArea(): StorageAreaLike {
-  const data = new Map<string, unknown>();
-  return {
-    get: async (keys) => {
-      const out: Record<string, unknown> = {};
-      for (const key of typeof keys === 'string' ? [keys] : keys) {
-        if (data.has(key)) out[key] = structuredClone(data.get(key));
-      }
-      return out;
-    },
-    set: async (items) => {
-      for (const [key, value] of Object.entries(items)) data.set(key, structuredClone(value));
-    },
-  };
-}
-
-/** One tab's content script, seen from the worker. */
-class FakeTab implements PortLike {
-  readonly name = 'collab';
-  readonly sender: { tab: { id: number; url: string } };
-  readonly received: WorkerToContent[] = [];
-  private readonly listeners: Array<(message: unknown) => void> = [];
-  private readonly closers: Array<() => void> = [];
-  private readonly waiters: Array<() => void> = [];
-
-  constructor(id: number, url: string) {
-    this.sender = { tab: { id, url } };
-  }
-
-  postMessage(message: unknown): void {
-    this.received.push(structuredClone(message) as WorkerToContent);
-    for (const wake of this.waiters.splice(0)) wake();
-  }
-  disconnect(): void {}
-  onMessage = { addListener: (listener: (message: unknown) => void) => void this.listeners.push(listener) };
-  onDisconnect = { addListener: (listener: () => void) => void this.closers.push(listener) };
-
-  /** The content script sends. */
-  send(message: ContentToWorker): void {
-    for (const listener of this.listeners) listener(message);
-  }
-  /** The tab closes. */
-  close(): void {
-    for (const closer of this.closers) closer();
-  }
-
-  /** Resolves with the first message (from `from` on) that matches; fails after a bound. */
-  async next<T extends WorkerToContent>(
-    match: (message: WorkerToContent) => message is T,
-    from = 0,
-    waitMs = WAIT_MS,
-  ): Promise<T> {
-    const deadline = Date.now() + waitMs;
-    for (;;) {
-      const found = this.received.slice(from).find(match);
-      if (found) return found;
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`tab ${this.sender.tab.id}: no matching message`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-  }
-}
-
-type Session = Extract<WorkerToContent, { type: 'session' }>;
-type ActiveSession = Extract<Session, { active: true }>;
-const isSession = (m: WorkerToContent): m is Session => m.type === 'session';
-const isActive = (m: WorkerToContent): m is ActiveSession => m.type === 'session' && m.active;
-const isInactive = (m: WorkerToContent): m is Session => m.type === 'session' && !m.active;
-const isUpsert = (m: WorkerToContent): m is Extract<WorkerToContent, { type: 'note:upsert' }> =>
-  m.type === 'note:upsert';
-
-function fakeChromeApi(tabs: Map<number, string>): ChromeApi {
-  return {
-    storageLocal: memoryArea(),
-    storageSession: memoryArea(),
-    onStorageChanged: () => undefined,
-    connect: () => {
-      throw new Error('the worker does not connect ports');
-    },
-    onConnect: () => undefined,
-    sendMessage: async () => undefined,
-    onMessage: () => undefined,
-    queryTabs: async () => [],
-    getTab: async (id) => (tabs.has(id) ? { id, url: tabs.get(id) } : null),
-    onTabRemoved: () => undefined,
-    onTabActivated: () => undefined,
-    setBadge: async () => undefined,
-    isContextValid: () => true,
-    onAddNoteHere: () => undefined,
-  };
-}
-
-function value<T>(result: unknown): T {
-  const r = result as Result<T>;
-  if (!r.ok) throw new Error(`expected ok, got ${r.error.code}: ${r.error.message}`);
-  return r.value;
-}
 
 let server: TestServer;
-let relay: Relay;
+let worker: BackgroundWorker;
 let observer: RoomsClient;
 let observerNotes: NotesClient;
 let room: string;
@@ -141,7 +45,7 @@ const openTabs: FakeTab[] = [];
 function openTab(id: number, url = PAGE): FakeTab {
   const tab = new FakeTab(id, url);
   openTabs.push(tab);
-  relay.handlePort(tab);
+  worker.tabs.handlePort(tab);
   tab.send({ type: 'hello', url });
   return tab;
 }
@@ -157,35 +61,38 @@ beforeAll(async () => {
 
 afterEach(() => {
   for (const tab of openTabs.splice(0)) tab.close();
-  relay?.connection.close();
+  worker?.connection.close();
 });
 
 afterAll(async () => {
   await server?.dispose();
 });
 
-async function newRelay(url = server.url, api = fakeChromeApi(new Map([[1, PAGE]]))): Promise<Relay> {
+async function newWorker(
+  url = server.url,
+  api = fakeChromeApi(new Map([[1, PAGE]])),
+): Promise<BackgroundWorker> {
   const settings = new SettingsStore(api);
   await settings.update({ serverUrl: url, name: 'Tester' });
-  return new Relay(api, settings, () => undefined);
+  return createWorker(api, settings, () => undefined);
 }
 
-describe('Relay', () => {
+describe('service worker', () => {
   it('sends nothing to the server for a site that is not enabled', async () => {
-    relay = await newRelay();
+    worker = await newWorker();
     const joined = record<PresenceJoined>(observer, 'presence:joined');
     const tab = openTab(1);
     const session = await tab.next(isSession);
     expect(session).toEqual({ type: 'session', active: false, reason: 'off' });
     tab.send({ type: 'cursor:move', cursor: { x: 0.5, y: 0.5 } });
     // No connection was even opened, so the server cannot have seen the page.
-    expect(relay.connection.status).toBe('idle');
-    expect(relay.connection.url).toBeNull();
+    expect(worker.connection.status).toBe('idle');
+    expect(worker.connection.url).toBeNull();
     expect(joined).toEqual([]);
   });
 
   it('joins every open tab of the site when sharing is turned on, with one join per room', async () => {
-    relay = await newRelay();
+    worker = await newWorker();
     const first = openTab(1);
     const second = openTab(2);
     await first.next(isInactive);
@@ -196,7 +103,7 @@ describe('Relay', () => {
       'presence:joined',
       (event) => event.peer.name === 'Tester',
     );
-    await relay.setSharing(ORIGIN, true);
+    await worker.sharing.setSharing(ORIGIN, true);
     const [a, b] = await Promise.all([first.next(isActive), second.next(isActive)]);
     expect(a.room).toBe(room);
     expect(b.room).toBe(room);
@@ -212,8 +119,8 @@ describe('Relay', () => {
   });
 
   it('relays cursors to the server and batches from the server to the tabs', async () => {
-    relay = await newRelay();
-    await relay.setSharing(ORIGIN, true);
+    worker = await newWorker();
+    await worker.sharing.setSharing(ORIGIN, true);
     const tab = openTab(1);
     const session = await tab.next(isActive);
 
@@ -239,8 +146,8 @@ describe('Relay', () => {
   });
 
   it('creates a note with an opId, shows it in every tab of the room and broadcasts it to others', async () => {
-    relay = await newRelay();
-    await relay.setSharing(ORIGIN, true);
+    worker = await newWorker();
+    await worker.sharing.setSharing(ORIGIN, true);
     const first = openTab(1);
     const second = openTab(2);
     await Promise.all([first.next(isActive), second.next(isActive)]);
@@ -262,38 +169,38 @@ describe('Relay', () => {
   });
 
   it('leaves when sharing is turned off, and when the last tab of the room closes', async () => {
-    relay = await newRelay();
-    await relay.setSharing(ORIGIN, true);
+    worker = await newWorker();
+    await worker.sharing.setSharing(ORIGIN, true);
     const first = openTab(1);
     const session = await first.next(isActive);
 
     let left = once<PresenceLeft>(observer, 'presence:left', (event) => event.peerId === session.self.id);
     const mark = first.received.length;
-    await relay.setSharing(ORIGIN, false);
+    await worker.sharing.setSharing(ORIGIN, false);
     expect(await first.next(isInactive, mark)).toMatchObject({ active: false, reason: 'off' });
     await left;
 
-    await relay.setSharing(ORIGIN, true);
+    await worker.sharing.setSharing(ORIGIN, true);
     await first.next(isActive, mark);
     const second = openTab(2);
     await second.next(isActive);
     left = once<PresenceLeft>(observer, 'presence:left', (event) => event.peerId === session.self.id);
     second.close();
     // One tab still shows the page: still in the room.
-    expect(relay.state.rooms.size).toBe(1);
+    expect(worker.sessions.rooms.size).toBe(1);
     first.close();
-    expect(relay.state.rooms.size).toBe(0);
+    expect(worker.sessions.rooms.size).toBe(0);
     await left;
   });
 });
 
-describe('Relay idle presence', () => {
+describe('idle presence', () => {
   const isPeers = (m: WorkerToContent): m is Extract<WorkerToContent, { type: 'peers' }> =>
     m.type === 'peers';
 
   it('tells the server the room is idle once every tab in it is, and active again on the first input', async () => {
-    relay = await newRelay();
-    await relay.setSharing(ORIGIN, true);
+    worker = await newWorker();
+    await worker.sharing.setSharing(ORIGIN, true);
     const first = openTab(1);
     const second = openTab(2);
     const [session] = await Promise.all([first.next(isActive), second.next(isActive)]);
@@ -318,8 +225,8 @@ describe('Relay idle presence', () => {
   });
 
   it('passes an idle peer on to the tabs, which draw it dimmed', async () => {
-    relay = await newRelay();
-    await relay.setSharing(ORIGIN, true);
+    worker = await newWorker();
+    await worker.sharing.setSharing(ORIGIN, true);
     const tab = openTab(1);
     const session = await tab.next(isActive);
     const observerId = session.peers[0]?.id;
@@ -336,46 +243,7 @@ describe('Relay idle presence', () => {
   });
 });
 
-/**
- * What the server receives, per event name, with a waiter: the keep-alive is checked on
- * the wire, at the server, not by spying on the relay.
- */
-class ServerInbox {
-  readonly events: Array<{ event: string; payload: unknown }> = [];
-  private readonly waiters: Array<() => void> = [];
-
-  constructor(testServer: TestServer, namespace = '/rooms') {
-    testServer.app.io.of(namespace).on('connection', (socket) => {
-      socket.onAny((event: string, payload: unknown) => {
-        this.events.push({ event, payload });
-        for (const wake of this.waiters.splice(0)) wake();
-      });
-    });
-  }
-
-  of(event: string): unknown[] {
-    return this.events.filter((e) => e.event === event).map((e) => e.payload);
-  }
-
-  /** Resolves once `count` events named `event` have arrived; fails after a bound. */
-  async count(event: string, count: number): Promise<unknown[]> {
-    const deadline = Date.now() + WAIT_MS;
-    while (this.of(event).length < count) {
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`server saw ${this.of(event).length} "${event}", not ${count}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-    return this.of(event);
-  }
-}
-
-describe('Relay keep-alive', () => {
+describe('keep-alive', () => {
   // Its own servers, started before the fake clock, so the fake intervals never touch the
   // shared server's timers. Only setInterval is faked: sockets keep their real timeouts.
   const own: TestServer[] = [];
@@ -395,8 +263,8 @@ describe('Relay keep-alive', () => {
   it('sends a presence:update to every joined room each 10 s while the connection is open, and stops when it closes', async () => {
     expect(KEEPALIVE_MS).toBeLessThanOrEqual(20_000 / 2);
     const { s, inbox } = await ownServer();
-    relay = await newRelay(s.url);
-    await relay.setSharing(ORIGIN, true);
+    worker = await newWorker(s.url);
+    await worker.sharing.setSharing(ORIGIN, true);
     const first = openTab(1);
     const second = openTab(2, `${ORIGIN}/other.html`);
     const [a, b] = await Promise.all([first.next(isActive), second.next(isActive)]);
@@ -416,8 +284,8 @@ describe('Relay keep-alive', () => {
     // Keep-alives are quiet: the rooms' members are not told about them.
     expect(inbox.of('presence:update')).toHaveLength(6);
 
-    await relay.setPaused(true);
-    expect(relay.connection.status).toBe('idle');
+    await worker.sharing.setPaused(true);
+    expect(worker.connection.status).toBe('idle');
     // No timer left to wake a worker that has nothing to keep alive.
     expect(vi.getTimerCount()).toBe(0);
   });
@@ -425,8 +293,8 @@ describe('Relay keep-alive', () => {
   it('joins again when a keep-alive finds the server dropped it (presence TTL)', async () => {
     const { s, inbox } = await ownServer({ PRESENCE_TTL_MS: '200' });
     const watcher = await s.rooms();
-    relay = await newRelay(s.url);
-    await relay.setSharing(ORIGIN, true);
+    worker = await newWorker(s.url);
+    await worker.sharing.setSharing(ORIGIN, true);
     const tab = openTab(1);
     const session = await tab.next(isActive);
     const joined = (await ask(watcher, 'room:join', { page: PAGE })) as { ok: true; value: RoomJoined };
@@ -443,7 +311,7 @@ describe('Relay keep-alive', () => {
       const back = once<PresenceJoined>(watcher, 'presence:joined', (event) => event.peer.name === 'Tester');
       vi.advanceTimersByTime(KEEPALIVE_MS);
       await back;
-      // The relay's first join, the watcher's, and the relay's join again.
+      // The worker's first join, the watcher's, and the worker's join again.
       expect(inbox.of('room:join')).toHaveLength(3);
     } finally {
       clearTimeout(keepTimer);
@@ -451,7 +319,7 @@ describe('Relay keep-alive', () => {
   });
 });
 
-describe('Relay with a room bigger than one page (issue 10)', () => {
+describe('a room bigger than one page', () => {
   let big: TestServer;
   let bigRoom: string;
   beforeAll(async () => {
@@ -476,8 +344,8 @@ describe('Relay with a room bigger than one page (issue 10)', () => {
   });
 
   it('shows every page of the room, exports it as one file and imports that file back within the budget', async () => {
-    relay = await newRelay(big.url);
-    await relay.setSharing(ORIGIN, true);
+    worker = await newWorker(big.url);
+    await worker.sharing.setSharing(ORIGIN, true);
     const tab = openTab(1);
     const shown = await tab.next((m): m is Extract<WorkerToContent, { type: 'notes' }> => m.type === 'notes');
     expect(shown.notes.map((note) => note.body)).toEqual(Array.from({ length: 600 }, (_, i) => `note ${i}`));
@@ -525,7 +393,7 @@ function shownIn(tab: FakeTab): Map<string, Note> {
 
 const bodies = (notes: Iterable<Note>) => [...notes].map((note) => note.body).sort();
 
-describe('Relay catch-up by revision (issue 12)', () => {
+describe('catch-up by revision', () => {
   let own: TestServer;
   afterEach(async () => {
     await own?.dispose();
@@ -560,8 +428,8 @@ describe('Relay catch-up by revision (issue 12)', () => {
 
     // What the worker's /notes connections send (it connects after this; the others before).
     const inbox = new ServerInbox(own, '/notes');
-    relay = await newRelay(own.url);
-    await relay.setSharing(ORIGIN, true);
+    worker = await newWorker(own.url);
+    await worker.sharing.setSharing(ORIGIN, true);
     const tab = openTab(1);
     const isNotes = (m: WorkerToContent): m is Extract<WorkerToContent, { type: 'notes' }> =>
       m.type === 'notes';
@@ -642,15 +510,15 @@ describe('Relay catch-up by revision (issue 12)', () => {
     const inbox = new ServerInbox(own, '/notes');
     // One browser: the second worker finds what the first left in storage.session.
     const api = fakeChromeApi(new Map([[1, PAGE]]));
-    relay = await newRelay(own.url, api);
-    await relay.setSharing(ORIGIN, true);
+    worker = await newWorker(own.url, api);
+    await worker.sharing.setSharing(ORIGIN, true);
     const isNotes = (m: WorkerToContent): m is Extract<WorkerToContent, { type: 'notes' }> =>
       m.type === 'notes';
     const before = openTab(1);
     await before.next(isNotes);
     // Chrome stops the worker (after the cache's write, which waits a second at most).
-    await relay.notesCache.flush();
-    relay.connection.close();
+    await worker.notes.cache.flush();
+    worker.connection.close();
     before.close();
 
     // Meanwhile, on some node.
@@ -665,7 +533,7 @@ describe('Relay catch-up by revision (issue 12)', () => {
       }),
     );
 
-    relay = await newRelay(own.url, api);
+    worker = await newWorker(own.url, api);
     const after = openTab(1);
     const shown = await after.next(isNotes);
     const subscribes = inbox.of('notes:subscribe');
@@ -694,8 +562,8 @@ describe('Relay catch-up by revision (issue 12)', () => {
     );
 
     const inbox = new ServerInbox(own, '/notes');
-    relay = await newRelay(own.url);
-    await relay.setSharing(ORIGIN, true);
+    worker = await newWorker(own.url);
+    await worker.sharing.setSharing(ORIGIN, true);
     const tab = openTab(1);
     await tab.next((m): m is Extract<WorkerToContent, { type: 'notes' }> => m.type === 'notes');
 

@@ -1,0 +1,118 @@
+/**
+ * The service worker's parts, built and wired together; index.ts connects them to the
+ * browser's events. Where each behaviour lives:
+ *
+ * | behaviour                                             | module                                |
+ * | ----------------------------------------------------- | ------------------------------------- |
+ * | which room each tab wants, and which room it is in    | tab-sessions.ts                       |
+ * | the rooms open now and their explicit states          | open-rooms.ts                         |
+ * | messages from content scripts, ports and tabs closing | tab-messages.ts                       |
+ * | putting a tab in its room and taking it out           | tab-placement.ts                      |
+ * | sharing on/off per site, pause all                    | sharing.ts                            |
+ * | switching rooms, private rooms, invite codes          | room-switcher.ts                      |
+ * | join, leave, keep-alive, idle, who is here            | room-membership.ts                    |
+ * | notes:subscribe (with the private key), catch-up      | notes-sync.ts                         |
+ * | creating, editing, deleting notes via the outbox      | note-writes.ts, outbox.ts             |
+ * | export and import                                     | notes-transfer.ts                     |
+ * | every event from the server                           | inbound-router.ts                     |
+ * | the socket.io connection, and when it is open         | connection.ts, connection-lifetime.ts |
+ * | name and colour; the server URL                       | profile.ts; server-url.ts             |
+ * | what the popup shows and asks                         | popup-api.ts                          |
+ */
+import type { ChromeApi } from '../chrome-api.js';
+import { Connection, type ManagerFactory } from './connection.js';
+import { ConnectionLifetime } from './connection-lifetime.js';
+import { routeInbound } from './inbound-router.js';
+import { NoteWrites } from './note-writes.js';
+import { NotesSync } from './notes-sync.js';
+import { NotesTransfer } from './notes-transfer.js';
+import { Profile } from './profile.js';
+import { RoomMembership } from './room-membership.js';
+import { RoomSwitcher } from './room-switcher.js';
+import { ServerUrl } from './server-url.js';
+import type { SettingsStore } from './settings.js';
+import { Sharing } from './sharing.js';
+import { TabMessages } from './tab-messages.js';
+import { TabPlacement } from './tab-placement.js';
+import { TabSessions } from './tab-sessions.js';
+
+export interface BackgroundWorker {
+  sessions: TabSessions;
+  connection: Connection;
+  tabs: TabMessages;
+  sharing: Sharing;
+  switcher: RoomSwitcher;
+  profile: Profile;
+  serverUrl: ServerUrl;
+  notes: NotesSync;
+  writes: NoteWrites;
+  /** Worker start: reload the tabs' choices, send what a previous instance left unsent. */
+  start(): Promise<void>;
+}
+
+/** `changed` is called (coalesced by the caller) whenever something the popup shows changed. */
+export function createWorker(
+  api: ChromeApi,
+  settings: SettingsStore,
+  changed: () => void,
+  makeManager?: ManagerFactory,
+): BackgroundWorker {
+  const sessions = new TabSessions(api);
+  const connection: Connection = new Connection(
+    {
+      bind: (rooms, notesSocket) => routeInbound(rooms, notesSocket, { sessions, membership, notes }),
+      roomsConnected: () => membership.joinAll(),
+      notesConnected: () => {
+        notes.subscribeAll();
+        writes.flush();
+      },
+      disconnected: (namespace) => (namespace === 'rooms' ? membership.dropped() : notes.dropped()),
+      statusChanged: () => {
+        membership.sendServerState();
+        changed();
+      },
+    },
+    makeManager,
+  );
+  const membership: RoomMembership = new RoomMembership(api, connection, sessions, {
+    joined: (entry) => void notes.subscribe(entry),
+    changed,
+  });
+  const notes: NotesSync = new NotesSync(connection, sessions, api.storageSession, { changed });
+  const lifetime: ConnectionLifetime = new ConnectionLifetime(connection, settings, {
+    needed: () => sessions.rooms.size > 0 || writes.outbox.size > 0,
+    opened: () => membership.startKeepAlive(),
+    closed: () => membership.stopKeepAlive(),
+  });
+  const writes: NoteWrites = new NoteWrites(api.storageLocal, settings, sessions, notes, {
+    needConnection: () => void lifetime.open(),
+    drained: () => lifetime.closeSoonIfUnused(),
+  });
+  const placement = new TabPlacement(api, sessions, membership, notes, writes, lifetime);
+  const sharing = new Sharing(settings, sessions, placement, lifetime, changed);
+  const tabs = new TabMessages({
+    sessions,
+    placement,
+    sharing,
+    membership,
+    connection,
+    writes,
+    transfer: new NotesTransfer(sessions, connection),
+    changed,
+  });
+  return {
+    sessions,
+    connection,
+    tabs,
+    sharing,
+    switcher: new RoomSwitcher(settings, sessions, placement, connection, changed),
+    profile: new Profile(settings, connection, membership, changed),
+    serverUrl: new ServerUrl(settings, sessions, lifetime, membership, notes, changed),
+    notes,
+    writes,
+    async start() {
+      await Promise.all([settings.load(), sessions.restore()]);
+      await writes.resume();
+    },
+  };
+}
