@@ -41,8 +41,8 @@ describe.each(byName(ROOMS, (room) => room.kind))('matrix: %s room', (_kind, roo
   it.each(byName(DISTURBANCES, (disturbance) => disturbance.label))('%s', async (_label, disturbance) => {
     const name = `${room.kind}-${disturbance.kind}`;
     const cell: Cell = {
-      alice: { user: users.alice, page: users.alicePage },
-      bob: { user: users.bob, page: users.bobPage },
+      alice: { name: 'Alice', user: users.alice, page: users.alicePage },
+      bob: { name: 'Bob', user: users.bob, page: users.bobPage },
       server: users.server,
     };
     for (const { page } of [cell.alice, cell.bob]) {

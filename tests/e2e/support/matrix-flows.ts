@@ -1,11 +1,12 @@
 /**
  * The main flows of the cross-feature matrix, each checked from the other user's side:
- * both see each other, Alice's cursor reaches Bob, Alice's note reaches Bob (made through
- * a disturbance), her edit reaches him, his reply reaches her, he reloads and still has it
- * all, her delete takes it off his page. Real mouse and keyboard on the overlay.
+ * both see each other, Alice's note reaches Bob (made through a disturbance), her cursor
+ * reaches him, her edit reaches him, his reply reaches her, he reloads and still has it
+ * all, her delete takes it off both pages. Real mouse and keyboard on the overlay.
  */
 import { expect } from 'vitest';
 import type { Cell, Disturbance } from './matrix-disturbances.js';
+import type { Seat } from './matrix-rooms.js';
 import { addNote, cardOf, cards, cardWith, repliesIn } from './notes-ui.js';
 import { cursorOf, overlay, type OverlayLocator } from './overlay-probe.js';
 import { centre, wordBox } from './page-text.js';
@@ -36,20 +37,35 @@ const pillTogether = (page: Page, room: string): OverlayLocator =>
     .locator('[data-collab-indicator]')
     .filter({ hasText: `Sharing · ${room} · 1 other here` });
 
-async function pillText(page: Page): Promise<string> {
-  const pill = overlay(page).locator('[data-collab-indicator]');
-  return (await pill.count()) === 1 ? await pill.textContent() : '(no sharing pill)';
+/** What a page's overlay tells its user (sharing pill, last message), for a red cell's error. */
+async function pageSays(page: Page): Promise<string> {
+  const said: string[] = [];
+  for (const [what, css] of [
+    ['pill', '[data-collab-indicator]'],
+    ['message', '.toast'],
+  ] as const) {
+    const found = overlay(page).locator(css);
+    if ((await found.count()) === 1 && (await found.isVisible()))
+      said.push(`${what} "${await found.textContent()}"`);
+  }
+  return said.length > 0 ? said.join(', ') : 'nothing';
+}
+
+/** Waits for `locator`; a miss says what `who`'s page showed instead. */
+async function see(
+  locator: OverlayLocator,
+  who: Seat,
+  what: string,
+  state: 'visible' | 'detached' = 'visible',
+): Promise<void> {
+  await locator.waitFor({ state, timeout: STEP_MS }).catch(async (error: unknown) => {
+    throw new Error(`${what}; ${who.name}'s page says ${await pageSays(who.page)}`, { cause: error });
+  });
 }
 
 /** Each user's page says they are in `room` with one other person. */
 export async function presence({ alice, bob }: Cell, room: string): Promise<void> {
-  for (const seat of [alice, bob]) {
-    await pillTogether(seat.page, room)
-      .waitFor({ timeout: STEP_MS })
-      .catch(async (error: unknown) => {
-        throw new Error(`the pill says "${await pillText(seat.page)}"`, { cause: error });
-      });
-  }
+  for (const seat of [alice, bob]) await see(pillTogether(seat.page, room), seat, `not both in the ${room}`);
 }
 
 const CURSOR_WORD = ['#p1', 'ledger'] as const;
@@ -83,9 +99,10 @@ export async function cursor({ alice, bob }: Cell): Promise<void> {
 /** Alice adds a note on a word (through the disturbance); Bob's page shows its card. */
 export async function create(cell: Cell, disturbance: Disturbance, texts: Texts): Promise<void> {
   await disturbance.create(cell, texts.body, () => addNote(cell.alice.page, '#p2', 'headland', texts.body));
-  await cardWith(cell.bob.page, texts.body).waitFor({ timeout: STEP_MS });
-  texts.id = (await cardWith(cell.bob.page, texts.body).getAttribute('data-note-id')) ?? '';
-  await cardOf(cell.alice.page, texts.id).waitFor({ timeout: STEP_MS });
+  const { alice, bob } = cell;
+  await see(cardWith(bob.page, texts.body), bob, "Alice's note not on Bob's page");
+  texts.id = (await cardWith(bob.page, texts.body).getAttribute('data-note-id')) ?? '';
+  await see(cardOf(alice.page, texts.id), alice, "Alice's note not stored on her page");
 }
 
 const bodyOf = (card: OverlayLocator, text: string): OverlayLocator =>
@@ -97,7 +114,7 @@ export async function edit({ alice, bob }: Cell, texts: Texts): Promise<void> {
   await card.locator('[data-collab-note-edit]').first().click();
   await card.locator('[data-collab-inline-input]').fill(texts.edited);
   await card.locator('[data-collab-inline-save]').click();
-  await bodyOf(cardOf(bob.page, texts.id), texts.edited).waitFor({ timeout: STEP_MS });
+  await see(bodyOf(cardOf(bob.page, texts.id), texts.edited), bob, "Alice's edit not on Bob's page");
 }
 
 /** Bob replies under the note; Alice sees the reply in her card. */
@@ -106,23 +123,18 @@ export async function reply({ alice, bob }: Cell, texts: Texts): Promise<void> {
   await card.locator('[data-collab-note-reply]').click();
   await card.locator('[data-collab-inline-input]').fill(texts.reply);
   await card.locator('[data-collab-inline-save]').click();
-  await repliesIn(cardOf(alice.page, texts.id))
-    .filter({ hasText: texts.reply })
-    .waitFor({ timeout: STEP_MS });
+  const seen = repliesIn(cardOf(alice.page, texts.id)).filter({ hasText: texts.reply });
+  await see(seen, alice, "Bob's reply not on Alice's page");
 }
 
 /** Bob reloads: still in the room with Alice, and the note is there once, edited, with its reply. */
 export async function reload(cell: Cell, room: string, texts: Texts): Promise<void> {
-  const page = cell.bob.page;
-  await page.reload();
-  const card = cardOf(page, texts.id);
-  await bodyOf(card, texts.edited)
-    .waitFor({ timeout: STEP_MS })
-    .catch(async (error: unknown) => {
-      throw new Error(`no note after the reload; the pill says "${await pillText(page)}"`, { cause: error });
-    });
-  await repliesIn(card).filter({ hasText: texts.reply }).waitFor({ timeout: STEP_MS });
-  expect(await cards(page).count()).toBe(1);
+  const { bob } = cell;
+  await bob.page.reload();
+  const card = cardOf(bob.page, texts.id);
+  await see(bodyOf(card, texts.edited), bob, 'the edited note not on the reloaded page');
+  await see(repliesIn(card).filter({ hasText: texts.reply }), bob, 'the reply not on the reloaded page');
+  expect(await cards(bob.page).count()).toBe(1);
   await presence(cell, room);
 }
 
@@ -131,6 +143,6 @@ export async function remove({ alice, bob }: Cell, texts: Texts): Promise<void> 
   const card = cardOf(alice.page, texts.id);
   await card.locator('[data-collab-note-delete]').first().click();
   await card.locator('[data-collab-note-delete-confirm]').click();
-  await cardOf(bob.page, texts.id).waitFor({ state: 'detached', timeout: STEP_MS });
-  await cardOf(alice.page, texts.id).waitFor({ state: 'detached', timeout: STEP_MS });
+  await see(cardOf(bob.page, texts.id), bob, "the deleted note still on Bob's page", 'detached');
+  await see(cardOf(alice.page, texts.id), alice, "the deleted note still on Alice's page", 'detached');
 }

@@ -10,6 +10,7 @@ export type RoomKind = 'public' | 'named' | 'private';
 
 /** One user on the matrix page: the browser and the tab the flows run in. */
 export interface Seat {
+  name: string;
   user: BrowserUser;
   page: Page;
 }
