@@ -13,17 +13,22 @@ import { afterAll, beforeAll, describe, it } from 'vitest';
 import { DISTURBANCES, type Cell } from './support/matrix-disturbances.js';
 import * as flows from './support/matrix-flows.js';
 import { ROOMS } from './support/matrix-rooms.js';
+import { startLink, type NetworkLink } from './support/network-link.js';
 import { overlay } from './support/overlay-probe.js';
 import { twoUsersOnArticle, type TwoUsers } from './support/two-users.js';
 
 let users: TwoUsers;
+let aliceLink: NetworkLink;
 
 beforeAll(async () => {
-  users = await twoUsersOnArticle();
+  users = await twoUsersOnArticle({
+    aliceServerUrl: async (url) => (aliceLink = await startLink(url)).url,
+  });
 });
 
 afterAll(async () => {
   await users?.close();
+  await aliceLink?.close();
 });
 
 /** Runs one flow; its name leads any error, so the report says which flow of the cell broke. */
@@ -44,6 +49,7 @@ describe.each(byName(ROOMS, (room) => room.kind))('matrix: %s room', (_kind, roo
       alice: { name: 'Alice', user: users.alice, page: users.alicePage },
       bob: { name: 'Bob', user: users.bob, page: users.bobPage },
       server: users.server,
+      aliceLink,
     };
     for (const { page } of [cell.alice, cell.bob]) {
       await page.goto(`${users.pages.url}/article.html?cell=${name}`);

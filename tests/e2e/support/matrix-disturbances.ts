@@ -1,20 +1,25 @@
 /**
  * What can happen to the cross-feature matrix's flows halfway: nothing, Chrome stopping
- * both users' service workers, the server restarting, or Alice's browser going offline
- * while she writes the first note (it must wait in her outbox and arrive once she is back).
+ * both users' service workers, the server restarting, or Alice going offline (her link to
+ * the server cut, Bob and the server up) while she writes the first note: it must wait in
+ * her outbox and arrive once she is back, also when a new worker has to send it.
  */
 import type { CollabServer } from './collab-server.js';
 import type { Seat } from './matrix-rooms.js';
+import type { NetworkLink } from './network-link.js';
 import { cards, pendingItems } from './notes-ui.js';
 import { terminateWorker } from './sharing.js';
 
-export type DisturbanceKind = 'none' | 'worker-terminated' | 'server-restarted' | 'offline-note';
+export type DisturbanceKind =
+  'none' | 'worker-terminated' | 'server-restarted' | 'offline-note' | 'offline-worker-stopped';
 
 /** One cell's cast: both users on the cell's page and the server they share. */
 export interface Cell {
   alice: Seat;
   bob: Seat;
   server: CollabServer;
+  /** Alice's way to the server, which the offline disturbances cut. */
+  aliceLink: NetworkLink;
 }
 
 export interface Disturbance {
@@ -25,6 +30,28 @@ export interface Disturbance {
   create(cell: Cell, body: string, write: () => Promise<void>): Promise<void>;
   /** Runs once the first note reached Bob, before the remaining flows. */
   midFlow(cell: Cell): Promise<void>;
+}
+
+/**
+ * Alice writes with her browser offline; with `stopWorker`, Chrome also stops her worker
+ * before she is back (it does so after 30 s idle), so a new worker sends what the outbox kept.
+ */
+async function offline(
+  { alice, bob, aliceLink }: Cell,
+  body: string,
+  write: () => Promise<void>,
+  stopWorker: boolean,
+) {
+  aliceLink.cut();
+  try {
+    await write();
+    await pendingItems(alice.page).filter({ hasText: body }).waitFor();
+    if ((await cards(bob.page).count()) !== 0) throw new Error('a note left an offline browser');
+    if (stopWorker) await terminateWorker(alice.user, alice.page);
+  } finally {
+    aliceLink.restore();
+  }
+  await pendingItems(alice.page).first().waitFor({ state: 'detached' });
 }
 
 const asIs = (_cell: Cell, _body: string, write: () => Promise<void>) => write();
@@ -53,18 +80,13 @@ export const DISTURBANCES: Disturbance[] = [
   {
     kind: 'offline-note',
     label: 'note written offline, delivered later',
-    async create({ alice, bob }, body, write) {
-      // Emulated for the pages and the extension's service worker of Alice's profile only.
-      await alice.user.context.setOffline(true);
-      try {
-        await write();
-        await pendingItems(alice.page).filter({ hasText: body }).waitFor();
-        if ((await cards(bob.page).count()) !== 0) throw new Error('a note left an offline browser');
-      } finally {
-        await alice.user.context.setOffline(false);
-      }
-      await pendingItems(alice.page).first().waitFor({ state: 'detached' });
-    },
+    create: (cell, body, write) => offline(cell, body, write, false),
+    midFlow: nothing,
+  },
+  {
+    kind: 'offline-worker-stopped',
+    label: 'note written offline, worker stopped before delivery',
+    create: (cell, body, write) => offline(cell, body, write, true),
     midFlow: nothing,
   },
 ];
