@@ -48,8 +48,18 @@ export async function addNote(
 export const cardWith = (page: Page, text: string): OverlayLocator =>
   overlay(page).locator('article.card[data-note-id]').filter({ hasText: text });
 
+/** The top-level card of the note `id` (its text may be in an editor, where `cardWith` misses it). */
+export const cardOf = (page: Page, id: string): OverlayLocator =>
+  overlay(page).locator(`article.card[data-note-id="${id}"]`);
+
 /** Every stored (not pending) top-level card on the page. */
 export const cards = (page: Page): OverlayLocator => overlay(page).locator('article.card[data-note-id]');
+
+/**
+ * The stored (not pending) replies inside a card. Replies are told apart from cards here
+ * only, so counting `cards` counts notes whatever hook replies carry.
+ */
+export const repliesIn = (card: OverlayLocator): OverlayLocator => card.locator('.reply[data-note-id]');
 
 /** Cards and replies still waiting in the outbox. */
 export const pendingItems = (page: Page): OverlayLocator => overlay(page).locator('[data-pending-op]');

@@ -20,14 +20,19 @@ export interface TwoUsers {
   close(): Promise<void>;
 }
 
-export async function twoUsersOnArticle(options: CollabServerOptions = {}): Promise<TwoUsers> {
+export interface TwoUsersOptions extends CollabServerOptions {
+  /** Alice's way to the server (e.g. through a link the test can cut); the server's URL by default. */
+  aliceServerUrl?: (serverUrl: string) => Promise<string>;
+}
+
+export async function twoUsersOnArticle(options: TwoUsersOptions = {}): Promise<TwoUsers> {
   const server = await startCollabServer(options);
   const pages = await serveDirectory(resolve(import.meta.dirname, '../pages'));
   const [alice, bob] = await Promise.all([launchUser('alice'), launchUser('bob')]);
   const alicePage = await alice.context.newPage();
   const bobPage = await bob.context.newPage();
   await Promise.all([alicePage.goto(`${pages.url}/article.html`), bobPage.goto(`${pages.url}/article.html`)]);
-  await joinWithPopup(alice, alicePage, server.url, 'Alice');
+  await joinWithPopup(alice, alicePage, (await options.aliceServerUrl?.(server.url)) ?? server.url, 'Alice');
   await joinWithPopup(bob, bobPage, server.url, 'Bob');
   return {
     server,
