@@ -140,6 +140,16 @@ function check(socket: Socket, options: GuardOptions, packet: unknown[], next: (
       if (!result.ok) metrics.reject(result.error.code);
       ack(result);
     };
+    next();
+    // Socket.IO hands the packet to its handler on the next tick, and drops it if the socket
+    // disconnected meanwhile; the ack is then never called and would hold shutdown's drain.
+    process.nextTick(() => {
+      if (!socket.connected && !answered) {
+        answered = true;
+        inFlight.end();
+      }
+    });
+    return;
   }
   next();
 }

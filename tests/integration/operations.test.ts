@@ -299,4 +299,18 @@ describe('graceful close', () => {
     await disconnected;
     expect((await server.store.list(ROOM)).map((note) => note.body)).toEqual(['slow']);
   });
+
+  it('does not wait for a request whose socket left before its handler ran', async () => {
+    server = await startTestServer();
+    const leaver = await server.notes();
+    const [serverSide] = server.app.io.of('/notes').sockets.values();
+    const left = new Promise<void>((resolve) => serverSide!.once('disconnect', () => resolve()));
+    // The request and the goodbye arrive in one read: the guard counts the request, then
+    // Socket.IO drops it, as the socket is gone by the tick its handler would run in.
+    leaver.emit('notes:subscribe', { room: ROOM }, () => undefined);
+    leaver.disconnect();
+    await left;
+    await new Promise<void>((resolve) => process.nextTick(resolve));
+    expect(server.app.inFlight()).toBe(0);
+  });
 });
