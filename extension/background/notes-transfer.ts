@@ -70,7 +70,10 @@ export async function exportAll(socket: NotesSocket, room: string): Promise<Resu
 }
 
 /** What one import adds up to over all its requests. */
-export type ImportCounts = Pick<NotesImported, 'created' | 'unchanged' | 'skipped'>;
+export type ImportCounts = Pick<NotesImported, 'created' | 'unchanged' | 'skipped'> & {
+  /** The first item the server could not use: where it is in the file (from 0), and why. */
+  firstSkipped?: { index: number; message: string };
+};
 
 const ImportFile = z
   .looseObject({
@@ -86,23 +89,32 @@ function isReply(item: unknown): boolean {
   return typeof one === 'string' || (typeof one === 'object' && one !== null && !('source' in one));
 }
 
+/** Items of one request, with where each sits in the file (to say which one was skipped). */
+interface Chunk {
+  items: unknown[];
+  fileIndex: number[];
+}
+
 /** The items in requests under the message limit; notes before replies so a parent goes first. */
-function chunks(items: unknown[]): unknown[][] {
-  const ordered = [...items.filter((i) => !isReply(i)), ...items.filter(isReply)];
-  const out: unknown[][] = [];
-  let chunk: unknown[] = [];
+function chunks(items: unknown[]): Chunk[] {
+  const indexed = items.map((item, index) => ({ item, index }));
+  const ordered = [...indexed.filter((i) => !isReply(i.item)), ...indexed.filter((i) => isReply(i.item))];
+  const out: Chunk[] = [];
+  let chunk: Chunk = { items: [], fileIndex: [] };
   let bytes = 0;
-  for (const item of ordered) {
+  for (const { item, index } of ordered) {
     const size = new TextEncoder().encode(JSON.stringify(item)).length + 1;
-    if (chunk.length > 0 && (bytes + size > IMPORT_CHUNK_BYTES || chunk.length === MAX_IMPORT_ITEMS)) {
+    const length = chunk.items.length;
+    if (length > 0 && (bytes + size > IMPORT_CHUNK_BYTES || length === MAX_IMPORT_ITEMS)) {
       out.push(chunk);
-      chunk = [];
+      chunk = { items: [], fileIndex: [] };
       bytes = 0;
     }
-    chunk.push(item);
+    chunk.items.push(item);
+    chunk.fileIndex.push(index);
     bytes += size;
   }
-  if (chunk.length > 0) out.push(chunk);
+  if (chunk.items.length > 0) out.push(chunk);
   return out;
 }
 
@@ -119,7 +131,7 @@ export async function importAll(
   const file = ImportFile.safeParse(collection);
   if (!file.success) return fail('invalid', 'not a W3C AnnotationCollection');
   const total: ImportCounts = { created: 0, unchanged: 0, skipped: 0 };
-  for (const items of chunks(file.data)) {
+  for (const { items, fileIndex } of chunks(file.data)) {
     const payload = { room, collection: { type: 'AnnotationCollection', items } };
     // Notes this chunk stored in earlier passes; the last pass counts them as unchanged.
     let createdBefore = 0;
@@ -135,6 +147,12 @@ export async function importAll(
       if (result.value.remaining === 0) {
         total.unchanged += result.value.unchanged - createdBefore;
         total.skipped += result.value.skipped;
+        for (const skip of result.value.skippedItems ?? []) {
+          const index = fileIndex[skip.index];
+          if (index !== undefined && (total.firstSkipped?.index ?? Infinity) > index) {
+            total.firstSkipped = { index, message: skip.message };
+          }
+        }
         break;
       }
       createdBefore += result.value.created;

@@ -192,6 +192,9 @@ function start(): void {
           `Imported ${message.created} note${message.created === 1 ? '' : 's'}` +
             (message.unchanged ? `, ${message.unchanged} already here` : '') +
             (message.skipped ? `, ${message.skipped} skipped` : '') +
+            (message.firstSkipped
+              ? ` (item ${message.firstSkipped.index + 1}: ${message.firstSkipped.message})`
+              : '') +
             '.',
         );
         return;

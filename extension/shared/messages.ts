@@ -220,6 +220,7 @@ export const NotesImportedMessage = z.object({
   created: z.number().int(),
   unchanged: z.number().int(),
   skipped: z.number().int(),
+  firstSkipped: z.object({ index: z.number().int(), message: z.string().max(500) }).optional(),
 });
 
 /** "Add note here" (context menu or keyboard shortcut): open the composer for a point note. */

@@ -376,6 +376,34 @@ describe('a room bigger than one page', () => {
     });
     expect(await big.store.list(bigRoom)).toHaveLength(1_200);
   }, 30_000);
+
+  it('says which item of the file was skipped and why, counted in the file as the user sees it', async () => {
+    worker = await newWorker(big.url);
+    await worker.sharing.setSharing(ORIGIN, true);
+    const tab = openTab(1);
+    await tab.next((m): m is Extract<WorkerToContent, { type: 'notes' }> => m.type === 'notes');
+    const quote = { type: 'TextQuoteSelector', exact: 'headland' };
+    const items = [
+      // A reply first: the worker sends it after the notes, yet the file's order names the item.
+      { id: 'urn:x:reply', type: 'Annotation', bodyValue: 'reply', target: 'urn:x:note' },
+      { id: 'urn:x:note', type: 'Annotation', bodyValue: 'note', target: { source: PAGE, selector: quote } },
+      {
+        id: 'urn:x:xpath',
+        type: 'Annotation',
+        bodyValue: 'xpath only',
+        target: { source: PAGE, selector: { type: 'XPathSelector', value: '/html/body/p[2]' } },
+      },
+    ];
+    tab.send({ type: 'notes:import', collection: { type: 'AnnotationCollection', items } });
+    const imported = await tab.next(
+      (m): m is Extract<WorkerToContent, { type: 'notes:imported' }> => m.type === 'notes:imported',
+    );
+    expect(imported).toMatchObject({
+      created: 2,
+      skipped: 1,
+      firstSkipped: { index: 2, message: expect.stringContaining('XPathSelector') },
+    });
+  });
 });
 
 /** What a tab shows after the messages it was sent: whole sets, then changes, in order. */
