@@ -92,8 +92,7 @@ window.requestAnimationFrame = (callback) =>
     }
   });
 
-const settle = () =>
-  new Promise<void>((done) => originalRaf(() => originalRaf(() => setTimeout(done, 0))));
+const settle = () => new Promise<void>((done) => originalRaf(() => originalRaf(() => setTimeout(done, 0))));
 
 export interface Sample {
   /** From the call until the new card is laid out (synchronous). */
@@ -160,11 +159,20 @@ async function remote(i: number): Promise<Sample> {
 
 /** The author's own note: pending in the outbox, stored (upsert), then the outbox empties. */
 async function own(i: number): Promise<Sample> {
-  const next = { ...note(pool[i % pool.length]!, random), author: { id: 'peer-self', name: 'Me', color: '#30a46c' } };
+  const next = {
+    ...note(pool[i % pool.length]!, random),
+    author: { id: 'peer-self', name: 'Me', color: '#30a46c' },
+  };
   await settle();
   frameWork = 0;
   const t0 = performance.now();
-  const op: PendingOp = { opId: `op-${i}`, kind: 'create', anchor: next.anchor, body: next.body, color: next.color };
+  const op: PendingOp = {
+    opId: `op-${i}`,
+    kind: 'create',
+    anchor: next.anchor,
+    body: next.body,
+    color: next.color,
+  };
   view.setPending([op]);
   view.upsert(next);
   view.setPending([]);

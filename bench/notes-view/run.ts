@@ -66,7 +66,11 @@ function percentile(sorted: number[], p: number): number {
 function stats(values: number[]) {
   const sorted = [...values].sort((a, b) => a - b);
   const round = (v: number) => Math.round(v * 100) / 100;
-  return { median: round(percentile(sorted, 50)), p95: round(percentile(sorted, 95)), max: round(sorted.at(-1) ?? NaN) };
+  return {
+    median: round(percentile(sorted, 50)),
+    p95: round(percentile(sorted, 95)),
+    max: round(sorted.at(-1) ?? NaN),
+  };
 }
 
 async function main(): Promise<void> {
@@ -82,7 +86,8 @@ async function main(): Promise<void> {
       viewport: { width: Number(args.width), height: Number(args.height) },
     });
     await context.route(
-      (url) => url.hostname !== 'localhost' && url.hostname !== '127.0.0.1' && url.protocol.startsWith('http'),
+      (url) =>
+        url.hostname !== 'localhost' && url.hostname !== '127.0.0.1' && url.protocol.startsWith('http'),
       (route) => route.abort('internetdisconnected'),
     );
     const page = await context.newPage();
@@ -90,10 +95,9 @@ async function main(): Promise<void> {
     await page.addScriptTag({ content: code });
     const setup = await page.evaluate(
       ([count, extra]) =>
-        (window as unknown as { notesBench: { setup(n: number, e: number): Promise<unknown> } }).notesBench.setup(
-          count,
-          extra,
-        ),
+        (
+          window as unknown as { notesBench: { setup(n: number, e: number): Promise<unknown> } }
+        ).notesBench.setup(count, extra),
       [NOTES, RUNS + WARMUP] as const,
     );
     const results: Record<string, ReturnType<typeof summarize>> = {};
@@ -102,9 +106,9 @@ async function main(): Promise<void> {
       for (let i = 0; i < WARMUP + RUNS; i++) {
         const sample = await page.evaluate(
           ([name, at]) =>
-            (
-              window as unknown as { notesBench: Record<string, (i: number) => Promise<Sample>> }
-            ).notesBench[name]!(at),
+            (window as unknown as { notesBench: Record<string, (i: number) => Promise<Sample>> }).notesBench[
+              name
+            ]!(at),
           [scenario, i] as const,
         );
         if (i >= WARMUP) samples.push(sample);

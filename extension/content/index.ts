@@ -14,7 +14,8 @@ import { IdleTracker } from './idle-tracker.js';
 import { documentSize } from './cursor-anchor.js';
 import { DRAFT_HIGHLIGHT, Highlighter } from './notes/highlighter.js';
 import { NoteComposer } from './notes/note-composer.js';
-import { NotesView, pointSelector } from './notes/notes-view.js';
+import { pointSelector } from './notes/note-anchors.js';
+import { NotesView } from './notes/notes-view.js';
 import { createOverlay } from './overlay.js';
 import { PortClient } from './port-client.js';
 import { RemoteCursors } from './remote-cursors.js';
@@ -185,7 +186,7 @@ function start(): void {
     resizeFrame = requestAnimationFrame(() => {
       resizeFrame = null;
       cursors.relayout();
-      notes.scheduleRender();
+      notes.scheduleLayout();
     });
   });
 
