@@ -127,18 +127,19 @@ async function main(): Promise<void> {
     if (args.json) {
       process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     } else {
-      console.log(
+      const out: string[] = [
         `${args.page}: ${JSON.stringify(setup)}, ${NOTES} notes, ${RUNS} runs, Chromium ${browser.version()}`,
-      );
-      console.log('scenario  figure    median ms  p95 ms  max ms');
+        'scenario  figure    median ms  p95 ms  max ms',
+      ];
       for (const [name, result] of Object.entries(results)) {
         for (const figure of ['total', 'sync', 'deferred'] as const) {
           const s = result[figure];
-          console.log(
+          out.push(
             `${name.padEnd(9)} ${figure.padEnd(9)} ${String(s.median).padStart(9)} ${String(s.p95).padStart(7)} ${String(s.max).padStart(7)}`,
           );
         }
       }
+      process.stdout.write(`${out.join('\n')}\n`);
     }
   } finally {
     await browser.close();

@@ -13,6 +13,7 @@ import { browserScheduler } from './frame-throttle.js';
 import { IdleTracker } from './idle-tracker.js';
 import { documentSize } from './cursor-anchor.js';
 import { DRAFT_HIGHLIGHT, Highlighter } from './notes/highlighter.js';
+import { downloadCollection } from './notes/download.js';
 import { NoteComposer } from './notes/note-composer.js';
 import { pointSelector } from './notes/note-anchors.js';
 import { NotesView } from './notes/notes-view.js';
@@ -43,7 +44,8 @@ function start(): void {
   let session: ActiveSession | null = null;
 
   const client = new PortClient(api, window, {
-    // Names and colours from the server are checked again before they reach the overlay (issue 10).
+    // Names and colours from the server are checked again here: a hostile server must
+    // not reach the overlay's CSS or text.
     message: (message) => handle(safeMessage(message)),
     // The worker restarted: a new session follows; keep tracking the pointer meanwhile.
     lost: () => deactivate(true),
@@ -158,7 +160,7 @@ function start(): void {
         if (session?.room === message.room) notes.conflict(message.id, message.mine, message.theirs);
         return;
       case 'notes:exported':
-        notes.download(message.collection);
+        downloadCollection(document, overlay, message.collection);
         return;
       case 'notes:imported':
         overlay.toast(

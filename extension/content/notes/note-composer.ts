@@ -4,7 +4,8 @@
  * next to the selection; it opens a small editor (`data-collab-note-input`,
  * `data-collab-note-save`, Cancel; Ctrl/Cmd+Enter saves, Esc cancels). Saving hands
  * the remembered range and the text to the owner. Every handler ignores untrusted events:
- * a page script that selects text, dispatches a mouseup and "clicks" gets nothing (issue 10).
+ * a page script that selects text, dispatches a mouseup and "clicks" gets nothing, so it
+ * cannot write notes in the user's name.
  */
 import type { Overlay } from '../overlay.js';
 import { setText } from '../overlay-text.js';
@@ -17,7 +18,7 @@ import type { Highlighter } from './highlighter.js';
 export type NoteTarget = { range: Range } | { point: { x: number; y: number } };
 export type SaveNote = (target: NoteTarget, body: string, color: string) => void;
 
-/** The highlight colours an author can pick from (issue 4). */
+/** The highlight colours an author can pick from: few, distinct, readable under black text. */
 export const NOTE_COLORS: readonly { color: string; name: string }[] = [
   { color: '#ffd400', name: 'Yellow' },
   { color: '#5fd068', name: 'Green' },

@@ -16,13 +16,11 @@
 import type { Note } from '../../../protocol/index.js';
 import type { PendingOp } from '../../shared/messages.js';
 import { observeChanges } from '../anchoring/index.js';
-import { documentSize } from '../cursor-anchor.js';
 import type { Overlay } from '../overlay.js';
 import { safeColor } from '../safe-values.js';
 import { trusted } from '../trusted-events.js';
-import { ACTIVE_HIGHLIGHT, Highlighter } from './highlighter.js';
+import { ACTIVE_HIGHLIGHT, ColorHighlights, Highlighter } from './highlighter.js';
 import { reconcile, type Part } from './keyed-parts.js';
-import { cardMode, layoutCards, type LayoutItem } from './margin-layout.js';
 import {
   FALLBACK_COLOR,
   NoteCards,
@@ -33,6 +31,7 @@ import {
 } from './note-card.js';
 import { NoteAnchors, type Target } from './note-anchors.js';
 import { NotesPanel } from './notes-panel.js';
+import { placeCards, type Placed, type PlacedItem } from './place-cards.js';
 
 /** Re-anchoring waits for the page to be quiet this long after DOM changes. */
 const MUTATION_DELAY_MS = 400;
@@ -46,15 +45,6 @@ export interface NotesActions {
   toast(message: string): void;
 }
 
-/** A note (or a pending new note) placed on the page. */
-interface Item {
-  id: string;
-  target: Exclude<Target, { kind: 'orphan' }>;
-  color: string;
-}
-
-const highlightName = (color: string) => `collab-note-${color.slice(1).toLowerCase()}`;
-
 export class NotesView {
   private readonly notes = new Map<string, Note>();
   private replies = new Map<string, Note[]>();
@@ -65,13 +55,13 @@ export class NotesView {
   private readonly replyDrafts = new Map<string, string>();
   /** The card opened by the user (bubbles open, others raised). */
   private open: string | null = null;
-  private items: Item[] = [];
+  private items: PlacedItem[] = [];
   /** Where the items were drawn at the last layout, for clicks on highlighted words. */
-  private placed: Array<{ id: string; range: Range | null; top: number }> = [];
+  private placed: Placed[] = [];
   private readonly anchors: NoteAnchors;
   private readonly cards: NoteCards;
   private readonly panel: NotesPanel;
-  private readonly highlights = new Map<string, { highlighter: Highlighter; ranges: Range[] }>();
+  private readonly colors: ColorHighlights;
   private readonly active: Highlighter;
   private frame: number | null = null;
   private stopWatching: (() => void) | null = null;
@@ -114,6 +104,7 @@ export class NotesView {
       toast: (message) => actions.toast(message),
     });
     this.active = new Highlighter(doc, ACTIVE_HIGHLIGHT);
+    this.colors = new ColorHighlights(doc);
     doc.addEventListener('click', this.onClick, true);
     const window = doc.defaultView;
     this.resizeObserver = window?.ResizeObserver
@@ -216,19 +207,6 @@ export class NotesView {
     }
   }
 
-  /** Saves the exported collection as a file (a download from a blob, no page involvement). */
-  download(collection: unknown): void {
-    const doc = this.doc;
-    const blob = new Blob([JSON.stringify(collection, null, 2)], { type: 'application/ld+json' });
-    const link = doc.createElement('a');
-    link.href = URL.createObjectURL(blob);
-    link.download = `notes-${(doc.location.hostname || 'page').replace(/[^a-z0-9.-]/gi, '_')}.jsonld`;
-    this.overlay.shadow.append(link);
-    link.click();
-    link.remove();
-    doc.defaultView?.setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
-  }
-
   // -------------------------------------------------------------------------
 
   /** Re-anchors on page changes (late content, single-page apps) while there are notes to place. */
@@ -272,7 +250,7 @@ export class NotesView {
         topLevel.push(note);
       }
     }
-    const items: Item[] = [];
+    const items: PlacedItem[] = [];
     const orphans: Note[] = [];
     const parts: Part[] = [];
     const pins: Part[] = [];
@@ -297,7 +275,11 @@ export class NotesView {
     this.anchors.retain(new Set(items.map((item) => item.id).concat(orphans.map((note) => note.id))));
     this.items = items;
     reconcile(this.overlay.notes, [...pins, ...parts]);
-    this.setHighlights(items);
+    this.colors.set(
+      items.flatMap((item) =>
+        item.target.kind === 'range' ? [{ color: item.color, range: item.target.range }] : [],
+      ),
+    );
     this.layout();
     this.showActive(null);
     this.panel.update({
@@ -328,34 +310,6 @@ export class NotesView {
     };
   }
 
-  /** One highlight per colour; a colour's ranges are handed over again only when they changed. */
-  private setHighlights(items: readonly Item[]): void {
-    const byColor = new Map<string, Range[]>();
-    for (const item of items) {
-      if (item.target.kind !== 'range') continue;
-      const list = byColor.get(item.color) ?? [];
-      list.push(item.target.range);
-      byColor.set(item.color, list);
-    }
-    for (const [color, ranges] of byColor) {
-      let entry = this.highlights.get(color);
-      if (!entry) {
-        const [r, g, b] = [1, 3, 5].map((i) => parseInt(color.slice(i, i + 2), 16));
-        const style = `background-color: rgba(${r}, ${g}, ${b}, 0.4); color: inherit;`;
-        entry = { highlighter: new Highlighter(this.doc, highlightName(color), style), ranges: [] };
-        this.highlights.set(color, entry);
-      }
-      const same = entry.ranges.length === ranges.length && entry.ranges.every((r, i) => r === ranges[i]);
-      if (!same) entry.highlighter.set(ranges);
-      entry.ranges = ranges;
-    }
-    for (const [color, entry] of this.highlights) {
-      if (byColor.has(color) || entry.ranges.length === 0) continue;
-      entry.highlighter.clear();
-      entry.ranges = [];
-    }
-  }
-
   /** Underlines the words of the hovered note, else of the opened one. */
   private showActive(hovered: string | null): void {
     const id = hovered ?? this.open;
@@ -363,58 +317,8 @@ export class NotesView {
     this.active.set(range ? [range] : []);
   }
 
-  /**
-   * Measures every item (reads only), picks each card's mode, reads the heights of the
-   * margin cards, computes the positions (margin-layout.ts) and writes them.
-   */
   private layout(): void {
-    const doc = this.doc;
-    const size = documentSize(doc);
-    const viewport = { width: doc.documentElement.clientWidth || size.width };
-    const elements = new Map<string, HTMLElement>();
-    for (const child of this.overlay.notes.children) {
-      const element = child as HTMLElement;
-      const id =
-        element.getAttribute('data-note-id') ??
-        (element.hasAttribute('data-pending-op')
-          ? `pending:${element.getAttribute('data-pending-op')}`
-          : null) ??
-        (element.hasAttribute('data-pin-for') ? `pin:${element.getAttribute('data-pin-for')}` : null);
-      if (id) elements.set(id, element);
-    }
-    const measured: LayoutItem[] = [];
-    const placed: typeof this.placed = [];
-    for (const item of this.items) {
-      const at = this.anchors.measure(item.target, size);
-      if (!at) continue;
-      measured.push({ id: item.id, ...at, height: 0 });
-      placed.push({
-        id: item.id,
-        range: item.target.kind === 'range' ? item.target.range : null,
-        top: at.top,
-      });
-    }
-    for (const item of measured) {
-      const card = elements.get(item.id);
-      if (!card) continue;
-      const mode = cardMode(item, viewport, this.open === item.id);
-      card.classList.toggle('bubble', mode === 'bubble');
-      card.classList.toggle('open', this.open === item.id);
-      if (mode === 'margin') item.height = card.offsetHeight || 60;
-    }
-    for (const position of layoutCards(measured, viewport, this.open)) {
-      const card = elements.get(position.id);
-      if (!card) continue;
-      card.style.left = `${position.left}px`;
-      card.style.top = `${position.top}px`;
-    }
-    for (const item of measured) {
-      const pin = elements.get(`pin:${item.id}`);
-      if (!pin) continue;
-      pin.style.left = `${Math.round(item.left)}px`;
-      pin.style.top = `${Math.round(item.top)}px`;
-    }
-    this.placed = placed;
+    this.placed = placeCards(this.doc, this.overlay.notes, this.anchors, this.items, this.open);
   }
 
   private focusEditor(key: string): void {
