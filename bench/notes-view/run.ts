@@ -11,6 +11,7 @@
  * Figures per scenario: `sync` is from the call until the new card is laid out; `deferred`
  * is the view's work in the animation frames after it; `total` is both.
  */
+import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
@@ -26,6 +27,8 @@ const { values: args } = parseArgs({
     width: { type: 'string', default: '1280' },
     height: { type: 'string', default: '800' },
     json: { type: 'boolean', default: false },
+    /** Writes a CPU profile of the timed remote runs to this file (open it in Chrome's DevTools). */
+    profile: { type: 'string', default: '' },
   },
 });
 
@@ -96,22 +99,32 @@ async function main(): Promise<void> {
     const setup = await page.evaluate(
       ([count, extra]) =>
         (
-          window as unknown as { notesBench: { setup(n: number, e: number): Promise<unknown> } }
+          globalThis as unknown as { notesBench: { setup(n: number, e: number): Promise<unknown> } }
         ).notesBench.setup(count, extra),
       [NOTES, RUNS + WARMUP] as const,
     );
     const results: Record<string, ReturnType<typeof summarize>> = {};
+    const cdp = args.profile ? await context.newCDPSession(page) : null;
     for (const scenario of ['remote', 'own'] as const) {
       const samples: Sample[] = [];
       for (let i = 0; i < WARMUP + RUNS; i++) {
+        if (cdp && scenario === 'remote' && i === WARMUP) {
+          await cdp.send('Profiler.enable');
+          await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
+          await cdp.send('Profiler.start');
+        }
         const sample = await page.evaluate(
           ([name, at]) =>
-            (window as unknown as { notesBench: Record<string, (i: number) => Promise<Sample>> }).notesBench[
+            (globalThis as unknown as { notesBench: Record<string, (i: number) => Promise<Sample>> }).notesBench[
               name
             ]!(at),
           [scenario, i] as const,
         );
         if (i >= WARMUP) samples.push(sample);
+      }
+      if (cdp && scenario === 'remote') {
+        const { profile } = await cdp.send('Profiler.stop');
+        writeFileSync(args.profile, JSON.stringify(profile));
       }
       results[scenario] = summarize(samples);
     }

@@ -52,6 +52,8 @@ export function quoteOf(selectors: readonly Selector[]): string | null {
 export class NoteAnchors {
   private index: TextIndex | null = null;
   private readonly cache = new Map<string, { key: string; target: Target }>();
+  /** The key of a selectors array seen before (a stored note keeps its array). */
+  private readonly keys = new WeakMap<readonly Selector[], string>();
 
   constructor(private readonly doc: Document) {}
 
@@ -68,7 +70,11 @@ export class NoteAnchors {
 
   /** Where the note `id` with these selectors is; anchored only when not known yet. */
   resolve(id: string, selectors: readonly Selector[]): Target {
-    const key = JSON.stringify(selectors);
+    let key = this.keys.get(selectors);
+    if (key === undefined) {
+      key = JSON.stringify(selectors);
+      this.keys.set(selectors, key);
+    }
     const known = this.cache.get(id);
     if (known?.key === key) return known.target;
     const target = this.anchorNow(selectors);
@@ -92,8 +98,15 @@ export class NoteAnchors {
     return { kind: 'range', range, block: closestTextBlock(range.startContainer) };
   }
 
-  /** Where a target is drawn now (call in one batch of reads: the first forces a layout). */
-  measure(target: Target, size: { width: number; height: number }): Placement | null {
+  /**
+   * Where a target is drawn now (call in one batch of reads: the first forces a layout).
+   * `blocks` keeps the boxes of text blocks read in this batch: many notes share one.
+   */
+  measure(
+    target: Target,
+    size: { width: number; height: number },
+    blocks: Map<Element, DOMRect> = new Map(),
+  ): Placement | null {
     if (target.kind === 'orphan') return null;
     const view = this.doc.defaultView;
     if (target.kind === 'point') {
@@ -106,7 +119,11 @@ export class NoteAnchors {
     const rects = target.range.getClientRects();
     const first = rects[0] ?? target.range.getBoundingClientRect();
     const last = rects[rects.length - 1] ?? first;
-    const block = target.block?.isConnected ? target.block.getBoundingClientRect() : null;
+    let block: DOMRect | null = null;
+    if (target.block?.isConnected) {
+      block = blocks.get(target.block) ?? target.block.getBoundingClientRect();
+      blocks.set(target.block, block);
+    }
     return {
       top: first.top + scrollY,
       left: first.left + scrollX,

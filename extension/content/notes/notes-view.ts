@@ -53,6 +53,10 @@ export class NotesView {
   private readonly conflicts = new Map<string, Conflict>();
   private readonly entries = new Map<string, EntryState>();
   private readonly replyDrafts = new Map<string, string>();
+  /** Each top-level note's card as last built, reused until the note or its state changes. */
+  private readonly cardParts = new Map<string, Part>();
+  /** The cards to build again at the next update. */
+  private dirty: Set<string> | 'all' = 'all';
   /** The card opened by the user (bubbles open, others raised). */
   private open: string | null = null;
   private items: PlacedItem[] = [];
@@ -115,6 +119,7 @@ export class NotesView {
   setSelf(peerId: string | null): void {
     if (peerId === this.selfId) return;
     this.selfId = peerId;
+    this.dirty = 'all';
     this.update();
   }
 
@@ -125,16 +130,19 @@ export class NotesView {
       this.notes.set(note.id, note);
       this.followConflict(note);
     }
+    this.dirty = 'all';
     this.update();
   }
 
   upsert(note: Note): void {
     this.notes.set(note.id, note);
     this.followConflict(note);
+    this.touch(note.id);
     this.update();
   }
 
   remove(id: string): void {
+    this.touch(id);
     this.notes.delete(id);
     this.entries.delete(id);
     this.replyDrafts.delete(id);
@@ -157,6 +165,7 @@ export class NotesView {
   }
 
   setPending(ops: readonly PendingOp[]): void {
+    for (const op of [...this.pending, ...ops]) this.touch(op.id, op.parentId);
     this.pending = [...ops];
     this.update();
   }
@@ -167,6 +176,7 @@ export class NotesView {
     if (theirs) this.notes.set(theirs.id, theirs);
     const top = theirs?.parentId ?? id;
     this.open = this.notes.has(top) ? top : this.open;
+    this.touch(id, top);
     this.update();
   }
 
@@ -176,7 +186,18 @@ export class NotesView {
     this.conflicts.clear();
     this.entries.clear();
     this.replyDrafts.clear();
+    this.dirty = 'all';
     this.update();
+  }
+
+  /** Marks the cards showing these notes (their top-level note's card) to be built again. */
+  private touch(...ids: Array<string | undefined>): void {
+    if (this.dirty === 'all') return;
+    for (const id of ids) {
+      if (id === undefined) continue;
+      const parentId = this.notes.get(id)?.parentId;
+      this.dirty.add(parentId && this.notes.has(parentId) ? parentId : id);
+    }
   }
 
   /** Lays the cards out again on the next frame (the window or the page's size changed). */
@@ -264,7 +285,12 @@ export class NotesView {
     for (const note of topLevel) {
       const target = this.anchors.resolve(note.id, note.anchor.selectors);
       // The colour names a highlight and goes into its ::highlight rule: only #rrggbb.
-      if (!place(note.id, target, noteColor(note), this.cards.card(note))) orphans.push(note);
+      let card = this.dirty === 'all' || this.dirty.has(note.id) ? undefined : this.cardParts.get(note.id);
+      if (!card) {
+        card = this.cards.card(note);
+        this.cardParts.set(note.id, card);
+      }
+      if (!place(note.id, target, noteColor(note), card)) orphans.push(note);
     }
     for (const op of this.pending) {
       if (op.kind !== 'create' || op.parentId) continue;
@@ -273,6 +299,9 @@ export class NotesView {
       place(id, target, safeColor(op.color, FALLBACK_COLOR), this.cards.pendingCard(op));
     }
     this.anchors.retain(new Set(items.map((item) => item.id).concat(orphans.map((note) => note.id))));
+    const topIds = new Set(topLevel.map((note) => note.id));
+    for (const id of this.cardParts.keys()) if (!topIds.has(id)) this.cardParts.delete(id);
+    this.dirty = new Set();
     this.items = items;
     reconcile(this.overlay.notes, [...pins, ...parts]);
     this.colors.set(
@@ -337,6 +366,7 @@ export class NotesView {
         if (state.kind === 'reading') this.entries.delete(id);
         else this.entries.set(id, state);
         if (state.kind === 'editing') this.open = this.notes.get(id)?.parentId ?? id;
+        this.touch(id);
         this.update();
         if (state.kind === 'editing') this.focusEditor(`edit:${id}`);
       },
@@ -347,17 +377,20 @@ export class NotesView {
         this.entries.delete(id);
         const note = this.notes.get(id);
         if (note && text !== note.body) this.actions.update(id, note.version, text);
+        this.touch(id);
         this.update();
       },
       confirmDelete: (id) => {
         this.entries.delete(id);
         const note = this.notes.get(id);
         if (note) this.actions.delete(id, note.version);
+        this.touch(id);
         this.update();
       },
       openReply: (id) => {
         this.replyDrafts.set(id, '');
         this.open = id;
+        this.touch(id);
         this.update();
         this.focusEditor(`reply:${id}`);
       },
@@ -367,20 +400,24 @@ export class NotesView {
       sendReply: (id, text) => {
         this.replyDrafts.delete(id);
         this.actions.reply(id, text);
+        this.touch(id);
         this.update();
       },
       cancelReply: (id) => {
         this.replyDrafts.delete(id);
+        this.touch(id);
         this.update();
       },
       keepMine: (id) => {
         const conflict = this.conflicts.get(id);
         this.conflicts.delete(id);
         if (conflict?.theirs) this.actions.update(conflict.theirs.id, conflict.theirs.version, conflict.mine);
+        this.touch(id);
         this.update();
       },
       dismissConflict: (id) => {
         this.conflicts.delete(id);
+        this.touch(id);
         this.update();
       },
     };

@@ -22,6 +22,17 @@ export interface Placed {
   top: number;
 }
 
+/** Where each element was put last: an unchanged position is not written again. */
+const positions = new WeakMap<HTMLElement, string>();
+
+function moveTo(element: HTMLElement, left: number, top: number): void {
+  const at = `${left},${top}`;
+  if (positions.get(element) === at) return;
+  positions.set(element, at);
+  element.style.left = `${left}px`;
+  element.style.top = `${top}px`;
+}
+
 /** Lays out the cards, bubbles and pins of `layer`; `openId`'s card is drawn open. */
 export function placeCards(
   doc: Document,
@@ -45,8 +56,9 @@ export function placeCards(
   }
   const measured: LayoutItem[] = [];
   const placed: Placed[] = [];
+  const blocks = new Map<Element, DOMRect>();
   for (const item of items) {
-    const at = anchors.measure(item.target, size);
+    const at = anchors.measure(item.target, size, blocks);
     if (!at) continue;
     measured.push({ id: item.id, ...at, height: 0 });
     placed.push({
@@ -55,25 +67,25 @@ export function placeCards(
       top: at.top,
     });
   }
+  // Writes first (modes), then reads (heights): one layout, not one per card.
+  const margin: Array<{ item: LayoutItem; card: HTMLElement }> = [];
   for (const item of measured) {
     const card = elements.get(item.id);
     if (!card) continue;
     const mode = cardMode(item, viewport, openId === item.id);
     card.classList.toggle('bubble', mode === 'bubble');
     card.classList.toggle('open', openId === item.id);
-    if (mode === 'margin') item.height = card.offsetHeight || 60;
+    if (mode === 'margin') margin.push({ item, card });
   }
+  for (const { item, card } of margin) item.height = card.offsetHeight || 60;
   for (const position of layoutCards(measured, viewport, openId)) {
     const card = elements.get(position.id);
-    if (!card) continue;
-    card.style.left = `${position.left}px`;
-    card.style.top = `${position.top}px`;
+    if (card) moveTo(card, position.left, position.top);
   }
   for (const item of measured) {
     const pin = elements.get(`pin:${item.id}`);
     if (!pin) continue;
-    pin.style.left = `${Math.round(item.left)}px`;
-    pin.style.top = `${Math.round(item.top)}px`;
+    moveTo(pin, Math.round(item.left), Math.round(item.top));
   }
   return placed;
 }
