@@ -115,9 +115,8 @@ async function main(): Promise<void> {
         }
         const sample = await page.evaluate(
           ([name, at]) =>
-            (globalThis as unknown as { notesBench: Record<string, (i: number) => Promise<Sample>> }).notesBench[
-              name
-            ]!(at),
+            (globalThis as unknown as { notesBench: Record<string, (i: number) => Promise<Sample>> })
+              .notesBench[name]!(at),
           [scenario, i] as const,
         );
         if (i >= WARMUP) samples.push(sample);
