@@ -145,7 +145,7 @@ async function main(): Promise<void> {
       ];
       for (const [name, result] of Object.entries(results)) {
         for (const figure of ['total', 'sync', 'deferred'] as const) {
-          const s = result[figure];
+          const s = result[figure] as { median: number; p95: number; max: number };
           out.push(
             `${name.padEnd(9)} ${figure.padEnd(9)} ${String(s.median).padStart(9)} ${String(s.p95).padStart(7)} ${String(s.max).padStart(7)}`,
           );
@@ -161,6 +161,7 @@ async function main(): Promise<void> {
 
 function summarize(samples: Sample[]) {
   return {
+    samples: samples.map((s) => Math.round((s.sync + s.deferred) * 100) / 100),
     total: stats(samples.map((s) => s.sync + s.deferred)),
     sync: stats(samples.map((s) => s.sync)),
     deferred: stats(samples.map((s) => s.deferred)),
