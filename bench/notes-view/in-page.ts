@@ -11,6 +11,7 @@ import type { PendingOp } from '../../extension/shared/messages.js';
 import { buildTextIndex, describe, rangeFromOffsets } from '../../extension/content/anchoring/index.js';
 import { NotesView } from '../../extension/content/notes/notes-view.js';
 import { createOverlay } from '../../extension/content/overlay.js';
+import { prng } from '../support/prng.js';
 
 const COLORS = ['#ffd400', '#5fd068', '#4aa8ff', '#ff7eb6', '#b48cff'];
 const AUTHORS = ['Ada', 'Bo', 'Cy', 'Di', 'Ed'].map((name, i) => ({
@@ -18,18 +19,6 @@ const AUTHORS = ['Ada', 'Bo', 'Cy', 'Di', 'Ed'].map((name, i) => ({
   name,
   color: COLORS[(i + 2) % COLORS.length]!,
 }));
-
-/** mulberry32: the same passages on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Selectors of `count` passages of 1-6 words of visible text, seeded. */
 function passages(count: number, seed: number): Selector[][] {
@@ -140,13 +129,15 @@ async function setup(count: number, extra: number): Promise<Setup> {
 
 const cardOf = (id: string) => overlayShadow.querySelector<HTMLElement>(`article.card[data-note-id="${id}"]`);
 
-/** One remote note arrives (`note:upsert`) and is then deleted again (not timed). */
-async function remote(i: number): Promise<Sample> {
-  const next = note(pool[i % pool.length]!, random);
+/**
+ * Times `apply` (which must leave a card for `next`) until that card is laid out, then the
+ * animation frames after it; deletes the note again, untimed.
+ */
+async function timed(next: Note, apply: () => void): Promise<Sample> {
   await settle();
   frameWork = 0;
   const t0 = performance.now();
-  view.upsert(next);
+  apply();
   const card = cardOf(next.id);
   if (!card) throw new Error('no card for the new note');
   card.getBoundingClientRect();
@@ -157,15 +148,18 @@ async function remote(i: number): Promise<Sample> {
   return { sync, deferred };
 }
 
+/** One remote note arrives (`note:upsert`). */
+function remote(i: number): Promise<Sample> {
+  const next = note(pool[i % pool.length]!, random);
+  return timed(next, () => view.upsert(next));
+}
+
 /** The author's own note: pending in the outbox, stored (upsert), then the outbox empties. */
-async function own(i: number): Promise<Sample> {
+function own(i: number): Promise<Sample> {
   const next = {
     ...note(pool[i % pool.length]!, random),
     author: { id: 'peer-self', name: 'Me', color: '#30a46c' },
   };
-  await settle();
-  frameWork = 0;
-  const t0 = performance.now();
   const op: PendingOp = {
     opId: `op-${i}`,
     kind: 'create',
@@ -173,17 +167,11 @@ async function own(i: number): Promise<Sample> {
     body: next.body,
     color: next.color,
   };
-  view.setPending([op]);
-  view.upsert(next);
-  view.setPending([]);
-  const card = cardOf(next.id);
-  if (!card) throw new Error('no card for the new note');
-  card.getBoundingClientRect();
-  const sync = performance.now() - t0;
-  await settle();
-  const deferred = frameWork;
-  view.remove(next.id);
-  return { sync, deferred };
+  return timed(next, () => {
+    view.setPending([op]);
+    view.upsert(next);
+    view.setPending([]);
+  });
 }
 
 (window as unknown as { notesBench: unknown }).notesBench = { setup, remote, own };
