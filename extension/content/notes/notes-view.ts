@@ -15,7 +15,6 @@
  */
 import type { Note } from '../../../protocol/index.js';
 import type { PendingOp } from '../../shared/messages.js';
-import { observeChanges } from '../anchoring/index.js';
 import type { Overlay } from '../overlay.js';
 import { safeColor } from '../safe-values.js';
 import { trusted } from '../trusted-events.js';
@@ -31,10 +30,8 @@ import {
 } from './note-card.js';
 import { NoteAnchors, type Target } from './note-anchors.js';
 import { NotesPanel } from './notes-panel.js';
+import { PageWatch } from './page-watch.js';
 import { placeCards, type Placed, type PlacedItem } from './place-cards.js';
-
-/** Re-anchoring waits for the page to be quiet this long after DOM changes. */
-const MUTATION_DELAY_MS = 400;
 
 export interface NotesActions {
   update(id: string, version: number, body: string): void;
@@ -68,8 +65,7 @@ export class NotesView {
   private readonly colors: ColorHighlights;
   private readonly active: Highlighter;
   private frame: number | null = null;
-  private stopWatching: (() => void) | null = null;
-  private readonly resizeObserver: ResizeObserver | null;
+  private readonly watch: PageWatch;
 
   private readonly onClick = trusted((event: MouseEvent): void => {
     if (event.button !== 0 || this.overlay.contains(event) || this.placed.length === 0) return;
@@ -110,10 +106,14 @@ export class NotesView {
     this.active = new Highlighter(doc, ACTIVE_HIGHLIGHT);
     this.colors = new ColorHighlights(doc);
     doc.addEventListener('click', this.onClick, true);
-    const window = doc.defaultView;
-    this.resizeObserver = window?.ResizeObserver
-      ? new window.ResizeObserver(() => this.scheduleLayout())
-      : null;
+    this.watch = new PageWatch(doc, {
+      textChanged: () => this.anchors.textChanged(),
+      settled: () => {
+        this.anchors.reanchorAll();
+        this.update();
+      },
+      resized: () => this.scheduleLayout(),
+    });
   }
 
   setSelf(peerId: string | null): void {
@@ -230,36 +230,16 @@ export class NotesView {
 
   // -------------------------------------------------------------------------
 
-  /** Re-anchors on page changes (late content, single-page apps) while there are notes to place. */
-  private watch(active: boolean): void {
-    const body = this.doc.body;
-    if (active && !this.stopWatching && body) {
-      // Changes made while nothing was watched are unknown: anchor afresh.
-      this.anchors.reanchorAll();
-      this.stopWatching = observeChanges(
-        body,
-        () => {
-          this.anchors.reanchorAll();
-          this.update();
-        },
-        MUTATION_DELAY_MS,
-        { onChange: () => this.anchors.textChanged() },
-      );
-      this.resizeObserver?.observe(body);
-    } else if (!active && this.stopWatching) {
-      this.stopWatching();
-      this.stopWatching = null;
-      this.resizeObserver?.disconnect();
-    }
-  }
-
   private cardElement(id: string): HTMLElement | null {
     return this.overlay.notes.querySelector<HTMLElement>(`article.card[data-note-id="${CSS.escape(id)}"]`);
   }
 
   /** Brings the page's cards, highlights and panel up to date with the state. */
   private update(): void {
-    this.watch(this.notes.size > 0 || this.pending.length > 0);
+    const watch = this.notes.size > 0 || this.pending.length > 0;
+    // Changes made while nothing was watched are unknown: anchor afresh.
+    if (watch && !this.watch.active) this.anchors.reanchorAll();
+    this.watch.setActive(watch);
     this.replies = new Map();
     const topLevel: Note[] = [];
     for (const note of this.notes.values()) {
@@ -356,70 +336,62 @@ export class NotesView {
       ?.focus();
   }
 
+  /** Applies a change of the user's to the card of note `id` and shows it. */
+  private act(id: string, change: () => void): void {
+    change();
+    this.touch(id);
+    this.update();
+  }
+
   private cardActions(): CardActions {
+    const { entries, replyDrafts, conflicts, notes, actions } = this;
     return {
-      open: (id) => {
-        if (this.open !== id) this.focus(id, false);
-      },
+      open: (id) => this.open !== id && this.focus(id, false),
       hover: (id) => this.showActive(id),
       setEntry: (id, state) => {
-        if (state.kind === 'reading') this.entries.delete(id);
-        else this.entries.set(id, state);
-        if (state.kind === 'editing') this.open = this.notes.get(id)?.parentId ?? id;
-        this.touch(id);
-        this.update();
-        if (state.kind === 'editing') this.focusEditor(`edit:${id}`);
+        const editing = state.kind === 'editing';
+        this.act(id, () => {
+          if (state.kind === 'reading') entries.delete(id);
+          else entries.set(id, state);
+          if (editing) this.open = notes.get(id)?.parentId ?? id;
+        });
+        if (editing) this.focusEditor(`edit:${id}`);
       },
-      draftEdit: (id, text) => {
-        if (this.entries.get(id)?.kind === 'editing') this.entries.set(id, { kind: 'editing', draft: text });
-      },
-      saveEdit: (id, text) => {
-        this.entries.delete(id);
-        const note = this.notes.get(id);
-        if (note && text !== note.body) this.actions.update(id, note.version, text);
-        this.touch(id);
-        this.update();
-      },
-      confirmDelete: (id) => {
-        this.entries.delete(id);
-        const note = this.notes.get(id);
-        if (note) this.actions.delete(id, note.version);
-        this.touch(id);
-        this.update();
-      },
+      draftEdit: (id, text) =>
+        entries.get(id)?.kind === 'editing' && entries.set(id, { kind: 'editing', draft: text }),
+      saveEdit: (id, text) =>
+        this.act(id, () => {
+          entries.delete(id);
+          const note = notes.get(id);
+          if (note && text !== note.body) actions.update(id, note.version, text);
+        }),
+      confirmDelete: (id) =>
+        this.act(id, () => {
+          entries.delete(id);
+          const note = notes.get(id);
+          if (note) actions.delete(id, note.version);
+        }),
       openReply: (id) => {
-        this.replyDrafts.set(id, '');
-        this.open = id;
-        this.touch(id);
-        this.update();
+        this.act(id, () => {
+          replyDrafts.set(id, '');
+          this.open = id;
+        });
         this.focusEditor(`reply:${id}`);
       },
-      draftReply: (id, text) => {
-        if (this.replyDrafts.has(id)) this.replyDrafts.set(id, text);
-      },
-      sendReply: (id, text) => {
-        this.replyDrafts.delete(id);
-        this.actions.reply(id, text);
-        this.touch(id);
-        this.update();
-      },
-      cancelReply: (id) => {
-        this.replyDrafts.delete(id);
-        this.touch(id);
-        this.update();
-      },
-      keepMine: (id) => {
-        const conflict = this.conflicts.get(id);
-        this.conflicts.delete(id);
-        if (conflict?.theirs) this.actions.update(conflict.theirs.id, conflict.theirs.version, conflict.mine);
-        this.touch(id);
-        this.update();
-      },
-      dismissConflict: (id) => {
-        this.conflicts.delete(id);
-        this.touch(id);
-        this.update();
-      },
+      draftReply: (id, text) => replyDrafts.has(id) && replyDrafts.set(id, text),
+      sendReply: (id, text) =>
+        this.act(id, () => {
+          replyDrafts.delete(id);
+          actions.reply(id, text);
+        }),
+      cancelReply: (id) => this.act(id, () => replyDrafts.delete(id)),
+      keepMine: (id) =>
+        this.act(id, () => {
+          const conflict = conflicts.get(id);
+          conflicts.delete(id);
+          if (conflict?.theirs) actions.update(conflict.theirs.id, conflict.theirs.version, conflict.mine);
+        }),
+      dismissConflict: (id) => this.act(id, () => conflicts.delete(id)),
     };
   }
 }
