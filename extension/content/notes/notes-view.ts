@@ -225,6 +225,8 @@ export class NotesView {
       card.classList.remove('flash');
       void card.offsetWidth;
       card.classList.add('flash');
+      // Cards outlive a render now: the mark goes once it has flashed.
+      card.addEventListener('animationend', () => card.classList.remove('flash'), { once: true });
     }
   }
 
