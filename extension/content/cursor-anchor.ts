@@ -7,6 +7,7 @@
  */
 import type { Cursor, CursorAnchor } from '../../protocol/index.js';
 import { cssPath } from './anchoring/css-path.js';
+import { closestTextBlock } from './anchoring/text-blocks.js';
 
 export { cssPath };
 
@@ -33,21 +34,6 @@ export function describeCursorAnchor(
     fx: round4(box.width > 0 ? clamp01((clientX - box.left) / box.width) : 0),
     fy: round4(box.height > 0 ? clamp01((clientY - box.top) / box.height) : 0),
   };
-}
-
-/** Elements whose box holds whole lines of text: a reflow keeps their words, not their places. */
-const INLINE_DISPLAY = /^(inline|contents)/;
-
-/** The nearest ancestor of `node` that lays out as a block (paragraph, list item, cell, ...). */
-function blockOf(node: Node): Element | null {
-  const view = node.ownerDocument?.defaultView;
-  let element: Element | null = node instanceof Element ? node : node.parentElement;
-  while (element && element !== node.ownerDocument?.body) {
-    const display = view?.getComputedStyle(element).display ?? 'block';
-    if (!INLINE_DISPLAY.test(display)) return element;
-    element = element.parentElement;
-  }
-  return element;
 }
 
 /** The box of one character, or null when it has none (collapsed white space). */
@@ -121,7 +107,8 @@ function textPositionIn(root: Element, target: number): { node: Text; offset: nu
 export function describeTextAnchor(doc: Document, clientX: number, clientY: number): CursorAnchor | null {
   const char = charAt(doc, clientX, clientY);
   if (!char) return null;
-  const block = blockOf(char.node);
+  // The text block (text-blocks.ts) holds whole lines: a reflow keeps its words, not their places.
+  const block = closestTextBlock(char.node);
   if (!block || !doc.body.contains(block)) return null;
   const offset = textOffsetIn(block, char.node, char.offset);
   const anchor = offset === null ? undefined : describeCursorAnchor(block, clientX, clientY);

@@ -2,7 +2,8 @@
  * What a text block is, once for the whole content script: an element whose edges
  * separate words even without whitespace in the markup (`<p>One</p><p>Two</p>` reads
  * "One Two"), and whose box holds whole lines of text. The text index uses it to put a
- * space between blocks; the notes view puts a note's card beside the block of its words.
+ * space between blocks; the notes view puts a note's card beside the block of its words;
+ * a cursor over text is anchored to its block (a reflow keeps the words, not their places).
  * Tag names only, no layout: the same page gives the same blocks in every browser and in
  * happy-dom.
  */
