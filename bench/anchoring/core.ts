@@ -30,6 +30,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Window, type Document as HappyDocument } from 'happy-dom';
 import type { Selector } from '../../protocol/index.js';
+import { prng } from '../support/prng.js';
 
 /** What the benchmark needs of the anchoring module, with DOM types left opaque. */
 export interface AnchoringApi<TNode, TRange, TIndex extends { text: string }> {
@@ -82,18 +83,6 @@ const MIN_QUOTE_WORDS = 3;
 const MAX_QUOTE_WORDS = 12;
 const JUDGE_CONTEXT = 400;
 const PASSAGE_CONTEXT = 24;
-
-/** mulberry32: a small, well-mixed 32-bit PRNG; the same seed gives the same quotes everywhere. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function hash(text: string): number {
   let h = 2166136261;

@@ -27,6 +27,7 @@ import { shareWithPopup } from '../../tests/e2e/support/sharing.js';
 import { serveDirectory } from '../../tests/e2e/support/static-server.js';
 import { analyzeDiscrete, analyzeDrag, summarize, type Summary, type Sweep } from './latency-analysis.js';
 import { drawnAt, installDrawProbe, installMoveProbe, takeStamps, type Stamp } from './page-probes.js';
+import { prng as random } from '../support/prng.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -56,18 +57,6 @@ const SWEEP_PAUSE_MS = 400;
 
 const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, Math.max(0, ms)));
 const now = () => performance.timeOrigin + performance.now();
-
-/** A small seeded PRNG (mulberry32), so every run moves through the same spots. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Distinct spots, each at least 80 px from the one before. */
 function spots(count: number, seed: number): Array<{ x: number; y: number }> {

@@ -5,7 +5,11 @@
  * inside that element's box). `resolveCursor` turns it back into document coordinates,
  * preferring the element when it exists on this page. Pure DOM, no extension APIs.
  */
-import { LIMITS, type Cursor, type CursorAnchor } from '../../protocol/index.js';
+import type { Cursor, CursorAnchor } from '../../protocol/index.js';
+import { cssPath } from './anchoring/css-path.js';
+import { closestTextBlock } from './anchoring/text-blocks.js';
+
+export { cssPath };
 
 /** A point in document coordinates (CSS pixels from the top-left of the page). */
 export interface DocPoint {
@@ -15,53 +19,6 @@ export interface DocPoint {
 
 const clamp01 = (value: number): number => (Number.isFinite(value) ? Math.min(1, Math.max(0, value)) : 0);
 const round4 = (value: number): number => Math.round(value * 10_000) / 10_000;
-
-/**
- * Ids that frameworks generate (`ember123`, `react-aria-7`, hashes) differ between two
- * loads of one page, so a path must not start from them.
- */
-const GENERATED_ID = /\d{3,}|[0-9a-f]{8,}|^[a-z]{1,2}\d+$|:|^(ember|react|radix|headlessui|mui|yui|ext-gen)/i;
-
-/** An id we can start a path from: present exactly once in the document and not generated. */
-function uniqueIdSelector(element: Element, doc: Document): string | null {
-  if (!element.id || GENERATED_ID.test(element.id)) return null;
-  const selector = `#${CSS.escape(element.id)}`;
-  try {
-    return doc.querySelectorAll(selector).length === 1 ? selector : null;
-  } catch {
-    return null;
-  }
-}
-
-/**
- * Short CSS path of an element: from the nearest ancestor (or itself) with a unique,
- * stable id, else from `body`, one `tag` or `tag:nth-of-type(n)` step per level (the
- * index only where siblings share the tag). Null for elements outside `body`.
- */
-export function cssPath(element: Element, doc: Document = element.ownerDocument): string | null {
-  const steps: string[] = [];
-  let current: Element | null = element;
-  while (current) {
-    const idSelector = uniqueIdSelector(current, doc);
-    if (idSelector) {
-      steps.unshift(idSelector);
-      break;
-    }
-    if (current === doc.body) {
-      steps.unshift('body');
-      break;
-    }
-    const parent: Element | null = current.parentElement;
-    if (!parent) return null;
-    const tag = current.localName;
-    const sameTag = Array.from(parent.children).filter((child) => child.localName === tag);
-    const escaped = CSS.escape(tag);
-    steps.unshift(sameTag.length > 1 ? `${escaped}:nth-of-type(${sameTag.indexOf(current) + 1})` : escaped);
-    current = parent;
-  }
-  const path = steps.join(' > ');
-  return path.length <= LIMITS.cssPath ? path : null;
-}
 
 /** The element anchor of a client-coordinate point inside `element`, if it has a path. */
 export function describeCursorAnchor(
@@ -77,21 +34,6 @@ export function describeCursorAnchor(
     fx: round4(box.width > 0 ? clamp01((clientX - box.left) / box.width) : 0),
     fy: round4(box.height > 0 ? clamp01((clientY - box.top) / box.height) : 0),
   };
-}
-
-/** Elements whose box holds whole lines of text: a reflow keeps their words, not their places. */
-const INLINE_DISPLAY = /^(inline|contents)/;
-
-/** The nearest ancestor of `node` that lays out as a block (paragraph, list item, cell, ...). */
-function blockOf(node: Node): Element | null {
-  const view = node.ownerDocument?.defaultView;
-  let element: Element | null = node instanceof Element ? node : node.parentElement;
-  while (element && element !== node.ownerDocument?.body) {
-    const display = view?.getComputedStyle(element).display ?? 'block';
-    if (!INLINE_DISPLAY.test(display)) return element;
-    element = element.parentElement;
-  }
-  return element;
 }
 
 /** The box of one character, or null when it has none (collapsed white space). */
@@ -165,7 +107,8 @@ function textPositionIn(root: Element, target: number): { node: Text; offset: nu
 export function describeTextAnchor(doc: Document, clientX: number, clientY: number): CursorAnchor | null {
   const char = charAt(doc, clientX, clientY);
   if (!char) return null;
-  const block = blockOf(char.node);
+  // The text block (text-blocks.ts) holds whole lines: a reflow keeps its words, not their places.
+  const block = closestTextBlock(char.node);
   if (!block || !doc.body.contains(block)) return null;
   const offset = textOffsetIn(block, char.node, char.offset);
   const anchor = offset === null ? undefined : describeCursorAnchor(block, clientX, clientY);

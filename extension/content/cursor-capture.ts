@@ -3,7 +3,7 @@
  * the coordinates and target; the wire cursor (with its element anchor) is computed
  * once per sent frame by the frame throttle. Leaving the document (pointerleave, or a
  * pointerout towards nothing), hiding the page or pagehide sends `cursor:hide`. Only
- * trusted events count: a page script cannot move or hide the user's cursor (issue 10).
+ * trusted events count: a page script cannot move or hide the user's cursor for the others.
  */
 import type { Cursor } from '../../protocol/index.js';
 import { describeCursor } from './cursor-anchor.js';
@@ -48,7 +48,8 @@ export class CursorCapture {
     /** True for targets inside our own overlay: those get no element anchor. */
     private readonly isOurs: (element: Element) => boolean,
   ) {
-    // Leading edge: the first move after a pause goes out from the event, not a frame later (issue 6).
+    // Leading edge: the first move after a pause goes out from the event, not a frame later:
+    // that frame was most of the delay before the cursor started moving for the others.
     this.throttle = createFrameThrottle(() => this.flush(), scheduler, 30, { leading: true });
   }
 

@@ -4,7 +4,8 @@
  * call a flush always follows, so the final position is never lost. With `leading`, a
  * call after a quiet period (a whole interval since the last flush, nothing waiting)
  * flushes at once instead of on the next frame: the first move of a gesture goes out
- * up to a frame earlier (issue 6), and the rate cap still holds. The scheduler is
+ * up to a frame earlier (the largest part of the sender's delay), and the rate cap
+ * still holds. The scheduler is
  * injected so tests drive frames and timers by hand.
  */
 

@@ -4,7 +4,7 @@
  * Input only records a timestamp, so a pointermove costs nothing; one timer checks it.
  */
 
-/** No input for this long and the user is idle (issue 3). */
+/** No input for this long and the user is idle: the others see the cursor dimmed. */
 export const IDLE_AFTER_MS = 60_000;
 
 const INPUT_EVENTS = ['pointermove', 'pointerdown', 'keydown', 'wheel', 'scroll', 'touchstart'] as const;

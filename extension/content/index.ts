@@ -13,8 +13,10 @@ import { browserScheduler } from './frame-throttle.js';
 import { IdleTracker } from './idle-tracker.js';
 import { documentSize } from './cursor-anchor.js';
 import { DRAFT_HIGHLIGHT, Highlighter } from './notes/highlighter.js';
+import { downloadCollection } from './notes/download.js';
 import { NoteComposer } from './notes/note-composer.js';
-import { NotesView, pointSelector } from './notes/notes-view.js';
+import { pointSelector } from './notes/note-anchors.js';
+import { NotesView } from './notes/notes-view.js';
 import { createOverlay } from './overlay.js';
 import { PortClient } from './port-client.js';
 import { RemoteCursors } from './remote-cursors.js';
@@ -45,7 +47,8 @@ function start(): void {
   let session: ActiveSession | null = null;
 
   const client = new PortClient(api, window, {
-    // Names and colours from the server are checked again before they reach the overlay (issue 10).
+    // Names and colours from the server are checked again here: a hostile server must
+    // not reach the overlay's CSS or text.
     message: (message) => handle(safeMessage(message)),
     // The worker restarted: a new session follows; keep tracking the pointer meanwhile.
     lost: () => deactivate(true),
@@ -185,7 +188,7 @@ function start(): void {
         if (session?.room === message.room) notes.conflict(message.id, message.mine, message.theirs);
         return;
       case 'notes:exported':
-        notes.download(message.collection);
+        downloadCollection(document, overlay, message.collection);
         return;
       case 'notes:imported':
         overlay.toast(
@@ -216,7 +219,7 @@ function start(): void {
     resizeFrame = requestAnimationFrame(() => {
       resizeFrame = null;
       cursors.relayout();
-      notes.scheduleRender();
+      notes.scheduleLayout();
     });
   });
 

@@ -1,5 +1,6 @@
 /**
- * The page's first listener (issue 10). crxjs builds `.iife.ts` content scripts as plain
+ * The page's first listener, so that keys typed into our editors never reach the page's
+ * own listeners. crxjs builds `.iife.ts` content scripts as plain
  * scripts that run at document_start, before any script of the page, so these capture
  * listeners on the window, where every event's path starts, run before any listener the
  * page can add. A trusted keyboard, text-input, composition or clipboard event whose

@@ -5,7 +5,7 @@ export const OVERLAY_CSS = `
 :host { all: initial; }
 * { box-sizing: border-box; }
 [hidden] { display: none !important; }
-/* Every string is generated content (issue 10): painted, read by screen readers, not findable. */
+/* Every string is generated content: painted, read by screen readers, not findable by the page. */
 ${TEXT_CSS}
 
 .layer { position: absolute; top: 0; left: 0; width: 0; height: 0; pointer-events: none; }
@@ -74,12 +74,25 @@ ${TEXT_CSS}
 .card .conflict p { margin: 2px 0; white-space: pre-wrap; overflow-wrap: anywhere; }
 .card .conflict .mine { color: #7a3e00; }
 .card .bubble-label { display: none; }
+/*
+ * A collapsed card: a bubble in the note's colour with a ring in its author's colour,
+ * the number of notes in its thread, and on hover or focus who wrote it.
+ */
 .card.bubble {
-  width: 28px; height: 28px; padding: 0; overflow: hidden; cursor: pointer; border-radius: 50% 50% 50% 4px;
-  border: 0; background: var(--note-color, #d6a100);
+  width: 28px; height: 28px; padding: 0; overflow: visible; cursor: pointer; border-radius: 50% 50% 50% 4px;
+  border: 0; background: var(--note-color, #d6a100); box-shadow: 0 1px 4px rgba(0, 0, 0, 0.35);
 }
 .card.bubble > :not(.bubble-label) { display: none; }
-.card.bubble .bubble-label { display: block; text-align: center; font: 700 12px/28px system-ui, sans-serif; color: #1c1c1c; }
+.card.bubble .bubble-label {
+  display: block; width: 28px; height: 28px; border-radius: inherit;
+  box-shadow: inset 0 0 0 3px var(--author-color, #888);
+}
+.card.bubble .count { display: block; text-align: center; font: 700 12px/28px system-ui, sans-serif; color: #1c1c1c; }
+.card .bubble-tip {
+  display: none; position: absolute; top: 2px; right: 34px; padding: 3px 8px; border-radius: 4px; white-space: nowrap;
+  background: #1c1c1c; color: #fff; font: 500 12px/1.4 system-ui, sans-serif; pointer-events: none;
+}
+.card.bubble:hover .bubble-tip, .card.bubble:focus-within .bubble-tip { display: block; }
 .pin {
   position: absolute; width: 14px; height: 14px; margin: -7px 0 0 -7px; border-radius: 50%; pointer-events: auto; cursor: pointer;
   background: var(--note-color, #d6a100); border: 2px solid #fff; box-shadow: 0 1px 4px rgba(0, 0, 0, 0.4);
@@ -147,7 +160,7 @@ ${TEXT_CSS}
   font: 13px/1.4 system-ui, -apple-system, 'Segoe UI', sans-serif;
 }
 
-/* "Sharing is on" pill (issue 3): small, in a corner, never takes clicks. */
+/* "Sharing is on" pill: small, in a corner, never takes clicks, so it never stands in the page's way. */
 .indicator {
   position: fixed; left: 12px; bottom: 12px; display: flex; align-items: center; gap: 6px;
   padding: 3px 9px 3px 7px; border-radius: 999px; pointer-events: none;

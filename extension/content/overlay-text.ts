@@ -1,11 +1,12 @@
 /**
- * Overlay text the page cannot read (issue 10). A closed shadow root hides our nodes from
- * the page's DOM APIs, but not from `window.find()` + `Selection.modify()`: those reach
- * text nodes inside any shadow root. So every visible string of the overlay that is not
- * an input (names, note bodies, labels, buttons) is drawn as CSS generated content,
- * `::before { content: attr(data-text) }`, from an attribute of an element inside the
- * closed root. Generated content is painted and exposed to accessibility, but it is not
- * DOM text: find, selection and `innerText` never see it.
+ * Overlay text the page cannot read (names, note bodies: the page is not in the room). A
+ * closed shadow root hides our nodes from the page's DOM APIs, but not from
+ * `window.find()` + `Selection.modify()`: those reach text nodes inside any shadow root.
+ * So every visible string of the overlay that is not an input (names, note bodies,
+ * labels, buttons) is drawn as CSS generated content, `::before { content:
+ * attr(data-text) }`, from an attribute of an element inside the closed root. Generated
+ * content is painted and exposed to accessibility, but it is not DOM text: find,
+ * selection and `innerText` never see it.
  */
 
 /** The attribute whose value an element of the overlay shows. */

@@ -2,7 +2,8 @@
  * The one element we add to the page: a host on `document.documentElement` with the
  * attribute `data-collab-root` and a closed shadow root that holds all our UI, so the
  * page's CSS cannot reach it and ours cannot reach the page. The root is closed and only
- * this content script holds its reference (issue 10): `host.shadowRoot` is null for the
+ * this content script holds its reference, so the page can read nothing of ours:
+ * `host.shadowRoot` is null for the
  * page, the host carries nothing but `data-collab-root`, and every string inside is CSS
  * generated content (overlay-text.ts), so the page can neither query nor find it. Keys
  * and text typed into our editors are stopped before any page listener by the

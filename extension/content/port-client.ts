@@ -41,7 +41,8 @@ export class PortClient {
   start(): void {
     this.connect();
     // A page entering the back/forward cache leaves its room and lets go of the port;
-    // restored, it connects again and says hello, which joins the room again (issue 3).
+    // restored, it connects again and says hello, which joins the room again, so the
+    // others see a person where there is one and nobody where the page is frozen.
     // Trusted only: a page script's own `pagehide` must not take the user out of the room.
     this.win.addEventListener(
       'pagehide',

@@ -111,7 +111,7 @@ export class RemoteCursors {
       this.frame = null;
       // performance.now(), not the frame's timestamp: that is when the frame began, often
       // before the update that started the glide arrived, and a glide time before its start
-      // drew the cursor backwards, away from its target, for a frame (issue 6).
+      // drew the cursor backwards, away from its target, for a frame.
       this.render(this.view.performance.now());
     });
   }
@@ -168,7 +168,7 @@ export class RemoteCursors {
   }
 
   private paint(drawn: Drawn, peer: Peer | undefined): void {
-    // Checked again here: the colour reaches a style and the name the label (issue 10).
+    // Checked again here: the colour reaches a style and the name the label, and the server may be hostile.
     const color = safeColor(peer?.color, UNKNOWN_COLOR);
     drawn.arrow.setAttribute('fill', color);
     drawn.label.style.backgroundColor = color;

@@ -1,10 +1,11 @@
 /**
  * What a hostile server could slip into the overlay, checked again in the content script
- * (issue 10) before it reaches a style or the DOM: colours must be `#rrggbb` (anything
- * else, say `red;background:url(https://evil)`, becomes a neutral grey, so no CSS can be
- * injected through `author.color` or a highlight rule), and names lose control, format
- * and bidi characters and are cut to the protocol's length. The worker's schemas accept
- * any string for a peer's colour and name; this module is the last gate.
+ * before it reaches a style or the DOM (the worker's check alone would trust its own
+ * code): colours must be `#rrggbb` (anything else, say
+ * `red;background:url(https://evil)`, becomes a neutral grey, so no CSS can be injected
+ * through `author.color` or a highlight rule), and names lose control, format and bidi
+ * characters and are cut to the protocol's length. The worker's schemas accept any
+ * string for a peer's colour and name; this module is the last gate.
  */
 import { LIMITS, type Note, type Peer } from '../../protocol/index.js';
 import type { PendingOp, WorkerToContent } from '../shared/messages.js';

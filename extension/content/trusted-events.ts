@@ -1,5 +1,5 @@
 /**
- * Only the user acts through the overlay (issue 10): a page script can dispatch any
+ * Only the user acts through the overlay, never the page in their name: a page script can dispatch any
  * event it likes (`el.click()`, `new MouseEvent('mouseup')`, `new KeyboardEvent(...)`),
  * but the browser marks those `isTrusted: false`. Every handler that acts in the user's
  * name (select-to-note, buttons, shortcuts, submit, pointer capture) is wrapped here.

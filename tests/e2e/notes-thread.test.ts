@@ -49,7 +49,7 @@ describe('notes between two users', () => {
     await bobCard.locator('[data-collab-inline-input]').fill('His father, I think.');
     await bobCard.locator('[data-collab-inline-save]').click();
     const aliceCard = overlay(alicePage).locator(`article.card[data-note-id="${id}"]`);
-    const reply = aliceCard.locator('.reply[data-note-id]').filter({ hasText: 'His father, I think.' });
+    const reply = aliceCard.locator('.reply[data-reply-id]').filter({ hasText: 'His father, I think.' });
     await reply.waitFor();
     expect(await reply.locator('.author').textContent()).toBe('Bob');
 

@@ -1,20 +1,21 @@
 /**
- * The element half of a note's range selector: a CSS path to the nearest element that
- * holds the whole range, starting from the nearest ancestor with a stable, unique id
- * (else from `body`), one `tag` or `tag:nth-of-type(n)` step per level. Ids that look
- * generated (long digit runs, hashes, framework prefixes) are not trusted as stable.
- * Pure DOM: no `CSS.escape` or other globals, so it runs under happy-dom in Node too.
+ * The one CSS path builder of the content script, used by note range selectors and by
+ * cursor anchors alike, so a note and a cursor describe the same element the same way: a
+ * path from the nearest ancestor (or the element itself) with a stable, unique id, else
+ * from `body`, one `tag` or `tag:nth-of-type(n)` step per level (the index only where
+ * siblings share the tag). Ids that look generated (framework prefixes and counters,
+ * hashes, UUIDs) differ between two loads of one page, so a path never starts from them.
+ * Pure DOM: no `CSS.escape` or other globals (ids and tags that would need escaping are
+ * not used), so it runs under happy-dom in Node too.
  */
 import { LIMITS } from '../../../protocol/index.js';
 
 const ELEMENT_NODE = 1;
 
-/** Ids that change between page loads: React/Ember/etc. counters, hashes, UUIDs. */
-const GENERATED_ID = /\d{4,}|[0-9a-f]{8,}|^(?:ember|react|radix|mui|headlessui|:r)|[:]|^\d/i;
+/** Ids that change between page loads: React/Ember/etc. counters, hashes, UUIDs, `:r1:`. */
+const GENERATED_ID = /\d{3,}|[0-9a-f]{8,}|:|^\d|^(?:ember|react|radix|mui|headlessui|yui|ext-gen)/i;
 
-function isPlainIdent(value: string): boolean {
-  return /^[A-Za-z_][A-Za-z0-9_-]*$/.test(value);
-}
+const isPlainIdent = (value: string): boolean => /^[A-Za-z_][A-Za-z0-9_-]*$/.test(value);
 
 /** `#id` for an id that is unique in its document and looks stable, else null. */
 function stableIdSelector(element: Element): string | null {
@@ -28,14 +29,13 @@ function stableIdSelector(element: Element): string | null {
   }
 }
 
-function step(element: Element): string {
-  const tag = element.tagName.toLowerCase();
-  const parent = element.parentElement;
-  if (!parent) return tag;
+function step(element: Element, parent: Element): string | null {
+  const tag = element.localName;
+  if (!isPlainIdent(tag)) return null;
   let index = 0;
   let count = 0;
   for (let sibling = parent.firstElementChild; sibling; sibling = sibling.nextElementSibling) {
-    if (sibling.tagName !== element.tagName) continue;
+    if (sibling.localName !== tag) continue;
     count++;
     if (sibling === element) index = count;
   }
@@ -43,25 +43,28 @@ function step(element: Element): string {
 }
 
 /**
- * CSS path of `element`, or null when it is outside `body`, is `body` itself, or the
- * path would exceed the protocol's limit.
+ * CSS path of `element`, or null when it is outside `body` or the path would exceed the
+ * protocol's limit. `body` itself is `body`.
  */
-export function cssPathOf(element: Element): string | null {
+export function cssPath(element: Element): string | null {
+  const body = element.ownerDocument.body;
   const steps: string[] = [];
-  for (let current: Element | null = element; current; current = current.parentElement) {
-    const tag = current.tagName.toLowerCase();
-    if (tag === 'body') {
-      if (steps.length === 0) return null;
-      steps.push('body');
-      break;
-    }
-    if (tag === 'html') return null;
+  for (let current: Element | null = element; current;) {
     const id = stableIdSelector(current);
     if (id) {
       steps.push(id);
       break;
     }
-    steps.push(step(current));
+    if (current === body) {
+      steps.push('body');
+      break;
+    }
+    const parent: Element | null = current.parentElement;
+    if (!parent) return null;
+    const part = step(current, parent);
+    if (!part) return null;
+    steps.push(part);
+    current = parent;
   }
   const path = steps.reverse().join(' > ');
   return path.length <= LIMITS.cssPath ? path : null;

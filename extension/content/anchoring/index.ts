@@ -5,14 +5,14 @@
  * - TextQuoteSelector: the words, with up to 32 characters of prefix and suffix;
  * - TextPositionSelector: their offsets in the root's page text;
  * - CssSelector refinedBy TextPositionSelector: the nearest element holding them (a CSS
- *   path from a stable id or `body`) and their offsets inside that element.
+ *   path from a stable id or `body`, css-path.ts) and their offsets inside that element.
  * `anchor(selectors, root)` tries the range selector, then the position, each accepted
  * only when the text there is the quote and its surroundings agree; then searches for
  * the quote (exact, then approximate; match-quote.ts). Anything weak or ambiguous gives
  * null, an orphan: a note is never attached to other words. Pure DOM, no extension APIs.
  */
 import { LIMITS, type Selector } from '../../../protocol/index.js';
-import { cssPathOf, elementOf, resolveCssPath } from './css-path.js';
+import { cssPath, elementOf, resolveCssPath } from './css-path.js';
 import { MIN_CONTEXT, contextScore, findQuote, type QuoteMatch } from './match-quote.js';
 import {
   buildTextIndex,
@@ -45,7 +45,7 @@ function elementStart(index: TextIndex, element: Element): number {
 function describeElement(index: TextIndex, range: Range, start: number, end: number): RangeSelector | null {
   let element = elementOf(range.commonAncestorContainer);
   while (element && element !== index.root && element.contains(index.root) === false) {
-    const path = cssPathOf(element);
+    const path = cssPath(element);
     const base = elementStart(index, element);
     if (path && base <= start) {
       return {

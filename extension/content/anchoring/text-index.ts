@@ -6,12 +6,14 @@
  *   `noscript`, `template` and our own overlay host (`[data-collab-root]`);
  * - every run of whitespace (including no-break spaces) is one space, and leading
  *   whitespace is dropped;
- * - a block boundary (a `p`, `li`, `div`, `br`, ...) between two runs of text counts as
- *   whitespace, so `<p>One</p><p>Two</p>` reads "One Two" whatever the page's indentation;
+ * - a text block boundary (text-blocks.ts: a `p`, `li`, `div`, ...) or a `br` between
+ *   two runs of text counts as whitespace, so `<p>One</p><p>Two</p>` reads "One Two"
+ *   whatever the page's indentation;
  * - soft hyphens and zero-width spaces are not text.
  * The same words therefore give the same text on the page that made a note and on a
  * rewritten copy of it. Built once per anchoring pass: O(text) time and memory.
  */
+import { isTextBlock } from './text-blocks.js';
 
 /** Marks our overlay host; nothing inside it is page text. */
 export const OVERLAY_ROOT_ATTRIBUTE = 'data-collab-root';
@@ -20,14 +22,6 @@ const ELEMENT_NODE = 1;
 const TEXT_NODE = 3;
 
 const SKIPPED = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE']);
-
-/** Elements whose edges separate words even without whitespace in the markup. */
-const BLOCKS = new Set([
-  'ADDRESS', 'ARTICLE', 'ASIDE', 'BLOCKQUOTE', 'BODY', 'CAPTION', 'DD', 'DETAILS', 'DIALOG', 'DIV',
-  'DL', 'DT', 'FIELDSET', 'FIGCAPTION', 'FIGURE', 'FOOTER', 'FORM', 'H1', 'H2', 'H3', 'H4', 'H5',
-  'H6', 'HEADER', 'HR', 'HTML', 'LI', 'MAIN', 'NAV', 'OL', 'P', 'PRE', 'SECTION', 'SUMMARY',
-  'TABLE', 'TBODY', 'TD', 'TFOOT', 'TH', 'THEAD', 'TR', 'UL',
-]); // prettier-ignore
 
 export interface TextIndex {
   /** The normalised text of the subtree. */
@@ -67,7 +61,7 @@ function blockOf(node: Node, root: Node, cache: Map<Node, Node>): Node {
   if (cached) return cached;
   let block: Node = root;
   for (let current: Node | null = parent; current && current !== root; current = current.parentNode) {
-    if (current.nodeType === ELEMENT_NODE && BLOCKS.has((current as Element).tagName.toUpperCase())) {
+    if (isTextBlock(current)) {
       block = current;
       break;
     }

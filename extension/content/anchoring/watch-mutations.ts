@@ -12,6 +12,8 @@ import { OVERLAY_ROOT_ATTRIBUTE } from './text-index.js';
 export interface ObserveOptions {
   /** Upper bound on how long a stream of changes can postpone the callback; default 10 * delayMs. */
   maxWaitMs?: number;
+  /** Called at once (not debounced) for every batch of changes of the page, e.g. to mark a cache stale. */
+  onChange?: () => void;
 }
 
 const ELEMENT_NODE = 1;
@@ -55,6 +57,7 @@ export function observeChanges(
 
   const observer = new Observer((records) => {
     if (!records.some(concernsPage)) return;
+    options.onChange?.();
     const now = Date.now();
     firstChange ??= now;
     if (timer !== undefined) clearTimeout(timer);

@@ -1,5 +1,6 @@
 /**
- * Only the user's own editing changes our editors (issue 10). The browser fires a
+ * Only the user's own editing changes our editors, so a page script cannot put words in
+ * a note the user then saves. The browser fires a
  * `beforeinput` before every edit it makes for the user (typing, IME, paste, drop, undo,
  * spell-check), but `document.execCommand('insertText')` from a page script edits the
  * focused field without one, and marks its `input` trusted. An `input` with no

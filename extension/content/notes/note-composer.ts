@@ -4,19 +4,21 @@
  * next to the selection; it opens a small editor (`data-collab-note-input`,
  * `data-collab-note-save`, Cancel; Ctrl/Cmd+Enter saves, Esc cancels). Saving hands
  * the remembered range and the text to the owner. Every handler ignores untrusted events:
- * a page script that selects text, dispatches a mouseup and "clicks" gets nothing (issue 10).
+ * a page script that selects text, dispatches a mouseup and "clicks" gets nothing, so it
+ * cannot write notes in the user's name.
  */
 import type { Overlay } from '../overlay.js';
 import { setText } from '../overlay-text.js';
 import { trusted } from '../trusted-events.js';
 import { guardEditor } from './editor-guard.js';
+import { editorKeys } from './editor-keys.js';
 import type { Highlighter } from './highlighter.js';
 
 /** What a new note is pinned to: selected words, or a point (document coordinates). */
 export type NoteTarget = { range: Range } | { point: { x: number; y: number } };
 export type SaveNote = (target: NoteTarget, body: string, color: string) => void;
 
-/** The highlight colours an author can pick from (issue 4). */
+/** The highlight colours an author can pick from: few, distinct, readable under black text. */
 export const NOTE_COLORS: readonly { color: string; name: string }[] = [
   { color: '#ffd400', name: 'Yellow' },
   { color: '#5fd068', name: 'Green' },
@@ -97,7 +99,7 @@ export class NoteComposer {
     const rects = range.getClientRects();
     const last = rects[rects.length - 1] ?? range.getBoundingClientRect();
     const view = this.doc.defaultView;
-    const width = this.doc.documentElement.scrollWidth;
+    const width = this.visibleRight();
     this.position = {
       left: Math.max(4, Math.min(last.right + (view?.scrollX ?? 0) + 6, width - BUTTON_WIDTH)),
       top: last.bottom + (view?.scrollY ?? 0) + 6,
@@ -133,7 +135,7 @@ export class NoteComposer {
     if (!this.enabled) return;
     this.close();
     this.point = { x, y };
-    const width = this.doc.documentElement.scrollWidth;
+    const width = this.visibleRight();
     this.position = { left: Math.max(4, Math.min(x + 12, width - EDITOR_WIDTH - 4)), top: y + 12 };
     this.openEditor();
   }
@@ -215,26 +217,20 @@ export class NoteComposer {
     );
     saveButton.addEventListener('click', trusted(submit));
     guardEditor(this.overlay, input);
-    this.overlay.listen(
-      input,
-      'keydown',
-      trusted((event) => {
-        if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
-          event.preventDefault();
-          submit();
-        } else if (event.key === 'Escape') {
-          event.preventDefault();
-          this.close();
-        }
-      }),
-    );
+    editorKeys(this.overlay, input, { submit, cancel: () => this.close() });
 
-    const width = doc.documentElement.scrollWidth;
+    const width = this.visibleRight();
     this.place(editor, Math.max(4, Math.min(this.position.left, width - EDITOR_WIDTH - 4)));
     this.overlay.composer.append(editor);
     this.editor = editor;
     if (this.range) this.draft.set([this.range]);
     input.focus();
+  }
+
+  /** Right edge of what the user sees, in document coordinates: never the page's scroll width. */
+  private visibleRight(): number {
+    const root = this.doc.documentElement;
+    return (this.doc.defaultView?.scrollX ?? 0) + (root.clientWidth || root.scrollWidth);
   }
 
   private place(element: HTMLElement, left: number): void {

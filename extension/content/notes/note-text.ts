@@ -50,11 +50,14 @@ const UNITS: Array<[Intl.RelativeTimeFormatUnit, number]> = [
   ['minute', 60],
 ];
 
+let format: Intl.RelativeTimeFormat | null = null;
+
 /** "just now", "5 minutes ago", "yesterday"... for an ISO time. */
 export function relativeTime(iso: string, now = Date.now()): string {
   const seconds = Math.round((Date.parse(iso) - now) / 1000);
   if (!Number.isFinite(seconds)) return '';
-  const format = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
+  // One formatter for every card: building one costs more than formatting with it.
+  format ??= new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
   for (const [unit, size] of UNITS) {
     if (Math.abs(seconds) >= size) return format.format(Math.round(seconds / size), unit);
   }

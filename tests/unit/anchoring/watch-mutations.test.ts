@@ -44,6 +44,20 @@ describe('observeChanges', () => {
     expect(callback).toHaveBeenCalledTimes(1);
   });
 
+  it('tells onChange at once of every change of the page, not of the overlay, before the debounced call', async () => {
+    const changed = vi.fn();
+    stop = observeChanges(document.body, callback, 300, { onChange: changed });
+    document.querySelector('[data-collab-root] span')!.textContent = 'another card';
+    await delivered();
+    expect(changed).not.toHaveBeenCalled();
+    document.getElementById('text')!.textContent = 'second';
+    await delivered();
+    expect(changed).toHaveBeenCalledTimes(1);
+    expect(callback).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(300);
+    expect(callback).toHaveBeenCalledTimes(1);
+  });
+
   it('ignores changes inside the overlay and adding or removing the overlay host', async () => {
     stop = observeChanges(document.body, callback, 100);
     document.querySelector('[data-collab-root] span')!.textContent = 'another card';

@@ -119,3 +119,21 @@ describe('cssPath and generated ids', () => {
     expect(cssPath(document.querySelectorAll('p')[1]!)).toBe('body > div > p:nth-of-type(2)');
   });
 });
+
+describe('one CSS path for cursors and notes', () => {
+  it('describes an element the same way in a cursor anchor and in a note’s range selector', async () => {
+    const { describe: describeRange } = await import('../../../extension/content/anchoring/index.js');
+    document.body.innerHTML =
+      '<div id="app-4821"><main id="story"><p>one</p><p>The keeper <em>wrote</em> here</p></main></div>' +
+      '<section id="yui_3_18"><div id="fig-123"><p>two</p><p>again <b>bold</b></p></div></section>';
+    for (const element of [document.querySelector('em')!, document.querySelector('b')!]) {
+      const range = document.createRange();
+      range.selectNodeContents(element);
+      const selector = describeRange(range, document.body).find((s) => s.type === 'CssSelector');
+      expect(selector?.value).toBe(cssPath(element));
+    }
+    expect(cssPath(document.querySelector('em')!)).toBe('#story > p:nth-of-type(2) > em');
+    // Generated-looking ids (a counter, a framework prefix) are never a starting point.
+    expect(cssPath(document.querySelector('b')!)).toBe('body > section > div > p:nth-of-type(2) > b');
+  });
+});

@@ -1,0 +1,14 @@
+/**
+ * mulberry32: a small, well-mixed 32-bit PRNG, so every run of a benchmark picks the same
+ * quotes, spots and passages. No Node or DOM APIs: it also runs inside a page.
+ */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
