@@ -59,7 +59,7 @@ export const cards = (page: Page): OverlayLocator => overlay(page).locator('arti
  * The stored (not pending) replies inside a card. Replies are told apart from cards here
  * only, so counting `cards` counts notes whatever hook replies carry.
  */
-export const repliesIn = (card: OverlayLocator): OverlayLocator => card.locator('.reply[data-note-id]');
+export const repliesIn = (card: OverlayLocator): OverlayLocator => card.locator('.reply[data-reply-id]');
 
 /** Cards and replies still waiting in the outbox. */
 export const pendingItems = (page: Page): OverlayLocator => overlay(page).locator('[data-pending-op]');
