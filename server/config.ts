@@ -2,6 +2,7 @@
  * Server configuration from the environment, parsed once at start-up with zod so a
  * typo in a variable stops the process with a message instead of a half-working server.
  */
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { PRESENCE_TTL_MS } from '../protocol/index.js';
 
@@ -26,6 +27,17 @@ const Origins = z
   )
   .pipe(z.array(z.string().regex(ORIGIN, 'expected a comma list of origins like https://example.com')));
 
+// Addresses of reverse proxies (nginx in deploy/) whose X-Forwarded-For is believed.
+const Proxies = z
+  .string()
+  .transform((value) =>
+    value
+      .split(',')
+      .map((address) => address.trim())
+      .filter((address) => address !== ''),
+  )
+  .pipe(z.array(z.string().refine((a) => isIP(a) !== 0, 'expected a comma list of IP addresses')));
+
 /** Every limit of docs/SECURITY.md that an operator may change. */
 export interface Limits {
   /**
@@ -33,6 +45,12 @@ export interface Limits {
    * handshake. Also sizes every other per-address budget (limits.ts addressFactor).
    */
   connectionsPerIp: number;
+  /**
+   * Proxies whose `X-Forwarded-For` names the client: behind one, every per-address limit
+   * applies to the address it forwarded for. Empty: the header is ignored (a client could
+   * write any address in it).
+   */
+  trustedProxies: string[];
   /** Rooms one socket may be in, per namespace. */
   roomsPerSocket: number;
   /** Multiplies every token bucket's rate and size (server/limits.ts, server/budgets.ts); 1 in production. */
@@ -64,6 +82,7 @@ const Env = z.object({
   PRESENCE_TTL_MS: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(100).default(PRESENCE_TTL_MS)),
   ALLOWED_ORIGINS: z.preprocess(unsetIfEmpty, Origins.default([])),
   MAX_CONNECTIONS_PER_IP: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(1).default(50)),
+  TRUSTED_PROXIES: z.preprocess(unsetIfEmpty, Proxies.default([])),
   MAX_ROOMS_PER_SOCKET: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(1).default(50)),
   RATE_LIMIT_SCALE: z.preprocess(unsetIfEmpty, z.coerce.number().positive().default(1)),
   MAX_QUEUED_BYTES: z.preprocess(
@@ -136,6 +155,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     logLevel: e.LOG_LEVEL,
     limits: {
       connectionsPerIp: e.MAX_CONNECTIONS_PER_IP,
+      trustedProxies: e.TRUSTED_PROXIES,
       roomsPerSocket: e.MAX_ROOMS_PER_SOCKET,
       rateLimitScale: e.RATE_LIMIT_SCALE,
       queuedBytesPerConnection: e.MAX_QUEUED_BYTES,

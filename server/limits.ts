@@ -5,6 +5,7 @@
  * lists every value here and the test that proves it.
  */
 import type { IncomingMessage } from 'node:http';
+import { isIP } from 'node:net';
 import type { Server } from 'socket.io';
 import type { Limits } from './config.js';
 
@@ -74,18 +75,55 @@ export function addressFactor(limits: Pick<Limits, 'connectionsPerIp'>): number 
   return Math.max(1, limits.connectionsPerIp / CONNECTIONS_PER_PERSON);
 }
 
+/** An IPv4-mapped IPv6 address as its IPv4 (how Node reports IPv4 on a dual-stack socket). */
+const plain = (address: string): string => address.replace(/^::ffff:(?=\d+\.)/i, '');
+
 /**
- * Counts open Engine.IO connections per remote address and refuses a new one over the
- * cap. Behind a reverse proxy every client has the proxy's address: raise the cap there.
+ * The client's address: the TCP peer's, unless the peer is a trusted proxy. Then the
+ * rightmost `X-Forwarded-For` entry that is not itself a trusted proxy: entries left of it
+ * were written by the client and prove nothing.
+ */
+export function clientAddress(
+  peer: string | undefined,
+  forwardedFor: string | string[] | undefined,
+  trusted: ReadonlySet<string>,
+): string | undefined {
+  if (peer === undefined || !trusted.has(plain(peer)) || forwardedFor === undefined) return peer;
+  const hops = (Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor).split(',');
+  for (let i = hops.length - 1; i >= 0; i--) {
+    const hop = plain(hops[i]!.trim());
+    if (isIP(hop) === 0) return peer;
+    if (!trusted.has(hop)) return hop;
+  }
+  return peer;
+}
+
+/** The part of an Engine.IO connection whose address is rewritten for a trusted proxy. */
+interface ProxiedConnection {
+  remoteAddress?: string;
+  request?: IncomingMessage | null;
+}
+
+/**
+ * Counts open Engine.IO connections per client address and refuses a new one over the
+ * cap. Behind a proxy listed in TRUSTED_PROXIES the client address is the forwarded one,
+ * and every connection's `remoteAddress` is set to it, so all per-address limits use it.
  */
 export class ConnectionCap {
   private readonly open = new Map<string, number>();
+  private readonly trusted: ReadonlySet<string>;
 
-  constructor(private readonly limits: Pick<Limits, 'connectionsPerIp'>) {}
+  constructor(private readonly limits: Pick<Limits, 'connectionsPerIp' | 'trustedProxies'>) {
+    this.trusted = new Set(limits.trustedProxies.map(plain));
+  }
 
   /** Whether `req` (a new handshake) may open one more connection. */
   admits(req: IncomingMessage): boolean {
-    return (this.open.get(addressOf(req)) ?? 0) < this.limits.connectionsPerIp;
+    return (this.open.get(this.addressOf(req)) ?? 0) < this.limits.connectionsPerIp;
+  }
+
+  private addressOf(req: IncomingMessage): string {
+    return addressKey(clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], this.trusted));
   }
 
   /**
@@ -95,6 +133,13 @@ export class ConnectionCap {
    */
   track(io: Server): void {
     const open = this.open;
+    if (this.trusted.size > 0) {
+      // First of all listeners: Socket.IO and the budgets read the address after this.
+      io.engine.prependListener('connection', (conn: ProxiedConnection) => {
+        const headers = conn.request?.headers;
+        conn.remoteAddress = clientAddress(conn.remoteAddress, headers?.['x-forwarded-for'], this.trusted);
+      });
+    }
     const closed = function (this: EngineConnection): void {
       const address = addressKey(this.remoteAddress);
       const left = (open.get(address) ?? 1) - 1;
@@ -114,14 +159,10 @@ export class ConnectionCap {
   }
 }
 
-/** The part of an Engine.IO connection the cap looks at; the address is the TCP peer's, as in addressOf. */
+/** The part of an Engine.IO connection the cap looks at: its client address, as `admits` saw it. */
 interface EngineConnection {
   remoteAddress?: string;
   on(event: 'close', fn: (this: EngineConnection) => void): void;
-}
-
-function addressOf(req: IncomingMessage): string {
-  return addressKey(req.socket.remoteAddress);
 }
 
 /**

@@ -14,6 +14,7 @@ it('has the documented defaults', () => {
     logLevel: 'info',
     limits: {
       connectionsPerIp: 50,
+      trustedProxies: [],
       roomsPerSocket: 50,
       rateLimitScale: 1,
       queuedBytesPerConnection: 4_194_304,
@@ -37,6 +38,7 @@ it('reads every variable and treats empty ones as unset', () => {
       ALLOWED_ORIGINS: ' chrome-extension://abc , https://example.com/ ,',
       LOG_LEVEL: 'DEBUG',
       MAX_CONNECTIONS_PER_IP: '7',
+      TRUSTED_PROXIES: ' 10.0.0.2, ::1 ,',
       MAX_ROOMS_PER_SOCKET: '9',
       RATE_LIMIT_SCALE: '2.5',
       MAX_QUEUED_BYTES: '1048576',
@@ -57,6 +59,7 @@ it('reads every variable and treats empty ones as unset', () => {
     logLevel: 'debug',
     limits: {
       connectionsPerIp: 7,
+      trustedProxies: ['10.0.0.2', '::1'],
       roomsPerSocket: 9,
       rateLimitScale: 2.5,
       queuedBytesPerConnection: 1_048_576,
@@ -77,6 +80,7 @@ it.each([
   [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
   [{ ALLOWED_ORIGINS: 'example.com' }, /ALLOWED_ORIGINS/],
   [{ MAX_CONNECTIONS_PER_IP: '0' }, /MAX_CONNECTIONS_PER_IP/],
+  [{ TRUSTED_PROXIES: 'nginx.internal' }, /TRUSTED_PROXIES/],
   [{ RATE_LIMIT_SCALE: '-1' }, /RATE_LIMIT_SCALE/],
   [{ MAX_QUEUED_BYTES: '1000' }, /MAX_QUEUED_BYTES/],
   [{ MAX_NOTES_PER_ROOM: '0' }, /MAX_NOTES_PER_ROOM/],

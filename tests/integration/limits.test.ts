@@ -1,11 +1,12 @@
 // Abuse limits: allowed origins, connections per address, token buckets, rooms per socket,
 // input sizes, unknown events, and volatile cursor batches dropped (not queued) for a client
 // that stops reading.
+import { io as connect, type Socket } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CursorBatch, Result } from '../../protocol/index.js';
 import { KeyedBuckets } from '../../server/budgets.js';
 import { ADMIN_UI_ORIGIN, type BucketName } from '../../server/limits.js';
-import { chargeTokens } from '../../server/socket-guard.js';
+import { chargeTokens, socketAddress } from '../../server/socket-guard.js';
 import {
   ask,
   connectNotes,
@@ -91,6 +92,56 @@ describe('connections per address', () => {
     await disconnected;
     // The same browser comes back (a new clientId is limited on its own, handshake.test.ts).
     await expect(connectRooms(server.url, first)).resolves.toBeTruthy();
+  });
+});
+
+describe('behind a reverse proxy (TRUSTED_PROXIES)', () => {
+  const clients: Socket[] = [];
+  afterEach(() => {
+    for (const client of clients.splice(0)) client.close();
+  });
+  /** A connection through a proxy on this host that says it forwards for `forwardedFor`. */
+  const via = async (forwardedFor: string): Promise<Socket> => {
+    const client = connect(`${server.url}/rooms`, {
+      auth: makeAuth(),
+      transports: ['websocket'],
+      forceNew: true,
+      reconnection: false,
+      extraHeaders: { 'x-forwarded-for': forwardedFor },
+    });
+    clients.push(client);
+    await Promise.race([
+      once(client, 'connect'),
+      once<Error>(client, 'connect_error').then((error) => {
+        throw error;
+      }),
+    ]);
+    return client;
+  };
+  const addressSeen = (client: Socket) => socketAddress(server.app.io.of('/rooms').sockets.get(client.id!)!);
+
+  it('caps connections per forwarded client address, and keys budgets by it', async () => {
+    server = await startTestServer({ env: { TRUSTED_PROXIES: '127.0.0.1', MAX_CONNECTIONS_PER_IP: '2' } });
+    const first = await via('203.0.113.5');
+    await via('203.0.113.5');
+    await expect(via('203.0.113.5')).rejects.toThrow('websocket error');
+    // Someone else behind the same proxy is not counted with them.
+    const other = await via('203.0.113.6');
+    expect([addressSeen(first), addressSeen(other)]).toEqual(['203.0.113.5', '203.0.113.6']);
+  });
+
+  it('believes only the entry the proxy appended, not what the client wrote before it', async () => {
+    server = await startTestServer({ env: { TRUSTED_PROXIES: '127.0.0.1', MAX_CONNECTIONS_PER_IP: '2' } });
+    const spoofed = await via('198.51.100.1, 203.0.113.5');
+    expect(addressSeen(spoofed)).toBe('203.0.113.5');
+  });
+
+  it('ignores the header from a peer that is not a trusted proxy', async () => {
+    server = await startTestServer({ env: { MAX_CONNECTIONS_PER_IP: '2' } });
+    const first = await via('203.0.113.5');
+    await via('203.0.113.6');
+    await expect(via('203.0.113.7')).rejects.toThrow('websocket error');
+    expect(addressSeen(first)).toBe('127.0.0.1');
   });
 });
 
