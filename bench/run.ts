@@ -16,6 +16,8 @@
  *   --probes 3      measuring clients per room (`all`: every user decodes and measures)
  *   --profile       CPU profiles of each server's window (and the generator), heap snapshots of
  *                   the idle servers, in bench/results/profiles/
+ *   --cluster       fan-out and big room on one node and on two nodes with Redis, side by side
+ *                   (bench/cluster.ts); prints the cluster table and saves <timestamp>-cluster-<size>.json
  *   --experiments release-request
  *                   also run `ours-next`: our server with proposed changes (bench/servers/experiments.ts)
  */
@@ -51,6 +53,13 @@ import {
 } from './report/figures.js';
 import { createDatabase, startCluster } from '../tests/support/postgres.js';
 import { renderText } from './report/tables.js';
+import {
+  checkClusterTargets,
+  measureClusterWorkload,
+  renderClusterTable,
+  type ClusterContext,
+  type ClusterWorkloadResult,
+} from './cluster.js';
 import { checkTargets } from './report/targets.js';
 import {
   timingFor,
@@ -80,6 +89,7 @@ const { values: args } = parseArgs({
     retries: { type: 'string', default: '2' },
     rooms: { type: 'string' },
     store: { type: 'string', default: 'sqlite' },
+    cluster: { type: 'boolean', default: false },
   },
 });
 
@@ -273,7 +283,63 @@ function paramsOf(workload: Workload): Record<string, number> {
     : { connections: workload.connections, usersPerRoom: workload.usersPerRoom };
 }
 
+/** `--cluster`: one node beside two nodes with Redis, for the cursor workloads (bench/cluster.ts). */
+async function mainCluster(): Promise<void> {
+  const size = args.quick ? 'quick' : 'full';
+  const timing = timingFor(size);
+  if (args['window-ms'] !== undefined) timing.windowMs = Number(args['window-ms']);
+  const only = listArg<WorkloadName>(args.only ?? 'fan-out,big-room', WORKLOAD_NAMES, 'workload');
+  const pinned = canPin() && cpus().length >= 2;
+  if (!pinned) log('warning: taskset or a second CPU is missing; processes are not pinned');
+  else
+    spawnSync('taskset', ['-a', '-p', '-c', String(GENERATOR_CPU), String(process.pid)], { stdio: 'ignore' });
+  const pg = await startCluster();
+  process.once('exit', () => pg.destroy());
+  const ctx: ClusterContext = {
+    size,
+    tickHz: Number(args['tick-hz']),
+    workers: Number(args.workers),
+    timing,
+    runId: randomBytes(4).toString('hex'),
+    pg,
+    serverCpu: pinned ? SERVER_CPU : null,
+    generatorCpu: pinned ? GENERATOR_CPU : null,
+    quietWaitMs: Number(args['quiet-wait-s']) * 1000,
+    log,
+  };
+  const startedAt = new Date();
+  const results: ClusterWorkloadResult[] = [];
+  for (const workload of workloadsFor(size).filter((w) => only.includes(w.name))) {
+    if (workload.kind !== 'cursor') continue;
+    log(`\n${workload.title}`);
+    const result = await measureClusterWorkload(workload, ctx);
+    results.push(result);
+    table('\n' + renderClusterTable(result));
+  }
+  const checks = checkClusterTargets(results, size);
+  table(
+    '\ntargets (several nodes)\n' +
+      checks
+        .map(([what, measured, pass]) => `  [${pass ? 'pass' : 'FAIL'}] ${what}: ${measured}`)
+        .join('\n') +
+      '\n',
+  );
+  const dir = new URL('./results/', import.meta.url);
+  mkdirSync(dir, { recursive: true });
+  const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
+  const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`;
+  const text = JSON.stringify(
+    { version: 1, kind: 'cluster', command, size, startedAt, pinned, results },
+    null,
+    2,
+  );
+  writeFileSync(new URL(`${stamp}-cluster-${size}.json`, dir), text + '\n');
+  log(`saved bench/results/${stamp}-cluster-${size}.json`);
+  if (args.json) process.stdout.write(text + '\n');
+}
+
 async function main(): Promise<void> {
+  if (args.cluster) return mainCluster();
   const size = args.quick ? 'quick' : 'full';
   const only = listArg<WorkloadName>(args.only, WORKLOAD_NAMES, 'workload');
   const experiments = parseExperiments(args.experiments);

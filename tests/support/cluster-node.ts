@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from './free-port.js';
-import { collectOutput, hasExited, stopChild, waitForOutput } from './processes.js';
+import { collectOutput, hasExited, onCpu, stopChild, waitForOutput } from './processes.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 
@@ -21,6 +21,8 @@ export interface NodeOptions {
   port?: number;
   /** More environment, e.g. `{ PRESENCE_TTL_MS: '1500' }`. */
   env?: Record<string, string>;
+  /** Pins the node to this CPU (taskset), for the benchmark. */
+  cpu?: number | null;
   /** Where the node's stdout and stderr go: kept in memory (tests) or inherited (start:cluster). */
   output?: 'collect' | 'inherit';
 }
@@ -54,7 +56,8 @@ export async function startNode(options: NodeOptions): Promise<ClusterNode> {
   const start = async () => {
     if (child !== null && !hasExited(child)) throw new Error(`node ${options.nodeId} is already running`);
     const inherit = options.output === 'inherit';
-    const started = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+    const [command, args] = onCpu(options.cpu, process.execPath, ['--import', 'tsx', 'server/main.ts']);
+    const started = spawn(command, args, {
       cwd: ROOT,
       env: {
         ...process.env,

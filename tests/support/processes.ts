@@ -7,6 +7,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import type { Readable } from 'node:stream';
 
+/** `command args`, run on one CPU through taskset when `cpu` is a number (the benchmark pins processes). */
+export function onCpu(cpu: number | null | undefined, command: string, args: string[]): [string, string[]] {
+  return cpu === null || cpu === undefined
+    ? [command, args]
+    : ['taskset', ['-c', String(cpu), command, ...args]];
+}
+
 /** Everything `streams` print from now on, kept for error messages and assertions. */
 export function collectOutput(...streams: (Readable | null)[]): { text: string } {
   const output = { text: '' };

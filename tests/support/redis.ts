@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './free-port.js';
-import { collectOutput, hasExited, stopChild, waitForOutput } from './processes.js';
+import { collectOutput, hasExited, onCpu, stopChild, waitForOutput } from './processes.js';
 
 const BINARY = process.env.REDIS_SERVER ?? 'redis-server';
 
@@ -32,6 +32,8 @@ export interface RedisServer {
 
 export interface RedisOptions {
   port?: number;
+  /** Pins the server to this CPU (taskset), for the benchmark. */
+  cpu?: number | null;
   /** Working directory (kept); a new temporary one by default (deleted by destroy). */
   dir?: string;
 }
@@ -54,28 +56,25 @@ export async function startRedis(options: RedisOptions = {}): Promise<RedisServe
 
   const start = async () => {
     if (child !== null && !hasExited(child)) throw new Error('redis-server is already running');
-    const started = spawn(
-      BINARY,
-      [
-        '--port',
-        String(port),
-        '--bind',
-        '127.0.0.1',
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--dir',
-        dir,
-        '--daemonize',
-        'no',
-        '--protected-mode',
-        'yes',
-        '--loglevel',
-        'notice',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const [command, args] = onCpu(options.cpu, BINARY, [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      dir,
+      '--daemonize',
+      'no',
+      '--protected-mode',
+      'yes',
+      '--loglevel',
+      'notice',
+    ]);
+    const started = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     child = started;
     const output = collectOutput(started.stdout, started.stderr);
     try {
