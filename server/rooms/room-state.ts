@@ -120,6 +120,22 @@ export interface PackedFlush {
   snapshot: number[] | null;
 }
 
+/** Numbers handed out by the cluster (several-node mode): the same on every node. */
+export interface ClusterNumbers {
+  peerNo: number;
+  roomNo: number;
+}
+
+/** One room's own members on this process, for the cluster's presence refresh. */
+export interface LocalRoom extends RoomAddress {
+  room: string;
+  roomNo: number;
+  /** Members with a socket heard of within the TTL. */
+  peers: Array<Peer & { no: number }>;
+  /** The highest path number this node knows in the room: numbers after an empty Redis go above it. */
+  maxPathNo: number;
+}
+
 export interface JoinOutcome {
   self: Peer;
   /** Everyone else in the room. */
@@ -151,8 +167,12 @@ export class RoomState {
   private readonly dirtyRooms = new Set<string>();
   /** Number of takeFlush calls so far: the tick clock of large-room slowing. */
   private flushCount = 0;
-  /** Room numbers handed out so far; never reused, so a late batch cannot land in another room. */
-  private roomNumbers = 0;
+  /**
+   * Room numbers handed out so far; never reused, so a late batch cannot land in another room.
+   * In several-node mode the cluster numbers rooms; these are for an outage of Redis, from
+   * 2^30 up so they never meet the cluster's.
+   */
+  private roomNumbers: number;
 
   /**
    * @param onDirty called whenever a flush has work to do; the flusher starts its timer then.
@@ -163,7 +183,14 @@ export class RoomState {
     private readonly onDirty: () => void,
     private readonly onEarlyFlush: (flush: CursorFlush) => void = () => undefined,
     private readonly minFlushGapMs = Infinity,
-  ) {}
+    /**
+     * Several-node mode: numbers a path the room has not seen, for every node alike; the
+     * answer comes back through {@link addPath}, the cursor goes without its anchor meanwhile.
+     */
+    private readonly numberPath: ((room: string, path: string) => void) | null = null,
+  ) {
+    this.roomNumbers = numberPath ? 2 ** 30 : 0;
+  }
 
   /**
    * `remote` is the socket's remote address key: memberships are counted per address
@@ -177,8 +204,10 @@ export class RoomState {
     format: CursorFormat = 'objects',
     now = Date.now(),
     remote = 'unknown',
+    numbers: ClusterNumbers | null = null,
   ): JoinOutcome {
     const state = this.rooms.get(room) ?? this.createRoom(room, address);
+    if (numbers) state.no = numbers.roomNo;
     const entry = this.sockets.get(socketId) ?? { remote, rooms: new Map<string, Seat>() };
     this.sockets.set(socketId, entry);
     const seat = entry.rooms.get(room);
@@ -190,8 +219,14 @@ export class RoomState {
     let member = state.members.get(peer.id);
     const arrived = member === undefined;
     if (!member) {
-      member = { peer: { ...peer, no: freeNumber(state) }, sockets: new Set(), cursor: null };
+      member = {
+        peer: { ...peer, no: numbers?.peerNo ?? freeNumber(state) },
+        sockets: new Set(),
+        cursor: null,
+      };
       state.members.set(peer.id, member);
+    } else if (numbers && member.peer.no !== numbers.peerNo) {
+      member.peer = { ...member.peer, no: numbers.peerNo };
     }
     // A socket may join again with another format; the latest join wins.
     (format === 'packed' ? state.objects : state.packed).delete(socketId);
@@ -243,8 +278,17 @@ export class RoomState {
   }
 
   leaveAll(socketId: string): LeaveOutcome[] {
-    const rooms = [...(this.sockets.get(socketId)?.rooms.keys() ?? [])];
-    return rooms.flatMap((room) => this.leave(room, socketId) ?? []);
+    return this.roomsOf(socketId).flatMap((room) => this.leave(room, socketId) ?? []);
+  }
+
+  /** The rooms the socket is in. */
+  roomsOf(socketId: string): string[] {
+    return [...(this.sockets.get(socketId)?.rooms.keys() ?? [])];
+  }
+
+  /** True when the socket is in the room (without marking it alive, unlike {@link peerIn}). */
+  has(room: string, socketId: string): boolean {
+    return this.sockets.get(socketId)?.rooms.has(room) ?? false;
   }
 
   /**
@@ -308,6 +352,77 @@ export class RoomState {
     state.dirty.add(peerId);
     this.markDirty(state);
     return true;
+  }
+
+  /** The member's peer with its number, or null when it is not in the room on this process. */
+  memberOf(room: string, peerId: string): (Peer & { no: number }) | null {
+    return this.rooms.get(room)?.members.get(peerId)?.peer ?? null;
+  }
+
+  /** The room's packed number on this process, or null when nobody is in it here. */
+  roomNo(room: string): number | null {
+    return this.rooms.get(room)?.no ?? null;
+  }
+
+  /** Gives the member another number (the cluster's, after an outage numbered it locally). */
+  renumber(room: string, peerId: string, no: number): Peer | null {
+    const member = this.rooms.get(room)?.members.get(peerId);
+    if (!member) return null;
+    member.peer = { ...member.peer, no };
+    return member.peer;
+  }
+
+  /** A path number the cluster handed out: announced with the next flush, used from then on. */
+  addPath(room: string, path: string, no: number): void {
+    const state = this.rooms.get(room);
+    if (!state || state.paths.has(path)) return;
+    state.pathChars += path.length;
+    state.paths.set(path, no);
+    state.freshPaths.push([no, path]);
+    this.markDirty(state);
+  }
+
+  /** Paths other nodes numbered, known to this node's newcomers through their join: not announced again. */
+  knowPaths(room: string, paths: Array<[number, string]>): void {
+    const state = this.rooms.get(room);
+    if (!state) return;
+    for (const [no, path] of paths) {
+      if (state.paths.has(path)) continue;
+      state.pathChars += path.length;
+      state.paths.set(path, no);
+    }
+  }
+
+  /**
+   * Every member here with a cursor goes out again with the next flush: someone joined the
+   * room on another node and has none of them (cursor positions are never stored).
+   */
+  resendCursors(room: string): void {
+    const state = this.rooms.get(room);
+    if (!state) return;
+    for (const member of state.members.values()) if (member.cursor) state.dirty.add(member.peer.id);
+    if (state.dirty.size > 0) this.markDirty(state);
+  }
+
+  /** Every room with its members heard of within `ttlMs` (several-node mode's refresh). */
+  localRooms(now: number, ttlMs: number): LocalRoom[] {
+    const fresh = new Map<string, Set<string>>();
+    for (const entry of this.sockets.values()) {
+      for (const [room, seat] of entry.rooms) {
+        if (now - seat.seenAt > ttlMs) continue;
+        const peers = fresh.get(room) ?? new Set<string>();
+        peers.add(seat.peerId);
+        fresh.set(room, peers);
+      }
+    }
+    return [...fresh].flatMap(([id, peerIds]) => {
+      const room = this.rooms.get(id);
+      if (!room) return [];
+      const peers = [...peerIds].flatMap((peerId) => room.members.get(peerId)?.peer ?? []);
+      let maxPathNo = 0;
+      for (const no of room.paths.values()) maxPathNo = Math.max(maxPathNo, no);
+      return [{ room: id, page: room.page, channel: room.channel, roomNo: room.no, peers, maxPathNo }];
+    });
   }
 
   /** The rooms of a page with their head counts. */
@@ -407,6 +522,10 @@ export class RoomState {
     const path = cursor?.anchor?.path;
     if (path === undefined) return null;
     let no = room.paths.get(path);
+    if (no === undefined && this.numberPath) {
+      this.numberPath(room.id, path);
+      return null;
+    }
     if (no === undefined) {
       if (room.paths.size >= MAX_ROOM_PATHS || room.pathChars + path.length > MAX_ROOM_PATH_CHARS)
         return null;
