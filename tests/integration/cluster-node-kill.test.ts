@@ -9,7 +9,6 @@ import { ask, connectNotes, connectRooms } from '../support/clients.js';
 import { startClusterRig, TEST_TTL_MS, type ClusterRig } from '../support/cluster-rig.js';
 import { startUser, type ClusterUser } from '../support/cluster-user.js';
 import { allNotes } from '../support/notes-pages.js';
-import { once } from '../support/wait.js';
 
 const PAGE = 'https://example.com/node-kill';
 /** Back in the room within this long after the node died. */
@@ -18,7 +17,10 @@ const BACK_WITHIN_MS = 5_000;
 let rig: ClusterRig;
 const users: ClusterUser[] = [];
 beforeAll(async () => {
-  rig = await startClusterRig();
+  // Node a answers each note 400 ms after its commit: the SIGKILL lands inside that window.
+  rig = await startClusterRig({
+    perNode: [{ env: { SLOW_ACK_MS: '400' }, preload: ['tests/support/slow-ack.ts'] }, {}],
+  });
   // One at a time through nginx: round-robin puts them on alternate nodes.
   for (const [i, name] of ['Alice', 'Bob', 'Carol', 'Dave'].entries()) {
     users.push(
@@ -48,40 +50,40 @@ it('brings the people of a killed node back into their room through nginx, with 
   for (const user of users)
     expect((await user.createNote(`${user.name} before`)).result).toMatchObject({ ok: true });
 
-  const victimsOf = new Map(users.map((user) => [user, once(user.rooms, 'disconnect', () => true, 10_000)]));
-  const rejoins = new Map(users.map((user) => [user, user.nextJoin(BACK_WITHIN_MS + 5_000)]));
+  // Who was on the dead node: whoever loses the connection.
+  const lost = new Set<ClusterUser>();
+  const twoLost = new Promise<void>((resolve) => {
+    for (const user of users) {
+      user.rooms.once('disconnect', () => {
+        lost.add(user);
+        if (lost.size === 2) resolve();
+      });
+    }
+  });
   // Notes in flight while the node dies: some are answered, some lose their answer with it.
   const inFlight = users.flatMap((user) =>
     Array.from({ length: 5 }, (_, i) => user.createNote(`${user.name} in flight ${i}`)),
   );
+  // Kill once node a has committed in-flight notes it has not answered yet (its two people's
+  // notes from before are the first two lines).
+  const committed = await rig.node('node-a').waitForLines(/^committed (\S+)$/gm, 4);
+  const waiting = new Set(users.flatMap((user) => user.outbox()));
+  const unanswered = committed.map((line) => line.slice('committed '.length)).filter((id) => waiting.has(id));
+  expect(unanswered.length).toBeGreaterThanOrEqual(2);
   const killedAt = performance.now();
   await rig.node('node-a').kill();
-
-  // Who was on the dead node: whoever lost the connection.
-  const settled = await Promise.all(
-    users.map(
-      async (user) =>
-        [
-          user,
-          await victimsOf.get(user)!.then(
-            () => true,
-            () => false,
-          ),
-        ] as const,
-    ),
-  );
-  const victims = settled.filter(([, lost]) => lost).map(([user]) => user);
-  const survivors = users.filter((user) => !victims.includes(user));
-  expect(victims.length).toBe(2);
+  await twoLost;
+  const victims = users.filter((user) => lost.has(user));
+  const survivors = users.filter((user) => !lost.has(user));
   expect(survivors.length).toBe(2);
 
   const backAfter = await Promise.all(
     victims.map(async (user) => {
-      const joined: RoomJoined = await rejoins.get(user)!;
-      const ms = performance.now() - killedAt;
+      // The join that answered after the kill (it may have come already).
+      const rejoin = user.joinTimes.length > 1 ? user.joined() : await user.nextJoin(BACK_WITHIN_MS + 5_000);
       // Same person, same room, same peer id, now on the other node.
-      expect(joined.self.id).toBe(idOf(user));
-      return ms;
+      expect(rejoin.self.id).toBe(idOf(user));
+      return user.joinTimes[1]! - killedAt;
     }),
   );
   console.warn(`node death -> back in room: ${backAfter.map((ms) => `${ms.toFixed(0)} ms`).join(', ')}`);
@@ -129,6 +131,11 @@ it('brings the people of a killed node back into their room through nginx, with 
     expect(bodies.length).toBe(users.length * 6);
     const byId = new Map(stored.map((note) => [note.id, note]));
     for (const note of answered.flat()) expect(byId.get(note.id)).toEqual(note);
+    // The notes committed on the dead node whose answer died with it: answered after the
+    // retry through node b, as the very note stored before.
+    const ackedByOpId = new Map(users.flatMap((user) => [...user.acked]));
+    for (const opId of unanswered) expect(byId.get(ackedByOpId.get(opId)!.id)).toBeDefined();
+    console.warn(`${unanswered.length} notes committed on the dead node without an answer, each stored once`);
   } finally {
     reader.close();
   }

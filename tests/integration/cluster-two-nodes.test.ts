@@ -1,6 +1,6 @@
 // Two server nodes as real processes, one Redis, one PostgreSQL, nginx in front: two people
-// on different nodes see each other's presence, cursors (objects and packed) and notes, and
-// room:list counts both, whichever node answers it.
+// on different nodes see each other's presence, cursors (objects, packed, and one of each) and
+// notes, and room:list counts everyone, whichever node answers it.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { NoteChanged, Result, RoomSummary } from '../../protocol/index.js';
 import { ask, connectRooms } from '../support/clients.js';
@@ -13,17 +13,20 @@ const PAGE = 'https://example.com/two-nodes';
 let rig: ClusterRig;
 let alice: ClusterUser;
 let bob: ClusterUser;
+let packedA: ClusterUser;
+let packedB: ClusterUser;
 beforeAll(async () => {
   rig = await startClusterRig();
   const [a, b] = rig.nodes;
   // Each straight to its node, so who is where is certain.
   const common = { page: PAGE, keepAliveMs: TEST_TTL_MS / 4, reconnect: false };
   alice = await startUser({ ...common, url: a.url, name: 'Alice', cursorFormat: 'objects' });
-  bob = await startUser({ ...common, url: b.url, name: 'Bob', cursorFormat: 'packed' });
+  bob = await startUser({ ...common, url: b.url, name: 'Bob', cursorFormat: 'objects' });
+  packedA = await startUser({ ...common, url: a.url, name: 'Pat', cursorFormat: 'packed' });
+  packedB = await startUser({ ...common, url: b.url, name: 'Quinn', cursorFormat: 'packed' });
 }, 60_000);
 afterAll(async () => {
-  alice?.close();
-  bob?.close();
+  for (const user of [alice, bob, packedA, packedB]) user?.close();
   await rig?.dispose();
 });
 
@@ -41,19 +44,54 @@ it('shows each the other in presence, across nodes', async () => {
   const bobId = bob.joined().self.id;
   await alice.view.until(alice.rooms, (peers) => peers.has(bobId));
   await bob.view.until(bob.rooms, (peers) => peers.has(aliceId));
-  expect([...alice.view.peers.values()].map((peer) => peer.name)).toEqual(['Bob']);
-  expect([...bob.view.peers.values()].map((peer) => peer.name)).toEqual(['Alice']);
+  const names = (user: ClusterUser) => [...user.view.peers.values()].map((peer) => peer.name).sort();
+  for (const user of [alice, bob, packedA, packedB]) {
+    await user.view.until(user.rooms, (peers) => peers.size === 3);
+  }
+  expect(names(alice)).toEqual(['Bob', 'Pat', 'Quinn']);
+  expect(names(bob)).toEqual(['Alice', 'Pat', 'Quinn']);
 });
 
-it('carries cursors both ways, objects to packed and packed to objects', async () => {
-  const { room, self: aliceSelf } = alice.joined();
-  const bobSelf = bob.joined().self;
-  const toBob = bob.view.cursorFrom(aliceSelf.id, (cursor) => cursor?.x === 0.25);
-  alice.rooms.emit('cursor:move', { room, cursor: { x: 0.25, y: 0.5 } });
-  expect((await toBob).cursor).toMatchObject({ x: 0.25, y: 0.5 });
-  const toAlice = alice.view.cursorFrom(bobSelf.id, (cursor) => cursor?.x === 0.75);
-  bob.rooms.emit('cursor:move', { room, cursor: { x: 0.75, y: 0.125 } });
-  expect((await toAlice).cursor).toMatchObject({ x: 0.75, y: 0.125 });
+/** Alice moves, then Bob: each must see the other's cursor, decoded in the format each joined with. */
+async function crossBothWays(from: ClusterUser, to: ClusterUser): Promise<void> {
+  const toB = to.view.cursorFrom(from.joined().self.id, (cursor) => cursor?.x === 0.25);
+  from.rooms.emit('cursor:move', { room: from.joined().room, cursor: { x: 0.25, y: 0.5 } });
+  expect((await toB).cursor).toMatchObject({ x: 0.25, y: 0.5 });
+  const toA = from.view.cursorFrom(to.joined().self.id, (cursor) => cursor?.x === 0.75);
+  to.rooms.emit('cursor:move', { room: to.joined().room, cursor: { x: 0.75, y: 0.125 } });
+  expect((await toA).cursor).toMatchObject({ x: 0.75, y: 0.125 });
+}
+
+it('carries cursors both ways between packed members on different nodes', async () => {
+  await crossBothWays(packedA, packedB);
+  // Packed people get packed batches only, whichever node the sender is on.
+  expect([...packedB.view.formats]).toEqual(['packed']);
+  expect([...packedA.view.formats]).toEqual(['packed']);
+});
+
+it('carries cursors both ways between objects members on different nodes', async () => {
+  await crossBothWays(alice, bob);
+});
+
+it('carries cursors both ways between an objects member and a packed one on different nodes', async () => {
+  await crossBothWays(alice, packedB);
+  await crossBothWays(packedA, bob);
+});
+
+it('carries cursors both ways when each node holds members of one format only', async () => {
+  // A room of its own: objects people on node a only, packed ones on node b only.
+  const common = { page: `${PAGE}/formats`, keepAliveMs: TEST_TTL_MS / 4, reconnect: false };
+  const onA = await startUser({ ...common, url: rig.nodes[0].url, name: 'Olga', cursorFormat: 'objects' });
+  const onB = await startUser({ ...common, url: rig.nodes[1].url, name: 'Piet', cursorFormat: 'packed' });
+  try {
+    await onB.view.until(onB.rooms, (peers) => peers.has(onA.joined().self.id));
+    await crossBothWays(onA, onB);
+    expect([...onB.view.formats]).toEqual(['packed']);
+    expect([...onA.view.formats]).toEqual(['objects']);
+  } finally {
+    onA.close();
+    onB.close();
+  }
 });
 
 it('delivers a note written on one node to the subscriber on the other', async () => {
@@ -63,12 +101,12 @@ it('delivers a note written on one node to the subscriber on the other', async (
   expect((await arrived).note).toEqual((result as { value: unknown }).value);
 });
 
-it('counts both people in room:list on either node', async () => {
+it('counts everyone in room:list on either node', async () => {
   for (const node of rig.nodes) {
     const asker = await connectRooms(node.url);
     try {
       const listed = (await ask(asker, 'room:list', { page: PAGE })) as Result<RoomSummary[]>;
-      expect(listed).toMatchObject({ ok: true, value: [{ channel: 'public', count: 2 }] });
+      expect(listed).toMatchObject({ ok: true, value: [{ channel: 'public', count: 4 }] });
     } finally {
       asker.close();
     }

@@ -21,6 +21,8 @@ export interface NodeOptions {
   port?: number;
   /** More environment, e.g. `{ PRESENCE_TTL_MS: '1500' }`. */
   env?: Record<string, string>;
+  /** Modules (paths from the repository root) loaded after tsx, e.g. tests/support/slow-ack.ts. */
+  preload?: string[];
   /** Pins the node to this CPU (taskset), for the benchmark. */
   cpu?: number | null;
   /** Where the node's stdout and stderr go: kept in memory (tests) or inherited (start:cluster). */
@@ -36,6 +38,8 @@ export interface ClusterNode {
   pid(): number | null;
   /** What the node printed (stdout and JSON logs on stderr) since its last start. */
   output(): string;
+  /** Resolves once the node has printed `count` lines matching `pattern` (global) since its start. */
+  waitForLines(pattern: RegExp, count: number, timeoutMs?: number): Promise<string[]>;
   /** Starts it (again) on the same port. */
   start(): Promise<void>;
   /** SIGKILL: the node dies without closing anything; resolves once it is gone. */
@@ -56,7 +60,12 @@ export async function startNode(options: NodeOptions): Promise<ClusterNode> {
   const start = async () => {
     if (child !== null && !hasExited(child)) throw new Error(`node ${options.nodeId} is already running`);
     const inherit = options.output === 'inherit';
-    const [command, args] = onCpu(options.cpu, process.execPath, ['--import', 'tsx', 'server/main.ts']);
+    const [command, args] = onCpu(options.cpu, process.execPath, [
+      '--import',
+      'tsx',
+      ...(options.preload ?? []).flatMap((path) => ['--import', './' + path]),
+      'server/main.ts',
+    ]);
     const started = spawn(command, args, {
       cwd: ROOT,
       env: {
@@ -88,6 +97,28 @@ export async function startNode(options: NodeOptions): Promise<ClusterNode> {
     url: `http://127.0.0.1:${port}`,
     pid: () => (child !== null && !hasExited(child) ? (child.pid ?? null) : null),
     output: () => output.text,
+    waitForLines: (pattern, count, timeoutMs = 10_000) =>
+      new Promise((resolve, reject) => {
+        const stream = child?.stdout;
+        const check = () => {
+          const found = output.text.match(pattern) ?? [];
+          if (found.length < count) return;
+          done();
+          resolve(found);
+        };
+        const timer = setTimeout(() => {
+          done();
+          reject(new Error(`node ${options.nodeId}: fewer than ${count} lines matching ${pattern}`));
+        }, timeoutMs);
+        const done = () => {
+          clearTimeout(timer);
+          stream?.off('data', onData);
+        };
+        // After collectOutput's listener (registered first), so output.text holds the chunk.
+        const onData = () => check();
+        stream?.on('data', onData);
+        check();
+      }),
     start,
     kill: async () => {
       if (child !== null) await stopChild(child, 'SIGKILL');

@@ -27,6 +27,13 @@ export interface RigOptions {
   pgUrl?: string;
   /** More environment for both nodes. */
   env?: Record<string, string>;
+  /** Per node (a, b): more environment and preloaded modules (tests/support/slow-ack.ts). */
+  perNode?: [NodeExtras, NodeExtras];
+}
+
+export interface NodeExtras {
+  env?: Record<string, string>;
+  preload?: string[];
 }
 
 export async function startClusterRig(options: RigOptions = {}): Promise<ClusterRig> {
@@ -34,7 +41,15 @@ export async function startClusterRig(options: RigOptions = {}): Promise<Cluster
   const redis = await startRedis();
   const env = { PRESENCE_TTL_MS: String(TEST_TTL_MS), RATE_LIMIT_SCALE: '100', ...options.env };
   const started = await Promise.allSettled(
-    ['node-a', 'node-b'].map((nodeId) => startNode({ nodeId, databaseUrl, redisUrl: redis.url, env })),
+    ['node-a', 'node-b'].map((nodeId, i) =>
+      startNode({
+        nodeId,
+        databaseUrl,
+        redisUrl: redis.url,
+        env: { ...env, ...options.perNode?.[i]?.env },
+        preload: options.perNode?.[i]?.preload,
+      }),
+    ),
   );
   const nodes = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
   const failed = started.find((result) => result.status === 'rejected');

@@ -28,6 +28,8 @@ export interface ClusterUser {
   joined(): RoomJoined;
   /** Resolves with the next accepted room:join (after a reconnect). */
   nextJoin(timeoutMs?: number): Promise<RoomJoined>;
+  /** When each accepted room:join was answered (performance.now()), first one included. */
+  joinTimes: number[];
   /** Creates a note; an answer that is not ok (or none) leaves it in the outbox. */
   createNote(body: string): Promise<{ opId: string; result: Result<Note> | 'no answer' }>;
   /** Sends every unacknowledged note again, oldest first, with its opId (as after a reconnect). */
@@ -70,6 +72,7 @@ export async function startUser(options: UserOptions): Promise<ClusterUser> {
   let joined: RoomJoined | null = null;
   let revision = 0;
   const joins: Array<(joined: RoomJoined) => void> = [];
+  const joinTimes: number[] = [];
   const pending = new Map<string, { room: string; body: string }>();
   const acked = new Map<string, Note>();
   const drainWaiters: Array<() => void> = [];
@@ -106,6 +109,7 @@ export async function startUser(options: UserOptions): Promise<ClusterUser> {
       .emitWithAck('room:join', { page: options.page, cursorFormat: options.cursorFormat })
       .then((result: Result<RoomJoined>) => {
         if (!result.ok) throw new Error(`${options.name}: join refused: ${result.error.message}`);
+        joinTimes.push(performance.now());
         joined = result.value;
         view.reset(result.value);
         state = 'joined';
@@ -157,6 +161,7 @@ export async function startUser(options: UserOptions): Promise<ClusterUser> {
       return joined;
     },
     nextJoin,
+    joinTimes,
     createNote: async (body) => {
       const opId = randomBytes(9).toString('base64url');
       pending.set(opId, { room: (joined as RoomJoined).room, body });

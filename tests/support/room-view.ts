@@ -30,6 +30,8 @@ export class RoomView {
   readonly lefts: Array<{ peerId: string; atMs: number }> = [];
   /** Peers announced as joined while already present: a duplicate. */
   readonly duplicateJoins: string[] = [];
+  /** The cursor events received, by format. */
+  readonly formats = new Set<'objects' | 'packed'>();
   private readonly numbers = new Map<number, string>();
   private readonly paths = new Map<number, string>();
   private readonly events = new EventEmitter();
@@ -45,12 +47,14 @@ export class RoomView {
       this.lefts.push({ peerId, atMs: performance.now() });
     });
     socket.on('cursor:batch', ({ cursors }: CursorBatch) => {
+      this.formats.add('objects');
       for (const entry of cursors) this.seen(entry.peerId, entry.cursor ?? null);
     });
     socket.on('cursor:paths', ({ paths }: CursorPaths) => {
       for (const [no, path] of paths) this.paths.set(no, path);
     });
     socket.on('cursor:packed', (payload: number[]) => {
+      this.formats.add('packed');
       const batch = unpackBatch(payload);
       if (!batch.ok) throw new Error(batch.error.message);
       for (const { no, cursor } of batch.value.entries) {
