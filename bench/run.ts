@@ -53,13 +53,7 @@ import {
 } from './report/figures.js';
 import { createDatabase, startCluster } from '../tests/support/postgres.js';
 import { renderText } from './report/tables.js';
-import {
-  checkClusterTargets,
-  measureClusterWorkload,
-  renderClusterTable,
-  type ClusterContext,
-  type ClusterWorkloadResult,
-} from './cluster.js';
+import { runClusterBench } from './cluster-run.js';
 import { checkTargets } from './report/targets.js';
 import {
   timingFor,
@@ -283,59 +277,35 @@ function paramsOf(workload: Workload): Record<string, number> {
     : { connections: workload.connections, usersPerRoom: workload.usersPerRoom };
 }
 
-/** `--cluster`: one node beside two nodes with Redis, for the cursor workloads (bench/cluster.ts). */
+/** Pins this process to the generator's core when it can; says so when it cannot. */
+function pinSelf(): boolean {
+  const pinned = canPin() && cpus().length >= 2;
+  if (!pinned) log('warning: taskset or a second CPU is missing; server and generator are not pinned');
+  // This process mostly sleeps, but what it does belongs on the generator's core, not the server's.
+  else
+    spawnSync('taskset', ['-a', '-p', '-c', String(GENERATOR_CPU), String(process.pid)], { stdio: 'ignore' });
+  return pinned;
+}
+
+/** `--cluster`: one node beside two nodes with Redis (bench/cluster-run.ts). */
 async function mainCluster(): Promise<void> {
   const size = args.quick ? 'quick' : 'full';
   const timing = timingFor(size);
   if (args['window-ms'] !== undefined) timing.windowMs = Number(args['window-ms']);
-  const only = listArg<WorkloadName>(args.only ?? 'fan-out,big-room', WORKLOAD_NAMES, 'workload');
-  const pinned = canPin() && cpus().length >= 2;
-  if (!pinned) log('warning: taskset or a second CPU is missing; processes are not pinned');
-  else
-    spawnSync('taskset', ['-a', '-p', '-c', String(GENERATOR_CPU), String(process.pid)], { stdio: 'ignore' });
-  const pg = await startCluster();
-  process.once('exit', () => pg.destroy());
-  const ctx: ClusterContext = {
+  const pinned = pinSelf();
+  await runClusterBench({
     size,
+    timing,
+    only: listArg<WorkloadName>(args.only ?? 'fan-out,big-room', WORKLOAD_NAMES, 'workload'),
     tickHz: Number(args['tick-hz']),
     workers: Number(args.workers),
-    timing,
-    runId: randomBytes(4).toString('hex'),
-    pg,
+    quietWaitMs: Number(args['quiet-wait-s']) * 1000,
     serverCpu: pinned ? SERVER_CPU : null,
     generatorCpu: pinned ? GENERATOR_CPU : null,
-    quietWaitMs: Number(args['quiet-wait-s']) * 1000,
+    json: args.json,
     log,
-  };
-  const startedAt = new Date();
-  const results: ClusterWorkloadResult[] = [];
-  for (const workload of workloadsFor(size).filter((w) => only.includes(w.name))) {
-    if (workload.kind !== 'cursor') continue;
-    log(`\n${workload.title}`);
-    const result = await measureClusterWorkload(workload, ctx);
-    results.push(result);
-    table('\n' + renderClusterTable(result));
-  }
-  const checks = checkClusterTargets(results, size);
-  table(
-    '\ntargets (several nodes)\n' +
-      checks
-        .map(([what, measured, pass]) => `  [${pass ? 'pass' : 'FAIL'}] ${what}: ${measured}`)
-        .join('\n') +
-      '\n',
-  );
-  const dir = new URL('./results/', import.meta.url);
-  mkdirSync(dir, { recursive: true });
-  const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
-  const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`;
-  const text = JSON.stringify(
-    { version: 1, kind: 'cluster', command, size, startedAt, pinned, results },
-    null,
-    2,
-  );
-  writeFileSync(new URL(`${stamp}-cluster-${size}.json`, dir), text + '\n');
-  log(`saved bench/results/${stamp}-cluster-${size}.json`);
-  if (args.json) process.stdout.write(text + '\n');
+    table,
+  });
 }
 
 async function main(): Promise<void> {
@@ -380,11 +350,7 @@ async function main(): Promise<void> {
     experiments,
     newDatabase,
   };
-  const pinned = canPin() && cpus().length >= 2;
-  if (!pinned) log('warning: taskset or a second CPU is missing; server and generator are not pinned');
-  // This process mostly sleeps, but what it does belongs on the generator's core, not the server's.
-  else
-    spawnSync('taskset', ['-a', '-p', '-c', String(GENERATOR_CPU), String(process.pid)], { stdio: 'ignore' });
+  const pinned = pinSelf();
 
   const startedAt = new Date();
   const workloads: WorkloadResult[] = [];

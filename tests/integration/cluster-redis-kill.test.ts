@@ -58,7 +58,7 @@ it('keeps same-node cursors going without Redis and resumes cross-node traffic a
     // Same node: Bob keeps seeing Alice move, at once.
     const from = moving.latestX();
     const killedAt = performance.now();
-    const seen = await bob.view.cursorFrom(idOf(alice), (cursor) => (cursor?.x ?? 0) > from, 1_000);
+    const seen = await bob.view.cursorFrom(idOf(alice), (cursor) => (cursor?.x ?? 0) > from, 2_000);
     console.warn(
       `redis down: same-node cursor delivered ${(seen.atMs - killedAt).toFixed(0)} ms after the kill`,
     );
