@@ -78,7 +78,10 @@ export class RedisLink {
   async close(): Promise<void> {
     this.closed = true;
     this.listeners.clear();
-    await Promise.allSettled([this.pub.close(), this.sub.close()]);
+    // A client that is not connected would wait for Redis to drop its queue: destroyed instead.
+    await Promise.allSettled(
+      [this.pub, this.sub].map((client) => (client.isReady ? client.close() : client.destroy())),
+    );
   }
 
   private update(): void {
