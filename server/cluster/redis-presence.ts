@@ -258,6 +258,8 @@ export class RedisPresenceStore implements PresenceStore {
     this.refreshing = true;
     try {
       const rooms = this.state.localRooms(Date.now(), this.ttlMs);
+      // What this node's people were told is kept only while it has people there.
+      for (const room of this.told.keys()) if (this.state.roomNo(room) === null) this.told.delete(room);
       await Promise.all(rooms.map((local) => this.refreshRoom(local)));
       await Promise.all(rooms.map(({ room }) => this.sweepRoom(room)));
     } catch (error) {

@@ -6,19 +6,22 @@ import { join as joinPath } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PresenceLeft, Result, RoomSummary } from '../../protocol/index.js';
 import { ask, connectRooms, makeAuth } from '../support/clients.js';
-import { join, PAGE, startCluster, type TestCluster } from '../support/cluster.js';
+import { join, keepAlive, PAGE, startCluster, type TestCluster } from '../support/cluster.js';
 import { once, record } from '../support/wait.js';
 
 const ROOT = joinPath(import.meta.dirname, '..', '..');
 const TTL_MS = 2000;
+const stops: Array<() => void> = [];
 
 /** server/main.ts as a child process in the cluster; resolves with its URL and the process. */
 function startNode(env: Record<string, string>) {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const logs = { text: '' };
+  child.stderr.on('data', (chunk: Buffer) => (logs.text += chunk.toString()));
   const url = new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -28,7 +31,7 @@ function startNode(env: Record<string, string>) {
     });
     child.once('exit', (code) => reject(new Error(`node exited with ${code}`)));
   });
-  return { child, url };
+  return { child, url, logs };
 }
 
 describe('several nodes: a node dies', () => {
@@ -53,6 +56,8 @@ describe('several nodes: a node dies', () => {
       const atKim = await join(kim);
       await join(alice);
       const atCarol = await join(carol);
+      // Alice and Carol keep alive as the extension does (every TTL/3 here); Kim cannot.
+      stops.push(keepAlive([alice, carol], atCarol.room, TTL_MS / 3));
       expect(atCarol.peers.map((p) => p.id)).toContain(atKim.self.id);
       const leftAtAlice = record<PresenceLeft>(alice, 'presence:left');
       const leftAtCarol = record<PresenceLeft>(carol, 'presence:left');
@@ -61,6 +66,11 @@ describe('several nodes: a node dies', () => {
           once<PresenceLeft>(socket, 'presence:left', (e) => e.peerId === atKim.self.id, 2 * TTL_MS),
         ),
       );
+
+      // Every log line names the node.
+      const lines = node.logs.text.split('\n').filter((line) => line.startsWith('{'));
+      expect(lines.length).toBeGreaterThan(0);
+      for (const line of lines) expect(JSON.parse(line)).toMatchObject({ node: 'node-k' });
 
       const killed = performance.now();
       node.child.kill('SIGKILL');
@@ -78,6 +88,7 @@ describe('several nodes: a node dies', () => {
         `dead node: its peer announced left ${ghostMs.toFixed(0)} ms after SIGKILL (TTL ${TTL_MS} ms)`,
       );
     } finally {
+      for (const stop of stops.splice(0)) stop();
       if (node.child.exitCode === null) node.child.kill('SIGKILL');
     }
   });

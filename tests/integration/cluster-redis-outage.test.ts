@@ -12,7 +12,7 @@ import type {
   RoomSummary,
 } from '../../protocol/index.js';
 import { ask, type RoomsClient } from '../support/clients.js';
-import { join, PAGE, startCluster, type TestCluster } from '../support/cluster.js';
+import { join, keepAlive, PAGE, startCluster, type TestCluster } from '../support/cluster.js';
 import type { TestServer } from '../support/test-server.js';
 import { once } from '../support/wait.js';
 
@@ -76,6 +76,9 @@ describe('several nodes: Redis killed and restarted empty', () => {
     const atAlice = await join(alice);
     const atCarol = await join(carol);
     const atBob = await join(bob);
+    // Everyone keeps alive as the extension does, so only what the test does changes presence.
+    const sockets = [alice, carol, bob];
+    const stopKeepAlive = keepAlive(sockets, atAlice.room, 500);
     await seenAfter(alice, atAlice, bob, 0.5);
 
     await redis.kill();
@@ -97,6 +100,7 @@ describe('several nodes: Redis killed and restarted empty', () => {
     const dave = await a.rooms();
     const daveJoined = once<PresenceJoined>(alice, 'presence:joined');
     const atDave = await join(dave);
+    sockets.push(dave);
     expect((await daveJoined).peer.id).toBe(atDave.self.id);
 
     // Bob, on the other node, heard none of it; Redis comes back with nothing in it.
@@ -124,6 +128,7 @@ describe('several nodes: Redis killed and restarted empty', () => {
       [atAlice.self.id, atBob.self.id, atDave.self.id].sort(),
     );
     expect(new Set(atEve.peers.map((p) => p.no)).size).toBe(3);
+    stopKeepAlive();
     const after = await (await fetch(a.url + '/metrics')).text();
     expect(after).toContain('copresence_redis_reconnects{node="node-a"} 1');
     // The figures of the closing note (failover times).
