@@ -18,7 +18,7 @@ import {
   type RoomState,
 } from '../rooms/room-state.js';
 import { ARRIVE, DEPART, LIST, MEMBERS, NUMBER_PATH, REFRESH, SWEEP, UPDATE } from './presence-scripts.js';
-import type { RedisLink } from './redis-link.js';
+import { REDIS_COMMAND_TIMEOUT_MS, type RedisLink } from './redis-link.js';
 
 const PREFIX = 'cp:r:';
 const COUNTER = 'cp:roomno';
@@ -300,8 +300,17 @@ export class RedisPresenceStore implements PresenceStore {
     }
   }
 
+  /** {@link evaluate}, failed after REDIS_COMMAND_TIMEOUT_MS (the node answers locally then). */
+  private run(script: Script, keys: string[], args: string[]): Promise<Reply> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new Error('redis did not answer in time')), REDIS_COMMAND_TIMEOUT_MS);
+    });
+    return Promise.race([this.evaluate(script, keys, args), late]).finally(() => clearTimeout(timer));
+  }
+
   /** EVALSHA, or EVAL when Redis does not have the script (first use, or after a restart). */
-  private async run(script: Script, keys: string[], args: string[]): Promise<Reply> {
+  private async evaluate(script: Script, keys: string[], args: string[]): Promise<Reply> {
     const tail = [String(keys.length), ...keys, ...args];
     try {
       return (await this.link.pub.sendCommand(['EVALSHA', script.sha, ...tail])) as Reply;

@@ -1,4 +1,4 @@
-// Several-node mode with Redis killed (SIGKILL) and restarted empty: people on one node keep
+// Several-node mode with Redis hung (SIGSTOP), then killed (SIGKILL) and restarted empty: people on one node keep
 // seeing each other's cursors and presence, /healthz and /metrics say Redis is down, and once
 // Redis is back each node resubscribes, puts its people back and mends what its people
 // missed, by itself: no ghost, nobody missing, cross-node cursors again.
@@ -67,6 +67,35 @@ describe('several nodes: Redis killed and restarted empty', () => {
     cluster = await startCluster({ PRESENCE_TTL_MS: '3000' });
   });
   afterAll(() => cluster.dispose());
+
+  it('keeps same-node cursors and joins going while Redis hangs (SIGSTOP)', async () => {
+    const { a, b, redis } = cluster;
+    const page = PAGE + '?t=frozen';
+    const alice = await a.rooms();
+    const carol = await a.rooms();
+    const bob = await b.rooms();
+    const atAlice = await join(alice, 'objects', page);
+    await join(carol, 'objects', page);
+    const atBob = await join(bob, 'objects', page);
+    const stopKeepAlive = keepAlive([alice, carol, bob], atAlice.room, 500);
+    const pid = redis.pid()!;
+    process.kill(pid, 'SIGSTOP');
+    try {
+      // A hung Redis keeps its connections open: nothing fails fast, the node must not wait.
+      const latencies: number[] = [];
+      for (let i = 1; i <= 10; i++) latencies.push(await seenAfter(alice, atAlice, carol, i / 100));
+      expect(Math.max(...latencies)).toBeLessThan(100);
+      const dave = await a.rooms();
+      const started = performance.now();
+      const atDave = await join(dave, 'objects', page);
+      expect(performance.now() - started).toBeLessThan(3000);
+      expect(atDave.peers.map((p) => p.id)).toEqual(expect.arrayContaining([atAlice.self.id]));
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    await movesCross(bob, atBob, alice, 5000);
+    stopKeepAlive();
+  });
 
   it('keeps each node alive alone, then resumes presence and cross-node cursors by itself', async () => {
     const { a, b, redis } = cluster;
