@@ -160,6 +160,9 @@ redis.call('HINCRBY', meta, 'pathChars', #path)
 redis.call('PEXPIRE', p, tonumber(ARGV[4]))
 return no`;
 
+/** KEYS m. Every member of the room, as JSON: what a node compares its people's view with. */
+export const MEMBERS = `return redis.call('HVALS', KEYS[1])`;
+
 /**
  * KEYS page; ARGV staleMs prefix. The rooms of a page with the peers that have a seat
  * refreshed within `staleMs`: a dead node's peers stop counting before anyone sweeps them.

@@ -17,6 +17,14 @@ import type { Logger } from '../logger.js';
 /** `connecting` until the first connection, `up` while both clients are ready, `down` otherwise. */
 export type RedisState = 'connecting' | 'up' | 'down';
 
+/**
+ * A presence script Redis has not answered in this long counts as failed. A Redis that hangs
+ * (stopped, swapping) keeps its connection open, so the fast failure of a client without an
+ * offline queue never comes, and node-redis's own command timeout ends once a command is
+ * written.
+ */
+export const REDIS_COMMAND_TIMEOUT_MS = 1000;
+
 /** Waits between reconnect attempts: quick at first, never more than a second, never giving up. */
 export const reconnectDelay = (retries: number): number => Math.min(50 * 2 ** retries, 1000);
 
@@ -78,7 +86,10 @@ export class RedisLink {
   async close(): Promise<void> {
     this.closed = true;
     this.listeners.clear();
-    await Promise.allSettled([this.pub.close(), this.sub.close()]);
+    // A client that is not connected would wait for Redis to drop its queue: destroyed instead.
+    await Promise.allSettled(
+      [this.pub, this.sub].map((client) => (client.isReady ? client.close() : client.destroy())),
+    );
   }
 
   private update(): void {

@@ -17,8 +17,8 @@ import {
   type LeaveOutcome,
   type RoomState,
 } from '../rooms/room-state.js';
-import { ARRIVE, DEPART, LIST, NUMBER_PATH, REFRESH, SWEEP, UPDATE } from './presence-scripts.js';
-import type { RedisLink } from './redis-link.js';
+import { ARRIVE, DEPART, LIST, MEMBERS, NUMBER_PATH, REFRESH, SWEEP, UPDATE } from './presence-scripts.js';
+import { REDIS_COMMAND_TIMEOUT_MS, type RedisLink } from './redis-link.js';
 
 const PREFIX = 'cp:r:';
 const COUNTER = 'cp:roomno';
@@ -36,6 +36,11 @@ export interface PresenceEvents {
   departed(room: string, peerId: string): void;
   /** Redis had lost this node's peer (an empty restart, an outage): tell the room again. */
   returned(room: string, peer: Peer): void;
+  /**
+   * After an outage, what this node's people were not told (events lost while Redis was away):
+   * for this node's sockets only, every node mends its own.
+   */
+  mended(room: string, joined: Peer[], left: string[]): void;
 }
 
 type Reply = string | number | null | Reply[];
@@ -55,6 +60,7 @@ const scripts = {
   refresh: new Script(REFRESH),
   numberPath: new Script(NUMBER_PATH),
   list: new Script(LIST),
+  members: new Script(MEMBERS),
 };
 
 const keysOf = (room: string) => {
@@ -71,7 +77,13 @@ export class RedisPresenceStore implements PresenceStore {
   private readonly pathsAsked = new Set<string>();
   private refreshing = false;
   private readonly unsubscribe: () => void;
-  events: PresenceEvents = { departed: () => undefined, returned: () => undefined };
+  events: PresenceEvents = { departed: () => undefined, returned: () => undefined, mended: () => undefined };
+  /**
+   * Per room with people here, the peers they were told of (join acks, presence events from
+   * any node): after an outage it is compared with Redis, and the difference told.
+   */
+  private readonly told = new Map<string, Set<string>>();
+  private mendTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly state: RoomState,
@@ -86,7 +98,12 @@ export class RedisPresenceStore implements PresenceStore {
     this.timer.unref();
     // Back from an outage: put this node's peers back now rather than at the next tick.
     this.unsubscribe = link.onChange((state) => {
-      if (state === 'up') void this.refresh();
+      if (state !== 'up') return;
+      void this.refresh();
+      // Once every node had a refresh to put its peers back and a sweep to find the gone ones.
+      if (this.mendTimer) clearTimeout(this.mendTimer);
+      this.mendTimer = setTimeout(() => void this.mend(), this.staleMs + 2 * refreshEveryMs(ttlMs));
+      this.mendTimer.unref();
     });
   }
 
@@ -190,9 +207,45 @@ export class RedisPresenceStore implements PresenceStore {
     );
   }
 
+  /** The room's people were told that `peerId` is there (`present`) or gone. */
+  heard(room: string, peerId: string, present: boolean): void {
+    let peers = this.told.get(room);
+    if (!peers) {
+      if (!present || this.state.roomNo(room) === null) return;
+      peers = new Set();
+      this.told.set(room, peers);
+    }
+    if (present) peers.add(peerId);
+    else peers.delete(peerId);
+  }
+
   close(): void {
     clearInterval(this.timer);
+    if (this.mendTimer) clearTimeout(this.mendTimer);
     this.unsubscribe();
+  }
+
+  /** Tells this node's people what they missed while Redis was away, room by room. */
+  private async mend(): Promise<void> {
+    this.mendTimer = null;
+    for (const room of [...this.told.keys()]) {
+      if (this.state.roomNo(room) === null) {
+        this.told.delete(room);
+        continue;
+      }
+      try {
+        const reply = (await this.run(scripts.members, [keysOf(room).m], [])) as string[];
+        const members = reply.map((json) => JSON.parse(String(json)) as Peer);
+        const told = this.told.get(room) ?? new Set<string>();
+        const joined = members.filter((peer) => !told.has(peer.id));
+        const present = new Set(members.map((peer) => peer.id));
+        const left = [...told].filter((peerId) => !present.has(peerId));
+        if (joined.length > 0 || left.length > 0) this.events.mended(room, joined, left);
+        this.told.set(room, present);
+      } catch (error) {
+        this.logger.debug({ err: error }, 'presence mend failed');
+      }
+    }
   }
 
   /**
@@ -205,6 +258,8 @@ export class RedisPresenceStore implements PresenceStore {
     this.refreshing = true;
     try {
       const rooms = this.state.localRooms(Date.now(), this.ttlMs);
+      // What this node's people were told is kept only while it has people there.
+      for (const room of this.told.keys()) if (this.state.roomNo(room) === null) this.told.delete(room);
       await Promise.all(rooms.map((local) => this.refreshRoom(local)));
       await Promise.all(rooms.map(({ room }) => this.sweepRoom(room)));
     } catch (error) {
@@ -245,8 +300,17 @@ export class RedisPresenceStore implements PresenceStore {
     }
   }
 
+  /** {@link evaluate}, failed after REDIS_COMMAND_TIMEOUT_MS (the node answers locally then). */
+  private run(script: Script, keys: string[], args: string[]): Promise<Reply> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new Error('redis did not answer in time')), REDIS_COMMAND_TIMEOUT_MS);
+    });
+    return Promise.race([this.evaluate(script, keys, args), late]).finally(() => clearTimeout(timer));
+  }
+
   /** EVALSHA, or EVAL when Redis does not have the script (first use, or after a restart). */
-  private async run(script: Script, keys: string[], args: string[]): Promise<Reply> {
+  private async evaluate(script: Script, keys: string[], args: string[]): Promise<Reply> {
     const tail = [String(keys.length), ...keys, ...args];
     try {
       return (await this.link.pub.sendCommand(['EVALSHA', script.sha, ...tail])) as Reply;

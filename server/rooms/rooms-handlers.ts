@@ -18,6 +18,7 @@ import {
   RoomJoin,
   RoomList,
   RoomRef,
+  type Peer,
   type Result,
   type RoomCreated,
   type RoomJoined,
@@ -96,12 +97,23 @@ export function registerRooms(nsp: RoomsNamespace, options: RoomsOptions): Rooms
   const redis = cluster ? new RedisPresenceStore(state, cluster.link, cluster.nodeId, ttlMs, logger) : null;
   const presence: PresenceStore = redis ?? new LocalPresenceStore(state);
   const announceLeft = (left: LeaveOutcome | null) => {
-    if (left?.departed) nsp.to(left.room).emit('presence:left', { room: left.room, peerId: left.peerId });
+    if (left?.departed) told(left.room, left.peerId, false);
+  };
+  /** Tells the room (every node) that a peer left or is there; the cluster remembers what its people heard. */
+  const told = (room: string, peerId: string, present: boolean, peer?: Peer) => {
+    redis?.heard(room, peerId, present);
+    if (present && peer) nsp.to(room).emit('presence:joined', { room, peer });
+    else if (!present) nsp.to(room).emit('presence:left', { room, peerId });
   };
   if (redis) {
     redis.events = {
-      departed: (room, peerId) => nsp.to(room).emit('presence:left', { room, peerId }),
-      returned: (room, peer) => nsp.to(room).emit('presence:joined', { room, peer }),
+      departed: (room, peerId) => told(room, peerId, false),
+      returned: (room, peer) => told(room, peer.id, true, peer),
+      mended: (room, joined, left) => {
+        // This node's people only: every node mends its own.
+        for (const peer of joined) nsp.local.to(room).emit('presence:joined', { room, peer });
+        for (const peerId of left) nsp.local.to(room).emit('presence:left', { room, peerId });
+      },
     };
   }
   const flusher = new CursorFlusher(
@@ -172,6 +184,7 @@ export function registerRooms(nsp: RoomsNamespace, options: RoomsOptions): Rooms
         return fail('invalid', 'disconnected');
       }
       if (joined.arrived) socket.to(room).emit('presence:joined', { room, peer: joined.self });
+      for (const peer of [joined.self, ...joined.peers]) redis?.heard(room, peer.id, true);
       return ok({ room, roomNo: joined.roomNo, self: joined.self, peers: joined.peers });
     });
   };
@@ -306,10 +319,19 @@ export function registerRooms(nsp: RoomsNamespace, options: RoomsOptions): Rooms
       flusher.close();
     },
     onRemote: ({ nsp: name, data }) => {
+      if (name !== nsp.name) return;
+      const [event, payload] = data as [
+        unknown,
+        { room?: unknown; peerId?: unknown; peer?: { id?: unknown } }?,
+      ];
+      const room = payload?.room;
+      if (typeof room !== 'string') return;
+      if (event === 'presence:left' && typeof payload?.peerId === 'string')
+        redis?.heard(room, payload.peerId, false);
+      if (event !== 'presence:joined' || typeof payload?.peer?.id !== 'string') return;
+      redis?.heard(room, payload.peer.id, true);
       // Someone joined on another node: it has none of this node's cursors, which are never stored.
-      if (name !== nsp.name || data[0] !== 'presence:joined') return;
-      const room = (data[1] as { room?: unknown } | undefined)?.room;
-      if (typeof room === 'string') state.resendCursors(room);
+      state.resendCursors(room);
     },
   };
 }

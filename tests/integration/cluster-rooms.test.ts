@@ -149,6 +149,19 @@ describe('several nodes: rooms', () => {
     expect(atAlice.seen.find((e) => e.cursor?.anchor)?.cursor?.anchor?.path).toBe('#main > p');
   });
 
+  it('labels every metric with the node and shows the Redis link and the store', async () => {
+    const text = await (await fetch(cluster.b.url + '/metrics')).text();
+    const samples = text.split('\n').filter((line) => line !== '' && !line.startsWith('#'));
+    expect(samples.length).toBeGreaterThan(50);
+    expect(samples.filter((line) => !line.includes('node="node-b"'))).toEqual([]);
+    expect(samples).toContain('copresence_redis_connected{node="node-b"} 1');
+    expect(samples).toContain('copresence_redis_reconnects{node="node-b"} 0');
+    expect(samples).toContain('copresence_store_state{state="ok",node="node-b"} 1');
+    expect(samples).toContain('copresence_store_state{state="read-only",node="node-b"} 0');
+    const health = await fetch(cluster.b.url + '/healthz');
+    expect(await health.json()).toEqual({ ok: true, store: 'ok', redis: 'up' });
+  });
+
   it('gives a newcomer on the other node the cursors already there', async () => {
     const page = PAGE + '?t=newcomer';
     const alice = await cluster.a.rooms();

@@ -43,3 +43,14 @@ export async function join(
   if (!result.ok) throw new Error(`join failed: ${result.error.message}`);
   return result.value;
 }
+
+/**
+ * Sends each socket's keep-alive (`presence:update { room }`) every `everyMs`, as the extension
+ * does every 10 s: tests with a short presence TTL outlast it. Returns the stop function.
+ */
+export function keepAlive(sockets: RoomsClient[], room: string, everyMs: number): () => void {
+  const timer = setInterval(() => {
+    for (const socket of sockets) if (socket.connected) socket.emit('presence:update', { room });
+  }, everyMs);
+  return () => clearInterval(timer);
+}
