@@ -118,7 +118,12 @@ export function createApp({
   );
   appMetrics.packetCreated = sendQueues.packetCreated;
   appMetrics.gaugeQueuedBytes(sendQueues.queuedBytes);
-  http = httpHandler(store, logger, appMetrics, redis ? () => redis.state() : null);
+  http = httpHandler(
+    store,
+    logger,
+    appMetrics,
+    redis ? { nodeId: config.nodeId, redis: () => redis.state() } : null,
+  );
 
   // One Server carries namespaces with different event maps, so each gets its own typed view.
   const roomsNsp = io.of('/rooms') as RoomsNamespace;

@@ -114,7 +114,10 @@ describe('several nodes: Redis killed and restarted empty', () => {
     await until(redisIs(a, 'down'), 5000, 'node A sees Redis down');
     await until(redisIs(b, 'down'), 5000, 'node B sees Redis down');
     // Degraded, not failed: the node still serves its own people and the store is fine.
-    expect(await health(a)).toEqual({ status: 200, body: { ok: true, store: 'ok', redis: 'down' } });
+    expect(await health(a)).toEqual({
+      status: 200,
+      body: { ok: true, store: 'ok', node: 'node-a', redis: 'down' },
+    });
     const metrics = await (await fetch(a.url + '/metrics')).text();
     expect(metrics).toContain('copresence_redis_connected{node="node-a"} 0');
 

@@ -159,7 +159,7 @@ describe('several nodes: rooms', () => {
     expect(samples).toContain('copresence_store_state{state="ok",node="node-b"} 1');
     expect(samples).toContain('copresence_store_state{state="read-only",node="node-b"} 0');
     const health = await fetch(cluster.b.url + '/healthz');
-    expect(await health.json()).toEqual({ ok: true, store: 'ok', redis: 'up' });
+    expect(await health.json()).toEqual({ ok: true, store: 'ok', node: 'node-b', redis: 'up' });
   });
 
   it('gives a newcomer on the other node the cursors already there', async () => {

@@ -1,14 +1,15 @@
 /**
- * A real Redis for the several-node tests: Debian's `redis-server` as a child process on a
- * free port, in its own temporary directory, with persistence off (`--save '' --appendonly
- * no`), so a restart is an empty Redis, as after a crash. Never skipped: without the binary
- * the start fails and says how to get it.
+ * A real Redis for the multi-node tests and `npm run start:cluster`: Debian's `redis-server`
+ * as a child process on a free port, in its own directory, with persistence off (`--save ''
+ * --appendonly no`): Redis holds nothing durable here, so a restart is an empty Redis, as
+ * after a crash. Never skipped: without the binary the start fails and says how to get it.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './free-port.js';
+import { collectOutput, hasExited, onCpu, stopChild, waitForOutput } from './processes.js';
 
 const BINARY = process.env.REDIS_SERVER ?? 'redis-server';
 
@@ -25,73 +26,86 @@ export interface RedisServer {
   stop(): Promise<void>;
   /** SIGKILL: a crash, as far as the nodes can tell; resolves once it has exited. */
   kill(): Promise<void>;
-  /** Stops it and deletes its directory. */
+  /** Stops it and deletes its directory (unless the directory was given). */
   destroy(): Promise<void>;
 }
 
-/** A port nothing listens on right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
+export interface RedisOptions {
+  port?: number;
+  /** Pins the server to this CPU (taskset), for the benchmark. */
+  cpu?: number | null;
+  /** Working directory (kept); a new temporary one by default (deleted by destroy). */
+  dir?: string;
 }
 
-export async function startRedis(): Promise<RedisServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'copresence-redis-'));
-  const port = await freePort();
+function checkBinary(): void {
+  const probe = spawnSync(BINARY, ['--version'], { encoding: 'utf8' });
+  if (probe.status !== 0) {
+    throw new Error(
+      `${BINARY} not found (the multi-node tests need it): sudo apt-get install -y redis-server, or set REDIS_SERVER`,
+    );
+  }
+}
+
+export async function startRedis(options: RedisOptions = {}): Promise<RedisServer> {
+  checkBinary();
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'copresence-redis-'));
+  mkdirSync(dir, { recursive: true });
+  const port = options.port ?? (await freePort());
   let child: ChildProcess | null = null;
 
-  const start = () =>
-    new Promise<void>((resolve, reject) => {
-      const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
-      const started = spawn(BINARY, [...args, '--dir', dir, '--daemonize', 'no'], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      child = started;
-      let output = '';
-      const onData = (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes('Ready to accept connections')) {
-          started.stdout.off('data', onData);
-          resolve();
-        }
-      };
-      started.stdout.on('data', onData);
-      started.once('error', (error) =>
-        reject(new Error(`${BINARY} did not start (apt-get install redis-server): ${error.message}`)),
+  const start = async () => {
+    if (child !== null && !hasExited(child)) throw new Error('redis-server is already running');
+    const [command, args] = onCpu(options.cpu, BINARY, [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      dir,
+      '--daemonize',
+      'no',
+      '--protected-mode',
+      'yes',
+      '--loglevel',
+      'notice',
+    ]);
+    const started = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = started;
+    const output = collectOutput(started.stdout, started.stderr);
+    try {
+      await waitForOutput(started, [started.stdout, started.stderr], /Ready to accept connections/);
+    } catch (error) {
+      started.kill('SIGKILL');
+      throw new Error(
+        `redis-server did not start on port ${port}: ${(error as Error).message}\n${output.text}`,
+        { cause: error },
       );
-      started.once('exit', (code) => reject(new Error(`${BINARY} exited with ${code}: ${output}`)));
-    });
-
-  const end = async (signal: NodeJS.Signals) => {
-    const running = child;
-    child = null;
-    if (!running || running.exitCode !== null || running.signalCode !== null) return;
-    await new Promise<void>((resolve) => {
-      running.once('exit', () => resolve());
-      running.kill(signal);
-    });
+    }
   };
 
-  await start();
-  return {
+  const halt = async (signal: NodeJS.Signals) => {
+    if (child === null || hasExited(child)) return;
+    await stopChild(child, signal);
+  };
+
+  const server: RedisServer = {
     url: `redis://127.0.0.1:${port}`,
     port,
     dir,
-    pid: () => child?.pid ?? null,
+    pid: () => (child !== null && !hasExited(child) ? (child.pid ?? null) : null),
     start,
-    stop: () => end('SIGTERM'),
-    kill: () => end('SIGKILL'),
-    async destroy() {
-      await end('SIGKILL');
-      rmSync(dir, { recursive: true, force: true });
+    stop: () => halt('SIGTERM'),
+    kill: () => halt('SIGKILL'),
+    destroy: async () => {
+      await halt('SIGKILL');
+      if (options.dir === undefined) rmSync(dir, { recursive: true, force: true });
     },
   };
+  await start();
+  return server;
 }
