@@ -359,6 +359,11 @@ export class RoomState {
     return this.rooms.get(room)?.members.get(peerId)?.peer ?? null;
   }
 
+  /** The sockets of a member on this process (none when it is not in the room here). */
+  socketsOf(room: string, peerId: string): string[] {
+    return [...(this.rooms.get(room)?.members.get(peerId)?.sockets ?? [])];
+  }
+
   /** The room's packed number on this process, or null when nobody is in it here. */
   roomNo(room: string): number | null {
     return this.rooms.get(room)?.no ?? null;
@@ -457,11 +462,14 @@ export class RoomState {
 
   private flushRoom(room: Room, now: number): CursorFlush {
     room.lastFlushAt = now;
-    const packed = room.packed.size > 0 ? this.packRoom(room) : null;
+    // Several nodes: the room's other nodes may hold members of a format this one has none
+    // of, and their copy of each format comes from this flush.
+    const cluster = this.numberPath !== null;
+    const packed = room.packed.size > 0 || cluster ? this.packRoom(room) : null;
     const changed: CursorEntry[] = [];
     const senders = new Map<string, string>();
     const snapshots = new Map<string, CursorEntry[]>();
-    if (room.objects.size > 0) {
+    if (room.objects.size > 0 || cluster) {
       for (const peerId of room.dirty) {
         const member = room.members.get(peerId);
         changed.push({ peerId, cursor: member?.cursor ?? null });

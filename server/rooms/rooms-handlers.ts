@@ -102,7 +102,9 @@ export function registerRooms(nsp: RoomsNamespace, options: RoomsOptions): Rooms
   /** Tells the room (every node) that a peer left or is there; the cluster remembers what its people heard. */
   const told = (room: string, peerId: string, present: boolean, peer?: Peer) => {
     redis?.heard(room, peerId, present);
-    if (present && peer) nsp.to(room).emit('presence:joined', { room, peer });
+    // "Someone else joined": never to the peer's own sockets.
+    if (present && peer)
+      nsp.to(room).except(state.socketsOf(room, peerId)).emit('presence:joined', { room, peer });
     else if (!present) nsp.to(room).emit('presence:left', { room, peerId });
   };
   if (redis) {
@@ -111,7 +113,9 @@ export function registerRooms(nsp: RoomsNamespace, options: RoomsOptions): Rooms
       returned: (room, peer) => told(room, peer.id, true, peer),
       mended: (room, joined, left) => {
         // This node's people only: every node mends its own.
-        for (const peer of joined) nsp.local.to(room).emit('presence:joined', { room, peer });
+        for (const peer of joined) {
+          nsp.local.to(room).except(state.socketsOf(room, peer.id)).emit('presence:joined', { room, peer });
+        }
         for (const peerId of left) nsp.local.to(room).emit('presence:left', { room, peerId });
       },
     };

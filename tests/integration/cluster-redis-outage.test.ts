@@ -14,7 +14,7 @@ import type {
 import { ask, type RoomsClient } from '../support/clients.js';
 import { join, keepAlive, PAGE, startCluster, type TestCluster } from '../support/cluster.js';
 import type { TestServer } from '../support/test-server.js';
-import { once } from '../support/wait.js';
+import { once, record } from '../support/wait.js';
 
 /** Polls `check` every 50 ms until it holds; there is no event for "Redis is back" to await. */
 async function until(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<number> {
@@ -140,6 +140,8 @@ describe('several nodes: Redis killed and restarted empty', () => {
       left: once<PresenceLeft>(bob, 'presence:left', (e) => e.peerId === atCarol.self.id, 10_000),
       joined: once<PresenceJoined>(bob, 'presence:joined', (e) => e.peer.id === atDave.self.id, 10_000),
     };
+    // "Someone else joined": Bob, put back into an empty Redis, is never told of himself.
+    const bobJoined = record<PresenceJoined>(bob, 'presence:joined');
     const restarted = performance.now();
     await redis.start();
     await until(redisIs(a, 'up'), 5000, 'node A sees Redis up');
@@ -154,6 +156,7 @@ describe('several nodes: Redis killed and restarted empty', () => {
     await bobHears.left;
     await bobHears.joined;
     const mendedMs = performance.now() - restarted;
+    expect(bobJoined.map((e) => e.peer.id)).not.toContain(atBob.self.id);
     const eve = await b.rooms();
     const atEve = await join(eve);
     expect(atEve.peers.map((p) => p.id).sort()).toEqual(
