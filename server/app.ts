@@ -84,7 +84,7 @@ export function createApp({
   // Several-node mode: Redis carries broadcasts between nodes. Other nodes' broadcasts pass by
   // the rooms namespace first (it is made below, after the Server that needs the adapter).
   const redis = config.redisUrl === null ? null : new RedisLink(config.redisUrl, logger);
-  let onRemote: (broadcast: RemoteBroadcast) => void = () => undefined;
+  let onRemote: (broadcast: RemoteBroadcast) => boolean = () => false;
   const io = new Server(httpServer, {
     // One node takes long-polling too; several nodes take WebSocket only, so a round-robin
     // balancer needs no sticky sessions (a polling session lives on one node).

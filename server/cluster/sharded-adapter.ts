@@ -36,14 +36,30 @@ interface ClusterMessage {
 
 export type AdapterFactory = (nsp: Namespace) => Adapter;
 
+/** Sends a broadcast to the other nodes only (their sockets in `rooms`, not in `except`). */
+export type Publish = (rooms: string[], except: string[], reliable: boolean, data: unknown[]) => void;
+
+/** {@link Publish} through the namespace's adapter (made by {@link localFirstShardedAdapter}). */
+export function publisher(nsp: Namespace): Publish {
+  const adapter = nsp.adapter as unknown as ClusterInternals;
+  return (rooms, except, reliable, data) =>
+    adapter.publish({
+      type: MessageType.BROADCAST,
+      // EVENT packet; the receiving node's adapter fills in the namespace.
+      data: { packet: { type: 2, data }, opts: { rooms, except, flags: reliable ? {} : { volatile: true } } },
+    });
+}
+
 /**
  * The `adapter` option of the Server. `onRemote` sees every broadcast that arrives from
- * another node, before its delivery (the rooms namespace learns of joins on other nodes).
+ * another node, before its delivery (the rooms namespace learns of joins on other nodes);
+ * when it answers true, it took the broadcast over and the adapter does not deliver it
+ * (cursor batches, merged into this node's next flush).
  */
 export function localFirstShardedAdapter(
   pub: RedisClientType,
   sub: RedisClientType,
-  onRemote: (broadcast: RemoteBroadcast) => void,
+  onRemote: (broadcast: RemoteBroadcast) => boolean,
 ): AdapterFactory {
   const sharded = createShardedAdapter(pub, sub, { subscriptionMode: 'dynamic' });
   // Socket.IO calls the factory with `new`: a function, not an arrow, returning the adapter.
@@ -67,9 +83,9 @@ export function localFirstShardedAdapter(
     adapter.onMessage = (message: ClusterMessage, offset?: string) => {
       if (message.type === MessageType.BROADCAST && message.uid !== (adapter as { uid?: string }).uid) {
         const data = message.data?.packet?.data;
-        if (Array.isArray(data)) {
+        if (Array.isArray(data) && message.data?.requestId === undefined) {
           try {
-            onRemote({ nsp: nsp.name, rooms: message.data?.opts?.rooms ?? [], data });
+            if (onRemote({ nsp: nsp.name, rooms: message.data?.opts?.rooms ?? [], data })) return;
           } catch {
             // An observer's failure must not cost the delivery.
           }

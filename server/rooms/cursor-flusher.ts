@@ -14,6 +14,8 @@
  * that flush. A room still gets at most one batch per tick: under continuous changes the
  * timer never stops and flushes go out on ticks only.
  */
+import { packedChannelOf } from '../../protocol/index.js';
+import type { Publish } from '../cluster/sharded-adapter.js';
 import type { Logger } from '../logger.js';
 import type { RoomsNamespace } from '../socket-types.js';
 import type { CursorFlush, PackedFlush } from './room-state.js';
@@ -36,6 +38,12 @@ export class CursorFlusher {
     private readonly logger: Logger,
     /** True while changes wait for a later tick (large rooms are flushed less often). */
     private readonly pending: () => boolean = () => false,
+    /**
+     * Several nodes: sends a node's own changes to the other nodes only. This node's sockets
+     * get its changes and the other nodes' together, one frame per tick (RoomState#addRemote),
+     * instead of a frame per node and tick.
+     */
+    private readonly publish: Publish | null = null,
   ) {}
 
   /** Called when something became dirty; starts the timer if it is not running. */
@@ -96,6 +104,10 @@ export class CursorFlusher {
   }
 
   private send(flush: CursorFlush): void {
+    if (this.publish) {
+      this.sendCluster(flush, this.publish);
+      return;
+    }
     if (flush.packed) this.sendPacked(flush.room, flush.packed);
     const { room, changed, senders, snapshots } = flush;
     if (changed.length > 0) {
@@ -130,6 +142,45 @@ export class CursorFlusher {
       if (packed.batch) this.nsp.to(packed.channel).emit('cursor:packed', packed.batch);
     } else if (packed.batch) {
       this.nsp.to(packed.channel).volatile.emit('cursor:packed', packed.batch);
+    }
+  }
+
+  /** {@link send} with several nodes: own changes published, everything delivered here once. */
+  private sendCluster(flush: CursorFlush, publish: Publish): void {
+    const { room, changed, senders, snapshots, packed, remote } = flush;
+    if (packed) {
+      for (const socketId of packed.newcomers) {
+        const socket = this.socket(socketId);
+        if (packed.allPaths.length > 0) socket?.emit('cursor:paths', { room, paths: packed.allPaths });
+        if (packed.snapshot && packed.snapshot.length > 1) socket?.emit('cursor:packed', packed.snapshot);
+      }
+      // Paths go to every node's packed sockets, reliably, before any batch that uses them.
+      const reliable = packed.freshPaths.length > 0;
+      if (reliable) this.nsp.to(packed.channel).emit('cursor:paths', { room, paths: packed.freshPaths });
+      if (packed.batch) publish([packed.channel], [], reliable, ['cursor:packed', packed.batch]);
+      const others = remote?.packed ?? [];
+      if (packed.batch || others.length > 0) {
+        const batch = packed.batch ? packed.batch.concat(others) : [packed.roomNo, ...others];
+        const local = this.nsp.local.to(packed.channel);
+        (reliable ? local : local.volatile).emit('cursor:packed', batch);
+      }
+    }
+    const all = remote && remote.objects.length > 0 ? changed.concat(remote.objects) : changed;
+    if (all.length > 0) {
+      const skip = [...senders.keys(), ...snapshots.keys()];
+      if (packed) skip.push(packed.channel);
+      // The other nodes' packed sockets are in the packed channel: excluded there too.
+      if (changed.length > 0)
+        publish([room], [packedChannelOf(room)], false, ['cursor:batch', { room, cursors: changed }]);
+      this.nsp.local.to(room).except(skip).volatile.emit('cursor:batch', { room, cursors: all });
+      for (const [socketId, peerId] of senders) {
+        const others = all.filter((entry) => entry.peerId !== peerId);
+        if (others.length > 0)
+          this.socket(socketId)?.volatile.emit('cursor:batch', { room, cursors: others });
+      }
+    }
+    for (const [socketId, cursors] of snapshots) {
+      if (cursors.length > 0) this.socket(socketId)?.emit('cursor:batch', { room, cursors });
     }
   }
 

@@ -73,6 +73,9 @@ interface Room extends RoomAddress {
   lastFlushAt: number;
   /** True after an early flush (setCursor), until the room's next tick flush. */
   flushedEarly: boolean;
+  /** Other nodes' packed entries and objects entries since the last flush (several nodes). */
+  remotePacked: number[];
+  remoteObjects: CursorEntry[];
 }
 
 /**
@@ -104,11 +107,17 @@ export interface CursorFlush {
   snapshots: Map<string, CursorEntry[]>;
   /** For `packed` sockets; null when the room has none. */
   packed: PackedFlush | null;
+  /**
+   * Several nodes: the other nodes' changes that arrived since the last flush, for this node's
+   * sockets only (each node publishes its own members' changes; see cursor-flusher.ts).
+   */
+  remote: { packed: number[]; objects: CursorEntry[] } | null;
 }
 
 export interface PackedFlush {
   /** The Socket.IO room of the packed sockets (packedChannelOf). */
   channel: string;
+  roomNo: number;
   /** Paths numbered in this flush: announced before `batch`, which uses them. */
   freshPaths: Array<[number, string]>;
   /** The changed cursors, or null when none changed. Departed peers are left out: presence:left says it. */
@@ -409,6 +418,19 @@ export class RoomState {
     if (state.dirty.size > 0) this.markDirty(state);
   }
 
+  /**
+   * Another node's batch for the room: its entries go to this node's sockets with the room's
+   * next flush, one frame per socket and tick whatever the number of nodes. Dropped when this
+   * node has no socket of that format in the room.
+   */
+  addRemote(room: string, packed: number[] | null, objects: CursorEntry[] | null): void {
+    const state = this.rooms.get(room);
+    if (!state) return;
+    if (packed && state.packed.size > 0) for (const value of packed) state.remotePacked.push(value);
+    if (objects && state.objects.size > 0) for (const entry of objects) state.remoteObjects.push(entry);
+    if (state.remotePacked.length > 0 || state.remoteObjects.length > 0) this.markDirty(state);
+  }
+
   /** Every room with its members heard of within `ttlMs` (several-node mode's refresh). */
   localRooms(now: number, ttlMs: number): LocalRoom[] {
     const fresh = new Map<string, Set<string>>();
@@ -488,8 +510,14 @@ export class RoomState {
     }
     room.dirty.clear();
     room.newcomers.clear();
+    let remote: CursorFlush['remote'] = null;
+    if (room.remotePacked.length > 0 || room.remoteObjects.length > 0) {
+      remote = { packed: room.remotePacked, objects: room.remoteObjects };
+      room.remotePacked = [];
+      room.remoteObjects = [];
+    }
     this.dropIfEmpty(room);
-    return { room: room.id, changed, senders, snapshots, packed };
+    return { room: room.id, changed, senders, snapshots, packed, remote };
   }
 
   private packRoom(room: Room): PackedFlush {
@@ -517,6 +545,7 @@ export class RoomState {
     if (freshPaths.length > 0) room.freshPaths = [];
     return {
       channel: room.packedChannel,
+      roomNo: room.no,
       freshPaths,
       batch,
       newcomers,
@@ -562,6 +591,8 @@ export class RoomState {
       nextFlush: 0,
       lastFlushAt: -Infinity,
       flushedEarly: false,
+      remotePacked: [],
+      remoteObjects: [],
     };
     this.rooms.set(id, room);
     const ids = this.byPage.get(address.page) ?? new Set<string>();

@@ -28,6 +28,8 @@ import { message, request } from '../ack-handler.js';
 import type { AddressAllowance } from '../budgets.js';
 import type { RedisLink } from '../cluster/redis-link.js';
 import { RedisPresenceStore } from '../cluster/redis-presence.js';
+import { remoteBroadcasts } from '../cluster/remote-broadcasts.js';
+import { publisher } from '../cluster/sharded-adapter.js';
 import type { RemoteBroadcast } from '../cluster/sharded-adapter.js';
 import type { Logger } from '../logger.js';
 import type { PeerIds } from '../peer-ids.js';
@@ -59,8 +61,8 @@ export interface RoomsHandle {
   stats(): RoomsStats;
   /** Stops the cursor timer; sockets are closed by the Socket.IO server. */
   close(): void;
-  /** Several-node mode: sees the broadcasts other nodes send to this node's rooms. */
-  onRemote(broadcast: RemoteBroadcast): void;
+  /** Several-node mode: sees the broadcasts other nodes send to this node's rooms; true: taken over. */
+  onRemote(broadcast: RemoteBroadcast): boolean;
 }
 
 export interface RoomsOptions {
@@ -126,6 +128,7 @@ export function registerRooms(nsp: RoomsNamespace, options: RoomsOptions): Rooms
     options.tickHz,
     logger,
     () => state.hasPending(),
+    cluster ? publisher(nsp) : null,
   );
   let cursorsRejected = 0;
   const rejected = () => {
@@ -322,21 +325,7 @@ export function registerRooms(nsp: RoomsNamespace, options: RoomsOptions): Rooms
       presence.close();
       flusher.close();
     },
-    onRemote: ({ nsp: name, data }) => {
-      if (name !== nsp.name) return;
-      const [event, payload] = data as [
-        unknown,
-        { room?: unknown; peerId?: unknown; peer?: { id?: unknown } }?,
-      ];
-      const room = payload?.room;
-      if (typeof room !== 'string') return;
-      if (event === 'presence:left' && typeof payload?.peerId === 'string')
-        redis?.heard(room, payload.peerId, false);
-      if (event !== 'presence:joined' || typeof payload?.peer?.id !== 'string') return;
-      redis?.heard(room, payload.peer.id, true);
-      // Someone joined on another node: it has none of this node's cursors, which are never stored.
-      state.resendCursors(room);
-    },
+    onRemote: redis ? remoteBroadcasts(nsp.name, state, redis) : () => false,
   };
 }
 
