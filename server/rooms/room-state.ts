@@ -5,7 +5,7 @@
  * Pure bookkeeping: no timers, no sockets, so the handlers decide what goes on the wire.
  * Time comes in as arguments (`now`), so the presence TTL is testable without waiting.
  */
-import type { Cursor, Peer, RoomSummary } from '../../protocol/index.js';
+import type { Cursor, CursorEntry, Peer, RoomSummary } from '../../protocol/index.js';
 import type { CursorFormat, CursorMember, RoomCursors } from '../cursors/cursor-encoder.js';
 import {
   createCursorEncoders,
@@ -13,6 +13,7 @@ import {
   forgetRoom,
   type CursorEncoders,
   type CursorFlush,
+  type RemoteEntries,
 } from '../cursors/encoders.js';
 import type { RoomAddress } from '../room-access.js';
 
@@ -33,7 +34,7 @@ interface Member extends CursorMember {
 
 interface Room extends RoomAddress {
   id: string;
-  /** This room's number in packed batches; unique on this process. */
+  /** This room's number in packed batches; unique on this process (in the cluster with several nodes). */
   no: number;
   members: Map<string, Member>;
   /** Sockets per cursor format: a flush encodes only the formats that have some. */
@@ -49,6 +50,8 @@ interface Room extends RoomAddress {
   lastFlushAt: number;
   /** True after an early flush (setCursor), until the room's next tick flush. */
   flushedEarly: boolean;
+  /** Other nodes' entries per format since the last flush (several nodes). */
+  remote: RemoteEntries;
 }
 
 /**
@@ -67,6 +70,22 @@ export const LARGE_PACKED_ROOM_MEMBERS = 250;
 /** Ticks between two flushes of a room of `members` peers. */
 export function flushEvery(members: number, packedOnly = false): number {
   return Math.max(1, Math.ceil(members / (packedOnly ? LARGE_PACKED_ROOM_MEMBERS : LARGE_ROOM_MEMBERS)));
+}
+
+/** Numbers handed out by the cluster (several-node mode): the same on every node. */
+export interface ClusterNumbers {
+  peerNo: number;
+  roomNo: number;
+}
+
+/** One room's own members on this process, for the cluster's presence refresh. */
+export interface LocalRoom extends RoomAddress {
+  room: string;
+  roomNo: number;
+  /** Members with a socket heard of within the TTL. */
+  peers: Array<Peer & { no: number }>;
+  /** The highest path number this node knows in the room: numbers after an empty Redis go above it. */
+  maxPathNo: number;
 }
 
 export interface JoinOutcome {
@@ -100,21 +119,31 @@ export class RoomState {
   private readonly dirtyRooms = new Set<string>();
   /** Number of takeFlush calls so far: the tick clock of large-room slowing. */
   private flushCount = 0;
-  /** Room numbers handed out so far; never reused, so a late batch cannot land in another room. */
-  private roomNumbers = 0;
+  /**
+   * Room numbers handed out so far; never reused, so a late batch cannot land in another room.
+   * In several-node mode the cluster numbers rooms; these are for an outage of Redis, from
+   * 2^30 up so they never meet the cluster's.
+   */
+  private roomNumbers: number;
+  /** Several-node mode: the cluster numbers rooms, peers and paths, and other nodes hold members. */
+  private readonly cluster: boolean;
 
   /**
    * @param onDirty called whenever a flush has work to do; the flusher starts its timer then.
    * @param onEarlyFlush sends a room's flush made between ticks (see setCursor).
    * @param minFlushGapMs a room flushed less than this long ago merges instead of flushing early.
-   * @param encoders turn a room's changes into each format's batch.
+   * @param encoders turn a room's changes into each format's batch; encoders made with the
+   *   cluster's path numbering put this state in several-node mode.
    */
   constructor(
     private readonly onDirty: () => void,
     private readonly onEarlyFlush: (flush: CursorFlush) => void = () => undefined,
     private readonly minFlushGapMs = Infinity,
     private readonly encoders: CursorEncoders = createCursorEncoders(),
-  ) {}
+  ) {
+    this.cluster = encoders.packed.clustered;
+    this.roomNumbers = this.cluster ? 2 ** 30 : 0;
+  }
 
   /**
    * `remote` is the socket's remote address key: memberships are counted per address
@@ -128,8 +157,10 @@ export class RoomState {
     format: CursorFormat = 'objects',
     now = Date.now(),
     remote = 'unknown',
+    numbers: ClusterNumbers | null = null,
   ): JoinOutcome {
     const state = this.rooms.get(room) ?? this.createRoom(room, address);
+    if (numbers) state.no = numbers.roomNo;
     const entry = this.sockets.get(socketId) ?? { remote, rooms: new Map<string, Seat>() };
     this.sockets.set(socketId, entry);
     const seat = entry.rooms.get(room);
@@ -141,8 +172,14 @@ export class RoomState {
     let member = state.members.get(peer.id);
     const arrived = member === undefined;
     if (!member) {
-      member = { peer: { ...peer, no: freeNumber(state) }, sockets: new Set(), cursor: null };
+      member = {
+        peer: { ...peer, no: numbers?.peerNo ?? freeNumber(state) },
+        sockets: new Set(),
+        cursor: null,
+      };
       state.members.set(peer.id, member);
+    } else if (numbers && member.peer.no !== numbers.peerNo) {
+      member.peer = { ...member.peer, no: numbers.peerNo };
     }
     // A socket may join again with another format; the latest join wins.
     (format === 'packed' ? state.objects : state.packed).delete(socketId);
@@ -194,8 +231,17 @@ export class RoomState {
   }
 
   leaveAll(socketId: string): LeaveOutcome[] {
-    const rooms = [...(this.sockets.get(socketId)?.rooms.keys() ?? [])];
-    return rooms.flatMap((room) => this.leave(room, socketId) ?? []);
+    return this.roomsOf(socketId).flatMap((room) => this.leave(room, socketId) ?? []);
+  }
+
+  /** The rooms the socket is in. */
+  roomsOf(socketId: string): string[] {
+    return [...(this.sockets.get(socketId)?.rooms.keys() ?? [])];
+  }
+
+  /** True when the socket is in the room (without marking it alive, unlike {@link peerIn}). */
+  has(room: string, socketId: string): boolean {
+    return this.sockets.get(socketId)?.rooms.has(room) ?? false;
   }
 
   /**
@@ -261,6 +307,84 @@ export class RoomState {
     return true;
   }
 
+  /** The member's peer with its number, or null when it is not in the room on this process. */
+  memberOf(room: string, peerId: string): (Peer & { no: number }) | null {
+    return this.rooms.get(room)?.members.get(peerId)?.peer ?? null;
+  }
+
+  /** The sockets of a member on this process (none when it is not in the room here). */
+  socketsOf(room: string, peerId: string): string[] {
+    return [...(this.rooms.get(room)?.members.get(peerId)?.sockets ?? [])];
+  }
+
+  /** The room's packed number on this process, or null when nobody is in it here. */
+  roomNo(room: string): number | null {
+    return this.rooms.get(room)?.no ?? null;
+  }
+
+  /** Gives the member another number (the cluster's, after an outage numbered it locally). */
+  renumber(room: string, peerId: string, no: number): Peer | null {
+    const member = this.rooms.get(room)?.members.get(peerId);
+    if (!member) return null;
+    member.peer = { ...member.peer, no };
+    return member.peer;
+  }
+
+  /** A path number the cluster handed out: announced with the next flush, used from then on. */
+  addPath(room: string, path: string, no: number): void {
+    const state = this.rooms.get(room);
+    if (state && this.encoders.packed.addPath(room, path, no)) this.markDirty(state);
+  }
+
+  /** Paths other nodes numbered, known to this node's newcomers through their join: not announced again. */
+  knowPaths(room: string, paths: Array<[number, string]>): void {
+    if (this.rooms.has(room)) this.encoders.packed.knowPaths(room, paths);
+  }
+
+  /**
+   * Every member here with a cursor goes out again with the next flush: someone joined the
+   * room on another node and has none of them (cursor positions are never stored).
+   */
+  resendCursors(room: string): void {
+    const state = this.rooms.get(room);
+    if (!state) return;
+    for (const member of state.members.values()) if (member.cursor) state.dirty.add(member.peer.id);
+    if (state.dirty.size > 0) this.markDirty(state);
+  }
+
+  /**
+   * Another node's batch for the room: its entries go to this node's sockets with the room's
+   * next flush, one frame per socket and tick whatever the number of nodes. Dropped when this
+   * node has no socket of that format in the room.
+   */
+  addRemote(room: string, packed: number[] | null, objects: CursorEntry[] | null): void {
+    const state = this.rooms.get(room);
+    if (!state) return;
+    if (packed && state.packed.size > 0) for (const value of packed) state.remote.packed.push(value);
+    if (objects && state.objects.size > 0) for (const entry of objects) state.remote.objects.push(entry);
+    if (state.remote.packed.length > 0 || state.remote.objects.length > 0) this.markDirty(state);
+  }
+
+  /** Every room with its members heard of within `ttlMs` (several-node mode's refresh). */
+  localRooms(now: number, ttlMs: number): LocalRoom[] {
+    const fresh = new Map<string, Set<string>>();
+    for (const entry of this.sockets.values()) {
+      for (const [room, seat] of entry.rooms) {
+        if (now - seat.seenAt > ttlMs) continue;
+        const peers = fresh.get(room) ?? new Set<string>();
+        peers.add(seat.peerId);
+        fresh.set(room, peers);
+      }
+    }
+    return [...fresh].flatMap(([id, peerIds]) => {
+      const room = this.rooms.get(id);
+      if (!room) return [];
+      const peers = [...peerIds].flatMap((peerId) => room.members.get(peerId)?.peer ?? []);
+      const maxPathNo = this.encoders.packed.maxPathNo(id);
+      return [{ room: id, page: room.page, channel: room.channel, roomNo: room.no, peers, maxPathNo }];
+    });
+  }
+
   /** The rooms of a page with their head counts. */
   summaries(page: string): Array<RoomSummary & RoomAddress> {
     return [...(this.byPage.get(page) ?? [])].flatMap((id) => {
@@ -293,20 +417,29 @@ export class RoomState {
 
   private flushRoom(room: Room, now: number): CursorFlush {
     room.lastFlushAt = now;
-    const flush = encodeRoom(this.encoders, room.id, (format) => {
-      const sockets = room[format];
-      if (sockets.size === 0) return null;
-      const cursors: RoomCursors = {
-        id: room.id,
-        no: room.no,
-        members: room.members,
-        dirty: room.dirty,
-        newcomers: room.newcomers,
-        sockets,
-        peerOf: (socketId) => this.sockets.get(socketId)?.rooms.get(room.id)?.peerId,
-      };
-      return cursors;
-    });
+    const remote = room.remote;
+    room.remote = { packed: [], objects: [] };
+    const flush = encodeRoom(
+      this.encoders,
+      room.id,
+      (format) => {
+        const sockets = room[format];
+        // Several nodes: the room's other nodes may hold members of a format this one has
+        // none of, and their copy of each format comes from this flush.
+        if (sockets.size === 0 && !this.cluster) return null;
+        const cursors: RoomCursors = {
+          id: room.id,
+          no: room.no,
+          members: room.members,
+          dirty: room.dirty,
+          newcomers: room.newcomers,
+          sockets,
+          peerOf: (socketId) => this.sockets.get(socketId)?.rooms.get(room.id)?.peerId,
+        };
+        return cursors;
+      },
+      remote,
+    );
     room.dirty.clear();
     room.newcomers.clear();
     this.dropIfEmpty(room);
@@ -326,6 +459,7 @@ export class RoomState {
       nextFlush: 0,
       lastFlushAt: -Infinity,
       flushedEarly: false,
+      remote: { packed: [], objects: [] },
     };
     this.rooms.set(id, room);
     const ids = this.byPage.get(address.page) ?? new Set<string>();
