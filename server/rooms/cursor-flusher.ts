@@ -148,6 +148,10 @@ export class CursorFlusher {
   /** {@link send} with several nodes: own changes published, everything delivered here once. */
   private sendCluster(flush: CursorFlush, publish: Publish): void {
     const { room, changed, senders, snapshots, packed, remote } = flush;
+    // A format this node has no socket of is flushed for the other nodes only: no local frame.
+    const rooms = this.nsp.adapter.rooms;
+    const packedHere = packed ? (rooms.get(packed.channel)?.size ?? 0) : 0;
+    const objectsHere = (rooms.get(room)?.size ?? 0) > packedHere;
     if (packed) {
       for (const socketId of packed.newcomers) {
         const socket = this.socket(socketId);
@@ -159,7 +163,7 @@ export class CursorFlusher {
       if (reliable) this.nsp.to(packed.channel).emit('cursor:paths', { room, paths: packed.freshPaths });
       if (packed.batch) publish([packed.channel], [], reliable, ['cursor:packed', packed.batch]);
       const others = remote?.packed ?? [];
-      if (packed.batch || others.length > 0) {
+      if (packedHere > 0 && (packed.batch || others.length > 0)) {
         const batch = packed.batch ? packed.batch.concat(others) : [packed.roomNo, ...others];
         const local = this.nsp.local.to(packed.channel);
         (reliable ? local : local.volatile).emit('cursor:packed', batch);
@@ -172,15 +176,18 @@ export class CursorFlusher {
       // The other nodes' packed sockets are in the packed channel: excluded there too.
       if (changed.length > 0)
         publish([room], [packedChannelOf(room)], false, ['cursor:batch', { room, cursors: changed }]);
-      this.nsp.local.to(room).except(skip).volatile.emit('cursor:batch', { room, cursors: all });
+      if (objectsHere)
+        this.nsp.local.to(room).except(skip).volatile.emit('cursor:batch', { room, cursors: all });
       for (const [socketId, peerId] of senders) {
         const others = all.filter((entry) => entry.peerId !== peerId);
         if (others.length > 0)
           this.socket(socketId)?.volatile.emit('cursor:batch', { room, cursors: others });
       }
     }
+    // A newcomer is left out of the batch above: its snapshot carries the other nodes' changes.
     for (const [socketId, cursors] of snapshots) {
-      if (cursors.length > 0) this.socket(socketId)?.emit('cursor:batch', { room, cursors });
+      const current = remote && remote.objects.length > 0 ? cursors.concat(remote.objects) : cursors;
+      if (current.length > 0) this.socket(socketId)?.emit('cursor:batch', { room, cursors: current });
     }
   }
 

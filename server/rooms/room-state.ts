@@ -76,6 +76,10 @@ interface Room extends RoomAddress {
   /** Other nodes' packed entries and objects entries since the last flush (several nodes). */
   remotePacked: number[];
   remoteObjects: CursorEntry[];
+  /** Whether other nodes have sockets that take each format (several nodes; both until known). */
+  remoteFormats: { packed: boolean; objects: boolean };
+  /** When (performance.now()) a join elsewhere last made this node assume both formats. */
+  remoteFormatsReset: number;
 }
 
 /**
@@ -431,6 +435,31 @@ export class RoomState {
     if (state.remotePacked.length > 0 || state.remoteObjects.length > 0) this.markDirty(state);
   }
 
+  /** The cursor formats this node's sockets in the room take (`p`, `o`), with `adding` to come. */
+  formatsOf(room: string, adding?: CursorFormat): string {
+    const state = this.rooms.get(room);
+    const packed = adding === 'packed' || (state?.packed.size ?? 0) > 0;
+    const objects = adding === 'objects' || (state?.objects.size ?? 0) > 0;
+    return (packed ? 'p' : '') + (objects ? 'o' : '');
+  }
+
+  /**
+   * The formats other nodes' sockets in the room take, as Redis last said (e.g. "ppo"); a
+   * format nobody else takes is not flushed for them. `null`: assume both (someone just
+   * joined elsewhere, and Redis will tell at the next refresh). An answer Redis gave to a
+   * question asked (`askedAt`) before such a join is older than it and does not count.
+   */
+  setRemoteFormats(room: string, formats: string | null, askedAt = performance.now()): void {
+    const state = this.rooms.get(room);
+    if (!state) return;
+    if (formats === null) state.remoteFormatsReset = askedAt;
+    else if (askedAt <= state.remoteFormatsReset) return;
+    state.remoteFormats = {
+      packed: formats === null || formats.includes('p'),
+      objects: formats === null || formats.includes('o'),
+    };
+  }
+
   /** Every room with its members heard of within `ttlMs` (several-node mode's refresh). */
   localRooms(now: number, ttlMs: number): LocalRoom[] {
     const fresh = new Map<string, Set<string>>();
@@ -487,11 +516,12 @@ export class RoomState {
     // Several nodes: the room's other nodes may hold members of a format this one has none
     // of, and their copy of each format comes from this flush.
     const cluster = this.numberPath !== null;
-    const packed = room.packed.size > 0 || cluster ? this.packRoom(room) : null;
+    const packed =
+      room.packed.size > 0 || (cluster && room.remoteFormats.packed) ? this.packRoom(room) : null;
     const changed: CursorEntry[] = [];
     const senders = new Map<string, string>();
     const snapshots = new Map<string, CursorEntry[]>();
-    if (room.objects.size > 0 || cluster) {
+    if (room.objects.size > 0 || (cluster && room.remoteFormats.objects)) {
       for (const peerId of room.dirty) {
         const member = room.members.get(peerId);
         changed.push({ peerId, cursor: member?.cursor ?? null });
@@ -593,6 +623,8 @@ export class RoomState {
       flushedEarly: false,
       remotePacked: [],
       remoteObjects: [],
+      remoteFormats: { packed: true, objects: true },
+      remoteFormatsReset: -Infinity,
     };
     this.rooms.set(id, room);
     const ids = this.byPage.get(address.page) ?? new Set<string>();
