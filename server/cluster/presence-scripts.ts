@@ -10,6 +10,8 @@
  *   `R:h`    hash peerId -> how many nodes hold it (seats), so the last one leaving is known
  *   `R:meta` hash: `no` (the room's packed number), `nextPath`
  *   `R:p`    hash path -> path number (packed anchors)
+ *   `R:f`    hash nodeId -> the cursor formats its sockets in the room take (`p`, `o`, `po`):
+ *            a node flushes a format only when some node has sockets that take it
  * and `cp:page:<page>` (sorted set room -> last refresh) for `room:list`, `cp:roomno` (counter).
  * Every key expires unless refreshed: a room nobody refreshes disappears by itself.
  */
@@ -21,6 +23,17 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
 /** Renews the room's keys; `keyTtl` is ARGV[keyTtlArg]. */
 const KEEP = `local function keep(keys, ttl)
   for _, key in ipairs(keys) do redis.call('PEXPIRE', key, ttl) end
+end`;
+
+/** Stores this node's formats in the room and returns the other nodes' together (e.g. "ppo"). */
+const FORMATS = `local function formats(f, nodeId, own)
+  redis.call('HSET', f, nodeId, own)
+  local all = redis.call('HGETALL', f)
+  local out = ''
+  for i = 1, #all, 2 do
+    if all[i] ~= nodeId then out = out .. all[i + 1] end
+  end
+  return out
 end`;
 
 /** The smallest number no other member of the room uses; `except` is the asking peer. */
@@ -36,14 +49,16 @@ const FREE_NUMBER = `local function freeNumber(m, except)
 end`;
 
 /**
- * KEYS m s h meta p page counter; ARGV peerId nodeId peerJSON room keyTtl.
+ * KEYS m s h meta p page counter f; ARGV peerId nodeId peerJSON room keyTtl formats.
  * Seats the peer for this node, numbers it if the room does not have it yet (then `arrived`),
- * numbers the room if new. Returns { roomNo, arrived, self JSON, members JSON..., paths... }.
+ * numbers the room if new. Returns { roomNo, arrived, self JSON, other nodes' formats,
+ * member count, members JSON..., paths... }.
  */
 export const ARRIVE = `${NOW}
 ${KEEP}
 ${FREE_NUMBER}
-local m, s, h, meta, p, page, counter = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
+${FORMATS}
+local m, s, h, meta, p, page, counter, f = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8]
 local peerId, nodeId, room, ttl = ARGV[1], ARGV[2], ARGV[4], tonumber(ARGV[5])
 local roomNo = redis.call('HGET', meta, 'no')
 if not roomNo then
@@ -63,9 +78,10 @@ end
 local self = cjson.encode(peer)
 redis.call('HSET', m, peerId, self)
 redis.call('ZADD', page, now, room)
-keep({ m, s, h, meta, p, page }, ttl)
+local others = formats(f, nodeId, ARGV[6])
+keep({ m, s, h, meta, p, page, f }, ttl)
 local members = redis.call('HVALS', m)
-local out = { tonumber(roomNo), arrived, self, #members }
+local out = { tonumber(roomNo), arrived, self, others, #members }
 -- Appended one by one: unpack() expands only as the last item of a table constructor.
 for _, member in ipairs(members) do table.insert(out, member) end
 for _, item in ipairs(redis.call('HGETALL', p)) do table.insert(out, item) end
@@ -107,15 +123,17 @@ end
 return left`;
 
 /**
- * KEYS m s h meta page counter p; ARGV nodeId room roomNo maxPathNo keyTtl peerJSON...
+ * KEYS m s h meta page counter p f; ARGV nodeId room roomNo maxPathNo keyTtl formats peerJSON...
  * This node still holds these peers: renews their seats and the room's keys. After Redis lost
  * them (restarted empty, or a sweep while this node could not reach it) they are put back, with
- * their number when it is still free; returns { roomNo, JSON of each peer put back }, so the
- * node announces them again (and renumbers one whose number another peer took meanwhile).
+ * their number when it is still free; returns { roomNo, other nodes' formats, JSON of each
+ * peer put back }, so the node announces them again (and renumbers one whose number another
+ * peer took meanwhile).
  */
 export const REFRESH = `${NOW}
 ${KEEP}
 ${FREE_NUMBER}
+${FORMATS}
 local m, s, h, meta, page, counter = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local nodeId, room, ownNo, maxPath, ttl = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 local roomNo = redis.call('HGET', meta, 'no')
@@ -126,7 +144,7 @@ if not roomNo then
 end
 if tonumber(redis.call('HGET', meta, 'nextPath') or '0') < maxPath then redis.call('HSET', meta, 'nextPath', maxPath) end
 local added = {}
-for i = 6, #ARGV do
+for i = 7, #ARGV do
   local peer = cjson.decode(ARGV[i])
   if redis.call('ZADD', s, now, peer.id .. ' ' .. nodeId) == 1 then redis.call('HINCRBY', h, peer.id, 1) end
   if redis.call('HEXISTS', m, peer.id) == 0 then
@@ -140,7 +158,9 @@ for i = 6, #ARGV do
   end
 end
 redis.call('ZADD', page, now, room)
-keep({ m, s, h, meta, KEYS[7], page }, ttl)
+local others = formats(KEYS[8], nodeId, ARGV[6])
+keep({ m, s, h, meta, KEYS[7], page, KEYS[8] }, ttl)
+table.insert(added, 1, others)
 table.insert(added, 1, tonumber(roomNo))
 return added`;
 

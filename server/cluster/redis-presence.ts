@@ -61,7 +61,14 @@ const scripts = {
 
 const keysOf = (room: string) => {
   const base = PREFIX + room;
-  return { m: base + ':m', s: base + ':s', h: base + ':h', meta: base + ':meta', p: base + ':p' };
+  return {
+    m: base + ':m',
+    s: base + ':s',
+    h: base + ':h',
+    meta: base + ':meta',
+    p: base + ':p',
+    f: base + ':f',
+  };
 };
 const pageKey = (page: string) => 'cp:page:' + page;
 
@@ -105,17 +112,20 @@ export class RedisPresenceStore implements PresenceStore {
 
   join(request: JoinRequest): Promise<Arrival> {
     const { room, address, socketId, peer, format, now, remote } = request;
-    const { m, s, h, meta, p } = keysOf(room);
+    const { m, s, h, meta, p, f } = keysOf(room);
     const json = JSON.stringify({ id: peer.id, name: peer.name, color: peer.color, idle: peer.idle });
+    const formats = this.state.formatsOf(room, format);
+    const askedAt = performance.now();
     return this.run(
       scripts.arrive,
-      [m, s, h, meta, p, pageKey(address.page), COUNTER],
-      [peer.id, this.nodeId, json, room, String(this.keyTtlMs)],
+      [m, s, h, meta, p, pageKey(address.page), COUNTER, f],
+      [peer.id, this.nodeId, json, room, String(this.keyTtlMs), formats],
     ).then(
       (reply) => {
-        const [roomNo, arrived, self, count, ...rest] = reply as [
+        const [roomNo, arrived, self, others, count, ...rest] = reply as [
           number,
           number,
+          string,
           string,
           number,
           ...string[],
@@ -129,6 +139,7 @@ export class RedisPresenceStore implements PresenceStore {
           roomNo,
         });
         this.state.knowPaths(room, paths);
+        this.state.setRemoteFormats(room, String(others), askedAt);
         const peers = members.filter((member) => member.id !== peer.id);
         return { self: numbered, peers, arrived: arrived === 1, roomNo };
       },
@@ -266,20 +277,23 @@ export class RedisPresenceStore implements PresenceStore {
   }
 
   private async refreshRoom(local: ReturnType<RoomState['localRooms']>[number]): Promise<void> {
-    const { m, s, h, meta, p } = keysOf(local.room);
+    const { m, s, h, meta, p, f } = keysOf(local.room);
+    const askedAt = performance.now();
     const reply = (await this.run(
       scripts.refresh,
-      [m, s, h, meta, pageKey(local.page), COUNTER, p],
+      [m, s, h, meta, pageKey(local.page), COUNTER, p, f],
       [
         this.nodeId,
         local.room,
         String(local.roomNo),
         String(local.maxPathNo),
         String(this.keyTtlMs),
+        this.state.formatsOf(local.room),
         ...local.peers.map((peer) => JSON.stringify(peer)),
       ],
-    )) as [number, ...string[]];
-    for (const json of reply.slice(1)) {
+    )) as [number, string, ...string[]];
+    this.state.setRemoteFormats(local.room, String(reply[1]), askedAt);
+    for (const json of reply.slice(2)) {
       const peer = JSON.parse(String(json)) as Peer & { no: number };
       const mine = this.state.memberOf(local.room, peer.id);
       if (mine && mine.no !== peer.no) this.state.renumber(local.room, peer.id, peer.no);

@@ -49,6 +49,8 @@ export function remoteBroadcasts(
       presence.heard(room, payload.peerId, false);
     if (event === 'presence:joined' && typeof payload?.peer?.id === 'string') {
       presence.heard(room, payload.peer.id, true);
+      // Its format is not known here before the next refresh: flush both meanwhile.
+      state.setRemoteFormats(room, null);
       state.resendCursors(room);
     }
     return false;

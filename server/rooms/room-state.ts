@@ -52,6 +52,10 @@ interface Room extends RoomAddress {
   flushedEarly: boolean;
   /** Other nodes' entries per format since the last flush (several nodes). */
   remote: RemoteEntries;
+  /** Whether other nodes have sockets that take each format (several nodes; both until known). */
+  remoteFormats: { packed: boolean; objects: boolean };
+  /** When (performance.now()) a join elsewhere last made this node assume both formats. */
+  remoteFormatsReset: number;
 }
 
 /**
@@ -365,6 +369,31 @@ export class RoomState {
     if (state.remote.packed.length > 0 || state.remote.objects.length > 0) this.markDirty(state);
   }
 
+  /** The cursor formats this node's sockets in the room take (`p`, `o`), with `adding` to come. */
+  formatsOf(room: string, adding?: CursorFormat): string {
+    const state = this.rooms.get(room);
+    const packed = adding === 'packed' || (state?.packed.size ?? 0) > 0;
+    const objects = adding === 'objects' || (state?.objects.size ?? 0) > 0;
+    return (packed ? 'p' : '') + (objects ? 'o' : '');
+  }
+
+  /**
+   * The formats other nodes' sockets in the room take, as Redis last said (e.g. "ppo"); a
+   * format nobody else takes is not flushed for them. `null`: assume both (someone just
+   * joined elsewhere, and Redis will tell at the next refresh). An answer Redis gave to a
+   * question asked (`askedAt`) before such a join is older than it and does not count.
+   */
+  setRemoteFormats(room: string, formats: string | null, askedAt = performance.now()): void {
+    const state = this.rooms.get(room);
+    if (!state) return;
+    if (formats === null) state.remoteFormatsReset = askedAt;
+    else if (askedAt <= state.remoteFormatsReset) return;
+    state.remoteFormats = {
+      packed: formats === null || formats.includes('p'),
+      objects: formats === null || formats.includes('o'),
+    };
+  }
+
   /** Every room with its members heard of within `ttlMs` (several-node mode's refresh). */
   localRooms(now: number, ttlMs: number): LocalRoom[] {
     const fresh = new Map<string, Set<string>>();
@@ -424,9 +453,9 @@ export class RoomState {
       room.id,
       (format) => {
         const sockets = room[format];
-        // Several nodes: the room's other nodes may hold members of a format this one has
-        // none of, and their copy of each format comes from this flush.
-        if (sockets.size === 0 && !this.cluster) return null;
+        // Several nodes: another node may hold members of a format this one has none of
+        // (Redis says which), and their copy of this node's changes comes from this flush.
+        if (sockets.size === 0 && !(this.cluster && room.remoteFormats[format])) return null;
         const cursors: RoomCursors = {
           id: room.id,
           no: room.no,
@@ -460,6 +489,8 @@ export class RoomState {
       lastFlushAt: -Infinity,
       flushedEarly: false,
       remote: { packed: [], objects: [] },
+      remoteFormats: { packed: true, objects: true },
+      remoteFormatsReset: -Infinity,
     };
     this.rooms.set(id, room);
     const ids = this.byPage.get(address.page) ?? new Set<string>();

@@ -68,4 +68,20 @@ describe('RoomState with several nodes', () => {
     expect(flush?.batches.objects?.here).toBe(false);
     expect(flush?.batches.packed?.here).toBe(true);
   });
+
+  it('leaves out a format no node has sockets of, once Redis says so, and flushes both after a join elsewhere', () => {
+    const { state } = clusterState();
+    state.join(ROOM, ADDRESS, 's1', peer('a'), 'packed', 0, 'r', { peerNo: 1, roomNo: 5 });
+    state.takeFlush();
+    state.setRemoteFormats(ROOM, 'pp');
+    state.setCursor(ROOM, 'a', { x: 0.5, y: 0.5 }, 0);
+    const [flush] = state.takeFlush(1);
+    expect(flush?.batches.objects).toBeUndefined();
+    expect(flush?.batches.packed?.batch).toEqual([5, 1, 5000, 5000]);
+    state.setRemoteFormats(ROOM, null);
+    state.setCursor(ROOM, 'a', { x: 0.25, y: 0.5 }, 2);
+    expect(state.takeFlush(3)[0]?.batches.objects?.changed).toEqual([
+      { peerId: 'a', cursor: { x: 0.25, y: 0.5 } },
+    ]);
+  });
 });
