@@ -30,6 +30,14 @@ export const staleAfterMs = (ttlMs: number): number => Math.max(300, Math.round(
 /** Each node refreshes its seats (and sweeps its rooms) six times per presence TTL. */
 export const refreshEveryMs = (ttlMs: number): number => Math.max(50, Math.round(ttlMs / 6));
 
+/**
+ * How long after Redis returns a node mends what its people missed: every node puts its
+ * peers back as soon as it sees Redis again (reconnects are at most a second apart), so a
+ * few seconds later Redis holds everyone still there. A node that died meanwhile is never
+ * put back (its people are mended as left), or its stale seats are swept as usual.
+ */
+export const MEND_AFTER_MS = 3_000;
+
 /** What the rooms namespace must announce after a refresh or a sweep. */
 export interface PresenceEvents {
   /** Another node's peer is gone (its node stopped refreshing): tell the room, once. */
@@ -107,9 +115,8 @@ export class RedisPresenceStore implements PresenceStore {
     this.unsubscribe = link.onChange((state) => {
       if (state !== 'up') return;
       void this.refresh();
-      // Once every node had a refresh to put its peers back and a sweep to find the gone ones.
       if (this.mendTimer) clearTimeout(this.mendTimer);
-      this.mendTimer = setTimeout(() => void this.mend(), this.staleMs + 2 * refreshEveryMs(ttlMs));
+      this.mendTimer = setTimeout(() => void this.mend(), MEND_AFTER_MS);
       this.mendTimer.unref();
     });
   }
