@@ -11,12 +11,8 @@ import { parseRoomId, type Peer, type RoomSummary } from '../../protocol/index.j
 import type { Logger } from '../logger.js';
 import type { RoomAddress } from '../room-access.js';
 import type { Arrival, JoinRequest, PresenceStore } from '../rooms/presence-store.js';
-import {
-  MAX_ROOM_PATH_CHARS,
-  MAX_ROOM_PATHS,
-  type LeaveOutcome,
-  type RoomState,
-} from '../rooms/room-state.js';
+import { MAX_ROOM_PATH_CHARS, MAX_ROOM_PATHS, type LeaveOutcome } from '../rooms/room-state.js';
+import type { ClusterRoomState, LocalRoom } from './cluster-room-state.js';
 import { ARRIVE, DEPART, LIST, MEMBERS, NUMBER_PATH, REFRESH, SWEEP, UPDATE } from './presence-scripts.js';
 import { REDIS_COMMAND_TIMEOUT_MS, type RedisLink } from './redis-link.js';
 
@@ -101,7 +97,7 @@ export class RedisPresenceStore implements PresenceStore {
   private mendTimer: NodeJS.Timeout | null = null;
 
   constructor(
-    private readonly state: RoomState,
+    private readonly state: ClusterRoomState,
     private readonly link: RedisLink,
     private readonly nodeId: string,
     private readonly ttlMs: number,
@@ -287,7 +283,7 @@ export class RedisPresenceStore implements PresenceStore {
     }
   }
 
-  private async refreshRoom(local: ReturnType<RoomState['localRooms']>[number]): Promise<void> {
+  private async refreshRoom(local: LocalRoom): Promise<void> {
     const { m, s, h, meta, p, f } = keysOf(local.room);
     const askedAt = performance.now();
     const reply = (await this.run(

@@ -8,7 +8,7 @@
  * Other nodes are trusted like Redis itself; their payloads are only checked for shape.
  */
 import { packedChannelOf, type CursorEntry } from '../../protocol/index.js';
-import type { RoomState } from '../rooms/room-state.js';
+import type { ClusterRoomState } from './cluster-room-state.js';
 import type { RedisPresenceStore } from './redis-presence.js';
 import type { RemoteBroadcast } from './sharded-adapter.js';
 
@@ -19,7 +19,7 @@ type Payload = { room?: unknown; peerId?: unknown; peer?: { id?: unknown }; curs
 /** Answers true when the broadcast was taken over (the adapter must not deliver it). */
 export function remoteBroadcasts(
   nspName: string,
-  state: RoomState,
+  state: ClusterRoomState,
   presence: RedisPresenceStore,
 ): (broadcast: RemoteBroadcast) => boolean {
   return ({ nsp, rooms, data }) => {

@@ -1,7 +1,7 @@
 // RoomState in several-node mode: numbers handed in by the cluster, paths numbered through
 // the cluster, other nodes' batches merged into this node's flush, and both formats flushed.
 import { describe, expect, it } from 'vitest';
-import { RoomState } from '../../../server/rooms/room-state.js';
+import { ClusterRoomState } from '../../../server/cluster/cluster-room-state.js';
 
 const ADDRESS = { page: 'https://example.com/', channel: 'public' };
 const ROOM = 'public|https://example.com/';
@@ -10,7 +10,7 @@ const peer = (id: string) => ({ id, name: id, color: '#112233', idle: false });
 /** A cluster-mode state whose path requests are recorded, not answered. */
 function clusterState() {
   const asked: Array<[string, string]> = [];
-  const state = new RoomState(
+  const state = new ClusterRoomState(
     () => undefined,
     () => undefined,
     Infinity,
