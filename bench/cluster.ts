@@ -19,7 +19,7 @@ import { startGenerator } from './load/generator-handle.js';
 import { nowMs, sleepUntil } from './support/clock.js';
 import { waitForQuiet } from './support/core-load.js';
 import { summarizeEncoded, type LatencySummary } from './support/histograms.js';
-import type { CursorWorkload, Size, Timing } from './workloads.js';
+import { scheduleFrom, type CursorWorkload, type Size, type Timing } from './workloads.js';
 
 export const CLUSTER_TARGETS = { crossNodeP99Ms: 50, cpuRatio: 1.5 } as const;
 
@@ -122,13 +122,7 @@ async function measure(
     ctx.log(
       `  ${nodeCount} node(s): ${connected} users connected in ${(connectMs / 1000).toFixed(1)} s; measuring`,
     );
-    const sendFromMs = nowMs() + 500;
-    const schedule = {
-      sendFromMs,
-      windowFromMs: sendFromMs + ctx.timing.warmupMs,
-      windowToMs: sendFromMs + ctx.timing.warmupMs + ctx.timing.windowMs,
-      drainMs: ctx.timing.drainMs,
-    };
+    const schedule = scheduleFrom(ctx.timing, nowMs());
     const processes: Array<[string, number]> = [
       ...nodes.map((node) => [node.nodeId, node.pid() as number] as [string, number]),
       ...(redis ? [['redis', redis.pid() as number] as [string, number]] : []),

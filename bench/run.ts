@@ -56,6 +56,7 @@ import { renderText } from './report/tables.js';
 import { runClusterBench } from './cluster-run.js';
 import { checkTargets } from './report/targets.js';
 import {
+  scheduleFrom,
   timingFor,
   WORKLOAD_NAMES,
   workloadsFor,
@@ -187,13 +188,7 @@ async function measureCursor(
     };
     const { connected, connectMs } = await generator.setup(job);
     log(`  ${target}: ${connected} users connected in ${(connectMs / 1000).toFixed(1)} s; measuring`);
-    const sendFromMs = nowMs() + 500;
-    const schedule = {
-      sendFromMs,
-      windowFromMs: sendFromMs + config.timing.warmupMs,
-      windowToMs: sendFromMs + config.timing.warmupMs + config.timing.windowMs,
-      drainMs: config.timing.drainMs,
-    };
+    const schedule = scheduleFrom(config.timing, nowMs());
     const running = generator.run(schedule);
     await sleepUntil(schedule.windowFromMs);
     const coresBefore = { busy: coreBusySeconds(), atMs: nowMs() };

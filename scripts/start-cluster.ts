@@ -87,6 +87,11 @@ async function main(): Promise<void> {
     });
     nodes.push(node);
     parts.push({ name: node.nodeId, stop: () => node.dispose() });
+    // Killing a node is a fair way to try failover: say so and keep the rest running.
+    void node.exited().then((code) => {
+      if (state === 'running')
+        say(`${node.nodeId} exited (${code ?? 'signal'}); nginx sends its people to the others`);
+    });
     say(`${node.nodeId.padEnd(11)} ${node.url} (pid ${node.pid()})`);
   }
 

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from './free-port.js';
-import { collectOutput, hasExited, onCpu, stopChild, waitForOutput } from './processes.js';
+import { collectOutput, exited, hasExited, onCpu, stopChild, waitForOutput } from './processes.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 
@@ -42,6 +42,8 @@ export interface ClusterNode {
   waitForLines(pattern: RegExp, count: number, timeoutMs?: number): Promise<string[]>;
   /** Starts it (again) on the same port. */
   start(): Promise<void>;
+  /** Resolves with the exit code (null after a signal) when the running process ends. */
+  exited(): Promise<number | null>;
   /** SIGKILL: the node dies without closing anything; resolves once it is gone. */
   kill(): Promise<void>;
   /** SIGTERM, a graceful stop; resolves with the exit code. */
@@ -97,6 +99,7 @@ export async function startNode(options: NodeOptions): Promise<ClusterNode> {
     url: `http://127.0.0.1:${port}`,
     pid: () => (child !== null && !hasExited(child) ? (child.pid ?? null) : null),
     output: () => output.text,
+    exited: () => (child === null ? Promise.resolve(null) : exited(child)),
     waitForLines: (pattern, count, timeoutMs = 10_000) =>
       new Promise((resolve, reject) => {
         const stream = child?.stdout;

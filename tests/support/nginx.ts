@@ -24,6 +24,11 @@ function binary(): string {
   );
 }
 
+/** Debian's worker user where it exists (Fedora has `nginx`), else `nobody`. */
+function workerUser(): string {
+  return ['www-data', 'nginx'].find((name) => spawnSync('id', ['-u', name]).status === 0) ?? 'nobody';
+}
+
 export interface NginxConfOptions {
   /** Port nginx listens on, on 127.0.0.1. */
   port: number;
@@ -48,8 +53,8 @@ export function renderNginxConf(template: string, options: NginxConfOptions): st
   // Workers need a user only when the master runs as root; it is ignored (with a warning) otherwise.
   conf = replaceOnce(
     conf,
-    /^user .*;$/m,
-    process.getuid?.() === 0 ? 'user www-data;' : '# user: not root, workers run as the caller',
+    /^user .*$/m,
+    process.getuid?.() === 0 ? `user ${workerUser()};` : '# user: not root, workers run as the caller',
   );
   conf = replaceOnce(conf, /^worker_processes .*;$/m, `worker_processes ${options.workers ?? 1};`);
   // Raising the descriptor limit needs privileges the tests may not have; the default does.
@@ -99,7 +104,7 @@ export async function startNginx(options: NginxOptions): Promise<Nginx> {
   const bin = binary();
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'copresence-nginx-'));
   mkdirSync(dir, { recursive: true });
-  // Workers run as www-data when we are root: they must reach the temporary directories.
+  // Workers run as an unprivileged user when we are root: they must reach the temporary directories.
   chmodSync(dir, 0o755);
   const port = options.port ?? (await freePort());
   const conf = renderNginxConf(readFileSync(NGINX_CONF, 'utf8'), {
