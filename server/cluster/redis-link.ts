@@ -7,9 +7,10 @@
  * command fail at once while Redis is away instead of piling up (stale cursors replayed on
  * return, memory growing for the whole outage) — tests/integration/cluster-redis-outage.test.ts.
  *
- * The publishing client has no offline queue: the adapter awaits each publish, and the
- * presence scripts must fail fast so the node falls back to its own sockets. The subscribing
- * client keeps it: an SSUBSCRIBE for a room made during an outage is sent on reconnect.
+ * The publishing client has no offline queue: the stock adapter awaits each publish, and
+ * the presence scripts must fail fast so the node falls back to its own sockets. The
+ * subscribing client keeps its listeners through an outage, those of rooms opened during it
+ * included, and subscribes them all again on reconnect (cluster-redis-outage.test.ts).
  */
 import { createClient, type RedisClientType } from 'redis';
 import type { Logger } from '../logger.js';

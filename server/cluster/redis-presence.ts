@@ -12,7 +12,8 @@ import type { Logger } from '../logger.js';
 import type { RoomAddress } from '../room-access.js';
 import type { Arrival, JoinRequest, PresenceStore } from '../rooms/presence-store.js';
 import { MAX_ROOM_PATH_CHARS, MAX_ROOM_PATHS } from '../cursors/encode-packed.js';
-import type { LeaveOutcome, RoomState } from '../rooms/room-state.js';
+import type { LeaveOutcome } from '../rooms/room-state.js';
+import type { ClusterRoomState, LocalRoom } from './cluster-room-state.js';
 import { ARRIVE, DEPART, LIST, MEMBERS, NUMBER_PATH, REFRESH, SWEEP, UPDATE } from './presence-scripts.js';
 import { REDIS_COMMAND_TIMEOUT_MS, type RedisLink } from './redis-link.js';
 
@@ -25,6 +26,14 @@ const NOSCRIPT = /NOSCRIPT/;
 export const staleAfterMs = (ttlMs: number): number => Math.max(300, Math.round(ttlMs / 2));
 /** Each node refreshes its seats (and sweeps its rooms) six times per presence TTL. */
 export const refreshEveryMs = (ttlMs: number): number => Math.max(50, Math.round(ttlMs / 6));
+
+/**
+ * How long after Redis returns a node mends what its people missed: every node puts its
+ * peers back as soon as it sees Redis again (reconnects are at most a second apart), so a
+ * few seconds later Redis holds everyone still there. A node that died meanwhile is never
+ * put back (its people are mended as left), or its stale seats are swept as usual.
+ */
+export const MEND_AFTER_MS = 3_000;
 
 /** What the rooms namespace must announce after a refresh or a sweep. */
 export interface PresenceEvents {
@@ -89,7 +98,7 @@ export class RedisPresenceStore implements PresenceStore {
   private mendTimer: NodeJS.Timeout | null = null;
 
   constructor(
-    private readonly state: RoomState,
+    private readonly state: ClusterRoomState,
     private readonly link: RedisLink,
     private readonly nodeId: string,
     private readonly ttlMs: number,
@@ -103,9 +112,8 @@ export class RedisPresenceStore implements PresenceStore {
     this.unsubscribe = link.onChange((state) => {
       if (state !== 'up') return;
       void this.refresh();
-      // Once every node had a refresh to put its peers back and a sweep to find the gone ones.
       if (this.mendTimer) clearTimeout(this.mendTimer);
-      this.mendTimer = setTimeout(() => void this.mend(), this.staleMs + 2 * refreshEveryMs(ttlMs));
+      this.mendTimer = setTimeout(() => void this.mend(), MEND_AFTER_MS);
       this.mendTimer.unref();
     });
   }
@@ -276,7 +284,7 @@ export class RedisPresenceStore implements PresenceStore {
     }
   }
 
-  private async refreshRoom(local: ReturnType<RoomState['localRooms']>[number]): Promise<void> {
+  private async refreshRoom(local: LocalRoom): Promise<void> {
     const { m, s, h, meta, p, f } = keysOf(local.room);
     const askedAt = performance.now();
     const reply = (await this.run(

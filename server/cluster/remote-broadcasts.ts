@@ -9,7 +9,7 @@
  */
 import type { CursorEntry } from '../../protocol/index.js';
 import { cursorChannelOf, roomOfCursorChannel } from '../cursors/cursor-encoder.js';
-import type { RoomState } from '../rooms/room-state.js';
+import type { ClusterRoomState } from './cluster-room-state.js';
 import type { RedisPresenceStore } from './redis-presence.js';
 import type { RemoteBroadcast } from './sharded-adapter.js';
 
@@ -18,7 +18,7 @@ type Payload = { room?: unknown; peerId?: unknown; peer?: { id?: unknown }; curs
 /** Answers true when the broadcast was taken over (the adapter must not deliver it). */
 export function remoteBroadcasts(
   nspName: string,
-  state: RoomState,
+  state: ClusterRoomState,
   presence: RedisPresenceStore,
 ): (broadcast: RemoteBroadcast) => boolean {
   return ({ nsp, rooms, data }) => {

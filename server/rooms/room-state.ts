@@ -5,7 +5,7 @@
  * Pure bookkeeping: no timers, no sockets, so the handlers decide what goes on the wire.
  * Time comes in as arguments (`now`), so the presence TTL is testable without waiting.
  */
-import type { Cursor, CursorEntry, Peer, RoomSummary } from '../../protocol/index.js';
+import type { Cursor, Peer, RoomSummary } from '../../protocol/index.js';
 import type { CursorFormat, CursorMember, RoomCursors } from '../cursors/cursor-encoder.js';
 import {
   createCursorEncoders,
@@ -21,18 +21,18 @@ export type { CursorFormat } from '../cursors/cursor-encoder.js';
 export type { CursorFlush } from '../cursors/encoders.js';
 
 /** A socket's place in one room: its peer there and when it was last heard of there (ms). */
-interface Seat {
+export interface Seat {
   peerId: string;
   seenAt: number;
 }
 
-interface Member extends CursorMember {
+export interface Member extends CursorMember {
   /** `peer.no` is the member's number in packed batches, unique in the room while it is there. */
   peer: Peer & { no: number };
   sockets: Set<string>;
 }
 
-interface Room extends RoomAddress {
+export interface Room extends RoomAddress {
   id: string;
   /** This room's number in packed batches; unique on this process (in the cluster with several nodes). */
   no: number;
@@ -82,16 +82,6 @@ export interface ClusterNumbers {
   roomNo: number;
 }
 
-/** One room's own members on this process, for the cluster's presence refresh. */
-export interface LocalRoom extends RoomAddress {
-  room: string;
-  roomNo: number;
-  /** Members with a socket heard of within the TTL. */
-  peers: Array<Peer & { no: number }>;
-  /** The highest path number this node knows in the room: numbers after an empty Redis go above it. */
-  maxPathNo: number;
-}
-
 export interface JoinOutcome {
   self: Peer;
   /** Everyone else in the room. */
@@ -109,7 +99,7 @@ export interface LeaveOutcome {
 }
 
 export class RoomState {
-  private readonly rooms = new Map<string, Room>();
+  protected readonly rooms = new Map<string, Room>();
   /** Room ids per page, for `room:list`. */
   private readonly byPage = new Map<string, Set<string>>();
   /**
@@ -117,7 +107,7 @@ export class RoomState {
    * joined room its peer there (peer ids are per room) and when it was last heard
    * of there (ms).
    */
-  private readonly sockets = new Map<string, { remote: string; rooms: Map<string, Seat> }>();
+  protected readonly sockets = new Map<string, { remote: string; rooms: Map<string, Seat> }>();
   /** Memberships per remote address, across all its sockets and connections. */
   private readonly remoteRooms = new Map<string, number>();
   private readonly dirtyRooms = new Set<string>();
@@ -128,26 +118,20 @@ export class RoomState {
    * In several-node mode the cluster numbers rooms; these are for an outage of Redis, from
    * 2^30 up so they never meet the cluster's.
    */
-  private roomNumbers: number;
-  /** Several-node mode: the cluster numbers rooms, peers and paths, and other nodes hold members. */
-  private readonly cluster: boolean;
+  protected roomNumbers = 0;
 
   /**
    * @param onDirty called whenever a flush has work to do; the flusher starts its timer then.
    * @param onEarlyFlush sends a room's flush made between ticks (see setCursor).
    * @param minFlushGapMs a room flushed less than this long ago merges instead of flushing early.
-   * @param encoders turn a room's changes into each format's batch; encoders made with the
-   *   cluster's path numbering put this state in several-node mode.
+   * @param encoders turn a room's changes into each format's batch; the flusher sends them.
    */
   constructor(
     private readonly onDirty: () => void,
     private readonly onEarlyFlush: (flush: CursorFlush) => void = () => undefined,
     private readonly minFlushGapMs = Infinity,
-    private readonly encoders: CursorEncoders = createCursorEncoders(),
-  ) {
-    this.cluster = encoders.packed.clustered;
-    this.roomNumbers = this.cluster ? 2 ** 30 : 0;
-  }
+    readonly encoders: CursorEncoders = createCursorEncoders(),
+  ) {}
 
   /**
    * `remote` is the socket's remote address key: memberships are counted per address
@@ -311,107 +295,9 @@ export class RoomState {
     return true;
   }
 
-  /** The member's peer with its number, or null when it is not in the room on this process. */
-  memberOf(room: string, peerId: string): (Peer & { no: number }) | null {
-    return this.rooms.get(room)?.members.get(peerId)?.peer ?? null;
-  }
-
   /** The sockets of a member on this process (none when it is not in the room here). */
   socketsOf(room: string, peerId: string): string[] {
     return [...(this.rooms.get(room)?.members.get(peerId)?.sockets ?? [])];
-  }
-
-  /** The room's packed number on this process, or null when nobody is in it here. */
-  roomNo(room: string): number | null {
-    return this.rooms.get(room)?.no ?? null;
-  }
-
-  /** Gives the member another number (the cluster's, after an outage numbered it locally). */
-  renumber(room: string, peerId: string, no: number): Peer | null {
-    const member = this.rooms.get(room)?.members.get(peerId);
-    if (!member) return null;
-    member.peer = { ...member.peer, no };
-    return member.peer;
-  }
-
-  /** A path number the cluster handed out: announced with the next flush, used from then on. */
-  addPath(room: string, path: string, no: number): void {
-    const state = this.rooms.get(room);
-    if (state && this.encoders.packed.addPath(room, path, no)) this.markDirty(state);
-  }
-
-  /** Paths other nodes numbered, known to this node's newcomers through their join: not announced again. */
-  knowPaths(room: string, paths: Array<[number, string]>): void {
-    if (this.rooms.has(room)) this.encoders.packed.knowPaths(room, paths);
-  }
-
-  /**
-   * Every member here with a cursor goes out again with the next flush: someone joined the
-   * room on another node and has none of them (cursor positions are never stored).
-   */
-  resendCursors(room: string): void {
-    const state = this.rooms.get(room);
-    if (!state) return;
-    for (const member of state.members.values()) if (member.cursor) state.dirty.add(member.peer.id);
-    if (state.dirty.size > 0) this.markDirty(state);
-  }
-
-  /**
-   * Another node's batch for the room: its entries go to this node's sockets with the room's
-   * next flush, one frame per socket and tick whatever the number of nodes. Dropped when this
-   * node has no socket of that format in the room.
-   */
-  addRemote(room: string, packed: number[] | null, objects: CursorEntry[] | null): void {
-    const state = this.rooms.get(room);
-    if (!state) return;
-    if (packed && state.packed.size > 0) for (const value of packed) state.remote.packed.push(value);
-    if (objects && state.objects.size > 0) for (const entry of objects) state.remote.objects.push(entry);
-    if (state.remote.packed.length > 0 || state.remote.objects.length > 0) this.markDirty(state);
-  }
-
-  /** The cursor formats this node's sockets in the room take (`p`, `o`), with `adding` to come. */
-  formatsOf(room: string, adding?: CursorFormat): string {
-    const state = this.rooms.get(room);
-    const packed = adding === 'packed' || (state?.packed.size ?? 0) > 0;
-    const objects = adding === 'objects' || (state?.objects.size ?? 0) > 0;
-    return (packed ? 'p' : '') + (objects ? 'o' : '');
-  }
-
-  /**
-   * The formats other nodes' sockets in the room take, as Redis last said (e.g. "ppo"); a
-   * format nobody else takes is not flushed for them. `null`: assume both (someone just
-   * joined elsewhere, and Redis will tell at the next refresh). An answer Redis gave to a
-   * question asked (`askedAt`) before such a join is older than it and does not count.
-   */
-  setRemoteFormats(room: string, formats: string | null, askedAt = performance.now()): void {
-    const state = this.rooms.get(room);
-    if (!state) return;
-    if (formats === null) state.remoteFormatsReset = askedAt;
-    else if (askedAt <= state.remoteFormatsReset) return;
-    state.remoteFormats = {
-      packed: formats === null || formats.includes('p'),
-      objects: formats === null || formats.includes('o'),
-    };
-  }
-
-  /** Every room with its members heard of within `ttlMs` (several-node mode's refresh). */
-  localRooms(now: number, ttlMs: number): LocalRoom[] {
-    const fresh = new Map<string, Set<string>>();
-    for (const entry of this.sockets.values()) {
-      for (const [room, seat] of entry.rooms) {
-        if (now - seat.seenAt > ttlMs) continue;
-        const peers = fresh.get(room) ?? new Set<string>();
-        peers.add(seat.peerId);
-        fresh.set(room, peers);
-      }
-    }
-    return [...fresh].flatMap(([id, peerIds]) => {
-      const room = this.rooms.get(id);
-      if (!room) return [];
-      const peers = [...peerIds].flatMap((peerId) => room.members.get(peerId)?.peer ?? []);
-      const maxPathNo = this.encoders.packed.maxPathNo(id);
-      return [{ room: id, page: room.page, channel: room.channel, roomNo: room.no, peers, maxPathNo }];
-    });
   }
 
   /** The rooms of a page with their head counts. */
@@ -453,9 +339,7 @@ export class RoomState {
       room.id,
       (format) => {
         const sockets = room[format];
-        // Several nodes: another node may hold members of a format this one has none of
-        // (Redis says which), and their copy of this node's changes comes from this flush.
-        if (sockets.size === 0 && !(this.cluster && room.remoteFormats[format])) return null;
+        if (sockets.size === 0 && !this.othersTake(room, format)) return null;
         const cursors: RoomCursors = {
           id: room.id,
           no: room.no,
@@ -509,7 +393,15 @@ export class RoomState {
     if (ids?.size === 0) this.byPage.delete(room.page);
   }
 
-  private markDirty(room: Room): void {
+  /**
+   * Several nodes: whether another node's sockets take `format` in the room, so this node
+   * encodes its own changes in that format for them although none of its sockets take it.
+   */
+  protected othersTake(_room: Room, _format: CursorFormat): boolean {
+    return false;
+  }
+
+  protected markDirty(room: Room): void {
     this.dirtyRooms.add(room.id);
     this.onDirty();
   }

@@ -27,6 +27,7 @@ import {
 import { message, request } from '../ack-handler.js';
 import type { AddressAllowance } from '../budgets.js';
 import type { RedisLink } from '../cluster/redis-link.js';
+import { ClusterRoomState } from '../cluster/cluster-room-state.js';
 import { RedisPresenceStore } from '../cluster/redis-presence.js';
 import { remoteBroadcasts } from '../cluster/remote-broadcasts.js';
 import { publisher } from '../cluster/sharded-adapter.js';
@@ -37,10 +38,9 @@ import { isListed, type RoomAccess, type RoomAddress } from '../room-access.js';
 import { socketAddress } from '../socket-guard.js';
 import type { RoomsNamespace, RoomsSocket } from '../socket-types.js';
 import { cursorChannelOf } from '../cursors/cursor-encoder.js';
-import { createCursorEncoders } from '../cursors/encoders.js';
 import { CursorFlusher } from './cursor-flusher.js';
 import { after, LocalPresenceStore, type PresenceStore } from './presence-store.js';
-import { RoomState, type CursorFormat, type LeaveOutcome } from './room-state.js';
+import { RoomState, type CursorFlush, type CursorFormat, type LeaveOutcome } from './room-state.js';
 
 /** `room:list` answers at most this many channels, the busiest first. */
 const MAX_LISTED = 50;
@@ -83,17 +83,19 @@ export function registerRooms(nsp: RoomsNamespace, options: RoomsOptions): Rooms
   const { logger } = options;
   const ttlMs = options.presenceTtlMs ?? PRESENCE_TTL_MS;
   const cluster = options.cluster ?? null;
-  // With several nodes the cluster numbers packed paths, the same on every node.
-  const encoders = createCursorEncoders(cluster ? (room, path) => redis?.numberPath(room, path) : null);
   // The flusher is created right below; onDirty only fires once sockets act.
   // An early flush needs a whole tick since the room's last one: it stands in for a late tick.
-  const state: RoomState = new RoomState(
-    () => flusher.wake(),
-    (flush) => flusher.sendNow(flush),
-    1000 / options.tickHz,
-    encoders,
-  );
-  const redis = cluster ? new RedisPresenceStore(state, cluster.link, cluster.nodeId, ttlMs, logger) : null;
+  const onDirty = () => flusher.wake();
+  const onEarlyFlush = (flush: CursorFlush) => flusher.sendNow(flush);
+  const gapMs = 1000 / options.tickHz;
+  const clusterState = cluster
+    ? new ClusterRoomState(onDirty, onEarlyFlush, gapMs, (room, path) => redis?.numberPath(room, path))
+    : null;
+  const state: RoomState = clusterState ?? new RoomState(onDirty, onEarlyFlush, gapMs);
+  const redis =
+    cluster && clusterState
+      ? new RedisPresenceStore(clusterState, cluster.link, cluster.nodeId, ttlMs, logger)
+      : null;
   const presence: PresenceStore = redis ?? new LocalPresenceStore(state);
   const announceLeft = (left: LeaveOutcome | null) => {
     if (left?.departed) told(left.room, left.peerId, false);
@@ -124,7 +126,7 @@ export function registerRooms(nsp: RoomsNamespace, options: RoomsOptions): Rooms
     () => state.takeFlush(),
     options.tickHz,
     logger,
-    encoders,
+    state.encoders,
     () => state.hasPending(),
     cluster ? publisher(nsp) : null,
   );
@@ -325,7 +327,7 @@ export function registerRooms(nsp: RoomsNamespace, options: RoomsOptions): Rooms
       presence.close();
       flusher.close();
     },
-    onRemote: redis ? remoteBroadcasts(nsp.name, state, redis) : () => false,
+    onRemote: redis && clusterState ? remoteBroadcasts(nsp.name, clusterState, redis) : () => false,
   };
 }
 

@@ -134,6 +134,19 @@ describe('several nodes: Redis killed and restarted empty', () => {
     const atDave = await join(dave);
     sockets.push(dave);
     expect((await daveJoined).peer.id).toBe(atDave.self.id);
+    // A room opened on both nodes while Redis is away: its channel is subscribed on return.
+    const newPage = PAGE + '?t=opened-during-outage';
+    const fay = await a.rooms();
+    const gus = await b.rooms();
+    const atFay = await join(fay, 'objects', newPage);
+    await join(gus, 'objects', newPage);
+    const stopNewRoom = keepAlive([fay, gus], atFay.room, 500);
+    const gusHearsFay = once<PresenceJoined>(
+      gus,
+      'presence:joined',
+      (e) => e.peer.id === atFay.self.id,
+      10_000,
+    );
 
     // Bob, on the other node, heard none of it; Redis comes back with nothing in it.
     const bobHears = {
@@ -147,6 +160,9 @@ describe('several nodes: Redis killed and restarted empty', () => {
     await until(redisIs(a, 'up'), 5000, 'node A sees Redis up');
     await until(redisIs(b, 'up'), 5000, 'node B sees Redis up');
     const crossMs = await movesCross(bob, atBob, alice, 5000);
+    await movesCross(fay, atFay, gus, 5000);
+    await gusHearsFay;
+    stopNewRoom();
     const counted = async () => {
       const listed = (await ask(bob, 'room:list', { page: PAGE })) as Result<RoomSummary[]>;
       return listed.ok && listed.value[0]?.count === 3;

@@ -1,8 +1,7 @@
 // RoomState in several-node mode: numbers handed in by the cluster, paths numbered through
 // the cluster, other nodes' batches merged into this node's flush, and both formats flushed.
 import { describe, expect, it } from 'vitest';
-import { createCursorEncoders } from '../../../server/cursors/encoders.js';
-import { RoomState } from '../../../server/rooms/room-state.js';
+import { ClusterRoomState } from '../../../server/cluster/cluster-room-state.js';
 
 const ADDRESS = { page: 'https://example.com/', channel: 'public' };
 const ROOM = 'public|https://example.com/';
@@ -11,11 +10,11 @@ const peer = (id: string) => ({ id, name: id, color: '#112233', idle: false });
 /** A cluster-mode state whose path requests are recorded, not answered. */
 function clusterState() {
   const asked: Array<[string, string]> = [];
-  const state = new RoomState(
+  const state = new ClusterRoomState(
     () => undefined,
     () => undefined,
     Infinity,
-    createCursorEncoders((room, path) => asked.push([room, path])),
+    (room, path) => asked.push([room, path]),
   );
   return { state, asked };
 }
