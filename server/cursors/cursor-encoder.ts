@@ -13,7 +13,7 @@
  * (room, peer, path) are cluster-wide and a receiver could encode raw ones itself: the receiver
  * then only concatenates (no per-node re-encoding of every remote entry), and the packed copy
  * stays ~12 bytes a cursor on Redis. The price is that a node encodes a format it has no
- * member of while another node has some (RoomState learns which from Redis).
+ * member of while another node has some (ClusterRoomState learns which from Redis).
  */
 import { packedChannelOf, type Cursor, type Peer } from '../../protocol/index.js';
 import type { Publish } from '../cluster/sharded-adapter.js';
