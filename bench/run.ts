@@ -16,6 +16,8 @@
  *   --probes 3      measuring clients per room (`all`: every user decodes and measures)
  *   --profile       CPU profiles of each server's window (and the generator), heap snapshots of
  *                   the idle servers, in bench/results/profiles/
+ *   --cluster       fan-out and big room on one node and on two nodes with Redis, side by side
+ *                   (bench/cluster.ts); prints the cluster table and saves <timestamp>-cluster-<size>.json
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -48,8 +50,10 @@ import {
 } from './report/figures.js';
 import { createDatabase, startCluster } from '../tests/support/postgres.js';
 import { renderText } from './report/tables.js';
+import { runClusterBench } from './cluster-run.js';
 import { checkTargets } from './report/targets.js';
 import {
+  scheduleFrom,
   timingFor,
   WORKLOAD_NAMES,
   workloadsFor,
@@ -76,6 +80,7 @@ const { values: args } = parseArgs({
     retries: { type: 'string', default: '2' },
     rooms: { type: 'string' },
     store: { type: 'string', default: 'sqlite' },
+    cluster: { type: 'boolean', default: false },
   },
 });
 
@@ -175,13 +180,7 @@ async function measureCursor(
     };
     const { connected, connectMs } = await generator.setup(job);
     log(`  ${target}: ${connected} users connected in ${(connectMs / 1000).toFixed(1)} s; measuring`);
-    const sendFromMs = nowMs() + 500;
-    const schedule = {
-      sendFromMs,
-      windowFromMs: sendFromMs + config.timing.warmupMs,
-      windowToMs: sendFromMs + config.timing.warmupMs + config.timing.windowMs,
-      drainMs: config.timing.drainMs,
-    };
+    const schedule = scheduleFrom(config.timing, nowMs());
     const running = generator.run(schedule);
     await sleepUntil(schedule.windowFromMs);
     const coresBefore = { busy: coreBusySeconds(), atMs: nowMs() };
@@ -264,7 +263,39 @@ function paramsOf(workload: Workload): Record<string, number> {
     : { connections: workload.connections, usersPerRoom: workload.usersPerRoom };
 }
 
+/** Pins this process to the generator's core when it can; says so when it cannot. */
+function pinSelf(): boolean {
+  const pinned = canPin() && cpus().length >= 2;
+  if (!pinned) log('warning: taskset or a second CPU is missing; server and generator are not pinned');
+  // This process mostly sleeps, but what it does belongs on the generator's core, not the server's.
+  else
+    spawnSync('taskset', ['-a', '-p', '-c', String(GENERATOR_CPU), String(process.pid)], { stdio: 'ignore' });
+  return pinned;
+}
+
+/** `--cluster`: one node beside two nodes with Redis (bench/cluster-run.ts). */
+async function mainCluster(): Promise<void> {
+  const size = args.quick ? 'quick' : 'full';
+  const timing = timingFor(size);
+  if (args['window-ms'] !== undefined) timing.windowMs = Number(args['window-ms']);
+  const pinned = pinSelf();
+  await runClusterBench({
+    size,
+    timing,
+    only: listArg<WorkloadName>(args.only ?? 'fan-out,big-room', WORKLOAD_NAMES, 'workload'),
+    tickHz: Number(args['tick-hz']),
+    workers: Number(args.workers),
+    quietWaitMs: Number(args['quiet-wait-s']) * 1000,
+    serverCpu: pinned ? SERVER_CPU : null,
+    generatorCpu: pinned ? GENERATOR_CPU : null,
+    json: args.json,
+    log,
+    table,
+  });
+}
+
 async function main(): Promise<void> {
+  if (args.cluster) return mainCluster();
   const size = args.quick ? 'quick' : 'full';
   const only = listArg<WorkloadName>(args.only, WORKLOAD_NAMES, 'workload');
   const targets =
@@ -301,11 +332,7 @@ async function main(): Promise<void> {
     quietWaitMs: Number(args['quiet-wait-s']) * 1000,
     newDatabase,
   };
-  const pinned = canPin() && cpus().length >= 2;
-  if (!pinned) log('warning: taskset or a second CPU is missing; server and generator are not pinned');
-  // This process mostly sleeps, but what it does belongs on the generator's core, not the server's.
-  else
-    spawnSync('taskset', ['-a', '-p', '-c', String(GENERATOR_CPU), String(process.pid)], { stdio: 'ignore' });
+  const pinned = pinSelf();
 
   const startedAt = new Date();
   const workloads: WorkloadResult[] = [];

@@ -3,6 +3,7 @@
  * measurement. Full sizes are the ones the targets are set for; quick sizes keep the whole suite within a
  * few minutes on a 2-core machine and are labelled as such wherever they appear.
  */
+import type { Schedule } from './load/job.js';
 
 export type WorkloadName = 'fan-out' | 'big-room' | 'idle' | 'notes';
 export const WORKLOAD_NAMES: readonly WorkloadName[] = ['fan-out', 'big-room', 'idle', 'notes'];
@@ -42,6 +43,17 @@ export interface Timing {
 }
 
 export type Size = 'quick' | 'full';
+
+/** The schedule of one measurement: sends start half a second from now, then warm-up, window, drain. */
+export function scheduleFrom(timing: Timing, nowMs: number): Schedule {
+  const sendFromMs = nowMs + 500;
+  return {
+    sendFromMs,
+    windowFromMs: sendFromMs + timing.warmupMs,
+    windowToMs: sendFromMs + timing.warmupMs + timing.windowMs,
+    drainMs: timing.drainMs,
+  };
+}
 
 export function timingFor(size: Size): Timing {
   return size === 'quick'

@@ -19,6 +19,8 @@ import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { PEER_ID_SECRET, PeerIds } from './peer-ids.js';
 import { registerNotes } from './notes/notes-handlers.js';
+import { RedisLink } from './cluster/redis-link.js';
+import { localFirstShardedAdapter, type RemoteBroadcast } from './cluster/sharded-adapter.js';
 import { createRoomAccess } from './room-access.js';
 import { registerRooms, type RoomsStats } from './rooms/rooms-handlers.js';
 import { boundSendQueues } from './send-queue.js';
@@ -31,6 +33,9 @@ export const MAX_MESSAGE_BYTES = 64 * 1024;
 
 /** How long close() lets requests already in the handlers finish before disconnecting. */
 export const DRAIN_TIMEOUT_MS = 5_000;
+
+/** How long listen() waits for Redis before serving anyway, degraded (several-node mode). */
+export const REDIS_START_TIMEOUT_MS = 5_000;
 
 export interface AppOptions {
   store: NoteStore;
@@ -63,7 +68,11 @@ export interface App {
   inFlight(): number;
 }
 
-export function createApp({ store, config, logger = createLogger(config.logLevel) }: AppOptions): App {
+export function createApp({
+  store,
+  config,
+  logger = createLogger(config.logLevel, config.nodeId),
+}: AppOptions): App {
   // Bound below, once the metrics exist; Socket.IO must wrap the listener, so it comes first.
   let http: ReturnType<typeof httpHandler> | null = null;
   const httpServer = createServer((req, res) => http?.(req, res));
@@ -71,8 +80,14 @@ export function createApp({ store, config, logger = createLogger(config.logLevel
   const originOk = (origin: string | undefined) =>
     originAllowed(origin, config.allowedOrigins) || (config.admin !== null && origin === ADMIN_UI_ORIGIN);
   const cap = new ConnectionCap(config.limits);
+  // Several-node mode: Redis carries broadcasts between nodes. Other nodes' broadcasts pass by
+  // the rooms namespace first (it is made below, after the Server that needs the adapter).
+  const redis = config.redisUrl === null ? null : new RedisLink(config.redisUrl, logger);
+  let onRemote: (broadcast: RemoteBroadcast) => boolean = () => false;
   const io = new Server(httpServer, {
-    transports: ['websocket', 'polling'],
+    // One node takes long-polling too; several nodes take WebSocket only, so a round-robin
+    // balancer needs no sticky sessions (a polling session lives on one node).
+    transports: redis ? ['websocket'] : ['websocket', 'polling'],
     maxHttpBufferSize: MAX_MESSAGE_BYTES,
     serveClient: false,
     cors: { origin: (origin, done) => done(null, originOk(origin)) },
@@ -85,17 +100,27 @@ export function createApp({ store, config, logger = createLogger(config.logLevel
     // No connection state recovery: a client that comes back subscribes again with the
     // revision it has (notes:subscribe since), which any node answers from the store; a session
     // kept in one process's memory could not, and would hold every broadcast for minutes.
+    ...(redis
+      ? { adapter: localFirstShardedAdapter(redis.pub, redis.sub, (broadcast) => onRemote(broadcast)) }
+      : {}),
   });
   cap.track(io);
   const adminOrigin = rememberAdminOrigin(io, config.admin !== null);
   releaseUpgradeRequests(io);
-  const appMetrics = new Metrics(io);
+  const appMetrics = new Metrics(io, redis ? config.nodeId : null);
+  appMetrics.gaugeStore(() => store.health());
+  if (redis) appMetrics.gaugeRedis(redis);
   const sendQueues = boundSendQueues(io, queueBounds(config.limits), () =>
     appMetrics.slowClientDisconnects.inc(),
   );
   appMetrics.packetCreated = sendQueues.packetCreated;
   appMetrics.gaugeQueuedBytes(sendQueues.queuedBytes);
-  http = httpHandler(store, logger, appMetrics);
+  http = httpHandler(
+    store,
+    logger,
+    appMetrics,
+    redis ? { nodeId: config.nodeId, redis: () => redis.state() } : null,
+  );
 
   // One Server carries namespaces with different event maps, so each gets its own typed view.
   const roomsNsp = io.of('/rooms') as RoomsNamespace;
@@ -142,7 +167,9 @@ export function createApp({ store, config, logger = createLogger(config.logLevel
     peerIds,
     maxRoomsPerAddress: roomsPerAddress(config.limits),
     privateRooms: privateRoomCreates(config.limits),
+    cluster: redis ? { link: redis, nodeId: config.nodeId } : null,
   });
+  onRemote = rooms.onRemote;
   registerNotes(notesNsp, { store, logger, access, limits: config.limits, peerIds });
   if (mountAdmin(io, config.admin)) logger.info('admin UI enabled on /admin');
 
@@ -158,8 +185,11 @@ export function createApp({ store, config, logger = createLogger(config.logLevel
     },
   });
 
-  const listen = () =>
-    new Promise<ListenInfo>((resolve, reject) => {
+  const listen = async () => {
+    if (redis && !(await redis.ready(REDIS_START_TIMEOUT_MS))) {
+      logger.warn({ redis: redis.state() }, 'serving without Redis for now: this node only');
+    }
+    return new Promise<ListenInfo>((resolve, reject) => {
       httpServer.once('error', reject);
       httpServer.listen(config.port, config.host, () => {
         httpServer.off('error', reject);
@@ -168,6 +198,7 @@ export function createApp({ store, config, logger = createLogger(config.logLevel
         resolve({ port, host: config.host, url: `http://${host}:${port}` });
       });
     });
+  };
 
   const close = async () => {
     // No new connections and no new requests; the ones in the handlers may finish.
@@ -177,6 +208,8 @@ export function createApp({ store, config, logger = createLogger(config.logLevel
     // Timer first: disconnecting sockets below marks cursors dirty and would wake it again.
     rooms.close();
     await io.close();
+    // After io.close(): the adapters unsubscribe through it.
+    await redis?.close();
   };
 
   return {

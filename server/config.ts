@@ -3,6 +3,7 @@
  * typo in a variable stops the process with a message instead of a half-working server.
  */
 import { isIP } from 'node:net';
+import { hostname } from 'node:os';
 import { z } from 'zod';
 import { PRESENCE_TTL_MS } from '../protocol/index.js';
 
@@ -76,6 +77,20 @@ const Env = z.object({
       .regex(/^postgres(ql)?:\/\/\S+$/, 'expected postgres://user:password@host:port/database')
       .optional(),
   ),
+  REDIS_URL: z.preprocess(
+    unsetIfEmpty,
+    z
+      .string()
+      .regex(/^rediss?:\/\/\S+$/, 'expected redis://[user:password@]host:port[/db]')
+      .optional(),
+  ),
+  NODE_ID: z.preprocess(
+    unsetIfEmpty,
+    z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/, 'expected 1 to 64 letters, digits, dots, dashes or underscores')
+      .optional(),
+  ),
   TICK_HZ: z.preprocess(unsetIfEmpty, z.coerce.number().positive().max(1000).default(60)),
   // Clients keep alive every KEEPALIVE_MS (protocol/presence.ts); a TTL below it drops present users
   // between keep-alives (allowed down to 100 ms, for tests that want ghosts to go quickly).
@@ -111,6 +126,10 @@ export interface Config {
   dataDir: string;
   /** postgres://... : the notes live in PostgreSQL, shared by every node; null: SQLite under dataDir. */
   databaseUrl: string | null;
+  /** redis://... : several-node mode (Redis adapter and cluster-wide presence); null: one node. */
+  redisUrl: string | null;
+  /** This node's name in logs, metrics and Redis; hostname and pid unless NODE_ID is set. */
+  nodeId: string;
   /** Cursor flushes per second. */
   tickHz: number;
   /**
@@ -149,6 +168,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     host: e.HOST,
     dataDir: e.DATA_DIR,
     databaseUrl: e.DATABASE_URL ?? null,
+    redisUrl: e.REDIS_URL ?? null,
+    nodeId: e.NODE_ID ?? `${hostname()}-${process.pid}`.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 64),
     tickHz: e.TICK_HZ,
     presenceTtlMs: e.PRESENCE_TTL_MS,
     allowedOrigins: e.ALLOWED_ORIGINS,

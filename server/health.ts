@@ -7,6 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
+import type { RedisState } from './cluster/redis-link.js';
 import type { NoteStore } from './store/note-store.js';
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -14,7 +15,25 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
-export function httpHandler(store: NoteStore, logger: Logger, metrics: Metrics) {
+/** Several-node mode: which node answers, and the state of its link to Redis. */
+export interface ClusterHealth {
+  nodeId: string;
+  redis: () => RedisState;
+}
+
+/**
+ * `cluster`: the node's id and its Redis link's state, reported beside the store's (the node
+ * behind a balancer is otherwise anonymous). A node whose Redis is away still serves its own
+ * people (200); only cross-node traffic and presence are degraded.
+ */
+export function httpHandler(
+  store: NoteStore,
+  logger: Logger,
+  metrics: Metrics,
+  cluster: ClusterHealth | null = null,
+) {
+  const withCluster = <T extends object>(body: T) =>
+    cluster ? { ...body, node: cluster.nodeId, redis: cluster.redis() } : body;
   return (req: IncomingMessage, res: ServerResponse): void => {
     const path = (req.url ?? '').split('?')[0];
     if (req.method === 'GET' && path === '/metrics') {
@@ -37,11 +56,12 @@ export function httpHandler(store: NoteStore, logger: Logger, metrics: Metrics) 
     store.health().then(
       (health) => {
         if (!health.ok) logger.warn({ store: health.store, reason: health.reason }, 'store degraded');
-        sendJson(res, health.ok ? 200 : 503, health);
+        sendJson(res, health.ok ? 200 : 503, withCluster(health));
       },
       (error: unknown) => {
         logger.warn({ err: error }, 'health check failed');
-        sendJson(res, 503, { ok: false, store: 'unreachable', reason: 'health check failed' });
+        const body = { ok: false, store: 'unreachable', reason: 'health check failed' };
+        sendJson(res, 503, withCluster(body));
       },
     );
   };

@@ -8,7 +8,11 @@ import type { LogLevel } from './config.js';
 /** The part of pino the server uses; tests may pass any pino logger. */
 export type Logger = Pick<PinoLogger, 'error' | 'warn' | 'info' | 'debug'>;
 
-export function createLogger(level: LogLevel): Logger {
+/** `node` names the process in every line (several-node mode: NODE_ID). */
+export function createLogger(level: LogLevel, node?: string): Logger {
   // Synchronous writes: a log line right before process.exit() must not be lost.
-  return pino({ level }, pino.destination({ dest: 2, sync: true }));
+  return pino(
+    { level, ...(node === undefined ? {} : { base: { node } }) },
+    pino.destination({ dest: 2, sync: true }),
+  );
 }

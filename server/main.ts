@@ -11,9 +11,9 @@ import { openStore } from './store/open-store.js';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, config.nodeId);
   const { store, kind } = await openStore(config);
-  logger.info({ store: kind }, 'store open');
+  logger.info({ store: kind, cluster: config.redisUrl !== null }, 'store open');
   const app = createApp({ store, config, logger });
   const { url } = await app.listen();
   process.stdout.write(`copresence server listening on ${url}\n`);

@@ -82,7 +82,12 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  constructor(io: Server) {
+  /**
+   * `node` labels every series in several-node mode (the nodes scrape into one Prometheus);
+   * one node keeps its series as they were.
+   */
+  constructor(io: Server, node: string | null = null) {
+    if (node !== null) this.registry.setDefaultLabels({ node });
     collectDefaultMetrics({ register: this.registry, prefix: 'copresence_process_' });
     new Gauge({
       name: 'copresence_connections',
@@ -107,6 +112,43 @@ export class Metrics {
       },
     });
     this.countOutgoing(io);
+  }
+
+  /** The store's state as /healthz reports it: 1 for the current one, 0 for the others. */
+  gaugeStore(health: () => Promise<{ store: string }>): void {
+    new Gauge({
+      name: 'copresence_store_state',
+      help: 'State of the note store (ok, read-only, unreachable): 1 for the current one.',
+      labelNames: ['state'] as const,
+      registers: [this.registry],
+      async collect() {
+        const now = await health().then(
+          (health) => health.store,
+          () => 'unreachable',
+        );
+        for (const state of ['ok', 'read-only', 'unreachable']) this.set({ state }, state === now ? 1 : 0);
+      },
+    });
+  }
+
+  /** Several-node mode: the Redis link's state and how often it came back. */
+  gaugeRedis(link: { state(): string; reconnects: number }): void {
+    new Gauge({
+      name: 'copresence_redis_connected',
+      help: 'Both connections to Redis ready (1) or not (0).',
+      registers: [this.registry],
+      collect() {
+        this.set(link.state() === 'up' ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'copresence_redis_reconnects',
+      help: 'Times the Redis link came back after being down, since the process started.',
+      registers: [this.registry],
+      collect() {
+        this.set(link.reconnects);
+      },
+    });
   }
 
   /** Reports the bytes queued for all connections (server/send-queue.ts) as a gauge. */

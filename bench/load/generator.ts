@@ -139,6 +139,8 @@ function sumCounts(parts: CursorCounts[]): CursorCounts {
     batchEntryBytes: sum((c) => c.batchEntryBytes),
     batchEntries: sum((c) => c.batchEntries),
     latencyUs: merge((c) => c.latencyUs),
+    crossDelivered: sum((c) => c.crossDelivered),
+    crossLatencyUs: merge((c) => c.crossLatencyUs),
     lagUs: merge((c) => c.lagUs),
     notes: {
       sent: sum((c) => c.notes.sent),

@@ -11,6 +11,11 @@ export interface CursorJob {
   kind: 'cursor';
   target: TargetName;
   url: string;
+  /**
+   * Several nodes of one cluster (`npm run bench -- --cluster`): member i of every room
+   * connects to `urls[i % urls.length]`, so each room spans the nodes; `url` is unused.
+   */
+  urls?: string[];
   runId: string;
   rooms: number;
   usersPerRoom: number;
@@ -93,6 +98,9 @@ export interface CursorCounts {
   batchEntryBytes: number;
   batchEntries: number;
   latencyUs: string;
+  /** With `urls`: the deliveries whose sender and receiver are on different nodes, and their latency. */
+  crossDelivered: number;
+  crossLatencyUs: string;
   /** How late the generator sent each update against its fixed schedule. */
   lagUs: string;
   notes: NoteCounts;

@@ -65,6 +65,8 @@ const counts = {
   batchEntries: 0,
 };
 const latency = newHistogram();
+const crossLatency = newHistogram();
+let crossDelivered = 0;
 const lag = newHistogram();
 const notes = { sent: 0, acked: 0, failed: 0, broadcastsExpected: 0, broadcastsReceived: 0 };
 const ackLatency = newHistogram();
@@ -75,6 +77,9 @@ const flushPeriodUs = job.kind === 'cursor' ? job.flushPeriodMs * 1000 : 0;
 const lastSeq = new Int32Array((hi - lo) * usersPerRoom).fill(-1);
 
 const roomOf = (user: number) => Math.floor(user / usersPerRoom);
+/** With several nodes, member i of each room is on node i mod n (job.ts). */
+const urls = job.kind === 'cursor' && job.urls && job.urls.length > 0 ? job.urls : [job.url];
+const nodeOf = (user: number) => (user % usersPerRoom) % urls.length;
 /** Probes measure; the others only add load (light-clients.ts). Idle connections are all real clients. */
 const probesPerRoom = job.kind === 'cursor' ? Math.min(job.probesPerRoom, usersPerRoom) : usersPerRoom;
 const isProbe = (user: number) => user % usersPerRoom < probesPerRoom;
@@ -121,6 +126,10 @@ function receiveCursor(receiver: number, fromPeer: string, x: number, y: number)
   if (!inWindow(sentUs)) return;
   counts.delivered += 1;
   latency.recordValue(Math.max(1, Math.round(atUs - sentUs)));
+  if (nodeOf(sender) !== nodeOf(receiver)) {
+    crossDelivered += 1;
+    crossLatency.recordValue(Math.max(1, Math.round(atUs - sentUs)));
+  }
 }
 
 /** Note bodies carry who sent them and when, so receivers can count and time broadcasts. */
@@ -145,7 +154,7 @@ async function openAll(): Promise<[string, number][]> {
     clients.push(
       (isProbe(user) ? createClient : createLightClient)(
         job.target,
-        job.url,
+        urls[nodeOf(user)] as string,
         {
           index: user,
           room: roomOf(user),
@@ -328,6 +337,8 @@ async function runSchedule(schedule: Schedule): Promise<void> {
     ...counts,
     receivedSeries: [...receivedSeries],
     latencyUs: encodeHistogram(latency),
+    crossDelivered,
+    crossLatencyUs: encodeHistogram(crossLatency),
     lagUs: encodeHistogram(lag),
     notes: { ...notes, ackUs: encodeHistogram(ackLatency), broadcastUs: encodeHistogram(broadcastLatency) },
   };

@@ -5,22 +5,30 @@
  * without its entry, so messages per tick grow with the senders (RoomState slows large rooms).
  */
 import type { CursorEntry } from '../../protocol/index.js';
-import type { RoomsNamespace } from '../socket-types.js';
-import { cursorChannelOf, type CursorEncoder, type RoomCursors } from './cursor-encoder.js';
+import {
+  cursorChannelOf,
+  type CursorEncoder,
+  type CursorOutlet,
+  type RoomCursors,
+} from './cursor-encoder.js';
 
 export interface ObjectsBatch {
-  /** Null for a hidden cursor or a peer who left. */
+  /** This node's changes (what other nodes are sent). Null for a hidden cursor or a peer who left. */
   changed: CursorEntry[];
+  /** The other nodes' entries since the last flush, for this node's sockets. */
+  remote: readonly CursorEntry[];
+  /** False when no socket here takes objects batches: encoded for the other nodes only. */
+  here: boolean;
   /** Sockets of peers with an entry in `changed`, mapped to that peer: they must not see it. */
   senders: Map<string, string>;
   /** Newcomer sockets mapped to every current cursor except their own peer's. */
   snapshots: Map<string, CursorEntry[]>;
 }
 
-export class ObjectsEncoder implements CursorEncoder<ObjectsBatch> {
+export class ObjectsEncoder implements CursorEncoder<ObjectsBatch, CursorEntry> {
   readonly format = 'objects';
 
-  encode(room: RoomCursors): ObjectsBatch {
+  encode(room: RoomCursors, remote: readonly CursorEntry[]): ObjectsBatch {
     const changed: CursorEntry[] = [];
     const senders = new Map<string, string>();
     const snapshots = new Map<string, CursorEntry[]>();
@@ -39,26 +47,32 @@ export class ObjectsEncoder implements CursorEncoder<ObjectsBatch> {
       snapshots.set(socketId, current);
       senders.delete(socketId);
     }
-    return { changed, senders, snapshots };
+    return { changed, remote, here: room.sockets.size > 0, senders, snapshots };
   }
 
-  send(nsp: RoomsNamespace, room: string, { changed, senders, snapshots }: ObjectsBatch): void {
-    if (changed.length > 0) {
+  send({ nsp, publish }: CursorOutlet, room: string, batch: ObjectsBatch): void {
+    const { changed, remote, senders, snapshots } = batch;
+    const channel = cursorChannelOf(room, 'objects');
+    if (publish && changed.length > 0)
+      publish([channel], [], false, ['cursor:batch', { room, cursors: changed }]);
+    if (!batch.here) return;
+    // This node's sockets: own and other nodes' entries in one frame.
+    const all = remote.length > 0 ? changed.concat(remote) : changed;
+    if (all.length > 0) {
       const skip = [...senders.keys(), ...snapshots.keys()];
-      nsp
-        .to(cursorChannelOf(room, 'objects'))
-        .except(skip)
-        .volatile.emit('cursor:batch', { room, cursors: changed });
+      nsp.local.to(channel).except(skip).volatile.emit('cursor:batch', { room, cursors: all });
       for (const [socketId, peerId] of senders) {
-        const others = changed.filter((entry) => entry.peerId !== peerId);
+        const others = all.filter((entry) => entry.peerId !== peerId);
         if (others.length > 0)
           nsp.sockets.get(socketId)?.volatile.emit('cursor:batch', { room, cursors: others });
       }
     }
     // Newcomers get every current cursor once, after their join ack, instead of the delta.
-    // Not volatile: unlike a delta, a lost snapshot is not repaired by the next tick.
+    // Not volatile: unlike a delta, a lost snapshot is not repaired by the next tick. They are
+    // left out of the frame above, so theirs carries the other nodes' entries of this tick.
     for (const [socketId, cursors] of snapshots) {
-      if (cursors.length > 0) nsp.sockets.get(socketId)?.emit('cursor:batch', { room, cursors });
+      const current = remote.length > 0 ? cursors.concat(remote) : cursors;
+      if (current.length > 0) nsp.sockets.get(socketId)?.emit('cursor:batch', { room, cursors: current });
     }
   }
 

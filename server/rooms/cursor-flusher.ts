@@ -10,6 +10,7 @@
  * that flush. A room still gets at most one batch per tick: under continuous changes the
  * timer never stops and flushes go out on ticks only.
  */
+import type { Publish } from '../cluster/sharded-adapter.js';
 import { sendFlush, type CursorEncoders, type CursorFlush } from '../cursors/encoders.js';
 import type { Logger } from '../logger.js';
 import type { RoomsNamespace } from '../socket-types.js';
@@ -34,6 +35,12 @@ export class CursorFlusher {
     private readonly encoders: CursorEncoders,
     /** True while changes wait for a later tick (large rooms are flushed less often). */
     private readonly pending: () => boolean = () => false,
+    /**
+     * Several nodes: sends a node's own changes to the other nodes only. This node's sockets
+     * get its changes and the other nodes' together, one frame per tick (RoomState#addRemote),
+     * instead of a frame per node and tick.
+     */
+    private readonly publish: Publish | null = null,
   ) {}
 
   /** Called when something became dirty; starts the timer if it is not running. */
@@ -94,6 +101,6 @@ export class CursorFlusher {
   }
 
   private send(flush: CursorFlush): void {
-    sendFlush(this.nsp, this.encoders, flush);
+    sendFlush({ nsp: this.nsp, publish: this.publish }, this.encoders, flush);
   }
 }

@@ -13,6 +13,7 @@ import {
   forgetRoom,
   type CursorEncoders,
   type CursorFlush,
+  type RemoteEntries,
 } from '../cursors/encoders.js';
 import type { RoomAddress } from '../room-access.js';
 
@@ -20,20 +21,20 @@ export type { CursorFormat } from '../cursors/cursor-encoder.js';
 export type { CursorFlush } from '../cursors/encoders.js';
 
 /** A socket's place in one room: its peer there and when it was last heard of there (ms). */
-interface Seat {
+export interface Seat {
   peerId: string;
   seenAt: number;
 }
 
-interface Member extends CursorMember {
+export interface Member extends CursorMember {
   /** `peer.no` is the member's number in packed batches, unique in the room while it is there. */
   peer: Peer & { no: number };
   sockets: Set<string>;
 }
 
-interface Room extends RoomAddress {
+export interface Room extends RoomAddress {
   id: string;
-  /** This room's number in packed batches; unique on this process. */
+  /** This room's number in packed batches; unique on this process (in the cluster with several nodes). */
   no: number;
   members: Map<string, Member>;
   /** Sockets per cursor format: a flush encodes only the formats that have some. */
@@ -49,6 +50,12 @@ interface Room extends RoomAddress {
   lastFlushAt: number;
   /** True after an early flush (setCursor), until the room's next tick flush. */
   flushedEarly: boolean;
+  /** Other nodes' entries per format since the last flush (several nodes). */
+  remote: RemoteEntries;
+  /** Whether other nodes have sockets that take each format (several nodes; both until known). */
+  remoteFormats: { packed: boolean; objects: boolean };
+  /** When (performance.now()) a join elsewhere last made this node assume both formats. */
+  remoteFormatsReset: number;
 }
 
 /**
@@ -69,6 +76,12 @@ export function flushEvery(members: number, packedOnly = false): number {
   return Math.max(1, Math.ceil(members / (packedOnly ? LARGE_PACKED_ROOM_MEMBERS : LARGE_ROOM_MEMBERS)));
 }
 
+/** Numbers handed out by the cluster (several-node mode): the same on every node. */
+export interface ClusterNumbers {
+  peerNo: number;
+  roomNo: number;
+}
+
 export interface JoinOutcome {
   self: Peer;
   /** Everyone else in the room. */
@@ -86,7 +99,7 @@ export interface LeaveOutcome {
 }
 
 export class RoomState {
-  private readonly rooms = new Map<string, Room>();
+  protected readonly rooms = new Map<string, Room>();
   /** Room ids per page, for `room:list`. */
   private readonly byPage = new Map<string, Set<string>>();
   /**
@@ -94,26 +107,30 @@ export class RoomState {
    * joined room its peer there (peer ids are per room) and when it was last heard
    * of there (ms).
    */
-  private readonly sockets = new Map<string, { remote: string; rooms: Map<string, Seat> }>();
+  protected readonly sockets = new Map<string, { remote: string; rooms: Map<string, Seat> }>();
   /** Memberships per remote address, across all its sockets and connections. */
   private readonly remoteRooms = new Map<string, number>();
   private readonly dirtyRooms = new Set<string>();
   /** Number of takeFlush calls so far: the tick clock of large-room slowing. */
   private flushCount = 0;
-  /** Room numbers handed out so far; never reused, so a late batch cannot land in another room. */
-  private roomNumbers = 0;
+  /**
+   * Room numbers handed out so far; never reused, so a late batch cannot land in another room.
+   * In several-node mode the cluster numbers rooms; these are for an outage of Redis, from
+   * 2^30 up so they never meet the cluster's.
+   */
+  protected roomNumbers = 0;
 
   /**
    * @param onDirty called whenever a flush has work to do; the flusher starts its timer then.
    * @param onEarlyFlush sends a room's flush made between ticks (see setCursor).
    * @param minFlushGapMs a room flushed less than this long ago merges instead of flushing early.
-   * @param encoders turn a room's changes into each format's batch.
+   * @param encoders turn a room's changes into each format's batch; the flusher sends them.
    */
   constructor(
     private readonly onDirty: () => void,
     private readonly onEarlyFlush: (flush: CursorFlush) => void = () => undefined,
     private readonly minFlushGapMs = Infinity,
-    private readonly encoders: CursorEncoders = createCursorEncoders(),
+    readonly encoders: CursorEncoders = createCursorEncoders(),
   ) {}
 
   /**
@@ -128,8 +145,10 @@ export class RoomState {
     format: CursorFormat = 'objects',
     now = Date.now(),
     remote = 'unknown',
+    numbers: ClusterNumbers | null = null,
   ): JoinOutcome {
     const state = this.rooms.get(room) ?? this.createRoom(room, address);
+    if (numbers) state.no = numbers.roomNo;
     const entry = this.sockets.get(socketId) ?? { remote, rooms: new Map<string, Seat>() };
     this.sockets.set(socketId, entry);
     const seat = entry.rooms.get(room);
@@ -141,8 +160,14 @@ export class RoomState {
     let member = state.members.get(peer.id);
     const arrived = member === undefined;
     if (!member) {
-      member = { peer: { ...peer, no: freeNumber(state) }, sockets: new Set(), cursor: null };
+      member = {
+        peer: { ...peer, no: numbers?.peerNo ?? freeNumber(state) },
+        sockets: new Set(),
+        cursor: null,
+      };
       state.members.set(peer.id, member);
+    } else if (numbers && member.peer.no !== numbers.peerNo) {
+      member.peer = { ...member.peer, no: numbers.peerNo };
     }
     // A socket may join again with another format; the latest join wins.
     (format === 'packed' ? state.objects : state.packed).delete(socketId);
@@ -194,8 +219,17 @@ export class RoomState {
   }
 
   leaveAll(socketId: string): LeaveOutcome[] {
-    const rooms = [...(this.sockets.get(socketId)?.rooms.keys() ?? [])];
-    return rooms.flatMap((room) => this.leave(room, socketId) ?? []);
+    return this.roomsOf(socketId).flatMap((room) => this.leave(room, socketId) ?? []);
+  }
+
+  /** The rooms the socket is in. */
+  roomsOf(socketId: string): string[] {
+    return [...(this.sockets.get(socketId)?.rooms.keys() ?? [])];
+  }
+
+  /** True when the socket is in the room (without marking it alive, unlike {@link peerIn}). */
+  has(room: string, socketId: string): boolean {
+    return this.sockets.get(socketId)?.rooms.has(room) ?? false;
   }
 
   /**
@@ -261,6 +295,11 @@ export class RoomState {
     return true;
   }
 
+  /** The sockets of a member on this process (none when it is not in the room here). */
+  socketsOf(room: string, peerId: string): string[] {
+    return [...(this.rooms.get(room)?.members.get(peerId)?.sockets ?? [])];
+  }
+
   /** The rooms of a page with their head counts. */
   summaries(page: string): Array<RoomSummary & RoomAddress> {
     return [...(this.byPage.get(page) ?? [])].flatMap((id) => {
@@ -293,20 +332,27 @@ export class RoomState {
 
   private flushRoom(room: Room, now: number): CursorFlush {
     room.lastFlushAt = now;
-    const flush = encodeRoom(this.encoders, room.id, (format) => {
-      const sockets = room[format];
-      if (sockets.size === 0) return null;
-      const cursors: RoomCursors = {
-        id: room.id,
-        no: room.no,
-        members: room.members,
-        dirty: room.dirty,
-        newcomers: room.newcomers,
-        sockets,
-        peerOf: (socketId) => this.sockets.get(socketId)?.rooms.get(room.id)?.peerId,
-      };
-      return cursors;
-    });
+    const remote = room.remote;
+    room.remote = { packed: [], objects: [] };
+    const flush = encodeRoom(
+      this.encoders,
+      room.id,
+      (format) => {
+        const sockets = room[format];
+        if (sockets.size === 0 && !this.othersTake(room, format)) return null;
+        const cursors: RoomCursors = {
+          id: room.id,
+          no: room.no,
+          members: room.members,
+          dirty: room.dirty,
+          newcomers: room.newcomers,
+          sockets,
+          peerOf: (socketId) => this.sockets.get(socketId)?.rooms.get(room.id)?.peerId,
+        };
+        return cursors;
+      },
+      remote,
+    );
     room.dirty.clear();
     room.newcomers.clear();
     this.dropIfEmpty(room);
@@ -326,6 +372,9 @@ export class RoomState {
       nextFlush: 0,
       lastFlushAt: -Infinity,
       flushedEarly: false,
+      remote: { packed: [], objects: [] },
+      remoteFormats: { packed: true, objects: true },
+      remoteFormatsReset: -Infinity,
     };
     this.rooms.set(id, room);
     const ids = this.byPage.get(address.page) ?? new Set<string>();
@@ -344,7 +393,15 @@ export class RoomState {
     if (ids?.size === 0) this.byPage.delete(room.page);
   }
 
-  private markDirty(room: Room): void {
+  /**
+   * Several nodes: whether another node's sockets take `format` in the room, so this node
+   * encodes its own changes in that format for them although none of its sockets take it.
+   */
+  protected othersTake(_room: Room, _format: CursorFormat): boolean {
+    return false;
+  }
+
+  protected markDirty(room: Room): void {
     this.dirtyRooms.add(room.id);
     this.onDirty();
   }

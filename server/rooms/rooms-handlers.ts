@@ -1,6 +1,7 @@
 /**
  * Namespace /rooms: joining and leaving rooms, presence, and cursor moves. Ephemeral:
- * nothing here touches the store; the state lives in RoomState on this process.
+ * nothing here touches the store. RoomState holds this process's sockets; who is in a room
+ * is the PresenceStore's answer: RoomState again on one node, Redis on several.
  */
 import {
   CursorMove,
@@ -17,6 +18,7 @@ import {
   RoomJoin,
   RoomList,
   RoomRef,
+  type Peer,
   type Result,
   type RoomCreated,
   type RoomJoined,
@@ -24,15 +26,21 @@ import {
 } from '../../protocol/index.js';
 import { message, request } from '../ack-handler.js';
 import type { AddressAllowance } from '../budgets.js';
+import type { RedisLink } from '../cluster/redis-link.js';
+import { ClusterRoomState } from '../cluster/cluster-room-state.js';
+import { RedisPresenceStore } from '../cluster/redis-presence.js';
+import { remoteBroadcasts } from '../cluster/remote-broadcasts.js';
+import { publisher } from '../cluster/sharded-adapter.js';
+import type { RemoteBroadcast } from '../cluster/sharded-adapter.js';
 import type { Logger } from '../logger.js';
 import type { PeerIds } from '../peer-ids.js';
 import { isListed, type RoomAccess, type RoomAddress } from '../room-access.js';
 import { socketAddress } from '../socket-guard.js';
 import type { RoomsNamespace, RoomsSocket } from '../socket-types.js';
 import { cursorChannelOf } from '../cursors/cursor-encoder.js';
-import { createCursorEncoders } from '../cursors/encoders.js';
 import { CursorFlusher } from './cursor-flusher.js';
-import { RoomState, type CursorFormat } from './room-state.js';
+import { after, LocalPresenceStore, type PresenceStore } from './presence-store.js';
+import { RoomState, type CursorFlush, type CursorFormat, type LeaveOutcome } from './room-state.js';
 
 /** `room:list` answers at most this many channels, the busiest first. */
 const MAX_LISTED = 50;
@@ -48,6 +56,8 @@ export interface RoomsHandle {
   stats(): RoomsStats;
   /** Stops the cursor timer; sockets are closed by the Socket.IO server. */
   close(): void;
+  /** Several-node mode: sees the broadcasts other nodes send to this node's rooms; true: taken over. */
+  onRemote(broadcast: RemoteBroadcast): boolean;
 }
 
 export interface RoomsOptions {
@@ -65,27 +75,60 @@ export interface RoomsOptions {
   maxRoomsPerAddress: number;
   /** `room:create` per address (budgets.ts privateRoomCreates). */
   privateRooms: AddressAllowance;
+  /** Several-node mode: presence in Redis, named after this node; null on one node. */
+  cluster?: { link: RedisLink; nodeId: string } | null;
 }
 
 export function registerRooms(nsp: RoomsNamespace, options: RoomsOptions): RoomsHandle {
   const { logger } = options;
   const ttlMs = options.presenceTtlMs ?? PRESENCE_TTL_MS;
-  const encoders = createCursorEncoders();
+  const cluster = options.cluster ?? null;
   // The flusher is created right below; onDirty only fires once sockets act.
   // An early flush needs a whole tick since the room's last one: it stands in for a late tick.
-  const state: RoomState = new RoomState(
-    () => flusher.wake(),
-    (flush) => flusher.sendNow(flush),
-    1000 / options.tickHz,
-    encoders,
-  );
+  const onDirty = () => flusher.wake();
+  const onEarlyFlush = (flush: CursorFlush) => flusher.sendNow(flush);
+  const gapMs = 1000 / options.tickHz;
+  const clusterState = cluster
+    ? new ClusterRoomState(onDirty, onEarlyFlush, gapMs, (room, path) => redis?.numberPath(room, path))
+    : null;
+  const state: RoomState = clusterState ?? new RoomState(onDirty, onEarlyFlush, gapMs);
+  const redis =
+    cluster && clusterState
+      ? new RedisPresenceStore(clusterState, cluster.link, cluster.nodeId, ttlMs, logger)
+      : null;
+  const presence: PresenceStore = redis ?? new LocalPresenceStore(state);
+  const announceLeft = (left: LeaveOutcome | null) => {
+    if (left?.departed) told(left.room, left.peerId, false);
+  };
+  /** Tells the room (every node) that a peer left or is there; the cluster remembers what its people heard. */
+  const told = (room: string, peerId: string, present: boolean, peer?: Peer) => {
+    redis?.heard(room, peerId, present);
+    // "Someone else joined": never to the peer's own sockets.
+    if (present && peer)
+      nsp.to(room).except(state.socketsOf(room, peerId)).emit('presence:joined', { room, peer });
+    else if (!present) nsp.to(room).emit('presence:left', { room, peerId });
+  };
+  if (redis) {
+    redis.events = {
+      departed: (room, peerId) => told(room, peerId, false),
+      returned: (room, peer) => told(room, peer.id, true, peer),
+      mended: (room, joined, left) => {
+        // This node's people only: every node mends its own.
+        for (const peer of joined) {
+          nsp.local.to(room).except(state.socketsOf(room, peer.id)).emit('presence:joined', { room, peer });
+        }
+        for (const peerId of left) nsp.local.to(room).emit('presence:left', { room, peerId });
+      },
+    };
+  }
   const flusher = new CursorFlusher(
     nsp,
     () => state.takeFlush(),
     options.tickHz,
     logger,
-    encoders,
+    state.encoders,
     () => state.hasPending(),
+    cluster ? publisher(nsp) : null,
   );
   let cursorsRejected = 0;
   const rejected = () => {
@@ -123,42 +166,54 @@ export function registerRooms(nsp: RoomsNamespace, options: RoomsOptions): Rooms
     room: string,
     address: RoomAddress,
     format: CursorFormat,
-  ): Result<RoomJoined> => {
+  ): Result<RoomJoined> | Promise<Result<RoomJoined>> => {
     const { page, channel } = address;
     const { clientId, name, color } = socket.data;
     const peer = { id: options.peerIds.of(clientId, room), name, color, idle: false };
-    const joined = state.join(
-      room,
-      { page, channel },
-      socket.id,
-      peer,
-      format,
-      Date.now(),
-      socketAddress(socket),
-    );
+    // In the Socket.IO rooms before Redis answers, so no broadcast falls between the answer
+    // and the join (the client drops what comes before its ack).
     void socket.join(room);
     // Each format's batches go to the members of that format only; a later join may switch it.
     void socket.join(cursorChannelOf(room, format));
     void socket.leave(cursorChannelOf(room, format === 'packed' ? 'objects' : 'packed'));
-    if (joined.arrived) socket.to(room).emit('presence:joined', { room, peer: joined.self });
-    return ok({ room, roomNo: joined.roomNo, self: joined.self, peers: joined.peers });
+    const joining = presence.join({
+      room,
+      address: { page, channel },
+      socketId: socket.id,
+      peer,
+      format,
+      remote: socketAddress(socket),
+      now: Date.now(),
+    });
+    return after(joining, (joined): Result<RoomJoined> => {
+      // Gone while Redis answered: its disconnect found nothing to leave yet.
+      if (!socket.connected) {
+        void after(presence.leave(room, socket.id), announceLeft);
+        return fail('invalid', 'disconnected');
+      }
+      if (joined.arrived) socket.to(room).emit('presence:joined', { room, peer: joined.self });
+      for (const peer of [joined.self, ...joined.peers]) redis?.heard(room, peer.id, true);
+      return ok({ room, roomNo: joined.roomNo, self: joined.self, peers: joined.peers });
+    });
   };
 
   const leave = (socket: RoomsSocket, room: string): void => {
-    const left = state.leave(room, socket.id);
     // Only rooms joined through room:join: leaving the socket's own id room would break except().
-    if (left === null) return;
+    if (!state.has(room, socket.id)) return;
     void socket.leave(room);
     void socket.leave(cursorChannelOf(room, 'packed'));
     void socket.leave(cursorChannelOf(room, 'objects'));
-    if (left.departed) nsp.to(room).emit('presence:left', { room, peerId: left.peerId });
+    void after(presence.leave(room, socket.id), announceLeft);
   };
 
-  const list = (input: RoomList): Result<RoomSummary[]> => {
+  const list = (input: RoomList): Result<RoomSummary[]> | Promise<Result<RoomSummary[]>> => {
     const page = normalizePageUrl(input.page);
     if (page === null) return fail('invalid', 'page: expected an http(s) URL');
-    const rooms = state
-      .summaries(page)
+    return after(presence.list(page), (summaries) => listed(page, summaries));
+  };
+
+  const listed = (page: string, summaries: Array<RoomSummary & RoomAddress>): Result<RoomSummary[]> => {
+    const rooms = summaries
       .filter((summary) => summary.count > 0 && isListed(summary))
       .map(({ channel, room, count }) => ({ channel, room, count }));
     // The public room is always offered, even empty, so a client can list it without a special case.
@@ -184,7 +239,7 @@ export function registerRooms(nsp: RoomsNamespace, options: RoomsOptions): Rooms
     // zod leaves absent optional keys out, so the patch never erases a field. An update
     // that changes nothing is the client's keep-alive: it refreshed the TTL above, and
     // is not broadcast.
-    const updated = state.updatePeer(room, peerId, patch);
+    const updated = presence.update(room, peerId, patch);
     if (updated?.changed) nsp.to(room).emit('presence:updated', { room, peer: updated.peer });
     return ok(null);
   };
@@ -192,12 +247,9 @@ export function registerRooms(nsp: RoomsNamespace, options: RoomsOptions): Rooms
   const sweep = (): void => {
     for (const { room, socketId } of state.expired(Date.now(), ttlMs)) {
       const socket = nsp.sockets.get(socketId);
+      // The socket is gone without a disconnect we saw: forget it all the same.
       if (socket) leave(socket, room);
-      else {
-        // The socket is gone without a disconnect we saw: forget it all the same.
-        const left = state.leave(room, socketId);
-        if (left?.departed) nsp.to(room).emit('presence:left', { room, peerId: left.peerId });
-      }
+      else void after(presence.leave(room, socketId), announceLeft);
     }
   };
   const sweeper = setInterval(
@@ -260,9 +312,7 @@ export function registerRooms(nsp: RoomsNamespace, options: RoomsOptions): Rooms
   };
   const events = Object.keys(handlers) as Array<keyof typeof handlers>;
   function disconnected(this: RoomsSocket): void {
-    for (const left of state.leaveAll(this.id)) {
-      if (left.departed) nsp.to(left.room).emit('presence:left', { room: left.room, peerId: left.peerId });
-    }
+    for (const room of state.roomsOf(this.id)) void after(presence.leave(room, this.id), announceLeft);
   }
 
   nsp.on('connection', (socket) => {
@@ -274,8 +324,10 @@ export function registerRooms(nsp: RoomsNamespace, options: RoomsOptions): Rooms
     stats: () => ({ cursorsRejected, cursorFlushes: flusher.stats.flushes }),
     close: () => {
       clearInterval(sweeper);
+      presence.close();
       flusher.close();
     },
+    onRemote: redis && clusterState ? remoteBroadcasts(nsp.name, clusterState, redis) : () => false,
   };
 }
 

@@ -1,4 +1,5 @@
 // loadConfig: defaults, parsing and the errors a bad environment gets.
+import { hostname } from 'node:os';
 import { expect, it } from 'vitest';
 import { loadConfig } from '../../server/config.js';
 
@@ -8,6 +9,8 @@ it('has the documented defaults', () => {
     host: '127.0.0.1',
     dataDir: './data',
     databaseUrl: null,
+    redisUrl: null,
+    nodeId: `${hostname()}-${process.pid}`,
     tickHz: 60,
     presenceTtlMs: 30_000,
     allowedOrigins: [],
@@ -33,6 +36,8 @@ it('reads every variable and treats empty ones as unset', () => {
       HOST: '0.0.0.0',
       DATA_DIR: '/var/lib/copresence',
       DATABASE_URL: 'postgres://copresence:secret@db.internal:5432/copresence',
+      REDIS_URL: 'redis://:secret@cache.internal:6379/0',
+      NODE_ID: 'node-2',
       TICK_HZ: '30',
       PRESENCE_TTL_MS: '45000',
       ALLOWED_ORIGINS: ' chrome-extension://abc , https://example.com/ ,',
@@ -53,6 +58,8 @@ it('reads every variable and treats empty ones as unset', () => {
     host: '0.0.0.0',
     dataDir: '/var/lib/copresence',
     databaseUrl: 'postgres://copresence:secret@db.internal:5432/copresence',
+    redisUrl: 'redis://:secret@cache.internal:6379/0',
+    nodeId: 'node-2',
     tickHz: 30,
     presenceTtlMs: 45_000,
     allowedOrigins: ['chrome-extension://abc', 'https://example.com'],
@@ -76,6 +83,8 @@ it.each([
   [{ PORT: '80a' }, /PORT/],
   [{ PORT: '70000' }, /PORT/],
   [{ TICK_HZ: '0' }, /TICK_HZ/],
+  [{ REDIS_URL: 'localhost:6379' }, /REDIS_URL/],
+  [{ NODE_ID: 'node 1' }, /NODE_ID/],
   [{ PRESENCE_TTL_MS: '50' }, /PRESENCE_TTL_MS/],
   [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
   [{ ALLOWED_ORIGINS: 'example.com' }, /ALLOWED_ORIGINS/],

@@ -12,16 +12,17 @@ import { randomBytes } from 'node:crypto';
 import {
   chownSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { freePort } from './free-port.js';
 
 /** Where Debian puts the server binaries; PG_BIN overrides. */
 function binDir(): string {
@@ -56,17 +57,6 @@ function pgCommand(bin: string, args: string[]): void {
   }
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 export interface PgCluster {
   /** `postgres://postgres@127.0.0.1:<port>/postgres`: the superuser on the maintenance database. */
   url: string;
@@ -94,26 +84,55 @@ function serverPids(data: string): number[] {
   return [postmaster, ...children];
 }
 
-/** Makes and starts a new cluster in a temporary directory, trusting local TCP connections. */
-export async function startCluster(): Promise<PgCluster> {
+export interface ClusterOptions {
+  /**
+   * A directory to keep the cluster in (`npm run start:cluster`): made with initdb on the
+   * first run, reused after. Unset: a new temporary directory, with durability off for speed.
+   */
+  dir?: string;
+  /** The port; a free one by default. */
+  port?: number;
+}
+
+/** Makes (or reopens, with `dir`) and starts a cluster trusting local TCP connections. */
+export async function startCluster(options: ClusterOptions = {}): Promise<PgCluster> {
   const bin = binDir();
-  const dir = mkdtempSync(join(tmpdir(), 'copresence-pg-'));
+  const durable = options.dir !== undefined;
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'copresence-pg-'));
+  mkdirSync(dir, { recursive: true });
   if (isRoot()) {
     const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
     const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
     chownSync(dir, uid, gid);
+    const reach = spawnSync('runuser', ['-u', 'postgres', '--', 'test', '-w', dir]);
+    if (reach.status !== 0) {
+      throw new Error(
+        `PostgreSQL runs as the postgres user, who cannot reach ${dir} (a parent directory is private): pick a directory it can reach`,
+      );
+    }
   }
   const data = join(dir, 'data');
-  const port = await freePort();
-  pgCommand(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
+  const port = options.port ?? (await freePort());
+  if (!existsSync(join(data, 'PG_VERSION'))) {
+    pgCommand(join(bin, 'initdb'), [
+      '-D',
+      data,
+      '-U',
+      'postgres',
+      '--auth=trust',
+      '-E',
+      'UTF8',
+      ...(durable ? [] : ['--no-sync']),
+    ]);
+  }
   // A test cluster: durability of the test data does not matter, speed does. The store
-  // still commits with synchronous_commit on (the server default is kept for it).
+  // still commits with synchronous_commit on (the server default is kept for it). A kept
+  // cluster keeps PostgreSQL's durable defaults.
   const conf = [
     `port = ${port}`,
     "listen_addresses = '127.0.0.1'",
     `unix_socket_directories = '${dir}'`,
-    'fsync = off',
-    'full_page_writes = off',
+    ...(durable ? [] : ['fsync = off', 'full_page_writes = off']),
     'max_connections = 300',
     'shared_buffers = 32MB',
   ].join('\n');
@@ -151,6 +170,14 @@ export async function startCluster(): Promise<PgCluster> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  // A kept cluster left running by a killed start:cluster: stop it, or pg_ctl start refuses.
+  if (durable && existsSync(join(data, 'postmaster.pid'))) {
+    try {
+      cluster.stop('fast');
+    } catch {
+      // A stale pid file of a dead server: pg_ctl start copes with it.
+    }
+  }
   cluster.start();
   return cluster;
 }
