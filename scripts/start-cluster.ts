@@ -81,8 +81,8 @@ async function main(): Promise<void> {
       output: 'inherit',
       env: {
         LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-        // Everyone arrives from nginx's address: a per-address limit would be one for all.
-        MAX_CONNECTIONS_PER_IP: process.env.MAX_CONNECTIONS_PER_IP ?? '100000',
+        // Everyone arrives from nginx's address: believe the client address it forwards.
+        TRUSTED_PROXIES: process.env.TRUSTED_PROXIES ?? '127.0.0.1',
       },
     });
     nodes.push(node);
