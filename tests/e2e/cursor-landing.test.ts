@@ -1,5 +1,5 @@
 /**
- * Cursors that land on the same word (issue 3), measured on real pages
+ * Cursors that land on the same word, measured on real pages
  * (tests/fixtures/real-pages): Alice, in a 1280 px wide window, points at a word;
  * Bob, in an 800 px wide window where the text has reflowed, must see her cursor on
  * that word. The distance from Bob's drawing of the cursor tip to the word's box is

@@ -1,5 +1,5 @@
 /**
- * Zoom and scroll (issue 3): Alice points at a word on a real page; Bob, whose tab is
+ * Zoom and scroll: Alice points at a word on a real page; Bob, whose tab is
  * zoomed to 150 % (chrome.tabs.setZoom from his service worker) or scrolled so the word
  * sits elsewhere in his viewport, must still see her cursor on that word. Distances are
  * measured inside Bob's page, in its CSS pixels, from the cursor's tip to the word's box.

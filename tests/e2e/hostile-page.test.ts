@@ -1,5 +1,5 @@
 /**
- * A hostile page (issue 10, point 1). Alice and Bob share article.html (public room, where
+ * A hostile page. Alice and Bob share article.html (public room, where
  * notes work; a private room for the cursor labels, since notes there are refused today);
  * the page's own script (run in the page's main world with `page.evaluate`, which is
  * what a site's script is) tries to act in Alice's name and to read the room through
@@ -96,7 +96,7 @@ const wrapStore = (store: NoteStore): NoteStore =>
       const page = await store.page(...args);
       return { ...page, notes: page.notes.map(hostile) };
     },
-    // What subscribers read since issue 12.
+    // What subscribers read: changes by revision.
     changes: async (...args: Parameters<NoteStore['changes']>) => {
       const page = await store.changes(...args);
       return { ...page, notes: page.notes.map(hostile) };

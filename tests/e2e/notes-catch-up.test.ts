@@ -1,5 +1,5 @@
 /**
- * Catch-up by revision with real Chromium (issue 12). Notes change where Bob's extension
+ * Catch-up by revision with real Chromium. Notes change where Bob's extension
  * cannot hear it: while the server is down (written straight into its database), and on
  * "another node" (straight into the shared store). When Bob's worker reconnects, and when
  * Chrome stops it and starts a new one, it asks only for the changes after the revision it

@@ -1,5 +1,5 @@
 /**
- * A conflicting edit is shown, not lost (issue 4). Only a note's author may edit it, so
+ * A conflicting edit is shown, not lost. Only a note's author may edit it, so
  * the conflict is Alice's own: the page is open in two of her tabs, the server is down,
  * she edits the note in tab 1 and then in tab 2, whose card still holds the old
  * version. When the server is back the first edit lands and the second is refused as

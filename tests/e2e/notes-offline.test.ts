@@ -1,5 +1,5 @@
 /**
- * Never lose a note (issue 4), in real Chromium against the real server: a note made
+ * Never lose a note, in real Chromium against the real server: a note made
  * while the server is down, and a note whose ack never reached a worker that was
  * stopped, both arrive exactly once.
  */

@@ -1,5 +1,5 @@
 /**
- * Notes on the page between two real Chromium users (issue 4), the parts a user reaches
+ * Notes on the page between two real Chromium users, the parts a user reaches
  * through the overlay and the browser: a note pinned to a point ("Add note here" in the
  * context menu, Alt+Shift+N) lands on the same spot for the other user; notes re-anchor
  * when the page changes under them (late content arrives, words go away); the notes

@@ -1,5 +1,5 @@
 /**
- * Notes between two real Chromium users (issue 4): replies, edits and deletes show up
+ * Notes between two real Chromium users: replies, edits and deletes show up
  * live for the other user; only the author gets Edit/Delete; a note body full of HTML
  * and script is shown as literal text and nothing of it runs. Also takes the notes
  * screenshots (editor, thread, panel) for docs/screenshots.

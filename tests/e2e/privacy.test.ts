@@ -1,5 +1,5 @@
 /**
- * Privacy (issue 3): nothing from a site reaches the server until the user turned
+ * Privacy: nothing from a site reaches the server until the user turned
  * sharing on for it. Watched on the real server: engine handshakes and every event
  * any client sends on /rooms and /notes, with their payloads.
  */

@@ -1,5 +1,5 @@
 /**
- * Popup room switcher and presence without ghosts (issue 3), two real Chromium users
+ * Popup room switcher and presence without ghosts, two real Chromium users
  * and a plain Socket.IO client (Dana) on the real server: head counts, idle dimming,
  * named and private rooms, off-viewport edge markers, pause and closing a tab.
  */

@@ -1,5 +1,5 @@
 /**
- * A service worker that can be stopped at any moment (issue 3): Chrome ends extension
+ * A service worker that can be stopped at any moment: Chrome ends extension
  * workers whenever it likes. With two users sharing a page, Alice's worker is
  * terminated over CDP; her next mouse move must reach Bob within a second, in the same
  * room, with Alice listed once.

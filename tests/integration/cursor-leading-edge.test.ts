@@ -1,4 +1,4 @@
-// Cursor flush timing on /rooms (issue 6): the first move after a quiet tick goes out at
+// Cursor flush timing on /rooms: the first move after a quiet tick goes out at
 // once instead of a tick later, and continuous moves still get one batch per tick at most.
 // A slow tick makes "before the next tick" measurable on a shared machine.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';

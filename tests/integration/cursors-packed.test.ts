@@ -1,4 +1,4 @@
-// Packed cursor batches on /rooms (issue 6): one array per room and tick for every packed
+// Packed cursor batches on /rooms: one array per room and tick for every packed
 // member, peer and path numbers that decode back to the same cursors, and objects-format
 // members in the same room still served their own way.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';

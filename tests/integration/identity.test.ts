@@ -1,4 +1,4 @@
-// People are linkable only by choice, and names cannot imitate others (issue 10, point 7):
+// People are linkable only by choice, and names cannot imitate others:
 // peer ids per room, stable for a person within a room across namespaces, reconnects and
 // restarts; earlier notes moved to their author's per-room id; names normalised.
 import { createHash, randomBytes } from 'node:crypto';

@@ -1,4 +1,4 @@
-// `npm run migrate:store` (issue 12): a real SQLite store, written through a real server,
+// `npm run migrate:store`: a real SQLite store, written through a real server,
 // copied into a real PostgreSQL database; the server on PostgreSQL then serves the same notes
 // to the same people, who can still edit theirs; a second run copies nothing.
 import { spawn } from 'node:child_process';

@@ -1,4 +1,4 @@
-// Namespace /notes, issue 12: catch-up by revision. A client that drops and comes back, to
+// Namespace /notes: catch-up by revision. A client that drops and comes back, to
 // the same node or another one sharing the store, subscribes with the revision it has and
 // is answered exactly the changes it missed (notes as they are now, deleted ids), in bounded
 // pages, with the room's revision; note events carry their revision to keep it current.

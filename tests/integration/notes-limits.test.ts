@@ -1,4 +1,4 @@
-// Namespace /notes, issue 10: imports paid per note in one transaction, bounded pages for
+// Namespace /notes: imports paid per note in one transaction, bounded pages for
 // subscribe and export, per-room and per-author quotas, and a store that cannot write
 // answering `unavailable` while /healthz says so.
 import { randomBytes } from 'node:crypto';

@@ -1,4 +1,4 @@
-// Namespace /notes, issue 4: threads, idempotent replays of update/delete (the outbox
+// Namespace /notes: threads, idempotent replays of update/delete (the outbox
 // resends with the same opId), and W3C Web Annotation export/import.
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';

@@ -43,7 +43,7 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
         reset: false,
       },
     });
-    // And the room's revision (issue 12): a client that had revision 1 gets nothing new.
+    // And the room's revision: a client that had revision 1 gets nothing new.
     expect(await ask(again, 'notes:subscribe', { room: ROOM, since: 1 })).toEqual({
       ok: true,
       value: { notes: [], deleted: [], next: null, revision: 1, reset: false },

@@ -1,4 +1,4 @@
-// PostgreSQL stopped, frozen or read-only under a running server (issue 12): note operations
+// PostgreSQL stopped, frozen or read-only under a running server: note operations
 // answer `unavailable` within seconds, cursors and presence go on, /healthz says 503, and once
 // PostgreSQL is back the server serves notes again by itself. This file stops its own cluster,
 // not the run's.

@@ -1,5 +1,5 @@
 /**
- * The presence time-to-live through the real app (issue 3): a peer whose socket stays
+ * The presence time-to-live through the real app: a peer whose socket stays
  * connected but that stops sending keep-alives is dropped and announced as left, while
  * a peer that keeps sending them stays. PRESENCE_TTL_MS makes the TTL short enough to
  * wait for.

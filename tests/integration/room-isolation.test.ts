@@ -1,4 +1,4 @@
-// Room isolation of the packed channel (issue 10): the Socket.IO room that carries a room's
+// Room isolation of the packed channel: the Socket.IO room that carries a room's
 // packed cursor batches must not be a room id anyone can join.
 import { afterEach, describe, expect, it } from 'vitest';
 import {

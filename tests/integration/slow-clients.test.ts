@@ -1,4 +1,4 @@
-// Clients that never read (issue 10): what the server queues for one connection is bounded
+// Clients that never read: what the server queues for one connection is bounded
 // in bytes (MAX_QUEUED_BYTES); a connection over it is closed and counted, and the other
 // clients of the room are unaffected. Over WebSocket (a client whose TCP socket stopped
 // reading) and over long-polling (a client that never polls again).

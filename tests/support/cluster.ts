@@ -1,6 +1,6 @@
 /**
  * Two real server nodes in this process (createApp on port 0), one real redis-server, and one
- * PostgreSQL database they share: the several-node mode of issue 13 without a balancer
+ * PostgreSQL database they share: several-node mode without a balancer
  * (clients pick their node). The other helpers' child-process harness kills nodes for real.
  */
 import type { Result, RoomJoined } from '../../protocol/index.js';

@@ -1,6 +1,6 @@
 /**
- * Reading a room's notes the way a client must since issue 10: `notes:subscribe` answers
- * the first bounded page of changes (issue 12), `notes:page` each following one until `next` is null.
+ * Reading a room's notes the way a client must now that answers are paged: `notes:subscribe` answers
+ * the first bounded page of changes, `notes:page` each following one until `next` is null.
  */
 import type { Note, NotesChanges, Result } from '../../protocol/index.js';
 import { ask, type NotesClient } from './clients.js';

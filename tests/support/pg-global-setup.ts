@@ -1,5 +1,5 @@
 /**
- * vitest globalSetup of the unit and integration projects (issue 12): starts one throwaway
+ * vitest globalSetup of the unit and integration projects: starts one throwaway
  * PostgreSQL cluster for the whole run and provides its URL as `pgUrl`; each test file makes
  * its own database on it (tests/support/postgres.ts). Removed when the run ends.
  */

@@ -1,5 +1,5 @@
 /**
- * A real PostgreSQL for tests (issue 12): one throwaway cluster per test run, made with
+ * A real PostgreSQL for tests: one throwaway cluster per test run, made with
  * Debian's `postgresql` binaries (initdb + pg_ctl) in a temporary directory on a free port,
  * and one database per test file. Never skipped: without the binaries the run fails and
  * says how to install them (CI installs them in .ci/run).
@@ -64,7 +64,7 @@ export interface PgCluster {
   dir: string;
   /** Starts the server (again), waiting until it accepts connections. */
   start(): void;
-  /** Stops the server: `immediate` is a crash as far as clients can tell (issue 12 failure tests). */
+  /** Stops the server: `immediate` is a crash as far as clients can tell (the outage tests). */
   stop(mode?: 'fast' | 'immediate'): void;
   /** Freezes every process of the server (SIGSTOP): connections stay open and nothing answers. */
   freeze(): void;

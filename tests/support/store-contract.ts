@@ -1,5 +1,5 @@
 /**
- * The NoteStore contract as tests (issue 12): one suite that every store must pass
+ * The NoteStore contract as tests: one suite that every store must pass
  * unchanged, SQLite and PostgreSQL alike. A backend opens stores over one shared backing (a
  * second `open` is another connection, or another node, on the same data), so the suite also
  * checks what two nodes racing each other must never break: one note per opId, one winner per

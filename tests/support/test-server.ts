@@ -1,7 +1,7 @@
 /**
  * A real server for integration tests: createApp on 127.0.0.1 port 0 over a fresh store,
  * SQLite (a file in a new temporary directory) or PostgreSQL (a new database on the run's
- * cluster, tests/support/postgres.ts; issue 12). Clients made through it are closed by dispose().
+ * cluster, tests/support/postgres.ts). Clients made through it are closed by dispose().
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,5 +1,5 @@
 /**
- * Driving the notes UI of the overlay like a user, for the notes e2e tests (issue 4): real
+ * Driving the notes UI of the overlay like a user, for the notes e2e tests: real
  * mouse and keyboard input, the overlay reached through its closed root (overlay-probe.ts).
  */
 import type { Page } from 'playwright-core';

@@ -1,5 +1,5 @@
 /**
- * Reaching the overlay the way its closed shadow root allows (issue 10). The page cannot
+ * Reaching the overlay the way its closed shadow root allows. The page cannot
  * open the root, and neither can Playwright's locators (they pierce open roots only), so
  * tests ask the browser through the DevTools protocol: `DOM.describeNode({ pierce: true })`
  * names the closed root of `[data-collab-root]`, `DOM.resolveNode` gives a handle to it,
@@ -430,7 +430,7 @@ export function overlay(page: Page): OverlayLocator {
 export const cursorOf = (page: Page, name: string): OverlayLocator =>
   overlay(page).locator('[data-peer-id]').filter({ hasText: name });
 
-/** The mode of the overlay's shadow root as the browser reports it (`closed` after issue 10). */
+/** The mode of the overlay's shadow root as the browser reports it (`closed`: the page must not open it). */
 export async function overlayRootMode(page: Page): Promise<string | undefined> {
   const cdp = await session(page);
   const host = (await cdp.send('Runtime.evaluate', {

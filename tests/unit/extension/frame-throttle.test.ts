@@ -103,7 +103,7 @@ describe('createFrameThrottle', () => {
   });
 });
 
-describe('createFrameThrottle with a leading edge (issue 6)', () => {
+describe('createFrameThrottle with a leading edge', () => {
   const leading = { leading: true };
 
   it('sends the first event after a quiet period at once, without waiting for a frame', () => {

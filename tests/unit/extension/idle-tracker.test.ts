@@ -50,7 +50,7 @@ describe('IdleTracker', () => {
     expect(changes).toEqual([]);
   });
 
-  it('turns idle at exactly 60 s of quiet, not before (issue 3)', () => {
+  it('turns idle at exactly 60 s of quiet, not before', () => {
     const changes: boolean[] = [];
     new IdleTracker(window, (idle) => changes.push(idle)).setEnabled(true);
     vi.advanceTimersByTime(59_999);

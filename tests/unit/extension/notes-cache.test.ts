@@ -1,5 +1,5 @@
 /**
- * What the worker keeps of each room for the next worker (issue 12): notes with the revision
+ * What the worker keeps of each room for the next worker: notes with the revision
  * they are whole up to, per server, within a size bound, read back only when well-formed.
  */
 import { describe, expect, it } from 'vitest';

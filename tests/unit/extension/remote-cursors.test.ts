@@ -2,7 +2,7 @@
 /**
  * RemoteCursors with a hand-driven clock and animation frames: a cursor glides between
  * updates (intermediate positions are drawn) and reaches each target no later than one
- * update interval after it arrived; idle peers are drawn dimmed (issue 3).
+ * update interval after it arrived; idle peers are drawn dimmed.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Peer } from '../../../protocol/index.js';
@@ -96,7 +96,7 @@ describe('RemoteCursors glide', () => {
     arrive(6000, 0.5, 0.1);
     frame(6000 + MAX_GLIDE_MS / 2);
     expect(drawnAt().x).toBeCloseTo(300, -1);
-    // Smoothing adds at most one 30 Hz sender interval of lag (issue 3).
+    // Smoothing adds at most one 30 Hz sender interval of lag.
     expect(MAX_GLIDE_MS).toBeLessThanOrEqual(Math.ceil(1000 / 30));
     frame(6000 + MAX_GLIDE_MS);
     expect(drawnAt()).toEqual({ x: 500, y: 200 });
@@ -121,7 +121,7 @@ describe('RemoteCursors glide', () => {
   });
 });
 
-describe('RemoteCursors frame clock (issue 6)', () => {
+describe('RemoteCursors frame clock', () => {
   it('never draws a cursor behind where it was when the frame began before the update arrived', () => {
     arrive(1000, 0.1, 0.1);
     arrive(6000, 0.5, 0.1); // glides from x 100 to 500

@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 /**
  * What a hostile server sends is checked again in the content script before it reaches a
- * style or the DOM (issue 10): colours that are not `#rrggbb` become the neutral grey,
+ * style or the DOM: colours that are not `#rrggbb` become the neutral grey,
  * names lose invisible and control characters and are cut to 40; the cursor label and
  * the overlay's styles show only the checked values.
  */

@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 /**
- * Only the user's own input acts (issue 10): events a page script makes (`isTrusted`
+ * Only the user's own input acts: events a page script makes (`isTrusted`
  * false) reach no handler that acts. Here: the helper itself, pointer capture (a script
  * cannot move or hide the user's cursor for the others) and select-to-note (a synthetic
  * mouseup after a scripted selection offers no "Add note" button). The e2e test

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Auth, Name, normalizeDisplayName } from '../../../protocol/index.js';
 
-describe('display names (issue 10, point 7)', () => {
+describe('display names', () => {
   it.each([
     ['a trailing zero-width space', 'Alice\u200b', 'Alice'],
     ['a zero-width joiner between letters', 'Al\u200dice', 'Alice'],

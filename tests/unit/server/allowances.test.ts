@@ -1,5 +1,5 @@
 // Per-key token buckets and per-address allowances: refill, debt from big charges, and
-// state that is forgotten once full again (bounded memory, issue 10).
+// state that is forgotten once full again (bounded memory).
 import { describe, expect, it } from 'vitest';
 import { AddressAllowance, Budgets, HOUR_MS, KeyedBuckets } from '../../../server/budgets.js';
 

@@ -1,6 +1,6 @@
 /**
  * The PostgreSQL store against a real server (the run's cluster, a database of this file):
- * the shared NoteStore contract (tests/support/store-contract.ts, issue 12), and what only
+ * the shared NoteStore contract (tests/support/store-contract.ts), and what only
  * PostgreSQL has: migrations that servers starting at the same moment run once.
  */
 import pg from 'pg';

@@ -1,6 +1,6 @@
 /**
  * The SQLite store against real temporary files: the shared NoteStore contract
- * (tests/support/store-contract.ts, issue 12), and what only SQLite has: notes written
+ * (tests/support/store-contract.ts), and what only SQLite has: notes written
  * before migration 4 keep their owners, and migration 6 numbers earlier notes.
  */
 import { spawn } from 'node:child_process';

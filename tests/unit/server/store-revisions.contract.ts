@@ -1,5 +1,5 @@
 /**
- * The NoteStore contract of catch-up by revision (issue 12), for every store: call
+ * The NoteStore contract of catch-up by revision, for every store: call
  * {@link revisionContract} with a factory of fresh, empty stores (store-revisions.test.ts does
  * for SQLite). Each room has a gap-free revision bumped by every create, update, delete and
  * imported note; notes carry the revision of their last change; deletes leave tombstones; and
@@ -45,7 +45,7 @@ function apply(pages: NoteChanges[], start = new Map<string, Note>()): Map<strin
 }
 
 export function revisionContract(open: OpenStore): void {
-  describe('catch-up by revision (NoteStore contract, issue 12)', () => {
+  describe('catch-up by revision (NoteStore contract)', () => {
     let store: NoteStore;
     let close: () => Promise<void>;
     let ops = 0;
