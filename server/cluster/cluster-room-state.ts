@@ -4,7 +4,6 @@
  * into this node's flushes, which formats the other nodes take, and what the Redis presence
  * refresh needs to know about this node's members.
  */
-import { createHash } from 'node:crypto';
 import type { CursorEntry, Peer } from '../../protocol/index.js';
 import type { NumberPath } from '../cursors/encode-packed.js';
 import { createCursorEncoders } from '../cursors/encoders.js';
@@ -21,9 +20,6 @@ export interface LocalRoom extends RoomAddress {
   maxPathNo: number;
 }
 
-/** Rooms numbered while Redis is away take numbers in [2^30, 2^31). */
-const LOCAL_ROOM_NOS = 2 ** 30;
-
 export class ClusterRoomState extends RoomState {
   /**
    * @param numberPath numbers a path the room has not seen, for every node alike; the answer
@@ -36,19 +32,9 @@ export class ClusterRoomState extends RoomState {
     numberPath: NumberPath,
   ) {
     super(onDirty, onEarlyFlush, minFlushGapMs, createCursorEncoders(numberPath));
-  }
-
-  /**
-   * A room opened while Redis is away: numbered from its id, so every node that opens it
-   * meanwhile picks the same number and Redis keeps it when they put the room back (packed
-   * batches cross again without a rejoin). From 2^30 up, so it never meets the cluster's
-   * counter; a number another room here holds is passed over.
-   */
-  protected override newRoomNo(id: string): number {
-    const used = new Set([...this.rooms.values()].map((room) => room.no));
-    let no = LOCAL_ROOM_NOS + (createHash('sha256').update(id).digest().readUInt32BE(0) % LOCAL_ROOM_NOS);
-    while (used.has(no)) no = no + 1 < 2 * LOCAL_ROOM_NOS ? no + 1 : LOCAL_ROOM_NOS;
-    return no;
+    // The cluster numbers rooms; these are for an outage of Redis, from 2^30 up so they never
+    // meet the cluster's.
+    this.roomNumbers = 2 ** 30;
   }
 
   /** The member's peer with its number, or null when it is not in the room on this process. */
@@ -67,6 +53,17 @@ export class ClusterRoomState extends RoomState {
     if (!member) return null;
     member.peer = { ...member.peer, no };
     return member.peer;
+  }
+
+  /**
+   * Gives the room the cluster's number (another node numbered it first after an outage);
+   * false when nobody is in it here or it had that number already.
+   */
+  renumberRoom(room: string, no: number): boolean {
+    const state = this.rooms.get(room);
+    if (!state || state.no === no) return false;
+    state.no = no;
+    return true;
   }
 
   /** A path number the cluster handed out: announced with the next flush, used from then on. */

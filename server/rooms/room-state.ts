@@ -115,7 +115,8 @@ export class RoomState {
   private flushCount = 0;
   /**
    * Room numbers handed out so far; never reused, so a late batch cannot land in another room.
-   * In several-node mode the cluster numbers rooms (ClusterRoomState#newRoomNo for an outage).
+   * In several-node mode the cluster numbers rooms; these are for an outage of Redis, from
+   * 2^30 up so they never meet the cluster's.
    */
   protected roomNumbers = 0;
 
@@ -358,15 +359,10 @@ export class RoomState {
     return flush;
   }
 
-  /** The packed number of a room opened on this process (the cluster's come with the join). */
-  protected newRoomNo(_id: string): number {
-    return ++this.roomNumbers;
-  }
-
   private createRoom(id: string, address: RoomAddress): Room {
     const room: Room = {
       id,
-      no: this.newRoomNo(id),
+      no: ++this.roomNumbers,
       ...address,
       members: new Map(),
       packed: new Set(),
