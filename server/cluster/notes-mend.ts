@@ -113,6 +113,11 @@ export class NotesMend {
     if (typeof payload?.room !== 'string' || typeof revision !== 'number') return;
     const watch = this.watches.get(payload.room);
     if (!watch || revision <= watch.upTo) return;
+    // Bounded whatever happens (no page read yet, the store away): a mend from `upTo` covers it.
+    if (watch.heard.size >= 4 * MAX_HEARD) {
+      watch.heard.clear();
+      if (watch.mend === 'none') watch.mend = 'wanted';
+    }
     watch.heard.add(revision);
     if (watch.state === 'known') this.advance(watch, watch.upTo);
   }
