@@ -185,6 +185,11 @@ export type CursorBatch = z.infer<typeof CursorBatch>;
 export const CursorPaths = z.object({
   room: RoomId,
   paths: z.array(z.tuple([z.number().int().positive(), z.string().min(1).max(LIMITS.cssPath)])),
+  /**
+   * The room's number in later `cursor:packed` batches, when it changed since the join
+   * (several nodes, after a Redis outage: the cluster's number replaces the node's).
+   */
+  roomNo: z.number().int().positive().optional(),
 });
 export type CursorPaths = z.infer<typeof CursorPaths>;
 

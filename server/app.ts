@@ -19,6 +19,7 @@ import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { PEER_ID_SECRET, PeerIds } from './peer-ids.js';
 import { registerNotes } from './notes/notes-handlers.js';
+import { NotesMend } from './cluster/notes-mend.js';
 import { RedisLink } from './cluster/redis-link.js';
 import { localFirstShardedAdapter, type RemoteBroadcast } from './cluster/sharded-adapter.js';
 import { createRoomAccess } from './room-access.js';
@@ -101,7 +102,14 @@ export function createApp({
     // revision it has (notes:subscribe since), which any node answers from the store; a session
     // kept in one process's memory could not, and would hold every broadcast for minutes.
     ...(redis
-      ? { adapter: localFirstShardedAdapter(redis.pub, redis.sub, (broadcast) => onRemote(broadcast)) }
+      ? {
+          adapter: localFirstShardedAdapter(
+            redis.pub,
+            redis.sub,
+            (broadcast) => onRemote(broadcast),
+            redis.publishes,
+          ),
+        }
       : {}),
   });
   cap.track(io);
@@ -169,8 +177,17 @@ export function createApp({
     privateRooms: privateRoomCreates(config.limits),
     cluster: redis ? { link: redis, nodeId: config.nodeId } : null,
   });
-  onRemote = rooms.onRemote;
-  registerNotes(notesNsp, { store, logger, access, limits: config.limits, peerIds });
+  // Several-node mode: each node mends its own notes subscribers after events were lost.
+  const notesMend = redis ? new NotesMend(notesNsp, store, redis, logger) : null;
+  onRemote = (broadcast) => notesMend?.heard(broadcast) || rooms.onRemote(broadcast);
+  registerNotes(notesNsp, {
+    store,
+    logger,
+    access,
+    limits: config.limits,
+    peerIds,
+    onServed: (room, revision) => notesMend?.served(room, revision),
+  });
   if (mountAdmin(io, config.admin)) logger.info('admin UI enabled on /admin');
 
   let cursorsRejected = 0;
@@ -207,6 +224,7 @@ export function createApp({
     await inFlight.drained(DRAIN_TIMEOUT_MS);
     // Timer first: disconnecting sockets below marks cursors dirty and would wake it again.
     rooms.close();
+    notesMend?.close();
     await io.close();
     // After io.close(): the adapters unsubscribe through it.
     await redis?.close();

@@ -132,13 +132,17 @@ export class Metrics {
   }
 
   /** Several-node mode: the Redis link's state and how often it came back. */
-  gaugeRedis(link: { state(): string; reconnects: number }): void {
+  gaugeRedis(link: {
+    state(): string;
+    reconnects: number;
+    publishes: { pending(): { count: number; bytes: number }; dropped: number };
+  }): void {
     new Gauge({
       name: 'copresence_redis_connected',
       help: 'Both connections to Redis ready (1) or not (0).',
       registers: [this.registry],
       collect() {
-        this.set(link.state() === 'up' ? 1 : 0);
+        this.set(link.state() === 'up' || link.state() === 'stalled' ? 1 : 0);
       },
     });
     new Gauge({
@@ -147,6 +151,24 @@ export class Metrics {
       registers: [this.registry],
       collect() {
         this.set(link.reconnects);
+      },
+    });
+    new Gauge({
+      name: 'copresence_redis_pending_publishes',
+      help: 'Publishes waiting for Redis to answer (bounded: server/cluster/publish-gate.ts).',
+      registers: [this.registry],
+      collect() {
+        this.set(link.publishes.pending().count);
+      },
+    });
+    let dropped = 0;
+    new Counter({
+      name: 'copresence_redis_publishes_dropped_total',
+      help: 'Cursor publishes dropped because Redis did not answer (stalled link).',
+      registers: [this.registry],
+      collect() {
+        this.inc(link.publishes.dropped - dropped);
+        dropped = link.publishes.dropped;
       },
     });
   }

@@ -6,9 +6,10 @@
 import { cursorFromPacked, unpackBatch, type CursorEntry, type CursorPaths } from '../../protocol/index.js';
 import { joined, type Joined, type OpenRoom } from './open-rooms.js';
 
-/** Remembers the path numbers the server announced for a room we are in. */
-export function learnPaths(membership: Joined, { paths }: CursorPaths): void {
+/** Remembers the path numbers (and a new room number) the server announced for a room we are in. */
+export function learnPaths(membership: Joined, { paths, roomNo }: CursorPaths): void {
   for (const [no, path] of paths) membership.paths.set(no, path);
+  if (roomNo !== undefined) membership.roomNo = roomNo;
 }
 
 /** The joined room a batch is for and its cursors (`CursorEntry`, as tabs take them); null for anything else. */

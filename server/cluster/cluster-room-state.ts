@@ -55,6 +55,17 @@ export class ClusterRoomState extends RoomState {
     return member.peer;
   }
 
+  /**
+   * Gives the room the cluster's number (another node numbered it first after an outage);
+   * false when nobody is in it here or it had that number already.
+   */
+  renumberRoom(room: string, no: number): boolean {
+    const state = this.rooms.get(room);
+    if (!state || state.no === no) return false;
+    state.no = no;
+    return true;
+  }
+
   /** A path number the cluster handed out: announced with the next flush, used from then on. */
   addPath(room: string, path: string, no: number): void {
     const state = this.rooms.get(room);

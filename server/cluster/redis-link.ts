@@ -14,9 +14,13 @@
  */
 import { createClient, type RedisClientType } from 'redis';
 import type { Logger } from '../logger.js';
+import { PublishGate } from './publish-gate.js';
 
-/** `connecting` until the first connection, `up` while both clients are ready, `down` otherwise. */
-export type RedisState = 'connecting' | 'up' | 'down';
+/**
+ * `connecting` until the first connection, `up` while both clients are ready and Redis answers,
+ * `stalled` while they are connected but Redis does not answer (publish-gate.ts), `down` otherwise.
+ */
+export type RedisState = 'connecting' | 'up' | 'stalled' | 'down';
 
 /**
  * A presence script Redis has not answered in this long counts as failed. A Redis that hangs
@@ -32,6 +36,8 @@ export const reconnectDelay = (retries: number): number => Math.min(50 * 2 ** re
 export class RedisLink {
   readonly pub: RedisClientType;
   readonly sub: RedisClientType;
+  /** Every publish of the node's adapters passes it: what waits for a hung Redis is bounded. */
+  readonly publishes = new PublishGate(() => this.update());
   private current: RedisState = 'connecting';
   /** Times the link came back after being down. */
   reconnects = 0;
@@ -87,6 +93,7 @@ export class RedisLink {
   async close(): Promise<void> {
     this.closed = true;
     this.listeners.clear();
+    this.publishes.close();
     // A client that is not connected would wait for Redis to drop its queue: destroyed instead.
     await Promise.allSettled(
       [this.pub, this.sub].map((client) => (client.isReady ? client.close() : client.destroy())),
@@ -95,11 +102,17 @@ export class RedisLink {
 
   private update(): void {
     if (this.closed) return;
-    const next: RedisState =
-      this.pub.isReady && this.sub.isReady ? 'up' : this.current === 'connecting' ? 'connecting' : 'down';
+    const ready = this.pub.isReady && this.sub.isReady;
+    const next: RedisState = !ready
+      ? this.current === 'connecting'
+        ? 'connecting'
+        : 'down'
+      : this.publishes.state() === 'stalled'
+        ? 'stalled'
+        : 'up';
     if (next === this.current) return;
     if (next === 'up' && this.current === 'down') this.reconnects += 1;
-    this.logger.warn({ redis: next }, next === 'up' ? 'redis up' : 'redis down');
+    this.logger.warn({ redis: next }, 'redis ' + next);
     this.current = next;
     for (const listener of this.listeners) listener(next);
   }

@@ -46,6 +46,11 @@ export interface PresenceEvents {
    * for this node's sockets only, every node mends its own.
    */
   mended(room: string, joined: Peer[], left: string[]): void;
+  /**
+   * The room's packed number here became the cluster's (it was numbered by this node while
+   * Redis was away, or Redis numbered it anew): this node's packed sockets must learn it.
+   */
+  renumbered(room: string, roomNo: number): void;
 }
 
 type Reply = string | number | null | Reply[];
@@ -89,7 +94,12 @@ export class RedisPresenceStore implements PresenceStore {
   private readonly pathsAsked = new Set<string>();
   private refreshing = false;
   private readonly unsubscribe: () => void;
-  events: PresenceEvents = { departed: () => undefined, returned: () => undefined, mended: () => undefined };
+  events: PresenceEvents = {
+    departed: () => undefined,
+    returned: () => undefined,
+    mended: () => undefined,
+    renumbered: () => undefined,
+  };
   /**
    * Per room with people here, the peers they were told of (join acks, presence events from
    * any node): after an outage it is compared with Redis, and the difference told.
@@ -142,10 +152,12 @@ export class RedisPresenceStore implements PresenceStore {
         const paths: Array<[number, string]> = [];
         for (let i = count; i + 1 < rest.length; i += 2) paths.push([Number(rest[i + 1]), String(rest[i])]);
         const numbered = JSON.parse(self) as Peer & { no: number };
+        const before = this.state.roomNo(room);
         this.state.join(room, address, socketId, numbered, format, now, remote, {
           peerNo: numbered.no,
           roomNo,
         });
+        if (before !== null && before !== roomNo) this.events.renumbered(room, roomNo);
         this.state.knowPaths(room, paths);
         this.state.setRemoteFormats(room, String(others), askedAt);
         const peers = members.filter((member) => member.id !== peer.id);
@@ -300,6 +312,10 @@ export class RedisPresenceStore implements PresenceStore {
         ...local.peers.map((peer) => JSON.stringify(peer)),
       ],
     )) as [number, string, ...string[]];
+    // Redis keeps the first number a node gave it; a node that numbered the room otherwise
+    // (both opened it while Redis was away) takes that one, so packed batches cross again.
+    if (this.state.renumberRoom(local.room, Number(reply[0])))
+      this.events.renumbered(local.room, Number(reply[0]));
     this.state.setRemoteFormats(local.room, String(reply[1]), askedAt);
     for (const json of reply.slice(2)) {
       const peer = JSON.parse(String(json)) as Peer & { no: number };

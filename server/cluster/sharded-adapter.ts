@@ -13,6 +13,7 @@ import { createShardedAdapter } from '@socket.io/redis-adapter';
 import type { Namespace } from 'socket.io';
 import { Adapter, MessageType, type BroadcastOptions } from 'socket.io-adapter';
 import type { RedisClientType } from 'redis';
+import type { PublishGate } from './publish-gate.js';
 
 /** A broadcast another node published to a room this node is in. */
 export interface RemoteBroadcast {
@@ -25,13 +26,19 @@ export interface RemoteBroadcast {
 /** The parts of socket.io-adapter's ClusterAdapter this module reaches into. */
 interface ClusterInternals {
   publish(message: unknown): void;
+  doPublish(message: ClusterMessage): Promise<unknown>;
+  encode(message: unknown): { length: number };
   onMessage(message: ClusterMessage, offset?: string): unknown;
 }
 
 interface ClusterMessage {
   type: number;
   uid?: string;
-  data?: { packet?: { data?: unknown[] }; opts?: { rooms?: string[] }; requestId?: string };
+  data?: {
+    packet?: { data?: unknown[] };
+    opts?: { rooms?: string[]; flags?: { volatile?: boolean } };
+    requestId?: string;
+  };
 }
 
 export type AdapterFactory = (nsp: Namespace) => Adapter;
@@ -54,17 +61,34 @@ export function publisher(nsp: Namespace): Publish {
  * The `adapter` option of the Server. `onRemote` sees every broadcast that arrives from
  * another node, before its delivery (the rooms namespace learns of joins on other nodes);
  * when it answers true, it took the broadcast over and the adapter does not deliver it
- * (cursor batches, merged into this node's next flush).
+ * (cursor batches, merged into this node's next flush). Every publish passes `gate`, which
+ * bounds what waits for a hung Redis.
  */
 export function localFirstShardedAdapter(
   pub: RedisClientType,
   sub: RedisClientType,
   onRemote: (broadcast: RemoteBroadcast) => boolean,
+  gate: PublishGate,
 ): AdapterFactory {
   const sharded = createShardedAdapter(pub, sub, { subscriptionMode: 'dynamic' });
   // Socket.IO calls the factory with `new`: a function, not an arrow, returning the adapter.
   return function (nsp: Namespace): Adapter {
     const adapter = sharded(nsp) as unknown as Adapter & ClusterInternals;
+    // doPublish encodes synchronously before it waits: the size is known when it returns.
+    const encode = adapter.encode.bind(adapter);
+    let encodedBytes = 0;
+    adapter.encode = (message: unknown) => {
+      const encoded = encode(message);
+      encodedBytes = encoded.length;
+      return encoded;
+    };
+    const doPublish = adapter.doPublish.bind(adapter);
+    adapter.doPublish = (message: ClusterMessage) =>
+      gate.pass(message.data?.opts?.flags?.volatile === true, () => {
+        encodedBytes = 0;
+        const done = doPublish(message);
+        return { done, bytes: encodedBytes };
+      });
     adapter.broadcast = function (packet: { data?: unknown[] }, opts: BroadcastOptions): void {
       if (!opts.flags?.local) {
         // Serialised synchronously by publish(), so the local delivery below cannot change it;

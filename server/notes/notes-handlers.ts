@@ -144,6 +144,8 @@ export interface NotesOptions {
   limits: Pick<Limits, 'roomsPerSocket' | 'notesPerRoom' | 'notesPerAuthorPerDay' | 'identityIdleDays'>;
   /** Each person's id in each room: a note's author id is the one of its room. */
   peerIds: PeerIds;
+  /** A subscribe's first page was read up to the room's `revision` (several-node mode's mend). */
+  onServed?: (room: string, revision: number) => void;
 }
 
 export function registerNotes(nsp: NotesNamespace, options: NotesOptions): void {
@@ -184,11 +186,10 @@ export function registerNotes(nsp: NotesNamespace, options: NotesOptions): void 
       await earlierAnswersOut();
       // Subscribed either way; with answers waiting unread, the changes wait for notes:page.
       const since = input.since ?? 0;
-      return ok(
-        backlogged(socket)
-          ? deferredPage(since)
-          : onWire(await readingPage(socket, () => store.changes(input.room, since, PAGE))),
-      );
+      if (backlogged(socket)) return ok(deferredPage(since));
+      const first = await readingPage(socket, () => store.changes(input.room, since, PAGE));
+      options.onServed?.(input.room, first.revision);
+      return ok(onWire(first));
     } catch (error) {
       // A failed subscribe must not leave the socket receiving that room's events.
       if (!wasIn) void socket.leave(input.room);

@@ -119,6 +119,9 @@ export function registerRooms(nsp: RoomsNamespace, options: RoomsOptions): Rooms
         }
         for (const peerId of left) nsp.local.to(room).emit('presence:left', { room, peerId });
       },
+      // Reliable, unlike the batches: this node's packed sockets read later batches by it.
+      renumbered: (room, roomNo) =>
+        nsp.local.to(cursorChannelOf(room, 'packed')).emit('cursor:paths', { room, paths: [], roomNo }),
     };
   }
   const flusher = new CursorFlusher(

@@ -8,7 +8,7 @@ import { ask, connectNotes, connectRooms } from '../support/clients.js';
 import { healthOf, startClusterRig, TEST_TTL_MS, type ClusterRig } from '../support/cluster-rig.js';
 import { startUser, type ClusterUser } from '../support/cluster-user.js';
 import { allNotes } from '../support/notes-pages.js';
-import { once } from '../support/wait.js';
+import { once, record } from '../support/wait.js';
 
 const PAGE = 'https://example.com/redis-kill';
 /** Cross-node traffic must resume within this long of Redis accepting connections again. */
@@ -51,6 +51,16 @@ it('keeps same-node cursors going without Redis and resumes cross-node traffic a
   }
   const before = await alice.createNote('before the outage');
   expect(before.result).toMatchObject({ ok: true });
+  await once<NoteChanged>(carol.notes, 'note:created', (event) => event.note.body === 'before the outage');
+  // Carol's client never disconnects: what she hears live is all she gets without node b's mend.
+  const carolHeard = record<NoteChanged>(carol.notes, 'note:created');
+  // Node b sends her the note written during the outage once Redis is back.
+  const missedNote = once<NoteChanged>(
+    carol.notes,
+    'note:created',
+    (event) => event.note.body === 'during the outage',
+    30_000,
+  );
 
   await rig.redis.kill();
   const moving = keepMoving(alice);
@@ -99,11 +109,13 @@ it('keeps same-node cursors going without Redis and resumes cross-node traffic a
   }
   expect(await healthOf(rig.nodes[0].url)).toMatchObject({ status: 200, body: { redis: 'up' } });
 
-  // Notes: a note written now reaches Carol live, and the one written during the outage is
-  // there for her (a catch-up by revision finds it).
+  // Notes: the one written during the outage reached Carol live, once; a note written now
+  // does too, and a catch-up by revision finds them all.
+  await missedNote;
   const arrived = once<NoteChanged>(carol.notes, 'note:created', (event) => event.note.body === 'after');
   expect((await alice.createNote('after')).result).toMatchObject({ ok: true });
   await arrived;
+  expect(carolHeard.map((event) => event.note.body)).toEqual(['during the outage', 'after']);
   const reader = await connectNotes(rig.nodes[1].url);
   try {
     const bodies = (await allNotes(reader, alice.joined().room)).map((note) => note.body);
