@@ -57,15 +57,17 @@ describe('several nodes: cost of the cursor hot path', () => {
       const after = commandCalls(cluster.redis.url);
       watchers.forEach((socket, i) => socket.off('cursor:packed', listeners[i]));
 
-      // One frame per tick, and one more for a tick at either edge of the window.
+      // One frame per tick. The slack is for early flushes standing in for late ticks on a
+      // busy machine; a frame per node and tick would be twice the ticks.
       for (const received of frames) {
         expect(received).toBeGreaterThanOrEqual(TICKS / 2);
-        expect(received).toBeLessThanOrEqual(TICKS + 2);
+        expect(received).toBeLessThanOrEqual(TICKS * 1.5);
       }
       const used = [...after].filter(([name, calls]) => name !== 'info' && calls > (before.get(name) ?? 0));
       expect(used.map(([name]) => name)).toEqual(['spublish']);
       const publishes = (after.get('spublish') ?? 0) - (before.get('spublish') ?? 0);
-      expect(publishes).toBeLessThanOrEqual(2 * (TICKS + 2));
+      // Two nodes, one publish each per tick (and the adapter's heartbeat), with the same slack.
+      expect(publishes).toBeLessThanOrEqual(2 * TICKS * 1.25);
     } finally {
       clearInterval(moving);
     }
