@@ -234,6 +234,26 @@ export class RedisPresenceStore implements PresenceStore {
     );
   }
 
+  /**
+   * Someone joined the room on another node, and this node assumes both cursor formats until
+   * it knows theirs: asks now (their join stored it) instead of waiting for the next refresh,
+   * so the ticks until then do not encode and publish a format nobody takes.
+   */
+  learnFormats(room: string): void {
+    const askedAt = performance.now();
+    this.link.pub.sendCommand(['HGETALL', keysOf(room).f]).then(
+      (reply) => {
+        // A flat field, value list (RESP2, the link's protocol).
+        const all = Array.isArray(reply) ? (reply as unknown[]).map(String) : [];
+        let others = '';
+        for (let i = 0; i + 1 < all.length; i += 2) if (all[i] !== this.nodeId) others += all[i + 1];
+        this.state.setRemoteFormats(room, others, askedAt);
+      },
+      // Both formats stay assumed until the next refresh.
+      (error: unknown) => this.logger.debug({ err: error }, 'cursor formats not learnt'),
+    );
+  }
+
   /** The room's people were told that `peerId` is there (`present`) or gone. */
   heard(room: string, peerId: string, present: boolean): void {
     let peers = this.told.get(room);

@@ -49,8 +49,9 @@ export function remoteBroadcasts(
       presence.heard(room, payload.peerId, false);
     if (event === 'presence:joined' && typeof payload?.peer?.id === 'string') {
       presence.heard(room, payload.peer.id, true);
-      // Its format is not known here before the next refresh: flush both meanwhile.
+      // Its format is not known here yet: flush both until Redis says.
       state.setRemoteFormats(room, null);
+      presence.learnFormats(room);
       state.resendCursors(room);
     }
     return false;
