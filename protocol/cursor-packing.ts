@@ -18,7 +18,7 @@
  * entry included: a client skips its own `no`.
  */
 import { fail, ok, type Result } from './errors.js';
-import type { Cursor } from './schemas.js';
+import type { Cursor } from './rooms-schemas.js';
 
 /** Positions and offsets inside a box are integers in 1/PACKED_SCALE. */
 export const PACKED_SCALE = 10_000;

@@ -5,9 +5,6 @@
 import type { Result } from './errors.js';
 import type { AnnotationCollection } from './web-annotation.js';
 import type {
-  CursorBatch,
-  CursorPaths,
-  CursorMove,
   Note,
   NoteChanged,
   NoteCreate,
@@ -21,6 +18,11 @@ import type {
   NotesPageRequest,
   NotesSubscribe,
   NoteUpdate,
+} from './notes-schemas.js';
+import type {
+  CursorBatch,
+  CursorPaths,
+  CursorMove,
   PresenceJoined,
   PresenceLeft,
   PresenceUpdate,
@@ -32,7 +34,7 @@ import type {
   RoomList,
   RoomRef,
   RoomSummary,
-} from './schemas.js';
+} from './rooms-schemas.js';
 
 export type Ack<T> = (result: Result<T>) => void;
 

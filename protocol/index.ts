@@ -6,6 +6,8 @@ export * from './events.js';
 export * from './page-url.js';
 export * from './presence.js';
 export * from './schemas.js';
+export * from './rooms-schemas.js';
+export * from './notes-schemas.js';
 export * from './point-fragment.js';
 export * from './web-annotation.js';
 export * from './web-annotation-import.js';

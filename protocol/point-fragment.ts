@@ -11,7 +11,7 @@
  * import turns it back into the stored value character for character. A point with whole
  * percents is written as it is, without `refinedBy`.
  */
-import type { Selector } from './schemas.js';
+import type { Selector } from './notes-schemas.js';
 
 export const MEDIA_FRAGMENTS = 'http://www.w3.org/TR/media-frags/';
 

@@ -7,15 +7,14 @@
 import { z } from 'zod';
 import { normalizePageUrl } from './page-url.js';
 import { pointFromW3C } from './point-fragment.js';
+import { Color, LIMITS } from './schemas.js';
 import {
-  Color,
-  LIMITS,
   NoteAnchor,
   NoteBody,
   Selector,
   type ImportSkippedItem,
   type ImportSkipReason,
-} from './schemas.js';
+} from './notes-schemas.js';
 import { MAX_IMPORT_ITEMS } from './web-annotation.js';
 
 const oneOrMany = <T extends z.ZodType>(item: T) =>

@@ -19,7 +19,7 @@
  * as `after`. A client that wants one file joins the pages' items.
  */
 import { pointToW3C, type W3CFragmentSelector } from './point-fragment.js';
-import type { Note, Selector } from './schemas.js';
+import type { Note, Selector } from './notes-schemas.js';
 
 export const ANNOTATION_CONTEXT = 'http://www.w3.org/ns/anno.jsonld';
 /** The most annotations one `notes:import` takes (the 64 KiB message limit usually bites first). */
