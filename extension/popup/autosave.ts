@@ -12,6 +12,17 @@ export const AUTOSAVE_DELAY_MS = 400;
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
 
+/** A `parse` for {@link autosave} from a zod schema: its value, or `message` when it refuses. */
+export function parseWith<T>(
+  schema: { safeParse(text: string): { success: true; data: T } | { success: false } },
+  message: string,
+) {
+  return (text: string): Parsed<T> => {
+    const parsed = schema.safeParse(text);
+    return parsed.success ? { ok: true, value: parsed.data } : { ok: false, message };
+  };
+}
+
 export interface AutosaveOptions<T> {
   input: HTMLInputElement;
   /** Where the field says it saved, or why it cannot. */

@@ -6,7 +6,7 @@
  */
 import { Name } from '../../protocol/index.js';
 import { createChromeApi } from '../chrome-api.js';
-import { autosave } from './autosave.js';
+import { autosave, parseWith } from './autosave.js';
 import {
   PopupReply,
   ServerUrl,
@@ -291,12 +291,7 @@ ui.toggle.addEventListener('change', () => {
 autosave({
   input: ui.name,
   hint: ui.nameHint,
-  parse: (text) => {
-    const parsed = Name.safeParse(text);
-    return parsed.success
-      ? { ok: true, value: parsed.data }
-      : { ok: false, message: 'A name has 1 to 40 characters, one of them visible.' };
-  },
+  parse: parseWith(Name, 'A name has 1 to 40 characters, one of them visible.'),
   saved: () => current?.name,
   save: (name) => (tabId === null ? Promise.resolve(false) : ask({ type: 'popup:set-profile', tabId, name })),
 });
@@ -311,16 +306,10 @@ ui.color.addEventListener('click', (event) => {
 autosave({
   input: ui.serverUrl,
   hint: ui.serverHint,
-  parse: (text) => {
-    const parsed = ServerUrl.safeParse(text);
-    return parsed.success
-      ? { ok: true, value: parsed.data }
-      : {
-          ok: false,
-          message:
-            'Enter the server’s address, such as http://127.0.0.1:8080; until then the last one saved is used.',
-        };
-  },
+  parse: parseWith(
+    ServerUrl,
+    'Enter the server’s address, such as http://127.0.0.1:8080; until then the last one saved is used.',
+  ),
   saved: () => current?.serverUrl,
   save: (serverUrl) =>
     tabId === null ? Promise.resolve(false) : ask({ type: 'popup:set-server', tabId, serverUrl }),
