@@ -14,17 +14,7 @@ import type {
 import { ask, type RoomsClient } from '../support/clients.js';
 import { join, keepAlive, PAGE, startCluster, type TestCluster } from '../support/cluster.js';
 import type { TestServer } from '../support/test-server.js';
-import { once, record } from '../support/wait.js';
-
-/** Polls `check` every 50 ms until it holds; there is no event for "Redis is back" to await. */
-async function until(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<number> {
-  const started = performance.now();
-  while (!(await check())) {
-    if (performance.now() - started > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return performance.now() - started;
-}
+import { once, record, until } from '../support/wait.js';
 
 const health = async (node: TestServer) => {
   const res = await fetch(node.url + '/healthz');

@@ -18,7 +18,7 @@ import { MAX_PENDING_PUBLISHES } from '../../server/cluster/publish-gate.js';
 import { ask, type NotesClient, type RoomsClient } from '../support/clients.js';
 import { join, keepAlive, PAGE, startCluster, type TestCluster } from '../support/cluster.js';
 import type { TestServer } from '../support/test-server.js';
-import { once, record } from '../support/wait.js';
+import { once, record, until } from '../support/wait.js';
 
 const ANCHOR = { selectors: [{ type: 'TextQuoteSelector', exact: 'shared words' }] };
 const opId = () => randomBytes(9).toString('base64url');
@@ -39,14 +39,6 @@ const redisOf = async (node: TestServer) => {
   return body.redis;
 };
 
-/** Polls every 50 ms: there is no event for a node's view of Redis to await. */
-async function until(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const started = performance.now();
-  while (!(await check())) {
-    if (performance.now() - started > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 const redisIs = (node: TestServer, state: string) => async () => (await redisOf(node)) === state;
 
 /** A metric's value in /metrics, summed over its labels' lines. */

@@ -43,3 +43,16 @@ export function record<T = unknown>(client: AnyClient, event: string): T[] {
   (client as Socket).on(event, (payload: T) => seen.push(payload));
   return seen;
 }
+
+/**
+ * Polls `check` every 50 ms until it holds and resolves with the milliseconds it took; for
+ * states no event announces (a node's view of Redis coming back).
+ */
+export async function until(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<number> {
+  const started = performance.now();
+  while (!(await check())) {
+    if (performance.now() - started > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return performance.now() - started;
+}
