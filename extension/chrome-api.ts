@@ -6,6 +6,7 @@
  * which keeps the polyfill (it throws outside an extension) out of unit tests.
  */
 import browser from 'webextension-polyfill';
+import { t, useMessages } from './shared/i18n.js';
 
 /** A `runtime.Port`, reduced to what we use. */
 export interface PortLike {
@@ -64,6 +65,8 @@ const ADD_NOTE_HERE = 'add-note-here';
 
 /** The real implementation over webextension-polyfill. */
 export function createChromeApi(): ChromeApi {
+  // Every entry point builds its api first, so every t() after this speaks the browser's language.
+  useMessages((key, substitutions) => browser.i18n.getMessage(key, substitutions), browser.i18n.getUILanguage());
   return {
     storageLocal: browser.storage.local,
     storageSession: browser.storage.session,
@@ -91,7 +94,7 @@ export function createChromeApi(): ChromeApi {
       void browser.contextMenus.removeAll().then(() =>
         browser.contextMenus.create({
           id: ADD_NOTE_HERE,
-          title: 'Add note here',
+          title: t('addNoteHere'),
           contexts: ['page', 'selection'],
         }),
       );

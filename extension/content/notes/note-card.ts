@@ -12,7 +12,8 @@ import type { Overlay } from '../overlay.js';
 import { safeColor, safeName } from '../safe-values.js';
 import { trusted } from '../trusted-events.js';
 import type { Part } from './keyed-parts.js';
-import { relativeTime, renderNoteText } from './note-text.js';
+import { relativeTime } from '../../shared/i18n.js';
+import { renderNoteText } from './note-text.js';
 import { button, el, inlineEditor } from './overlay-ui.js';
 
 export const FALLBACK_COLOR = '#ffd400';

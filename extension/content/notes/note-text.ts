@@ -1,7 +1,7 @@
 /**
  * Note text on the page: plain text as generated content of spans (overlay-text.ts: the
  * page cannot find or select it), with http(s) links made clickable by building `<a>`
- * elements whose href was checked (never from markup), and short relative times.
+ * elements whose href was checked (never from markup). Relative times are in shared/i18n.ts.
  * Nothing here parses HTML.
  */
 import { textElement } from '../overlay-text.js';
@@ -39,27 +39,4 @@ export function renderNoteText(doc: Document, text: string): DocumentFragment {
   }
   if (last < text.length) out.append(textElement(doc, 'span', text.slice(last)));
   return out;
-}
-
-const UNITS: Array<[Intl.RelativeTimeFormatUnit, number]> = [
-  ['year', 365 * 24 * 3600],
-  ['month', 30 * 24 * 3600],
-  ['week', 7 * 24 * 3600],
-  ['day', 24 * 3600],
-  ['hour', 3600],
-  ['minute', 60],
-];
-
-let format: Intl.RelativeTimeFormat | null = null;
-
-/** "just now", "5 minutes ago", "yesterday"... for an ISO time. */
-export function relativeTime(iso: string, now = Date.now()): string {
-  const seconds = Math.round((Date.parse(iso) - now) / 1000);
-  if (!Number.isFinite(seconds)) return '';
-  // One formatter for every card: building one costs more than formatting with it.
-  format ??= new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
-  for (const [unit, size] of UNITS) {
-    if (Math.abs(seconds) >= size) return format.format(Math.round(seconds / size), unit);
-  }
-  return 'just now';
 }
