@@ -66,7 +66,10 @@ const ADD_NOTE_HERE = 'add-note-here';
 /** The real implementation over webextension-polyfill. */
 export function createChromeApi(): ChromeApi {
   // Every entry point builds its api first, so every t() after this speaks the browser's language.
-  useMessages((key, substitutions) => browser.i18n.getMessage(key, substitutions), browser.i18n.getUILanguage());
+  useMessages(
+    (key, substitutions) => browser.i18n.getMessage(key, substitutions),
+    browser.i18n.getUILanguage(),
+  );
   return {
     storageLocal: browser.storage.local,
     storageSession: browser.storage.session,
