@@ -4,7 +4,7 @@
 // reaches the person on the other node. This file stops its own PostgreSQL, not the run's.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { NoteChanged } from '../../protocol/index.js';
-import { PG_TIMEOUTS } from '../../server/store/pg-store.js';
+import { PG_TIMEOUTS } from '../../server/store/pg-database.js';
 import { connectNotes } from '../support/clients.js';
 import { healthOf, startClusterRig, TEST_TTL_MS, type ClusterRig } from '../support/cluster-rig.js';
 import { startUser, type ClusterUser } from '../support/cluster-user.js';

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { CursorBatch, Note, Result, RoomJoined } from '../../protocol/index.js';
-import { PG_TIMEOUTS } from '../../server/store/pg-store.js';
+import { PG_TIMEOUTS } from '../../server/store/pg-database.js';
 import { ask, raw, type NotesClient } from '../support/clients.js';
 import { createDatabase, startCluster, type PgCluster } from '../support/postgres.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
