@@ -137,7 +137,66 @@ export interface WriteOutcome<T> {
   applied: boolean;
 }
 
-export interface NoteStore {
+/** Identities, private rooms and server secrets: the store's part that is not notes. */
+export interface AccountStore {
+  /** The hash stored for `clientId`, or null when it has never connected. */
+  getSecretHash(clientId: string): Promise<string | null>;
+  /**
+   * Stores `hash` for `clientId` unless one is stored already, and returns the hash that
+   * is stored afterwards. Atomic, so two first connections cannot both win.
+   */
+  claimSecretHash(clientId: string, hash: string): Promise<string>;
+  /**
+   * Records a private room of `page` with the hash of its invite key. False when that
+   * (page, channel) exists already; the caller then picks another channel.
+   */
+  createPrivateRoom(page: string, channel: string, keyHash: string): Promise<boolean>;
+  /** The invite key hash of a private room, or null when there is no such room. */
+  getPrivateRoomKeyHash(page: string, channel: string): Promise<string | null>;
+  /**
+   * A random 32-byte secret of the server, made once per store under `name` and the same
+   * on every later call and restart (and, with a shared store, on every node).
+   */
+  getServerSecret(name: string): Promise<Buffer>;
+  /**
+   * Notes that `clientId` is still in use (a handshake), cheaply: at most one write per
+   * clientId and day. Identities not seen for a while and owning no note expire.
+   */
+  touchClient(clientId: string): Promise<void>;
+  /** Deletes identities not seen since `before` that own no note; answers how many. */
+  expireClients(before: Date): Promise<number>;
+}
+
+/**
+ * Forwards {@link AccountStore} to a store's `accounts` part, so each store's class keeps
+ * its notes and hands the rest to pg-accounts.ts / sqlite-accounts.ts.
+ */
+export abstract class ForwardsAccounts implements AccountStore {
+  protected abstract readonly accounts: AccountStore;
+  getSecretHash(clientId: string): Promise<string | null> {
+    return this.accounts.getSecretHash(clientId);
+  }
+  claimSecretHash(clientId: string, hash: string): Promise<string> {
+    return this.accounts.claimSecretHash(clientId, hash);
+  }
+  createPrivateRoom(page: string, channel: string, keyHash: string): Promise<boolean> {
+    return this.accounts.createPrivateRoom(page, channel, keyHash);
+  }
+  getPrivateRoomKeyHash(page: string, channel: string): Promise<string | null> {
+    return this.accounts.getPrivateRoomKeyHash(page, channel);
+  }
+  getServerSecret(name: string): Promise<Buffer> {
+    return this.accounts.getServerSecret(name);
+  }
+  touchClient(clientId: string): Promise<void> {
+    return this.accounts.touchClient(clientId);
+  }
+  expireClients(before: Date): Promise<number> {
+    return this.accounts.expireClients(before);
+  }
+}
+
+export interface NoteStore extends AccountStore {
   /** All of the room's notes, oldest first: unbounded, so for tests and tools, never a request. */
   list(room: string): Promise<Note[]>;
   /**
@@ -200,32 +259,6 @@ export interface NoteStore {
     authorId: string,
     opId?: string,
   ): Promise<StoreResult<WriteOutcome<DeleteOutcome>>>;
-  /** The hash stored for `clientId`, or null when it has never connected. */
-  getSecretHash(clientId: string): Promise<string | null>;
-  /**
-   * Stores `hash` for `clientId` unless one is stored already, and returns the hash that
-   * is stored afterwards. Atomic, so two first connections cannot both win.
-   */
-  claimSecretHash(clientId: string, hash: string): Promise<string>;
-  /**
-   * Records a private room of `page` with the hash of its invite key. False when that
-   * (page, channel) exists already; the caller then picks another channel.
-   */
-  createPrivateRoom(page: string, channel: string, keyHash: string): Promise<boolean>;
-  /** The invite key hash of a private room, or null when there is no such room. */
-  getPrivateRoomKeyHash(page: string, channel: string): Promise<string | null>;
-  /**
-   * A random 32-byte secret of the server, made once per store under `name` and the same
-   * on every later call and restart (and, with a shared store, on every node).
-   */
-  getServerSecret(name: string): Promise<Buffer>;
-  /**
-   * Notes that `clientId` is still in use (a handshake), cheaply: at most one write per
-   * clientId and day. Identities not seen for a while and owning no note expire.
-   */
-  touchClient(clientId: string): Promise<void>;
-  /** Deletes identities not seen since `before` that own no note; answers how many. */
-  expireClients(before: Date): Promise<number>;
   /** Resolves when the store answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;
   /**

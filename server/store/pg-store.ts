@@ -28,10 +28,11 @@ import type {
   Writer,
   WriteOutcome,
 } from './note-store.js';
+import { ForwardsAccounts } from './note-store.js';
 import { PgAccounts } from './pg-accounts.js';
 import { PgDatabase, type Queryable } from './pg-database.js';
 import { PgNoteReads } from './pg-note-reads.js';
-import { NOTE_COLUMNS, toNote, type NoteRow } from './pg-note-rows.js';
+import { NOTE_COLUMNS, toNote, type NoteRow } from './note-rows.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -42,15 +43,17 @@ export interface PgStoreOptions {
   maxConnections?: number;
 }
 
-export class PgStore implements NoteStore {
+/** Notes here; identities, private rooms and server secrets in pg-accounts.ts. */
+export class PgStore extends ForwardsAccounts implements NoteStore {
   private readonly now: () => Date;
-  private readonly accounts: PgAccounts;
+  protected readonly accounts: PgAccounts;
   private readonly reads: PgNoteReads;
 
   private constructor(
     private readonly db: PgDatabase,
     options: PgStoreOptions,
   ) {
+    super();
     this.now = options.now ?? (() => new Date());
     this.accounts = new PgAccounts(db, this.now);
     this.reads = new PgNoteReads(db);
@@ -61,31 +64,30 @@ export class PgStore implements NoteStore {
     return new PgStore(await PgDatabase.open(url, options.maxConnections), options);
   }
 
-  // Secrets, private rooms and server secrets: pg-accounts.ts.
-  getSecretHash = (clientId: string): Promise<string | null> => this.accounts.getSecretHash(clientId);
-  claimSecretHash = (clientId: string, hash: string): Promise<string> =>
-    this.accounts.claimSecretHash(clientId, hash);
-  touchClient = (clientId: string): Promise<void> => this.accounts.touchClient(clientId);
-  expireClients = (before: Date): Promise<number> => this.accounts.expireClients(before);
-  createPrivateRoom = (page: string, channel: string, keyHash: string): Promise<boolean> =>
-    this.accounts.createPrivateRoom(page, channel, keyHash);
-  getPrivateRoomKeyHash = (page: string, channel: string): Promise<string | null> =>
-    this.accounts.getPrivateRoomKeyHash(page, channel);
-  getServerSecret = (name: string): Promise<Buffer> => this.accounts.getServerSecret(name);
-
   // Reads: pg-note-reads.ts.
-  list = (room: string): Promise<Note[]> => this.reads.list(room);
-  page = (room: string, after: string | null, bounds: PageBounds): Promise<NotesPage> =>
-    this.reads.page(room, after, bounds);
-  changes = (room: string, since: number, bounds: PageBounds): Promise<NoteChanges> =>
-    this.reads.changes(room, since, bounds);
-  count = (room: string, after: string | null = null): Promise<{ total: number; before: number }> =>
-    this.reads.count(room, after);
+  list(room: string): Promise<Note[]> {
+    return this.reads.list(room);
+  }
+  page(room: string, after: string | null, bounds: PageBounds): Promise<NotesPage> {
+    return this.reads.page(room, after, bounds);
+  }
+  changes(room: string, since: number, bounds: PageBounds): Promise<NoteChanges> {
+    return this.reads.changes(room, since, bounds);
+  }
+  count(room: string, after: string | null = null): Promise<{ total: number; before: number }> {
+    return this.reads.count(room, after);
+  }
 
   // Connection, health and shutdown: pg-database.ts.
-  ping = (): Promise<void> => this.db.ping();
-  health = (): Promise<StoreHealth> => this.db.health();
-  close = (): Promise<void> => this.db.close();
+  ping(): Promise<void> {
+    return this.db.ping();
+  }
+  health(): Promise<StoreHealth> {
+    return this.db.health();
+  }
+  close(): Promise<void> {
+    return this.db.close();
+  }
 
   /** Serialises writers of `room` and of `clientId` until the transaction ends (quotas, seq order). */
   private async lockRoomAndAuthor(client: Queryable, room: string, clientId: string): Promise<void> {

@@ -5,7 +5,7 @@
  * SQLite errors that mean "not now" (full disk, I/O error, read-only file, busy, closed)
  * become {@link StoreUnavailableError}.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -18,6 +18,7 @@ import {
   type ImportOutcome,
   type NoteChanges,
   type NoteInput,
+  ForwardsAccounts,
   type NoteStore,
   type PageBounds,
   type StoreHealth,
@@ -25,7 +26,10 @@ import {
   type Writer,
   type WriteOutcome,
 } from './note-store.js';
+import { changesFrom, takeChanges, takePage, toNote, type NoteRow } from './note-rows.js';
+import { SqliteAccounts } from './sqlite-accounts.js';
 import { migrate } from './sqlite-schema.js';
+import { prepare, walMode, type Statements } from './sqlite-statements.js';
 
 export const DB_FILE = 'copresence.db';
 
@@ -42,158 +46,11 @@ export interface SqliteStoreOptions {
   now?: () => Date;
 }
 
-interface NoteRow {
-  id: string;
-  room: string;
-  anchor: string;
-  body: string;
-  color: string | null;
-  parent_id: string | null;
-  author_id: string;
-  author_name: string;
-  author_color: string;
-  version: number;
-  revision: number;
-  created_at: string;
-  updated_at: string;
-}
-
-interface PagedRow extends NoteRow {
-  seq: number;
-}
-
-/** One change of a room's feed: a note as it is now, or (with `gone` set) a tombstone. */
-type ChangeRow = ({ gone: 0 } & NoteRow) | { gone: 1; id: string; revision: number };
-
-const NOTE_COLUMNS = `id, room, anchor, body, color, parent_id, author_id, author_name, author_color,
-  version, revision, created_at, updated_at`;
-
-function toNote(row: NoteRow): Note {
-  return {
-    id: row.id,
-    room: row.room,
-    version: row.version,
-    revision: row.revision,
-    anchor: JSON.parse(row.anchor) as Note['anchor'],
-    body: row.body,
-    // Optional fields are left out rather than sent as null, as the Note schema expects.
-    ...(row.color === null ? {} : { color: row.color }),
-    ...(row.parent_id === null ? {} : { parentId: row.parent_id }),
-    author: { id: row.author_id, name: row.author_name, color: row.author_color },
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
-
-/**
- * Switches the file to WAL. The switch needs the file to itself, and SQLite answers BUSY at
- * once (no busy handler) while another process opens the same new file; that is a few
- * milliseconds of the other process's work, so a short wait and a retry is enough. Start-up
- * only, so blocking the thread for it is fine.
- */
-function walMode(db: Database.Database): void {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      db.pragma('journal_mode = WAL');
-      return;
-    } catch (error) {
-      if ((error as { code?: string }).code !== 'SQLITE_BUSY' || attempt >= 100) throw error;
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
-    }
-  }
-}
-
-/** Statements prepared once at open; preparing per call would re-parse the SQL every time. */
-function prepare(db: Database.Database) {
-  return {
-    list: db.prepare<[string], NoteRow>(`SELECT ${NOTE_COLUMNS} FROM notes WHERE room = ? ORDER BY seq`),
-    page: db.prepare<[string, number, number], PagedRow>(
-      `SELECT seq, ${NOTE_COLUMNS} FROM notes WHERE room = ? AND seq > ? ORDER BY seq LIMIT ?`,
-    ),
-    countRoom: db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM notes WHERE room = ?'),
-    countBefore: db.prepare<[string, number], { n: number }>(
-      'SELECT COUNT(*) AS n FROM notes WHERE room = ? AND seq <= ?',
-    ),
-    countAuthorSince: db.prepare<[string, string], { n: number }>(
-      'SELECT COUNT(*) AS n FROM notes WHERE client_id = ? AND created_at > ?',
-    ),
-    byOp: db.prepare<[string, string, string], NoteRow>(
-      `SELECT ${NOTE_COLUMNS} FROM notes WHERE room = ? AND author_id = ? AND op_id = ?`,
-    ),
-    byId: db.prepare<[string, string], NoteRow>(
-      `SELECT ${NOTE_COLUMNS} FROM notes WHERE id = ? AND room = ?`,
-    ),
-    insert: db.prepare<[NoteRow & { op_id: string; client_id: string }]>(
-      `INSERT INTO notes (op_id, client_id, ${NOTE_COLUMNS}) VALUES (@op_id, @client_id, @id, @room,
-         @anchor, @body, @color, @parent_id, @author_id, @author_name, @author_color, @version,
-         @revision, @created_at, @updated_at)`,
-    ),
-    update: db.prepare<[string, number, string, string]>(
-      'UPDATE notes SET body = ?, version = version + 1, revision = ?, updated_at = ? WHERE id = ?',
-    ),
-    delete: db.prepare<[string]>('DELETE FROM notes WHERE id = ?'),
-    // Inside the write's transaction, so the revision and the change commit together.
-    bumpRevision: db.prepare<[string], { revision: number }>(
-      `INSERT INTO room_revisions (room, revision) VALUES (?, 1)
-       ON CONFLICT (room) DO UPDATE SET revision = revision + 1 RETURNING revision`,
-    ),
-    revision: db.prepare<[string], { revision: number }>(
-      'SELECT revision FROM room_revisions WHERE room = ?',
-    ),
-    tombstone: db.prepare<[string, string, number, string]>(
-      'INSERT INTO note_tombstones (id, room, revision, deleted_at) VALUES (?, ?, ?, ?)',
-    ),
-    // Both halves use their (room, revision) index; the merge is by revision.
-    changes: db.prepare<[string, number, string, number, number], ChangeRow>(
-      `SELECT 0 AS gone, ${NOTE_COLUMNS} FROM notes WHERE room = ? AND revision > ?
-       UNION ALL
-       SELECT 1 AS gone, id, room, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, revision, NULL, NULL
-         FROM note_tombstones WHERE room = ? AND revision > ?
-       ORDER BY revision LIMIT ?`,
-    ),
-    opResult: db.prepare<[string, string, string], { result: string }>(
-      'SELECT result FROM note_ops WHERE room = ? AND author_id = ? AND op_id = ?',
-    ),
-    recordOp: db.prepare<[string, string, string, string, string, string]>(
-      'INSERT INTO note_ops (room, author_id, op_id, kind, result, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-    ),
-    serverSecret: db.prepare<[string], { value: Buffer }>('SELECT value FROM server_secrets WHERE name = ?'),
-    claimServerSecret: db.prepare<[string, Buffer, string]>(
-      'INSERT OR IGNORE INTO server_secrets (name, value, created_at) VALUES (?, ?, ?)',
-    ),
-    getSecret: db.prepare<[string], { secret_hash: string }>(
-      'SELECT secret_hash FROM client_secrets WHERE client_id = ?',
-    ),
-    claimSecret: db.prepare<[string, string, string, string]>(
-      `INSERT OR IGNORE INTO client_secrets (client_id, secret_hash, created_at, last_seen_at)
-       VALUES (?, ?, ?, ?)`,
-    ),
-    // At most one write per clientId and day: a handshake that finds a recent time writes nothing.
-    touchClient: db.prepare<[string, string, string]>(
-      `UPDATE client_secrets SET last_seen_at = ?
-       WHERE client_id = ? AND (last_seen_at IS NULL OR last_seen_at < ?)`,
-    ),
-    expireClients: db.prepare<[string]>(
-      `DELETE FROM client_secrets
-       WHERE COALESCE(last_seen_at, created_at) < ?
-         AND NOT EXISTS (SELECT 1 FROM notes WHERE notes.client_id = client_secrets.client_id)`,
-    ),
-    createRoom: db.prepare<[string, string, string, string]>(
-      'INSERT OR IGNORE INTO private_rooms (page, channel, key_hash, created_at) VALUES (?, ?, ?, ?)',
-    ),
-    roomKey: db.prepare<[string, string], { key_hash: string }>(
-      'SELECT key_hash FROM private_rooms WHERE page = ? AND channel = ?',
-    ),
-    ping: db.prepare('SELECT 1'),
-    // As big as a large note, so the probe needs the file to grow as such a note would.
-    probeWrite: db.prepare('INSERT INTO health_probe (filler) VALUES (zeroblob(65536))'),
-    probeClear: db.prepare('DELETE FROM health_probe'),
-  };
-}
-
-export class SqliteStore implements NoteStore {
-  private readonly sql: ReturnType<typeof prepare>;
+/** Notes here; identities, private rooms and server secrets in sqlite-accounts.ts. */
+export class SqliteStore extends ForwardsAccounts implements NoteStore {
+  private readonly sql: Statements;
   private readonly now: () => Date;
+  protected readonly accounts: SqliteAccounts;
   /** Rows written so far; a call that changed it proves the store can write again. */
   private writes = 0;
   /** The code of the last failed write, until a write succeeds. */
@@ -203,8 +60,20 @@ export class SqliteStore implements NoteStore {
     private readonly db: Database.Database,
     options: SqliteStoreOptions,
   ) {
+    super();
     this.sql = prepare(db);
     this.now = options.now ?? (() => new Date());
+    this.accounts = new SqliteAccounts({
+      sql: this.sql,
+      now: this.now,
+      read: (operation) => this.run('read', operation),
+      write: (operation) =>
+        this.run('write', () => {
+          const result = operation();
+          this.writes += result.changes;
+          return result;
+        }),
+    });
   }
 
   /** Opens (creating the directory and file if missing) and migrates the store under `dataDir`. */
@@ -256,53 +125,26 @@ export class SqliteStore implements NoteStore {
   }
 
   async page(room: string, after: string | null, bounds: PageBounds): Promise<NotesPage> {
-    const sizeOf = bounds.sizeOf ?? ((note: Note) => Buffer.byteLength(JSON.stringify(note)));
-    return this.run('read', () => {
-      const notes: Note[] = [];
-      let bytes = 0;
-      let last = after === null ? 0 : Number(after);
-      let more = false;
-      // One row more than a page holds says whether another page follows.
-      for (const row of this.sql.page.iterate(room, last, bounds.maxNotes + 1)) {
-        const note = toNote(row);
-        const size = sizeOf(note);
-        if (notes.length === bounds.maxNotes || (notes.length > 0 && bytes + size > bounds.maxBytes)) {
-          more = true;
-          break;
-        }
-        notes.push(note);
-        bytes += size;
-        last = row.seq;
-      }
-      return { notes, next: more ? String(last) : null };
-    });
+    return this.run('read', () =>
+      takePage(
+        this.sql.page.iterate(room, after === null ? 0 : Number(after), bounds.maxNotes + 1),
+        after,
+        bounds,
+      ),
+    );
   }
 
   async changes(room: string, since: number, bounds: PageBounds): Promise<NoteChanges> {
-    const sizeOf = bounds.sizeOf ?? ((note: Note) => Buffer.byteLength(JSON.stringify(note)));
     // One transaction: the revision and the page are one snapshot.
     const read = this.db.transaction((): NoteChanges => {
       const revision = this.sql.revision.get(room)?.revision ?? 0;
-      const reset = since > revision;
-      const page: NoteChanges = { notes: [], deleted: [], next: null, revision, reset };
-      let last = reset ? 0 : since;
-      let count = 0;
-      let bytes = 0;
-      // One row more than a page holds says whether another page follows.
-      for (const row of this.sql.changes.iterate(room, last, room, last, bounds.maxNotes + 1)) {
-        const note = row.gone === 1 ? null : toNote(row);
-        const size = note === null ? Buffer.byteLength(JSON.stringify(row.id)) : sizeOf(note);
-        if (count === bounds.maxNotes || (count > 0 && bytes + size > bounds.maxBytes)) {
-          page.next = last;
-          break;
-        }
-        if (note === null) page.deleted.push(row.id);
-        else page.notes.push(note);
-        count++;
-        bytes += size;
-        last = row.revision;
-      }
-      return page;
+      const from = changesFrom(since, revision);
+      return takeChanges(
+        this.sql.changes.iterate(room, from, room, from, bounds.maxNotes + 1),
+        since,
+        revision,
+        bounds,
+      );
     });
     return this.run('read', () => read());
   }
@@ -482,56 +324,6 @@ export class SqliteStore implements NoteStore {
   ): void {
     if (opId === undefined) return;
     this.sql.recordOp.run(room, authorId, opId, kind, JSON.stringify(result), this.now().toISOString());
-  }
-
-  async getSecretHash(clientId: string): Promise<string | null> {
-    return this.run('read', () => this.sql.getSecret.get(clientId)?.secret_hash ?? null);
-  }
-
-  async claimSecretHash(clientId: string, hash: string): Promise<string> {
-    const now = this.now().toISOString();
-    this.run('write', () => {
-      this.writes += this.sql.claimSecret.run(clientId, hash, now, now).changes;
-    });
-    const stored = await this.getSecretHash(clientId);
-    if (stored === null) throw new Error('secret hash vanished right after insert');
-    return stored;
-  }
-
-  async touchClient(clientId: string): Promise<void> {
-    const now = this.now();
-    const dayAgo = new Date(now.getTime() - DAY_MS).toISOString();
-    this.run('write', () => {
-      this.writes += this.sql.touchClient.run(now.toISOString(), clientId, dayAgo).changes;
-    });
-  }
-
-  async expireClients(before: Date): Promise<number> {
-    return this.run('write', () => {
-      const { changes } = this.sql.expireClients.run(before.toISOString());
-      this.writes += changes;
-      return changes;
-    });
-  }
-
-  async createPrivateRoom(page: string, channel: string, keyHash: string): Promise<boolean> {
-    return this.run('write', () => {
-      const { changes } = this.sql.createRoom.run(page, channel, keyHash, this.now().toISOString());
-      this.writes += changes;
-      return changes === 1;
-    });
-  }
-
-  async getPrivateRoomKeyHash(page: string, channel: string): Promise<string | null> {
-    return this.run('read', () => this.sql.roomKey.get(page, channel)?.key_hash ?? null);
-  }
-
-  async getServerSecret(name: string): Promise<Buffer> {
-    // INSERT OR IGNORE: of two first callers one key wins, and both read it back.
-    this.sql.claimServerSecret.run(name, randomBytes(32), new Date().toISOString());
-    const row = this.sql.serverSecret.get(name);
-    if (!row) throw new Error(`server secret ${name} vanished right after insert`);
-    return row.value;
   }
 
   async ping(): Promise<void> {
