@@ -27,7 +27,8 @@ export const LIGHT_COLORS = {
   '--conflict-edge': '#f0b46a',
   '--mine': '#7a3e00',
   '--pill': 'rgba(28, 28, 28, 0.86)',
-  '--pill-edge': 'transparent',
+  // Only seen where the page is as dark as the pill.
+  '--pill-edge': 'rgba(255, 255, 255, 0.22)',
   '--on-pill': '#ffffff',
   '--shadow': 'rgba(0, 0, 0, 0.16)',
   '--shadow-strong': 'rgba(0, 0, 0, 0.24)',
