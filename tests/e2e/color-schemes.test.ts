@@ -6,7 +6,8 @@
  * opened, the "sharing" pill, the notes panel and the popup reaches WCAG AA (4.5:1) on
  * what is painted behind it, and the words under her note's highlight stay at 4.5:1 with
  * an underline at 3:1 against the page. Alice carries #0090ff (white on it read 3.3:1)
- * and her note an imported #6e56cf (its dark count read 3.2:1). Saves the screenshots.
+ * and her note an imported #6e56cf (its dark count read 3.2:1). On a page with a dark mode
+ * of its own, highlights are fitted again when the scheme flips. Saves the screenshots.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,7 +26,7 @@ import {
 import { launchUser, type BrowserUser } from './support/browser-user.js';
 import { startCollabServer, type CollabServer } from './support/collab-server.js';
 import { lowest, overlayTexts, pageTexts, type MeasuredText } from './support/contrast-probe.js';
-import { cardWith, joinWithPopup, openPanel } from './support/notes-ui.js';
+import { addNote, cardWith, joinWithPopup, openPanel } from './support/notes-ui.js';
 import { cursorOf, overlay } from './support/overlay-probe.js';
 import { centre, wordBox } from './support/page-text.js';
 import { serveDirectory, type StaticServer } from './support/static-server.js';
@@ -47,6 +48,8 @@ const DARK_CSS = `<style data-test-dark>
 
 type Scheme = 'light' | 'dark';
 type Tone = 'light page' | 'dark page';
+/** What Bob's copy of the page is: as published, always dark, or dark in the dark scheme only. */
+type Rewrite = Tone | 'page following the scheme';
 
 /** Screenshots worth looking at: each scheme on the page of the other tone, and both dark. */
 const SHOTS: Partial<Record<`${Tone}|${Scheme}`, string>> = {
@@ -61,7 +64,7 @@ let alice: BrowserUser;
 let bob: BrowserUser;
 let alicePage: Page;
 let bobPage: Page;
-let bobPageTone: Tone = 'light page';
+let bobPageTone: Rewrite = 'light page';
 let work: string;
 
 /** Lowest ratio per element, scheme and page (written out with CONTRAST_FIGURES=file). */
@@ -95,7 +98,7 @@ function importFile(url: string): string {
 }
 
 /** The page's words under the note's highlight: their colour, the page behind them, the tint, the underline. */
-async function highlightContrast(page: Page): Promise<{ text: number; underline: number }> {
+async function highlightContrast(page: Page, name = HIGHLIGHT): Promise<{ text: number; underline: number }> {
   const painted = await page.evaluate((name) => {
     const highlight = CSS.highlights.get(name);
     const range = highlight && [...highlight][0];
@@ -107,7 +110,7 @@ async function highlightContrast(page: Page): Promise<{ text: number; underline:
       layers.unshift(getComputedStyle(el).backgroundColor);
     const rule = document.querySelector(`style[data-${name}]`)?.textContent ?? '';
     return { text: getComputedStyle(element).color, layers, rule };
-  }, HIGHLIGHT);
+  }, name);
   const read = (value: string | undefined): Rgba => {
     const color = value === undefined ? null : parseCssColor(value);
     if (!color) throw new Error(`cannot read ${value} (${painted.rule})`);
@@ -138,7 +141,7 @@ async function surfaceLuminance(element: {
 const followsScheme = (scheme: Scheme) => (value: number) => (scheme === 'dark' ? value < 0.05 : value > 0.8);
 
 /** Bob opens the page, published or rewritten dark; Alice's pointer is on the words of her note. */
-async function showPage(tone: Tone, scheme: Scheme): Promise<void> {
+async function showPage(tone: Rewrite, scheme: Scheme): Promise<void> {
   bobPageTone = tone;
   await bobPage.emulateMedia({ colorScheme: scheme });
   await bobPage.goto(`${pages.url}/${PAGE}`);
@@ -162,7 +165,17 @@ beforeAll(async () => {
   await bob.context.route(`${pages.url}/${PAGE}`, async (route) => {
     const response = await route.fetch();
     const html = await response.text();
-    const body = bobPageTone === 'dark page' ? html.replace('</head>', `${DARK_CSS}</head>`) : html;
+    const dark =
+      bobPageTone === 'dark page'
+        ? DARK_CSS
+        : bobPageTone === 'page following the scheme'
+          ? DARK_CSS.replace(
+              /^<style data-test-dark>([^]*)<\/style>$/,
+              (_, rules: string) =>
+                `<style data-test-dark>@media (prefers-color-scheme: dark) {${rules}}</style>`,
+            )
+          : '';
+    const body = html.replace('</head>', `${dark}</head>`);
     await route.fulfill({ response, body });
   });
   alicePage = await alice.context.newPage();
@@ -261,5 +274,25 @@ describe('the popup', () => {
     expect(await surfaceLuminance(popup.locator('body'))).satisfies(followsScheme(scheme));
     if (scheme === 'dark') await popup.screenshot({ path: `${SCREENSHOTS}/dark-popup.png` });
     await popup.close();
+  });
+});
+
+describe('a page with a dark mode of its own', () => {
+  it('re-tints note highlights when the scheme changes under it, without a reload', async () => {
+    // A yellow note: on a dark page its underline stays yellow, on a light one it must darken.
+    await addNote(alicePage, 'body', 'Cuartielles', 'Also a founder.', '#ffd400');
+    await cardWith(alicePage, 'Also a founder.').waitFor();
+    await showPage('page following the scheme', 'dark');
+    await cardWith(bobPage, 'Also a founder.').waitFor();
+    const yellow = 'collab-note-ffd400';
+    await expect
+      .poll(async () => (await highlightContrast(bobPage, yellow)).underline)
+      .toBeGreaterThan(AA_GRAPHIC);
+    await bobPage.emulateMedia({ colorScheme: 'light' });
+    expect(await surfaceLuminance(bobPage.locator('body'))).toBeGreaterThan(0.8);
+    await expect
+      .poll(async () => (await highlightContrast(bobPage, yellow)).underline)
+      .toBeGreaterThanOrEqual(AA_GRAPHIC);
+    expect((await highlightContrast(bobPage, yellow)).text).toBeGreaterThanOrEqual(AA_TEXT);
   });
 });
