@@ -3,7 +3,7 @@
  * the Readability test pages) as published and rewritten dark (the stylesheet a dark
  * theme or a dark-mode extension puts on it), with the browser in the light and in the
  * dark colour scheme, the text of Alice's cursor label, her note's bubble, its card
- * opened, the "sharing" pill, the notes panel and the popup reaches WCAG AA (4.5:1) on
+ * opened, the "sharing" pill, the notes panel, the composer and the popup reaches WCAG AA (4.5:1) on
  * what is painted behind it, and the words under her note's highlight stay at 4.5:1 with
  * an underline at 3:1 against the page. Alice carries #0090ff (white on it read 3.3:1)
  * and her note an imported #6e56cf (its dark count read 3.2:1). On a page with a dark mode
@@ -26,7 +26,7 @@ import {
 import { launchUser, type BrowserUser } from './support/browser-user.js';
 import { startCollabServer, type CollabServer } from './support/collab-server.js';
 import { lowest, overlayTexts, pageTexts, type MeasuredText } from './support/contrast-probe.js';
-import { addNote, cardWith, joinWithPopup, openPanel } from './support/notes-ui.js';
+import { addNote, cardWith, joinWithPopup, openComposerOn, openPanel } from './support/notes-ui.js';
 import { cursorOf, overlay } from './support/overlay-probe.js';
 import { centre, wordBox } from './support/page-text.js';
 import { serveDirectory, type StaticServer } from './support/static-server.js';
@@ -214,7 +214,7 @@ afterAll(async () => {
 
 describe.each<Tone>(['light page', 'dark page'])('on a %s', (tone) => {
   it.each<Scheme>(['light', 'dark'])(
-    'in the %s scheme the label, bubble, card, pill, panel and highlight read at WCAG AA',
+    'in the %s scheme the label, bubble, card, pill, panel, composer and highlight read at WCAG AA',
     async (scheme) => {
       await showPage(tone, scheme);
       const at = `${tone}, ${scheme} scheme`;
@@ -244,6 +244,14 @@ describe.each<Tone>(['light page', 'dark page'])('on a %s', (tone) => {
       expect(await surfaceLuminance(card)).satisfies(followsScheme(scheme));
       expectLegible(`pill, ${at}`, await overlayTexts(overlay(bobPage).locator('[data-collab-indicator]')));
       expectLegible(`notes panel, ${at}`, await overlayTexts(overlay(bobPage).locator('.orphans')));
+      // The composer, on words clear of the opened card; closed again so the screenshot shows the card.
+      await openComposerOn(bobPage, 'body', 'Mellis');
+      expectLegible(`composer, ${at}`, await overlayTexts(overlay(bobPage).locator('.editor')));
+      await overlay(bobPage).locator('[data-collab-note-cancel]').click();
+      await overlay(bobPage).locator('.editor').waitFor({ state: 'detached' });
+      await card.click();
+      await expect.poll(() => card.getAttribute('class')).toContain('open');
+      await card.evaluate((el) => Promise.all(el.getAnimations().map((a) => a.finished)), null);
 
       const highlight = await highlightContrast(bobPage);
       figures[`highlighted words, ${at}`] = highlight.text.toFixed(2);
