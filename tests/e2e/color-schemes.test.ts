@@ -3,11 +3,12 @@
  * the Readability test pages) as published and rewritten dark (the stylesheet a dark
  * theme or a dark-mode extension puts on it), with the browser in the light and in the
  * dark colour scheme, the text of Alice's cursor label, her note's bubble, its card
- * opened, the "sharing" pill, the notes panel, the composer and the popup reaches WCAG AA (4.5:1) on
- * what is painted behind it, and the words under her note's highlight stay at 4.5:1 with
- * an underline at 3:1 against the page. Alice carries #0090ff (white on it read 3.3:1)
- * and her note an imported #6e56cf (its dark count read 3.2:1). On a page with a dark mode
- * of its own, highlights are fitted again when the scheme flips. Saves the screenshots.
+ * opened, the "sharing" pill, the notes panel, the composer and the popup reaches WCAG
+ * AA (4.5:1) on what is painted behind it, and the words under her note's highlight stay
+ * at 4.5:1 with an underline at 3:1 against the page. Alice carries #0090ff (white on it
+ * read 3.3:1) and her note an imported #6e56cf (its dark count read 3.2:1). On a page
+ * with a dark mode of its own, highlights are fitted again when the scheme flips. Saves
+ * the screenshots.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

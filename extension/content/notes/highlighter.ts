@@ -81,7 +81,8 @@ export function noteHighlightStyle(color: string, page: PageColors): string {
   const { r, g, b } = parseHex(color);
   const alpha = highlightAlpha(color, page);
   const line = shadeAgainst(color, page.background);
-  return `background-color: rgba(${r}, ${g}, ${b}, ${alpha}); color: inherit; text-decoration: underline 2px ${line}; text-underline-offset: 3px;`;
+  const tint = `background-color: rgba(${r}, ${g}, ${b}, ${alpha}); color: inherit;`;
+  return `${tint} text-decoration: underline 2px ${line}; text-underline-offset: 3px;`;
 }
 
 /**
