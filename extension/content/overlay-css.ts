@@ -66,7 +66,12 @@ const declarations = (set: Record<string, string>) =>
     .join(' ');
 
 export const OVERLAY_CSS = `
-:host { all: initial; color-scheme: light; ${declarations(LIGHT_COLORS)} }
+/*
+ * Marks drawn on the page (bubbles, pins, cursor arrows) sit on any page, dark or light,
+ * whatever the scheme: a light ring inside a dark one, so one of them stands out 3:1.
+ */
+:host { all: initial; color-scheme: light; ${declarations(LIGHT_COLORS)}
+  --halo: 0 0 0 1px rgba(255, 255, 255, 0.9), 0 0 0 2px rgba(0, 0, 0, 0.6); }
 @media (prefers-color-scheme: dark) { :host { color-scheme: dark; ${declarations(DARK_COLORS)} } }
 * { box-sizing: border-box; }
 [hidden] { display: none !important; }
@@ -86,7 +91,10 @@ ${TEXT_CSS}
 }
 .cursor[data-edge] svg { flex: none; transform: rotate(calc(var(--edge-angle, 0rad) + 2.36rad)); transform-origin: 50% 50%; }
 .cursor[data-edge] .label { position: static; max-width: 128px; }
-.cursor svg { display: block; width: 18px; height: 22px; filter: drop-shadow(0 1px 1px rgba(0, 0, 0, 0.35)); }
+.cursor svg {
+  display: block; width: 18px; height: 22px;
+  filter: drop-shadow(0 0 0.6px rgba(0, 0, 0, 0.8)) drop-shadow(0 1px 1px rgba(0, 0, 0, 0.35));
+}
 .cursor .label {
   position: absolute; top: 18px; left: 12px; max-width: 160px; padding: 2px 7px;
   border-radius: 4px; color: var(--label-ink, #fff); font: 500 12px/1.35 system-ui, -apple-system, 'Segoe UI', sans-serif;
@@ -145,7 +153,7 @@ ${TEXT_CSS}
  */
 .card.bubble {
   width: 28px; height: 28px; padding: 0; overflow: visible; cursor: pointer; border-radius: 50% 50% 50% 4px;
-  border: 0; background: var(--note-color, #d6a100); box-shadow: 0 1px 4px rgba(0, 0, 0, 0.35);
+  border: 0; background: var(--note-color, #d6a100); box-shadow: var(--halo), 0 1px 4px rgba(0, 0, 0, 0.35);
 }
 .card.bubble > :not(.bubble-label) { display: none; }
 .card.bubble .bubble-label {
@@ -160,7 +168,7 @@ ${TEXT_CSS}
 .card.bubble:hover .bubble-tip, .card.bubble:focus-within .bubble-tip { display: block; }
 .pin {
   position: absolute; width: 14px; height: 14px; margin: -7px 0 0 -7px; border-radius: 50%; pointer-events: auto; cursor: pointer;
-  background: var(--note-color, #d6a100); border: 2px solid #fff; box-shadow: 0 1px 4px rgba(0, 0, 0, 0.4);
+  background: var(--note-color, #d6a100); border: 2px solid #fff; box-shadow: 0 0 0 1px rgba(0, 0, 0, 0.6), 0 1px 4px rgba(0, 0, 0, 0.4);
 }
 
 .add-note, .editor button {

@@ -26,7 +26,13 @@ import {
 } from '../../extension/content/contrast.js';
 import { launchUser, type BrowserUser } from './support/browser-user.js';
 import { startCollabServer, type CollabServer } from './support/collab-server.js';
-import { lowest, overlayTexts, pageTexts, type MeasuredText } from './support/contrast-probe.js';
+import {
+  edgeContrast,
+  lowest,
+  overlayTexts,
+  pageTexts,
+  type MeasuredText,
+} from './support/contrast-probe.js';
 import { addNote, cardWith, joinWithPopup, openComposerOn, openPanel } from './support/notes-ui.js';
 import { cursorOf, overlay } from './support/overlay-probe.js';
 import { centre, wordBox } from './support/page-text.js';
@@ -303,5 +309,9 @@ describe('a page with a dark mode of its own', () => {
       .poll(async () => (await highlightContrast(bobPage, yellow)).underline)
       .toBeGreaterThanOrEqual(AA_GRAPHIC);
     expect((await highlightContrast(bobPage, yellow)).text).toBeGreaterThanOrEqual(AA_TEXT);
+    // The yellow bubble itself (1.4:1 against white) stands out by its rings.
+    const bubble = cardWith(bobPage, 'Also a founder.');
+    await expect.poll(() => bubble.getAttribute('class')).toContain('bubble');
+    expect(await edgeContrast(bubble)).toBeGreaterThanOrEqual(AA_GRAPHIC);
   });
 });

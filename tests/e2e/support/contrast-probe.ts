@@ -98,3 +98,36 @@ export function lowest(texts: readonly MeasuredText[]): MeasuredText {
   if (texts.length === 0) throw new Error('no visible text measured');
   return texts.reduce((low, t) => (t.ratio < low.ratio ? t : low));
 }
+
+/** Runs in the page on a mark of ours: its fill, its crisp rings (box-shadows without blur) and the page behind it. */
+function edgeInPage(mark: Element): { fill: string; shadow: string; page: string[] } {
+  const host = (mark.getRootNode() as ShadowRoot).host;
+  const r = mark.getBoundingClientRect();
+  // Just outside the mark's left edge: the page it must stand out from.
+  const under = document
+    .elementsFromPoint(Math.max(0, r.left - 4), r.top + r.height / 2)
+    .find((e) => e !== host && !host.contains(e));
+  const page: string[] = [];
+  for (let el: Element | null = under ?? document.documentElement; el; el = el.parentElement)
+    page.unshift(getComputedStyle(el).backgroundColor);
+  const style = getComputedStyle(mark);
+  return { fill: style.backgroundColor, shadow: style.boxShadow, page };
+}
+
+/**
+ * How well a mark (a bubble, a pin) stands out from the page around it: the highest
+ * contrast against the page of its fill or of one of its crisp rings.
+ */
+export async function edgeContrast(mark: OverlayLocator): Promise<number> {
+  const painted = await mark.evaluate(edgeInPage, null);
+  const read = (value: string) => {
+    const color = parseCssColor(value);
+    if (!color) throw new Error(`cannot read the colour ${value}`);
+    return color;
+  };
+  const page = flatten({ r: 255, g: 255, b: 255 }, painted.page.map(read));
+  const rings = [...painted.shadow.matchAll(/(rgba?\([^)]*\)) 0px 0px 0px ([\d.]+)px/g)]
+    .filter((m) => parseFloat(m[2]!) > 0)
+    .map((m) => m[1]!);
+  return Math.max(...[painted.fill, ...rings].map((c) => contrast(flatten(page, [read(c)]), page)));
+}
