@@ -3,12 +3,13 @@
  * the Readability test pages) as published and rewritten dark (the stylesheet a dark
  * theme or a dark-mode extension puts on it), with the browser in the light and in the
  * dark colour scheme, the text of Alice's cursor label, her note's bubble, its card
- * opened, the "sharing" pill, the notes panel, the composer and the popup reaches WCAG
- * AA (4.5:1) on what is painted behind it, and the words under her note's highlight stay
- * at 4.5:1 with an underline at 3:1 against the page. Alice carries #0090ff (white on it
- * read 3.3:1) and her note an imported #6e56cf (its dark count read 3.2:1). On a page
- * with a dark mode of its own, highlights are fitted again when the scheme flips. Saves
- * the screenshots.
+ * opened, the "sharing" pill, the notes panel, the composer, a toast and the popup
+ * reaches WCAG AA (4.5:1) on what is painted behind it, and the words under her note's
+ * highlight stay at 4.5:1 with an underline at 3:1 against the page. Alice carries
+ * #0090ff (white on it read 3.3:1) and her note an imported #6e56cf (its dark count read
+ * 3.2:1). On a page with a dark mode of its own, highlights are fitted again when the
+ * scheme flips, and a yellow bubble stands out from white by its rings. Saves the
+ * screenshots.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -101,6 +102,13 @@ function importFile(url: string): string {
   };
   const collection = { type: 'AnnotationCollection', total: 1, first: { items: [item] } };
   writeFileSync(file, JSON.stringify(collection));
+  return file;
+}
+
+/** A file the import refuses. */
+function notJson(): string {
+  const file = join(work, 'notes.txt');
+  writeFileSync(file, 'not a collection');
   return file;
 }
 
@@ -221,7 +229,7 @@ afterAll(async () => {
 
 describe.each<Tone>(['light page', 'dark page'])('on a %s', (tone) => {
   it.each<Scheme>(['light', 'dark'])(
-    'in the %s scheme the label, bubble, card, pill, panel, composer and highlight read at WCAG AA',
+    'in the %s scheme the label, bubble, card, pill, panel, composer, toast and highlight read at WCAG AA',
     async (scheme) => {
       await showPage(tone, scheme);
       const at = `${tone}, ${scheme} scheme`;
@@ -268,6 +276,14 @@ describe.each<Tone>(['light page', 'dark page'])('on a %s', (tone) => {
 
       const shot = SHOTS[`${tone}|${scheme}`];
       if (shot) await bobPage.screenshot({ path: `${SCREENSHOTS}/${shot}` });
+
+      // A toast, and the panel opened: a file that is not JSON, picked for import.
+      await openPanel(bobPage);
+      expectLegible(`notes panel opened, ${at}`, await overlayTexts(overlay(bobPage).locator('.orphans')));
+      await overlay(bobPage).locator('[data-collab-import-file]').setInputFiles(notJson());
+      const toast = overlay(bobPage).locator('.toast').filter({ hasText: 'not JSON' });
+      await toast.waitFor();
+      expectLegible(`toast, ${at}`, await overlayTexts(toast));
     },
   );
 });
