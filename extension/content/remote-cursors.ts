@@ -8,6 +8,7 @@
  * with the name and an arrow pointing to where the cursor is. Idle peers are dimmed.
  */
 import type { Cursor, CursorEntry, Peer } from '../../protocol/index.js';
+import { inkOn } from './contrast.js';
 import { documentSize, resolveCursor, type DocPoint } from './cursor-anchor.js';
 import { setText } from './overlay-text.js';
 import { safeColor, safeName } from './safe-values.js';
@@ -172,6 +173,8 @@ export class RemoteCursors {
     const color = safeColor(peer?.color, UNKNOWN_COLOR);
     drawn.arrow.setAttribute('fill', color);
     drawn.label.style.backgroundColor = color;
+    // Black or white, whichever reads on this colour: white on a light blue was 3.3:1.
+    drawn.label.style.setProperty('--label-ink', inkOn(color));
     setText(drawn.label, safeName(peer?.name));
     drawn.element.classList.toggle('idle', peer?.idle === true);
     drawn.element.setAttribute('data-idle', String(peer?.idle === true));

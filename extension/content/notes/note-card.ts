@@ -9,6 +9,7 @@
 import type { Note } from '../../../protocol/index.js';
 import type { PendingOp } from '../../shared/messages.js';
 import type { Overlay } from '../overlay.js';
+import { inkOn } from '../contrast.js';
 import { safeColor, safeName } from '../safe-values.js';
 import { trusted } from '../trusted-events.js';
 import type { Part } from './keyed-parts.js';
@@ -82,6 +83,8 @@ export class NoteCards {
         const card = el(this.doc, 'article', quote != null ? 'card orphan' : 'card');
         card.setAttribute('data-note-id', id);
         card.style.setProperty('--note-color', color);
+        // The bubble's count is written on the note's colour.
+        card.style.setProperty('--note-ink', inkOn(color));
         card.addEventListener(
           'click',
           trusted(() => this.actions.open(id)),

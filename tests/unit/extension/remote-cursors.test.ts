@@ -2,7 +2,8 @@
 /**
  * RemoteCursors with a hand-driven clock and animation frames: a cursor glides between
  * updates (intermediate positions are drawn) and reaches each target no later than one
- * update interval after it arrived; idle peers are drawn dimmed.
+ * update interval after it arrived; idle peers are drawn dimmed; names are written in the
+ * ink that reads on the peer's colour.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Peer } from '../../../protocol/index.js';
@@ -152,5 +153,18 @@ describe('RemoteCursors idle', () => {
     cursors.setPeers([ALICE]);
     expect(element.classList.contains('idle')).toBe(false);
     expect(opacity()).toBe(1);
+  });
+});
+
+describe('RemoteCursors label', () => {
+  it('writes the name in black or white, whichever reads on the peer colour, and changes with it', () => {
+    arrive(1000, 0.1, 0.1);
+    const label = overlay.cursors.querySelector<HTMLElement>('[data-peer-id="alice"] .label')!;
+    const ink = () => label.style.getPropertyValue('--label-ink');
+    cursors.setPeers([{ ...ALICE, color: '#0090ff' }]);
+    expect(ink()).toBe('#000000');
+    cursors.setPeers([{ ...ALICE, color: '#6e56cf' }]);
+    expect(ink()).toBe('#ffffff');
+    expect(label.style.backgroundColor).not.toBe('');
   });
 });
