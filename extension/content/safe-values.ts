@@ -9,11 +9,10 @@
  */
 import { LIMITS, type Note, type Peer } from '../../protocol/index.js';
 import type { PendingOp, WorkerToContent } from '../shared/messages.js';
+import { t } from '../shared/i18n.js';
 
 /** Shown for a colour that is not `#rrggbb`. */
 export const NEUTRAL_COLOR = '#6b6b6b';
-/** Shown for a name that is empty once cleaned. */
-export const UNKNOWN_NAME = 'Someone';
 
 const COLOR = /^#[0-9a-fA-F]{6}$/;
 /** Control (Cc), format (Cf: bidi overrides, zero-width), line/paragraph separators, private use, lone surrogates. */
@@ -25,7 +24,7 @@ export function safeColor(value: unknown, fallback = NEUTRAL_COLOR): string {
 }
 
 /** `value` without invisible or control characters, whitespace collapsed, at most 40 characters. */
-export function safeName(value: unknown, fallback = UNKNOWN_NAME): string {
+export function safeName(value: unknown, fallback = t('someone')): string {
   if (typeof value !== 'string') return fallback;
   const cleaned = value.replace(UNSAFE_IN_NAME, '').replace(/\s+/gu, ' ').trim();
   const cut = [...cleaned].slice(0, LIMITS.name).join('').trim();
