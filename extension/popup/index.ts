@@ -169,7 +169,11 @@ function render(state: PopupState): void {
   if (state.room) {
     const channel = document.createElement('span');
     channel.className = 'channel';
-    channel.textContent = state.room.private ? t('popupPrivateRoom') : state.room.channel;
+    channel.textContent = state.room.private
+      ? t('popupPrivateRoom')
+      : state.room.channel === 'public'
+        ? t('popupPublicChannel')
+        : state.room.channel;
     const page = document.createElement('span');
     page.className = 'page';
     page.textContent = ` · ${state.room.page}`;
