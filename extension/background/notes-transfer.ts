@@ -44,7 +44,7 @@ export class NotesTransfer {
     }
     const result = await importAll(notes, room, message.collection);
     if (result.ok) post(port, { type: 'notes:imported', room, ...result.value });
-    else post(port, { type: 'note:error', message: t('importFailed', serverErrorText(result.error)) });
+    else post(port, { type: 'note:error', message: t('importFailed', result.error.message) });
   }
 }
 
@@ -123,7 +123,8 @@ function chunks(items: unknown[]): Chunk[] {
 /**
  * Imports a W3C AnnotationCollection of any size: in requests under the message limit, each
  * sent again (after the server's `retryAfterMs`) until the server stored all of it. What is
- * stored already counts as unchanged the next time, so repeating is safe.
+ * stored already counts as unchanged the next time, so repeating is safe. A failure's message
+ * is for the user, in their language.
  */
 export async function importAll(
   socket: NotesSocket,
@@ -142,8 +143,8 @@ export async function importAll(
         request(() => socket.timeout(ACK_TIMEOUT_MS).emitWithAck('notes:import', payload), NotesImported),
       );
       if (!result.ok) {
-        if (total.created === 0) return result;
         const why = serverErrorText(result.error);
+        if (total.created === 0) return fail(result.error.code, why);
         return fail(
           result.error.code,
           plural(total.created, { one: 'importPartlyOne', other: 'importPartlyOther' }, why),

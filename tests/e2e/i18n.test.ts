@@ -5,13 +5,14 @@
  * text fits the layouts (no button, heading or pill clipped or wrapped), and the screenshots
  * of both are in docs/screenshots (popup-ko/en, note-ko/en).
  */
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchUser, type BrowserUser } from './support/browser-user.js';
 import { startCollabServer, type CollabServer } from './support/collab-server.js';
-import { cardWith, joinWithPopup, openComposerOn } from './support/notes-ui.js';
+import { cardWith, joinWithPopup, openComposerOn, openPanel } from './support/notes-ui.js';
 import { overlay, type OverlayLocator } from './support/overlay-probe.js';
 import { serveDirectory, type StaticServer } from './support/static-server.js';
 
@@ -217,6 +218,52 @@ describe('the UI in Korean and in English', () => {
     expect(await bobCard.locator('.reply [data-collab-note-edit]').textContent()).toBe('Edit');
     expect(await overlay(bobPage).locator('[data-collab-notes-toggle]').textContent()).toBe('Notes (1)');
     await bobPage.screenshot({ path: `${SCREENSHOTS}/note-en.png` });
+  });
+
+  it('says in each one’s language what an import brought and why an item was skipped', async () => {
+    const note = (id: string, page: string, text: string) => ({
+      id,
+      type: 'Annotation',
+      body: { type: 'TextualBody', value: text },
+      target: { source: `${pages.url}/${page}`, selector: { type: 'TextQuoteSelector', exact: 'headland' } },
+    });
+    const file = join(mkdtempSync(join(tmpdir(), 'i18n-import-')), 'notes.jsonld');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        type: 'AnnotationCollection',
+        items: [note('urn:x:1', 'article.html', '곶의 이름은?'), note('urn:x:2', 'late.html', 'Elsewhere')],
+      }),
+    );
+
+    await alicePage.bringToFront();
+    await openPanel(alicePage);
+    const panel = overlay(alicePage).locator('.panel');
+    expect(await panel.locator('[data-collab-jump] .count').first().textContent()).toBe('답글 1개');
+    const exportButton = panel.locator('[data-collab-export]');
+    expect(await exportButton.textContent()).toBe('내보내기 (W3C JSON-LD)');
+    expect(await panel.locator('[data-collab-import]').textContent()).toBe('가져오기…');
+    expect(await oneLine(exportButton)).toBe(true);
+    await panel.locator('[data-collab-import-file]').setInputFiles(file);
+    await overlay(alicePage)
+      .locator('.toast')
+      .filter({ hasText: '메모 1개를 가져옴, 1개 건너뜀 (2번 항목: 다른 페이지에 단 주석입니다).' })
+      .waitFor();
+    await cardWith(alicePage, '곶의 이름은?').waitFor();
+    await alicePage.screenshot({ path: `${SCREENSHOTS}/notes-panel-ko.png` });
+
+    // Bob's English says the same (his own copy: an import is per importer), with the server's
+    // own words for the skipped item.
+    await bobPage.bringToFront();
+    await openPanel(bobPage);
+    await overlay(bobPage).locator('[data-collab-import-file]').setInputFiles(file);
+    await overlay(bobPage)
+      .locator('.toast')
+      .filter({
+        hasText:
+          /^Imported 1 note, 1 skipped \(item 2: it annotates http\S*\/late\.html, not http\S*\/article\.html\)\.$/,
+      })
+      .waitFor();
   });
 });
 
