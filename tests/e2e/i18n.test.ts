@@ -265,6 +265,29 @@ describe('the UI in Korean and in English', () => {
       })
       .waitFor();
   });
+
+  it('says in Korean that the server cannot be reached and what to do, and it fits', async () => {
+    await server.stop();
+    await alicePage.bringToFront();
+    await overlay(alicePage)
+      .locator('[data-collab-indicator]')
+      .filter({ hasText: '오프라인 · 다시 연결 중… · 추가한 메모는 보관됩니다' })
+      .waitFor({ timeout: 15_000 });
+    const popup = await alice.openPopup(alicePage);
+    await popup
+      .locator('#status')
+      .filter({ hasText: /^오프라인$/ })
+      .waitFor();
+    const host = new URL(server.url).host;
+    await popup
+      .locator('#connection')
+      .filter({ hasText: `${host} 서버에 연결할 수 없습니다.` })
+      .waitFor();
+    expect(await popup.locator('#connection').textContent()).toContain('HOST=0.0.0.0');
+    expect(await clippedInPopup(popup)).toEqual([]);
+    await popup.screenshot({ path: `${SCREENSHOTS}/popup-offline-ko.png`, fullPage: true });
+    await popup.close();
+  });
 });
 
 declare const chrome: { i18n: { getUILanguage(): string } };
