@@ -83,9 +83,9 @@ describe('the UI in Korean and in English', () => {
     );
     expect(await popup.locator('h2').allTextContents()).toEqual([
       '방',
-      '지금 여기에',
+      '지금 여기 있는 사람',
       '이 페이지의 방',
-      '나',
+      '내 정보',
       '서버',
     ]);
     await popup.close();

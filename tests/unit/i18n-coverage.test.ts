@@ -20,6 +20,8 @@ import { useMessages } from '../../extension/shared/i18n.js';
 // A file path, not `new URL()`: under happy-dom, URL is the DOM's.
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const UI_DIRS = ['extension/popup', 'extension/content'];
+/** The context menu's item is made here. */
+const UI_FILES = ['extension/chrome-api.ts'];
 
 /** Calls whose argument at this index is shown to the user. */
 const TEXT_ARGUMENT: Record<string, number> = {
@@ -189,8 +191,8 @@ describe('no user-visible English outside the messages', () => {
     ]);
   });
 
-  it('has none in the popup, the overlay and the notes', () => {
-    const files = UI_DIRS.flatMap(filesUnder);
+  it('has none in the popup, the overlay, the notes and the context menu', () => {
+    const files = [...UI_DIRS.flatMap(filesUnder), ...UI_FILES];
     expect(files.length).toBeGreaterThan(20);
     expect(files.flatMap((file) => untranslated(file))).toEqual([]);
   });
