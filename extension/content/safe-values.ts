@@ -23,12 +23,15 @@ export function safeColor(value: unknown, fallback = NEUTRAL_COLOR): string {
   return typeof value === 'string' && COLOR.test(value) ? value : fallback;
 }
 
-/** `value` without invisible or control characters, whitespace collapsed, at most 40 characters. */
-export function safeName(value: unknown, fallback = t('someone')): string {
-  if (typeof value !== 'string') return fallback;
+/**
+ * `value` without invisible or control characters, whitespace collapsed, at most 40 characters;
+ * `fallback` (or "Someone" in the UI language, looked up only then) when nothing is left.
+ */
+export function safeName(value: unknown, fallback?: string): string {
+  if (typeof value !== 'string') return fallback ?? t('someone');
   const cleaned = value.replace(UNSAFE_IN_NAME, '').replace(/\s+/gu, ' ').trim();
   const cut = [...cleaned].slice(0, LIMITS.name).join('').trim();
-  return cut === '' ? fallback : cut;
+  return cut === '' ? (fallback ?? t('someone')) : cut;
 }
 
 export function safePeer(peer: Peer): Peer {
