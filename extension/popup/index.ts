@@ -10,6 +10,7 @@ import { formatNumber, t, type MessageKey } from '../shared/i18n.js';
 import { serverErrorText } from '../shared/server-errors.js';
 import { autosave, parseWith } from './autosave.js';
 import { localizePage } from './localize-page.js';
+import { colorName } from './palette-names.js';
 import {
   PopupReply,
   ServerUrl,
@@ -270,7 +271,7 @@ function renderSwatches(state: PopupState): void {
     swatch.type = 'button';
     swatch.className = 'swatch';
     swatch.setAttribute('role', 'radio');
-    swatch.setAttribute('aria-label', color);
+    swatch.setAttribute('aria-label', colorName(color));
     swatch.setAttribute('aria-checked', String(color === state.color));
     swatch.dataset.color = color;
     swatch.style.backgroundColor = color;

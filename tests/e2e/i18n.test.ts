@@ -107,6 +107,7 @@ describe('the UI in Korean and in English', () => {
     expect(await ko.locator('#room-name').getAttribute('placeholder')).toBe('방 이름');
     expect(await ko.locator('#private-create').textContent()).toBe('새 비공개 방');
     expect(await ko.locator('#room .channel').textContent()).toBe('공개');
+    expect(await ko.locator('#color .swatch[data-color="#e5484d"]').getAttribute('aria-label')).toBe('빨강');
     // Lines break between Korean words, not inside them.
     expect(await ko.locator('#sharing-hint').evaluate((hint) => getComputedStyle(hint).wordBreak)).toBe(
       'keep-all',

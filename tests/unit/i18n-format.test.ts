@@ -5,7 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { PALETTE } from '../../extension/background/settings.js';
 import { importSummary } from '../../extension/content/notes/import-summary.js';
+import { colorName } from '../../extension/popup/palette-names.js';
 import { repliesText } from '../../extension/content/notes/note-card.js';
 import {
   formatDateTime,
@@ -107,5 +109,18 @@ describe('formats in the UI language', () => {
     );
     // A code this client does not know keeps the server's words rather than showing nothing.
     expect(serverErrorText({ code: 'teapot', message: 'short and stout' })).toBe('short and stout');
+  });
+
+  it('names every colour of the profile palette, in each language', () => {
+    browserLike('en');
+    const english = PALETTE.map(colorName);
+    expect(
+      english.every((name) => /^[A-Z][a-z]+$/.test(name)),
+      english.join(),
+    ).toBe(true);
+    expect(new Set(english).size).toBe(PALETTE.length);
+    browserLike('ko');
+    expect(colorName('#E5484D')).toBe('빨강');
+    expect(colorName('#123456')).toBe('#123456');
   });
 });
