@@ -5,6 +5,8 @@
  * is now, or why it was refused. Ops carry what a replay by a later worker needs (the
  * private room's key), so a note written offline arrives after a worker restart too.
  */
+import { t } from '../shared/i18n.js';
+import { serverErrorText } from '../shared/server-errors.js';
 import { Note, NoteDeletedAck, type AckError, type NoteCreate, type Result } from '../../protocol/index.js';
 import type { PortLike, StorageAreaLike } from '../chrome-api.js';
 import type { ContentToWorker, NoteCreateMessage, PendingOp } from '../shared/messages.js';
@@ -60,7 +62,7 @@ export class NoteWrites {
   async create(tabId: number, port: PortLike, message: NoteCreateMessage): Promise<void> {
     const room = this.roomOf(tabId);
     if (!room) {
-      post(port, { type: 'note:error', message: 'Turn sharing on for this site to add notes.' });
+      post(port, { type: 'note:error', message: t('noteErrorSharingOff') });
       return;
     }
     const settings = await this.settings.load();
@@ -111,7 +113,7 @@ export class NoteWrites {
     try {
       await this.outbox.add(op);
     } catch {
-      post(port, { type: 'note:error', message: 'The note could not be stored in the browser; try again.' });
+      post(port, { type: 'note:error', message: t('noteErrorNotStored') });
     }
   }
 
@@ -162,12 +164,8 @@ export class NoteWrites {
       return;
     }
     const what =
-      op.kind === 'create'
-        ? 'The note was not saved'
-        : op.kind === 'update'
-          ? 'The edit was not saved'
-          : 'The note was not deleted';
-    this.sessions.broadcast(entry, { type: 'note:error', message: `${what}: ${error.message}` });
+      op.kind === 'create' ? 'noteErrorCreate' : op.kind === 'update' ? 'noteErrorUpdate' : 'noteErrorDelete';
+    this.sessions.broadcast(entry, { type: 'note:error', message: t(what, serverErrorText(error)) });
   }
 
   private pendingOps(room: string): PendingOp[] {

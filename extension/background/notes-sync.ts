@@ -11,6 +11,7 @@
  * left, so a reconnect or a restarted worker asks for just the changes after it
  * (`since`), from whichever server node it reaches.
  */
+import { serverErrorText } from '../shared/server-errors.js';
 import {
   NotesChanges,
   ok,
@@ -109,7 +110,7 @@ export class NotesSync {
     }
     if (!result.ok) {
       held.subscription = { state: 'idle', generation };
-      entry.error = result.error.message;
+      entry.error = serverErrorText(result.error);
       this.hooks.changed();
       return;
     }

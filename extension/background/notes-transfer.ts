@@ -5,6 +5,8 @@
  * these functions do the repeating, so the tab sends one request and gets one file or one
  * count back.
  */
+import { plural, t } from '../shared/i18n.js';
+import { serverErrorText, skipReasonText } from '../shared/server-errors.js';
 import { z } from 'zod';
 import { fail, MAX_IMPORT_ITEMS, NotesImported, ok, type Result } from '../../protocol/index.js';
 import type { PortLike } from '../chrome-api.js';
@@ -31,18 +33,18 @@ export class NotesTransfer {
     const notes = this.connection.notes;
     const room = entry?.notes.subscription.state === 'subscribed' ? entry.room : null;
     if (!room || !notes) {
-      post(port, { type: 'note:error', message: 'Not connected to the server.' });
+      post(port, { type: 'note:error', message: t('errorNotConnected') });
       return;
     }
     if (message.type === 'notes:export') {
       const result = await exportAll(notes, room);
       if (result.ok) post(port, { type: 'notes:exported', room, collection: result.value });
-      else post(port, { type: 'note:error', message: `Export failed: ${result.error.message}` });
+      else post(port, { type: 'note:error', message: t('exportFailed', serverErrorText(result.error)) });
       return;
     }
     const result = await importAll(notes, room, message.collection);
     if (result.ok) post(port, { type: 'notes:imported', room, ...result.value });
-    else post(port, { type: 'note:error', message: `Import failed: ${result.error.message}` });
+    else post(port, { type: 'note:error', message: t('importFailed', result.error.message) });
   }
 }
 
@@ -121,7 +123,8 @@ function chunks(items: unknown[]): Chunk[] {
 /**
  * Imports a W3C AnnotationCollection of any size: in requests under the message limit, each
  * sent again (after the server's `retryAfterMs`) until the server stored all of it. What is
- * stored already counts as unchanged the next time, so repeating is safe.
+ * stored already counts as unchanged the next time, so repeating is safe. A failure's message
+ * is for the user, in their language.
  */
 export async function importAll(
   socket: NotesSocket,
@@ -129,7 +132,7 @@ export async function importAll(
   collection: unknown,
 ): Promise<Result<ImportCounts>> {
   const file = ImportFile.safeParse(collection);
-  if (!file.success) return fail('invalid', 'not a W3C AnnotationCollection');
+  if (!file.success) return fail('invalid', t('importNotCollection'));
   const total: ImportCounts = { created: 0, unchanged: 0, skipped: 0 };
   for (const { items, fileIndex } of chunks(file.data)) {
     const payload = { room, collection: { type: 'AnnotationCollection', items } };
@@ -140,8 +143,12 @@ export async function importAll(
         request(() => socket.timeout(ACK_TIMEOUT_MS).emitWithAck('notes:import', payload), NotesImported),
       );
       if (!result.ok) {
-        if (total.created === 0) return result;
-        return fail(result.error.code, `${total.created} notes imported, then: ${result.error.message}`);
+        const why = serverErrorText(result.error);
+        if (total.created === 0) return fail(result.error.code, why);
+        return fail(
+          result.error.code,
+          plural(total.created, { one: 'importPartlyOne', other: 'importPartlyOther' }, why),
+        );
       }
       total.created += result.value.created;
       if (result.value.remaining === 0) {
@@ -150,7 +157,7 @@ export async function importAll(
         for (const skip of result.value.skippedItems ?? []) {
           const index = fileIndex[skip.index];
           if (index !== undefined && (total.firstSkipped?.index ?? Infinity) > index) {
-            total.firstSkipped = { index, message: skip.message };
+            total.firstSkipped = { index, message: skipReasonText(skip) };
           }
         }
         break;

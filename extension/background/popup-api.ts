@@ -2,6 +2,7 @@
  * Answers the popup: its state for one tab, and the changes it asks for (sharing on
  * this site, pause, rooms, name and colour, server URL). Every answer is a `Result<PopupState>`.
  */
+import { t } from '../shared/i18n.js';
 import { fail, invalid, isPrivateChannel, ok, RoomSummary } from '../../protocol/index.js';
 import type { ChromeApi } from '../chrome-api.js';
 import { PopupToWorker, type PopupReply, type PopupState, type PopupStatus } from '../shared/messages.js';
@@ -32,7 +33,7 @@ export class PopupApi {
     }
     const parsed = PopupToWorker.safeParse(raw);
     if (!parsed.success) return Promise.resolve(invalid(parsed.error));
-    return this.run(parsed.data).catch(() => fail('internal', 'the extension could not do that'));
+    return this.run(parsed.data).catch(() => fail('internal', t('errorExtensionFailed')));
   }
 
   private async run(message: PopupToWorker): Promise<PopupReply> {
@@ -42,7 +43,7 @@ export class PopupApi {
         break;
       case 'popup:set-sharing': {
         const { origin } = describePage((await this.api.getTab(message.tabId))?.url);
-        if (!origin) return fail('invalid', 'sharing only works on http(s) pages');
+        if (!origin) return fail('invalid', t('errorHttpOnly'));
         await sharing.setSharing(origin, message.enabled);
         break;
       }

@@ -5,6 +5,7 @@
  * open-rooms.ts) with a generation bumped on every reset, so a join answered after the room
  * was left or the connection dropped changes nothing.
  */
+import { serverErrorText } from '../shared/server-errors.js';
 import { z } from 'zod';
 import {
   KEEPALIVE_MS,
@@ -75,7 +76,7 @@ export class RoomMembership {
     if (entry.membership.generation !== generation) return null;
     if (!result.ok) {
       entry.membership = { state: 'idle', generation };
-      entry.error = result.error.message;
+      entry.error = serverErrorText(result.error);
       this.hooks.changed();
       return result;
     }

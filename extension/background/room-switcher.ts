@@ -3,6 +3,8 @@
  * a private room and move into it, or enter a private room by its invite code. A room that
  * refuses us (a wrong key) puts the tab back in its page's public room.
  */
+import { t } from '../shared/i18n.js';
+import { serverErrorText } from '../shared/server-errors.js';
 import {
   fail,
   formatInviteCode,
@@ -34,11 +36,11 @@ export class RoomSwitcher {
     invite: string | null = null,
   ): Promise<Result<null>> {
     const tab = this.sessions.tabs.get(tabId);
-    if (!tab?.page || !tab.port) return fail('invalid', 'Reload the page first.');
+    if (!tab?.page || !tab.port) return fail('invalid', t('errorReloadFirst'));
     const settings = await this.settings.load();
-    if (settings.paused) return fail('forbidden', 'Sharing is paused.');
+    if (settings.paused) return fail('forbidden', t('errorPaused'));
     if (!tab.origin || !settings.enabledSites.includes(tab.origin)) {
-      return fail('forbidden', 'Turn sharing on for this site first.');
+      return fail('forbidden', t('errorSharingOffFirst'));
     }
     this.sessions.choose(tabId, channel, inviteKey, invite);
     const result = await this.placement.place(tabId);
@@ -46,8 +48,8 @@ export class RoomSwitcher {
       this.sessions.choose(tabId, PUBLIC_CHANNEL);
       void this.placement.place(tabId);
       return result.error.code === 'forbidden'
-        ? fail('forbidden', 'That invite code does not open a room on this page.')
-        : result;
+        ? fail('forbidden', t('errorInviteOtherPage'))
+        : fail(result.error.code, serverErrorText(result.error));
     }
     this.changed();
     return ok(null);
@@ -57,13 +59,13 @@ export class RoomSwitcher {
   async createPrivateRoom(tabId: number): Promise<Result<null>> {
     const page = this.sessions.tabs.get(tabId)?.page;
     const rooms = this.connection.rooms;
-    if (!page) return fail('invalid', 'Reload the page first.');
-    if (!rooms) return fail('unavailable', 'Not connected to the server.');
+    if (!page) return fail('invalid', t('errorReloadFirst'));
+    if (!rooms) return fail('unavailable', t('errorNotConnected'));
     const created = await request(
       () => rooms.timeout(ACK_TIMEOUT_MS).emitWithAck('room:create', { page }),
       RoomCreated,
     );
-    if (!created.ok) return created;
+    if (!created.ok) return fail(created.error.code, serverErrorText(created.error));
     const { channel, key, invite } = created.value;
     return this.switchRoom(tabId, channel, key, invite);
   }
@@ -71,7 +73,7 @@ export class RoomSwitcher {
   /** Moves the tab into the private room an invite code names. */
   async joinInvite(tabId: number, code: string): Promise<Result<null>> {
     const parsed = parseInviteCode(code);
-    if (!parsed) return fail('invalid', 'That is not an invite code.');
+    if (!parsed) return fail('invalid', t('errorNotInvite'));
     return this.switchRoom(tabId, parsed.channel, parsed.key, formatInviteCode(parsed.channel, parsed.key));
   }
 }

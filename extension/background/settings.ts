@@ -3,6 +3,7 @@
  * Both are created with defaults on first use and parsed on every read, because
  * storage is written by older versions too.
  */
+import { t } from '../shared/i18n.js';
 import { z } from 'zod';
 import { Auth, Color, Name } from '../../protocol/index.js';
 import type { ChromeApi } from '../chrome-api.js';
@@ -44,7 +45,13 @@ const IDENTITY_KEY = 'identity';
 export function defaultSettings(random: () => number = Math.random): Settings {
   const digits = String(1000 + Math.floor(random() * 9000));
   const color = PALETTE[Math.floor(random() * PALETTE.length)] ?? PALETTE[0];
-  return { serverUrl: DEFAULT_SERVER_URL, name: `Guest ${digits}`, color, enabledSites: [], paused: false };
+  return {
+    serverUrl: DEFAULT_SERVER_URL,
+    name: t('defaultName', digits),
+    color,
+    enabledSites: [],
+    paused: false,
+  };
 }
 
 /** Reads and writes settings; keeps a parsed copy so hot paths never await storage. */

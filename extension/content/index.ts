@@ -6,6 +6,7 @@
  */
 import { isPrivateChannel } from '../../protocol/index.js';
 import { createChromeApi } from '../chrome-api.js';
+import { plural, t } from '../shared/i18n.js';
 import type { ServerStateMessage, SessionMessage, WorkerToContent } from '../shared/messages.js';
 import { describe } from './anchoring/index.js';
 import { CursorCapture } from './cursor-capture.js';
@@ -14,6 +15,7 @@ import { IdleTracker } from './idle-tracker.js';
 import { documentSize } from './cursor-anchor.js';
 import { DRAFT_HIGHLIGHT, Highlighter } from './notes/highlighter.js';
 import { downloadCollection } from './notes/download.js';
+import { importSummary } from './notes/import-summary.js';
 import { NoteComposer } from './notes/note-composer.js';
 import { pointSelector } from './notes/note-anchors.js';
 import { NotesView } from './notes/notes-view.js';
@@ -79,7 +81,7 @@ function start(): void {
     }
     const selectors = describe(target.range, document.body);
     if (selectors.length === 0) {
-      overlay.toast('Select some text to attach the note to.');
+      overlay.toast(t('toastSelectText'));
       return;
     }
     client.send({ type: 'note:create', anchor: { selectors }, body, color });
@@ -102,7 +104,7 @@ function start(): void {
    */
   function showIndicator(active: ActiveSession | null): void {
     if (server === 'offline') {
-      overlay.setIndicator('Offline · reconnecting… · notes you add are kept', OFFLINE_COLOR);
+      overlay.setIndicator(t('pillOffline'), OFFLINE_COLOR);
       return;
     }
     if (!active) {
@@ -110,20 +112,19 @@ function start(): void {
       return;
     }
     if (server === 'connecting') {
-      overlay.setIndicator('Reconnecting…', OFFLINE_COLOR);
+      overlay.setIndicator(t('pillReconnecting'), OFFLINE_COLOR);
       return;
     }
     const others = active.peers.length;
     const room =
       active.channel === 'public'
-        ? 'public room'
+        ? t('pillPublicRoom')
         : isPrivateChannel(active.channel)
-          ? 'private room'
+          ? t('pillPrivateRoom')
           : active.channel;
-    overlay.setIndicator(
-      `Sharing · ${room} · ${others === 0 ? 'nobody else here' : others === 1 ? '1 other here' : `${others} others here`}`,
-      active.self.color,
-    );
+    const who =
+      others === 0 ? t('pillNobodyElse') : plural(others, { one: 'pillOthersOne', other: 'pillOthersOther' });
+    overlay.setIndicator(t('pillSharing', room, who), active.self.color);
   }
 
   function deactivate(keepCapture = false): void {
@@ -191,15 +192,7 @@ function start(): void {
         downloadCollection(document, overlay, message.collection);
         return;
       case 'notes:imported':
-        overlay.toast(
-          `Imported ${message.created} note${message.created === 1 ? '' : 's'}` +
-            (message.unchanged ? `, ${message.unchanged} already here` : '') +
-            (message.skipped ? `, ${message.skipped} skipped` : '') +
-            (message.firstSkipped
-              ? ` (item ${message.firstSkipped.index + 1}: ${message.firstSkipped.message})`
-              : '') +
-            '.',
-        );
+        overlay.toast(importSummary(message));
         return;
       case 'note:compose-point': {
         const view = document.defaultView;

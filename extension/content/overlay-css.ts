@@ -75,6 +75,8 @@ export const OVERLAY_CSS = `
 @media (prefers-color-scheme: dark) { :host { color-scheme: dark; ${declarations(DARK_COLORS)} } }
 * { box-sizing: border-box; }
 [hidden] { display: none !important; }
+/* Korean lines break between words (eojeol), as English ones do, not inside them. */
+:host { word-break: keep-all; overflow-wrap: break-word; }
 /* Every string is generated content: painted, read by screen readers, not findable by the page. */
 ${TEXT_CSS}
 

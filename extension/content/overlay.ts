@@ -17,6 +17,7 @@ import { keyShield, type SHIELDED_EVENTS } from './key-shield-api.js';
 import { OVERLAY_CSS } from './overlay-css.js';
 import { setText } from './overlay-text.js';
 import { safeColor } from './safe-values.js';
+import { uiLanguage } from '../shared/i18n.js';
 
 export interface Overlay {
   host: HTMLElement;
@@ -92,6 +93,8 @@ export function createOverlay(doc: Document): Overlay {
   const toastBox = layer(doc, 'toast');
   toastBox.hidden = true;
   toastBox.setAttribute('role', 'status');
+  // Our words are in the UI's language, whatever the page's: screen readers voice them so.
+  for (const element of [notes, composer, orphans, indicator, toastBox]) element.lang = uiLanguage();
   shadow.append(style, notes, cursors, composer, orphans, indicator, toastBox);
   // Keys typed into our editor must not trigger the page's shortcuts.
   for (const type of ['keydown', 'keyup', 'keypress']) {

@@ -9,11 +9,10 @@
  */
 import { LIMITS, type Note, type Peer } from '../../protocol/index.js';
 import type { PendingOp, WorkerToContent } from '../shared/messages.js';
+import { t } from '../shared/i18n.js';
 
 /** Shown for a colour that is not `#rrggbb`. */
 export const NEUTRAL_COLOR = '#6b6b6b';
-/** Shown for a name that is empty once cleaned. */
-export const UNKNOWN_NAME = 'Someone';
 
 const COLOR = /^#[0-9a-fA-F]{6}$/;
 /** Control (Cc), format (Cf: bidi overrides, zero-width), line/paragraph separators, private use, lone surrogates. */
@@ -24,12 +23,15 @@ export function safeColor(value: unknown, fallback = NEUTRAL_COLOR): string {
   return typeof value === 'string' && COLOR.test(value) ? value : fallback;
 }
 
-/** `value` without invisible or control characters, whitespace collapsed, at most 40 characters. */
-export function safeName(value: unknown, fallback = UNKNOWN_NAME): string {
-  if (typeof value !== 'string') return fallback;
+/**
+ * `value` without invisible or control characters, whitespace collapsed, at most 40 characters;
+ * `fallback` (or "Someone" in the UI language, looked up only then) when nothing is left.
+ */
+export function safeName(value: unknown, fallback?: string): string {
+  if (typeof value !== 'string') return fallback ?? t('someone');
   const cleaned = value.replace(UNSAFE_IN_NAME, '').replace(/\s+/gu, ' ').trim();
   const cut = [...cleaned].slice(0, LIMITS.name).join('').trim();
-  return cut === '' ? fallback : cut;
+  return cut === '' ? (fallback ?? t('someone')) : cut;
 }
 
 export function safePeer(peer: Peer): Peer {

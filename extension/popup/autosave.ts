@@ -6,6 +6,7 @@
  * that does not parse is never sent; the field's hint says why, and the last saved value
  * stays in force. The name and the server URL both work this way.
  */
+import { t } from '../shared/i18n.js';
 
 /** Typing pauses this long before a value is saved. */
 export const AUTOSAVE_DELAY_MS = 400;
@@ -64,7 +65,7 @@ export function autosave<T>(options: AutosaveOptions<T>): Autosave {
     say('', false);
     if (parsed.value === options.saved()) return;
     void options.save(parsed.value).then((stored) => {
-      if (stored && timer === null) say('Saved', false);
+      if (stored && timer === null) say(t('popupSaved'), false);
     });
   };
 

@@ -6,7 +6,11 @@
  */
 import { Name } from '../../protocol/index.js';
 import { createChromeApi } from '../chrome-api.js';
+import { formatNumber, t, type MessageKey } from '../shared/i18n.js';
+import { serverErrorText } from '../shared/server-errors.js';
 import { autosave, parseWith } from './autosave.js';
+import { localizePage } from './localize-page.js';
+import { colorName } from './palette-names.js';
 import {
   PopupReply,
   ServerUrl,
@@ -16,21 +20,21 @@ import {
   type PopupToWorker,
 } from '../shared/messages.js';
 
-const STATUS_TEXT: Record<PopupStatus, string> = {
-  connected: 'Connected',
-  connecting: 'Connecting…',
-  offline: 'Offline',
-  off: 'Off for this site',
-  unsupported: 'Not available on this page',
-  reload: 'Reload the page to start',
-  paused: 'Paused',
+const STATUS_TEXT: Record<PopupStatus, MessageKey> = {
+  connected: 'statusConnected',
+  connecting: 'statusConnecting',
+  offline: 'statusOffline',
+  off: 'statusOff',
+  unsupported: 'statusUnsupported',
+  reload: 'statusReload',
+  paused: 'statusPaused',
 };
 
-const CONNECTION_TEXT: Record<PopupState['connection'], string> = {
-  idle: 'Not connected: nothing is shared right now.',
-  connecting: 'Connecting to the server…',
-  connected: 'Connected to the server.',
-  offline: 'Cannot reach the server.',
+const CONNECTION_TEXT: Record<PopupState['connection'], MessageKey> = {
+  idle: 'connectionIdle',
+  connecting: 'connectionConnecting',
+  connected: 'connectionConnected',
+  offline: 'connectionOffline',
 };
 
 /** The server's host and port as the user typed them, for sentences. */
@@ -48,21 +52,15 @@ function hostOf(url: string): string {
  */
 function connectionText(state: PopupState): string {
   const problem = state.connectionProblem;
-  if (state.connection !== 'offline' || !problem) return CONNECTION_TEXT[state.connection];
+  if (state.connection !== 'offline' || !problem) return t(CONNECTION_TEXT[state.connection]);
   if (problem.kind === 'refused') {
-    return (
-      `The server at ${hostOf(state.serverUrl)} refused the connection: ${problem.message}. ` +
-      'Retrying; notes you add meanwhile are kept.'
-    );
+    return t('connectionRefused', hostOf(state.serverUrl), serverErrorText(problem));
   }
-  return (
-    `Cannot reach the server at ${hostOf(state.serverUrl)}. Check that it is running and that ` +
-    'the address above is right (a server on another machine needs HOST=0.0.0.0). ' +
-    'Retrying every few seconds; notes you add meanwhile are kept and sent once it answers.'
-  );
+  return t('connectionUnreachable', hostOf(state.serverUrl));
 }
 
 const api = createChromeApi();
+localizePage(document);
 
 function byId<T extends HTMLElement>(id: string): T {
   const element = document.getElementById(id);
@@ -128,7 +126,7 @@ async function ask(message: PopupToWorker): Promise<boolean> {
     if (!parsed.success) throw new Error('malformed answer');
     reply = parsed.data;
   } catch {
-    showError('The extension did not answer; try again.');
+    showError(t('popupNoAnswer'));
     return false;
   } finally {
     if (!isRead) changesPending -= 1;
@@ -156,35 +154,39 @@ function dot(color: string): HTMLElement {
 function render(state: PopupState): void {
   current = state;
   showError(state.error);
-  ui.status.textContent = STATUS_TEXT[state.status];
+  ui.status.textContent = t(STATUS_TEXT[state.status]);
   ui.status.dataset.status = state.status;
 
   ui.toggle.disabled = state.origin === null;
   ui.toggle.checked = state.sharing;
-  ui.toggleLabel.textContent = state.origin
-    ? `Share on ${state.origin}`
-    : 'Sharing works on http(s) pages only';
+  ui.toggleLabel.textContent = state.origin ? t('popupShareOn', state.origin) : t('popupSharingHttpOnly');
 
-  ui.pause.textContent = state.paused ? 'Resume' : 'Pause all';
+  ui.pause.textContent = t(state.paused ? 'popupResume' : 'popupPauseAll');
   ui.pause.setAttribute('aria-pressed', String(state.paused));
-  ui.pause.title = state.paused ? 'Resume sharing' : 'Pause all sharing, on every site';
+  ui.pause.title = t(state.paused ? 'popupResumeTitle' : 'popupPauseTitle');
   ui.connection.textContent = connectionText(state);
   ui.connection.dataset.connection = state.connection;
 
   if (state.room) {
     const channel = document.createElement('span');
     channel.className = 'channel';
-    channel.textContent = state.room.private ? 'Private room' : state.room.channel;
+    channel.textContent = state.room.private
+      ? t('popupPrivateRoom')
+      : state.room.channel === 'public'
+        ? t('popupPublicChannel')
+        : state.room.channel;
     const page = document.createElement('span');
     page.className = 'page';
     page.textContent = ` · ${state.room.page}`;
     ui.room.replaceChildren(channel, page);
   } else {
-    ui.room.textContent = !state.sharing
-      ? 'Not in a room'
-      : state.status === 'offline'
-        ? 'Not in a room: waiting for the server'
-        : 'Not in a room yet';
+    ui.room.textContent = t(
+      !state.sharing
+        ? 'popupNotInRoom'
+        : state.status === 'offline'
+          ? 'popupNotInRoomWaiting'
+          : 'popupNotInRoomYet',
+    );
   }
 
   ui.invite.hidden = !state.room?.invite;
@@ -205,19 +207,19 @@ function render(state: PopupState): void {
     if (you) {
       const mark = document.createElement('span');
       mark.className = 'you';
-      mark.textContent = '(you)';
+      mark.textContent = t('popupYou');
       item.append(mark);
     }
     const activity = document.createElement('span');
     activity.className = 'state';
-    activity.textContent = peer.idle ? 'idle' : 'active';
+    activity.textContent = t(peer.idle ? 'popupIdle' : 'popupActive');
     item.append(activity);
     items.push(item);
   }
   if (items.length === 0) {
     const empty = document.createElement('li');
     empty.className = 'empty';
-    empty.textContent = 'Nobody yet';
+    empty.textContent = t('popupNobodyYet');
     items.push(empty);
   }
   ui.peers.replaceChildren(...items);
@@ -249,13 +251,13 @@ function renderRooms(state: PopupState): void {
       const name = document.createElement('span');
       name.textContent =
         room.channel === current && state.room?.private
-          ? 'Private room'
+          ? t('popupPrivateRoom')
           : room.channel === 'public'
-            ? 'Public (everyone on this page)'
+            ? t('popupPublicRoom')
             : room.channel;
       const count = document.createElement('span');
       count.className = 'count';
-      count.textContent = `${room.count} here`;
+      count.textContent = t('popupHereCount', formatNumber(room.count));
       button.append(name, count);
       item.append(button);
       return item;
@@ -269,7 +271,7 @@ function renderSwatches(state: PopupState): void {
     swatch.type = 'button';
     swatch.className = 'swatch';
     swatch.setAttribute('role', 'radio');
-    swatch.setAttribute('aria-label', color);
+    swatch.setAttribute('aria-label', colorName(color));
     swatch.setAttribute('aria-checked', String(color === state.color));
     swatch.dataset.color = color;
     swatch.style.backgroundColor = color;
@@ -291,7 +293,7 @@ ui.toggle.addEventListener('change', () => {
 autosave({
   input: ui.name,
   hint: ui.nameHint,
-  parse: parseWith(Name, 'A name has 1 to 40 characters, one of them visible.'),
+  parse: parseWith(Name, t('popupNameInvalid')),
   saved: () => current?.name,
   save: (name) => (tabId === null ? Promise.resolve(false) : ask({ type: 'popup:set-profile', tabId, name })),
 });
@@ -306,10 +308,7 @@ ui.color.addEventListener('click', (event) => {
 autosave({
   input: ui.serverUrl,
   hint: ui.serverHint,
-  parse: parseWith(
-    ServerUrl,
-    'Enter the server’s address, such as http://127.0.0.1:8080; until then the last one saved is used.',
-  ),
+  parse: parseWith(ServerUrl, t('popupServerInvalid')),
   saved: () => current?.serverUrl,
   save: (serverUrl) =>
     tabId === null ? Promise.resolve(false) : ask({ type: 'popup:set-server', tabId, serverUrl }),
@@ -362,13 +361,13 @@ ui.privateCreate.addEventListener('click', () => {
 ui.inviteCopy.addEventListener('click', () => {
   const code = ui.inviteCode.value;
   const done = () => {
-    ui.inviteCopy.textContent = 'Copied';
-    setTimeout(() => (ui.inviteCopy.textContent = 'Copy'), 1500);
+    ui.inviteCopy.textContent = t('popupCopied');
+    setTimeout(() => (ui.inviteCopy.textContent = t('popupCopy')), 1500);
   };
   navigator.clipboard.writeText(code).then(done, () => {
     // No clipboard permission: select the code so Ctrl+C copies it.
     ui.inviteCode.select();
-    showError('Press Ctrl+C to copy the selected code.');
+    showError(t('popupPressCtrlC'));
   });
 });
 
@@ -389,7 +388,7 @@ api.onMessage((message) => {
 void resolveTabId().then((id) => {
   tabId = id;
   if (id === null) {
-    showError('No tab to show.');
+    showError(t('popupNoTab'));
     return;
   }
   return refresh();

@@ -29,10 +29,17 @@ const fallback: Locale = {
 
 let current: Locale = fallback;
 
-/** Installs the browser's i18n (entry points only). */
+/**
+ * Installs the browser's i18n (entry points only). The language is that of the messages file
+ * the browser chose (its `messagesLocale`), not the browser's own: a German browser reads our
+ * English file, and its dates and numbers should be English too.
+ */
 export function useMessages(getMessage: GetMessage, language: string): void {
-  current = { getMessage, language };
+  current = { getMessage, language: getMessage('messagesLocale') || language };
   relativeFormat = null;
+  pluralRules = null;
+  numberFormat = null;
+  dateFormat = null;
 }
 
 /** The message for `key` in the browser's language; English when the language lacks it. */
@@ -40,9 +47,46 @@ export function t(key: MessageKey, ...substitutions: string[]): string {
   return current.getMessage(key, substitutions) || fallback.getMessage(key, substitutions);
 }
 
-/** The browser's UI language (BCP 47), for `Intl` formatters. */
+/** The language (BCP 47) of the text we show: `<html lang>` and every `Intl` formatter. */
 export function uiLanguage(): string {
   return current.language;
+}
+
+/** `ltr` or `rtl`, as the messages file says of its language. */
+export function textDirection(): 'ltr' | 'rtl' {
+  return t('textDirection') === 'rtl' ? 'rtl' : 'ltr';
+}
+
+let pluralRules: Intl.PluralRules | null = null;
+let numberFormat: Intl.NumberFormat | null = null;
+let dateFormat: Intl.DateTimeFormat | null = null;
+
+/** `count` as the UI language writes numbers (1,234 in English). */
+export function formatNumber(count: number): string {
+  numberFormat ??= new Intl.NumberFormat(current.language);
+  return numberFormat.format(count);
+}
+
+/** A date and time, such as "Dec 1, 2026, 12:00 PM" (2026. 12. 1. 오후 12:00). */
+export function formatDateTime(iso: string): string {
+  dateFormat ??= new Intl.DateTimeFormat(current.language, { dateStyle: 'medium', timeStyle: 'short' });
+  const time = Date.parse(iso);
+  return Number.isFinite(time) ? dateFormat.format(time) : '';
+}
+
+/**
+ * The message for `count` in the plural form the UI language uses for it: English says
+ * "1 reply" (`one`) but "0 replies", "2 replies" (`other`); Korean has only `other`. `$1`
+ * is the formatted count, `$2`… the further substitutions.
+ */
+export function plural(
+  count: number,
+  forms: { one: MessageKey; other: MessageKey },
+  ...substitutions: string[]
+): string {
+  pluralRules ??= new Intl.PluralRules(current.language);
+  const key = pluralRules.select(count) === 'one' ? forms.one : forms.other;
+  return t(key, formatNumber(count), ...substitutions);
 }
 
 const UNITS: Array<[Intl.RelativeTimeFormatUnit, number]> = [

@@ -13,7 +13,7 @@ import { inkOn } from '../contrast.js';
 import { safeColor, safeName } from '../safe-values.js';
 import { trusted } from '../trusted-events.js';
 import type { Part } from './keyed-parts.js';
-import { relativeTime } from '../../shared/i18n.js';
+import { formatDateTime, formatNumber, plural, relativeTime, t } from '../../shared/i18n.js';
 import { renderNoteText } from './note-text.js';
 import { button, el, inlineEditor } from './overlay-ui.js';
 
@@ -58,6 +58,10 @@ export interface CardActions {
 }
 
 export const noteColor = (note: Note): string => safeColor(note.color ?? note.author.color);
+
+/** "1 reply", "3 replies" (답글 3개). */
+export const repliesText = (count: number): string =>
+  plural(count, { one: 'repliesOne', other: 'repliesOther' });
 
 export class NoteCards {
   constructor(
@@ -109,9 +113,9 @@ export class NoteCards {
         card.setAttribute('data-pending-op', op.opId);
         card.style.setProperty('--note-color', color);
         card.append(
-          el(this.doc, 'div', 'meta', 'You'),
+          el(this.doc, 'div', 'meta', t('noteYou')),
           this.body(body),
-          el(this.doc, 'div', 'status', 'Sending… (kept until the server has it)'),
+          el(this.doc, 'div', 'status', t('noteSendingKept')),
         );
         return card;
       },
@@ -127,16 +131,19 @@ export class NoteCards {
     const authorColor = safeColor(note.author.color);
     const replies = this.state.repliesOf(note.id).length;
     const count = replies + 1;
-    const said = `Note by ${name}${replies ? ` · ${replies} ${replies === 1 ? 'reply' : 'replies'}` : ''}`;
+    const said = t('noteBy', name) + (replies ? ` · ${repliesText(replies)}` : '');
     return {
       key: 'label',
       sig: `${name}|${authorColor}|${replies}`,
       build: () => {
         const label = el(this.doc, 'span', 'bubble-label');
         label.style.setProperty('--author-color', authorColor);
-        label.setAttribute('aria-label', `${said}. Open`);
+        label.setAttribute('aria-label', t('bubbleOpen', said));
         label.setAttribute('data-collab-bubble', '');
-        label.append(el(this.doc, 'span', 'count', String(count)), el(this.doc, 'span', 'bubble-tip', said));
+        label.append(
+          el(this.doc, 'span', 'count', formatNumber(count)),
+          el(this.doc, 'span', 'bubble-tip', said),
+        );
         return label;
       },
     };
@@ -165,8 +172,8 @@ export class NoteCards {
         build: () => {
           const form = inlineEditor(doc, this.overlay, {
             value: draft,
-            placeholder: 'Edit the note…',
-            submitLabel: 'Save',
+            placeholder: t('noteEditPlaceholder'),
+            submitLabel: t('save'),
             changed: (text) => this.actions.draftEdit(id, text),
             submit: (text) => this.actions.saveEdit(id, text),
             cancel: () => this.actions.setEntry(id, { kind: 'reading' }),
@@ -180,9 +187,7 @@ export class NoteCards {
       parts.push({ key: 'body', sig: text, build: () => this.body(text) });
     }
     if (pendingEdit || pendingDelete) {
-      const status = pendingDelete
-        ? 'Deleting… (waiting for the server)'
-        : 'Saving… (waiting for the server)';
+      const status = t(pendingDelete ? 'noteDeleting' : 'noteSaving');
       parts.push({ key: 'status', sig: status, build: () => el(doc, 'div', 'status', status) });
     }
     const conflict = this.state.conflicts.get(id);
@@ -201,7 +206,7 @@ export class NoteCards {
         build: () => {
           const actions = el(doc, 'div', 'actions');
           actions.append(
-            button(doc, 'Edit', 'data-collab-note-edit', () =>
+            button(doc, t('noteEdit'), 'data-collab-note-edit', () =>
               this.actions.setEntry(id, { kind: 'editing', draft: editFrom }),
             ),
           );
@@ -209,18 +214,18 @@ export class NoteCards {
             actions.append(
               button(
                 doc,
-                'Delete for everyone',
+                t('noteDeleteForEveryone'),
                 'data-collab-note-delete-confirm',
                 () => this.actions.confirmDelete(id),
                 'link danger',
               ),
-              button(doc, 'Keep', 'data-collab-note-delete-cancel', () =>
+              button(doc, t('noteKeep'), 'data-collab-note-delete-cancel', () =>
                 this.actions.setEntry(id, { kind: 'reading' }),
               ),
             );
           } else {
             actions.append(
-              button(doc, 'Delete', 'data-collab-note-delete', () =>
+              button(doc, t('noteDelete'), 'data-collab-note-delete', () =>
                 this.actions.setEntry(id, { kind: 'confirming-delete' }),
               ),
             );
@@ -249,12 +254,12 @@ export class NoteCards {
         author.style.setProperty('--author-color', authorColor);
         const time = el(doc, 'time', 'time', when);
         time.dateTime = note.createdAt;
-        time.title = new Date(note.createdAt).toLocaleString();
+        time.title = formatDateTime(note.createdAt);
         meta.append(author, time);
         if (edited) {
-          const mark = el(doc, 'span', 'edited', 'edited');
+          const mark = el(doc, 'span', 'edited', t('noteEdited'));
           mark.setAttribute('data-collab-edited', '');
-          mark.title = `edited ${new Date(note.updatedAt).toLocaleString()}`;
+          mark.title = t('noteEditedAt', formatDateTime(note.updatedAt));
           meta.append(mark);
         }
         return meta;
@@ -269,24 +274,24 @@ export class NoteCards {
     const dismiss = () => this.actions.dismissConflict(id);
     if (!conflict.theirs) {
       box.append(
-        el(doc, 'strong', undefined, 'This note was deleted elsewhere. Your edit was not saved:'),
+        el(doc, 'strong', undefined, t('conflictDeleted')),
         el(doc, 'p', 'mine', conflict.mine),
-        button(doc, 'Dismiss', 'data-collab-conflict-dismiss', dismiss),
+        button(doc, t('conflictDismiss'), 'data-collab-conflict-dismiss', dismiss),
       );
       return box;
     }
     const theirs = conflict.theirs;
     box.append(
-      el(doc, 'strong', undefined, `Changed elsewhere (version ${theirs.version}) before your edit arrived.`),
-      el(doc, 'div', 'label', 'Now:'),
+      el(doc, 'strong', undefined, t('conflictChanged', formatNumber(theirs.version))),
+      el(doc, 'div', 'label', t('conflictNow')),
       el(doc, 'p', 'theirs', theirs.body),
-      el(doc, 'div', 'label', 'Your edit (not saved):'),
+      el(doc, 'div', 'label', t('conflictYourEdit')),
       el(doc, 'p', 'mine', conflict.mine),
     );
     const actions = el(doc, 'div', 'actions');
     actions.append(
-      button(doc, 'Keep mine', 'data-collab-conflict-mine', () => this.actions.keepMine(id)),
-      button(doc, 'Keep theirs', 'data-collab-conflict-theirs', dismiss),
+      button(doc, t('conflictKeepMine'), 'data-collab-conflict-mine', () => this.actions.keepMine(id)),
+      button(doc, t('conflictKeepTheirs'), 'data-collab-conflict-theirs', dismiss),
     );
     box.append(actions);
     return box;
@@ -315,7 +320,7 @@ export class NoteCards {
         build: () => {
           const row = el(doc, 'div', 'reply pending');
           row.setAttribute('data-pending-op', op.opId);
-          row.append(this.body(body), el(doc, 'div', 'status', 'Sending…'));
+          row.append(this.body(body), el(doc, 'div', 'status', t('noteSending')));
           return row;
         },
       });
@@ -328,8 +333,8 @@ export class NoteCards {
         build: () => {
           const form = inlineEditor(doc, this.overlay, {
             value: draft,
-            placeholder: 'Reply…',
-            submitLabel: 'Send reply',
+            placeholder: t('replyPlaceholder'),
+            submitLabel: t('sendReply'),
             changed: (text) => this.actions.draftReply(id, text),
             submit: (text) => this.actions.sendReply(id, text),
             cancel: () => this.actions.cancelReply(id),
@@ -344,7 +349,7 @@ export class NoteCards {
         sig: '',
         build: () => {
           const actions = el(doc, 'div', 'actions');
-          actions.append(button(doc, 'Reply', 'data-collab-note-reply', () => this.actions.openReply(id)));
+          actions.append(button(doc, t('reply'), 'data-collab-note-reply', () => this.actions.openReply(id)));
           return actions;
         },
       });

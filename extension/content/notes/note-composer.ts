@@ -8,6 +8,7 @@
  * cannot write notes in the user's name.
  */
 import type { Overlay } from '../overlay.js';
+import { t, type MessageKey } from '../../shared/i18n.js';
 import { setText } from '../overlay-text.js';
 import { trusted } from '../trusted-events.js';
 import { guardEditor } from './editor-guard.js';
@@ -19,12 +20,12 @@ export type NoteTarget = { range: Range } | { point: { x: number; y: number } };
 export type SaveNote = (target: NoteTarget, body: string, color: string) => void;
 
 /** The highlight colours an author can pick from: few, distinct, readable under black text. */
-export const NOTE_COLORS: readonly { color: string; name: string }[] = [
-  { color: '#ffd400', name: 'Yellow' },
-  { color: '#5fd068', name: 'Green' },
-  { color: '#4aa8ff', name: 'Blue' },
-  { color: '#ff7eb6', name: 'Pink' },
-  { color: '#b48cff', name: 'Purple' },
+export const NOTE_COLORS: readonly { color: string; name: MessageKey }[] = [
+  { color: '#ffd400', name: 'colorYellow' },
+  { color: '#5fd068', name: 'colorGreen' },
+  { color: '#4aa8ff', name: 'colorBlue' },
+  { color: '#ff7eb6', name: 'colorPink' },
+  { color: '#b48cff', name: 'colorPurple' },
 ];
 
 const BUTTON_WIDTH = 90;
@@ -113,7 +114,7 @@ export class NoteComposer {
     button.type = 'button';
     button.className = 'add-note';
     button.setAttribute('data-collab-add-note', '');
-    setText(button, 'Add note');
+    setText(button, t('composerAddNote'));
     this.place(button, this.position.left);
     // Keep the page's selection visible while the user clicks our button.
     button.addEventListener('mousedown', (event) => event.preventDefault());
@@ -147,11 +148,11 @@ export class NoteComposer {
     const editor = doc.createElement('div');
     editor.className = 'editor';
     editor.setAttribute('role', 'dialog');
-    editor.setAttribute('aria-label', 'Add a note');
+    editor.setAttribute('aria-label', t('composerDialog'));
     const swatches = doc.createElement('div');
     swatches.className = 'swatches';
     swatches.setAttribute('role', 'radiogroup');
-    swatches.setAttribute('aria-label', 'Highlight colour');
+    swatches.setAttribute('aria-label', t('composerHighlightColour'));
     const pick = (color: string): void => {
       this.color = color;
       for (const swatch of swatches.children) {
@@ -165,8 +166,8 @@ export class NoteComposer {
       swatch.setAttribute('role', 'radio');
       swatch.setAttribute('data-color', color);
       swatch.setAttribute('data-collab-note-color', color);
-      swatch.title = name;
-      swatch.setAttribute('aria-label', name);
+      swatch.title = t(name);
+      swatch.setAttribute('aria-label', t(name));
       swatch.style.setProperty('--swatch', color);
       swatch.addEventListener(
         'click',
@@ -176,21 +177,21 @@ export class NoteComposer {
     }
     const input = doc.createElement('textarea');
     input.setAttribute('data-collab-note-input', '');
-    input.placeholder = 'Write a note…';
+    input.placeholder = t('composerPlaceholder');
     input.maxLength = 10_000;
     const actions = doc.createElement('div');
     actions.className = 'actions';
     const hint = doc.createElement('span');
     hint.className = 'hint';
-    setText(hint, 'Ctrl+Enter to save');
+    setText(hint, t('composerHint'));
     const cancel = doc.createElement('button');
     cancel.type = 'button';
-    setText(cancel, 'Cancel');
+    setText(cancel, t('cancel'));
     cancel.setAttribute('data-collab-note-cancel', '');
     const saveButton = doc.createElement('button');
     saveButton.type = 'button';
     saveButton.className = 'save';
-    setText(saveButton, 'Save');
+    setText(saveButton, t('save'));
     saveButton.setAttribute('data-collab-note-save', '');
     actions.append(hint, cancel, saveButton);
     editor.append(input, swatches, actions);

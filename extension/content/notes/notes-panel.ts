@@ -4,10 +4,11 @@
  * placed with their quoted words (as cards), and export and import of the room's notes.
  */
 import type { Note } from '../../../protocol/index.js';
+import { formatNumber, t } from '../../shared/i18n.js';
 import { safeName } from '../safe-values.js';
 import { reconcile, type Part } from './keyed-parts.js';
 import type { NoteCards } from './note-card.js';
-import { noteColor } from './note-card.js';
+import { noteColor, repliesText } from './note-card.js';
 import { quoteOf } from './note-anchors.js';
 import { button, el } from './overlay-ui.js';
 
@@ -46,9 +47,9 @@ export class NotesPanel {
     const { topLevel, orphans, pendingCount } = model;
     this.element.hidden = topLevel.length === 0 && pendingCount === 0 && !model.active;
     const label =
-      `Notes (${topLevel.length})` +
-      (orphans.length ? ` · ${orphans.length} not placed` : '') +
-      (pendingCount ? ` · ${pendingCount} unsent` : '');
+      t('panelNotes', formatNumber(topLevel.length)) +
+      (orphans.length ? ` · ${t('panelNotPlaced', formatNumber(orphans.length))}` : '') +
+      (pendingCount ? ` · ${t('panelUnsent', formatNumber(pendingCount))}` : '');
     const parts: Part[] = [
       {
         key: 'toggle',
@@ -81,7 +82,7 @@ export class NotesPanel {
     const items: Part[] = [];
     for (const note of model.topLevel) {
       if (!model.placed.has(note.id)) continue;
-      const quote = quoteOf(note.anchor.selectors) ?? '(a point on the page)';
+      const quote = quoteOf(note.anchor.selectors) ?? t('panelPointOnPage');
       const preview = `${safeName(note.author.name)}: ${note.body}`;
       const replies = model.repliesOf(note.id).length;
       const color = noteColor(note);
@@ -94,8 +95,7 @@ export class NotesPanel {
           jump.setAttribute('data-jump-to', note.id);
           jump.style.setProperty('--note-color', color);
           jump.append(el(doc, 'span', 'quote', quote), el(doc, 'span', 'preview', preview));
-          if (replies > 0)
-            jump.append(el(doc, 'span', 'count', `${replies} ${replies === 1 ? 'reply' : 'replies'}`));
+          if (replies > 0) jump.append(el(doc, 'span', 'count', repliesText(replies)));
           item.append(jump);
           return item;
         },
@@ -105,7 +105,7 @@ export class NotesPanel {
       items.push({
         key: 'empty',
         sig: '',
-        build: () => el(doc, 'li', 'empty', 'No notes on this page yet. Select text to add one.'),
+        build: () => el(doc, 'li', 'empty', t('panelEmpty')),
       });
     }
     return {
@@ -123,7 +123,7 @@ export class NotesPanel {
   private orphanParts(orphans: readonly Note[]): Part[] {
     if (orphans.length === 0) return [];
     const doc = this.doc;
-    const title = `Could not be placed (${orphans.length})`;
+    const title = t('panelCouldNotPlace', formatNumber(orphans.length));
     return [
       { key: 'orphans-title', sig: title, build: () => el(doc, 'h2', undefined, title) },
       {
@@ -161,13 +161,13 @@ export class NotesPanel {
             try {
               this.actions.importNotes(JSON.parse(text) as unknown);
             } catch {
-              this.actions.toast('That file is not JSON.');
+              this.actions.toast(t('panelNotJson'));
             }
           });
         });
         tools.append(
-          button(doc, 'Export (W3C JSON-LD)', 'data-collab-export', () => this.actions.exportNotes(), 'tool'),
-          button(doc, 'Import…', 'data-collab-import', () => file.click(), 'tool'),
+          button(doc, t('panelExport'), 'data-collab-export', () => this.actions.exportNotes(), 'tool'),
+          button(doc, t('panelImport'), 'data-collab-import', () => file.click(), 'tool'),
           file,
         );
         return tools;

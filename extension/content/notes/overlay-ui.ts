@@ -4,6 +4,7 @@
  * inline editor of a card (edit a note, write a reply).
  */
 import type { Overlay } from '../overlay.js';
+import { t } from '../../shared/i18n.js';
 import { setText } from '../overlay-text.js';
 import { trusted } from '../trusted-events.js';
 import { guardEditor } from './editor-guard.js';
@@ -69,7 +70,7 @@ export function inlineEditor(doc: Document, overlay: Overlay, options: InlineEdi
   editorKeys(overlay, input, { submit: send, cancel: options.cancel });
   const actions = el(doc, 'div', 'actions');
   actions.append(
-    button(doc, 'Cancel', 'data-collab-inline-cancel', options.cancel),
+    button(doc, t('cancel'), 'data-collab-inline-cancel', options.cancel),
     button(doc, options.submitLabel, 'data-collab-inline-save', send, 'small-primary'),
   );
   form.append(input, actions);

@@ -20,11 +20,21 @@ export interface BrowserUser {
   close(): Promise<void>;
 }
 
+export interface LaunchOptions {
+  /**
+   * The browser's UI language (`ko`): `--lang` and the environment's LANGUAGE/LANG, which
+   * Chromium on Linux reads for it. Unset, the machine's (English here).
+   */
+  lang?: string;
+}
+
 /** Launches a fresh profile with the unpacked extension from dist/. */
 export async function launchUser(
   label: string,
   viewport = { width: 1280, height: 800 },
+  options: LaunchOptions = {},
 ): Promise<BrowserUser> {
+  const lang = options.lang;
   const home = mkdtempSync(join(tmpdir(), `collab-e2e-${label}-`));
   const context = await chromium.launchPersistentContext(join(home, 'profile'), {
     executablePath: CHROMIUM,
@@ -35,6 +45,7 @@ export async function launchUser(
       HOME: home,
       XDG_CONFIG_HOME: join(home, '.config'),
       XDG_CACHE_HOME: join(home, '.cache'),
+      ...(lang ? { LANGUAGE: lang, LANG: `${lang}.UTF-8` } : {}),
     },
     args: [
       '--no-sandbox',
@@ -49,6 +60,7 @@ export async function launchUser(
       '--disable-background-timer-throttling',
       '--disable-renderer-backgrounding',
       '--disable-backgrounding-occluded-windows',
+      ...(lang ? [`--lang=${lang}`] : []),
     ],
   });
   // Real pages reference remote scripts, fonts and images; this machine has no internet,

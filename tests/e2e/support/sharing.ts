@@ -16,10 +16,8 @@ export async function shareWithPopup(
   await popup.locator('#name').fill(name);
   await popup.locator('#name').press('Enter');
   await popup.locator('#sharing-toggle').check();
-  await popup
-    .locator('#status')
-    .filter({ hasText: /^Connected$/ })
-    .waitFor();
+  // By state, not words: the popup may be in any language.
+  await popup.locator('#status[data-status="connected"]').waitFor();
   await popup.locator('#peers li').filter({ hasText: name }).waitFor();
   return popup;
 }

@@ -9,13 +9,8 @@ import { describe, expect, it } from 'vitest';
 import type { Note, Peer } from '../../../protocol/index.js';
 import { createOverlay } from '../../../extension/content/overlay.js';
 import { RemoteCursors } from '../../../extension/content/remote-cursors.js';
-import {
-  NEUTRAL_COLOR,
-  UNKNOWN_NAME,
-  safeColor,
-  safeMessage,
-  safeName,
-} from '../../../extension/content/safe-values.js';
+import { NEUTRAL_COLOR, safeColor, safeMessage, safeName } from '../../../extension/content/safe-values.js';
+import { t } from '../../../extension/shared/i18n.js';
 
 const HOSTILE_COLORS = [
   'red;background:url(https://evil)',
@@ -71,8 +66,8 @@ describe('safeName', () => {
   });
 
   it('names nobody "Someone" rather than showing nothing', () => {
-    expect(safeName('\u202e\u200b ')).toBe(UNKNOWN_NAME);
-    expect(safeName(42)).toBe(UNKNOWN_NAME);
+    expect(safeName('\u202e\u200b ')).toBe(t('someone'));
+    expect(safeName(42)).toBe(t('someone'));
   });
 });
 
