@@ -1,0 +1,98 @@
+/**
+ * Firefox and Chromium in one room: Alice in Chromium (the Chrome build, dist/) and Fox in
+ * Firefox ESR (the Firefox build, dist-firefox/), on the same page and server. Each opts
+ * in through their popup like a user, and each sees the other's cursor and note.
+ */
+import { resolve } from 'node:path';
+import type { Page as ChromiumPage } from 'playwright-core';
+import type { Page as FirefoxPage } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchUser, type BrowserUser } from './support/browser-user.js';
+import { startCollabServer, type CollabServer } from './support/collab-server.js';
+import { firefoxCursorOf, firefoxOverlay } from './support/firefox-overlay.js';
+import {
+  addFirefoxNote,
+  launchFirefoxUser,
+  shareWithFirefoxPopup,
+  type FirefoxUser,
+} from './support/firefox-user.js';
+import { addNote, cardWith, joinWithPopup } from './support/notes-ui.js';
+import { cursorOf } from './support/overlay-probe.js';
+import { centre, wordBox, wordBoxInPage } from './support/page-text.js';
+import { serveDirectory, type StaticServer } from './support/static-server.js';
+
+const SCREENSHOTS = resolve(import.meta.dirname, '../../docs/screenshots');
+
+let server: CollabServer;
+let pages: StaticServer;
+let alice: BrowserUser;
+let fox: FirefoxUser;
+let alicePage: ChromiumPage;
+let foxPage: FirefoxPage;
+
+beforeAll(async () => {
+  server = await startCollabServer();
+  pages = await serveDirectory(resolve(import.meta.dirname, 'pages'));
+  [alice, fox] = await Promise.all([launchUser('alice'), launchFirefoxUser()]);
+  alicePage = await alice.context.newPage();
+  foxPage = await fox.browser.newPage();
+  await Promise.all([alicePage.goto(`${pages.url}/article.html`), foxPage.goto(`${pages.url}/article.html`)]);
+  await joinWithPopup(alice, alicePage, server.url, 'Alice');
+  await shareWithFirefoxPopup(fox, foxPage, server.url, 'Fox');
+});
+
+afterAll(async () => {
+  await Promise.all([alice?.close(), fox?.close()]);
+  await pages?.close();
+  await server?.dispose();
+});
+
+describe('Firefox and Chromium on the same page', () => {
+  it("Fox in Firefox sees Alice's cursor on the word she points at in Chromium", async () => {
+    const target = centre(await wordBox(alicePage, '#p1', 'ledger'));
+    await alicePage.mouse.move(target.x - 120, target.y - 60);
+    await alicePage.mouse.move(target.x, target.y, { steps: 12 });
+
+    const cursor = firefoxCursorOf(foxPage, 'Alice');
+    await cursor.waitFor({ state: 'visible' });
+    expect(await cursor.textContent()).toContain('Alice');
+    // Same window size, so the word is at the same place; the arrow's tip is the cursor's origin.
+    const expected = centre(await foxPage.evaluate(wordBoxInPage, ['#p1', 'ledger'] as const));
+    await expect
+      .poll(async () => {
+        const box = await cursor.boundingBox();
+        return box ? Math.hypot(box.x - expected.x, box.y - expected.y) : Infinity;
+      })
+      .toBeLessThan(12);
+  });
+
+  it("Alice in Chromium sees Fox's cursor on the word he points at in Firefox", async () => {
+    const target = centre(await foxPage.evaluate(wordBoxInPage, ['#p2', 'horns'] as const));
+    await foxPage.mouse.move(target.x - 120, target.y - 60);
+    await foxPage.mouse.move(target.x, target.y, { steps: 12 });
+
+    const cursor = cursorOf(alicePage, 'Fox');
+    await cursor.waitFor({ state: 'visible' });
+    expect(await cursor.textContent()).toContain('Fox');
+    const expected = centre(await wordBox(alicePage, '#p2', 'horns'));
+    await expect
+      .poll(async () => {
+        const box = await cursor.boundingBox();
+        return box ? Math.hypot(box.x - expected.x, box.y - expected.y) : Infinity;
+      })
+      .toBeLessThan(12);
+  });
+
+  it("each sees the note the other made, on the other's words", async () => {
+    await addNote(alicePage, '#p2', 'headland', 'Written in Chromium');
+    await addFirefoxNote(foxPage, '#p1', 'keeper', 'Written in Firefox');
+
+    await firefoxOverlay(foxPage)
+      .locator('article.card[data-note-id]')
+      .filter({ hasText: 'Written in Chromium' })
+      .waitFor();
+    await cardWith(alicePage, 'Written in Firefox').waitFor();
+    await foxPage.screenshot({ path: `${SCREENSHOTS}/firefox-note.png` });
+    await alicePage.screenshot({ path: `${SCREENSHOTS}/chromium-note-from-firefox.png` });
+  });
+});
