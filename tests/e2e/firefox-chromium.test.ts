@@ -38,7 +38,7 @@ beforeAll(async () => {
   foxPage = await fox.browser.newPage();
   await Promise.all([alicePage.goto(`${pages.url}/article.html`), foxPage.goto(`${pages.url}/article.html`)]);
   await joinWithPopup(alice, alicePage, server.url, 'Alice');
-  await shareWithFirefoxPopup(fox, foxPage, server.url, 'Fox');
+  await shareWithFirefoxPopup(fox, foxPage, server.url, 'Fox', `${SCREENSHOTS}/firefox-popup.png`);
 });
 
 afterAll(async () => {

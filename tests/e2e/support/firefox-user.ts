@@ -86,13 +86,14 @@ async function typeInto(popup: Page, selector: string, text: string): Promise<vo
 /**
  * Like sharing.ts's shareWithPopup: sets server and name in the popup, switches sharing on
  * for the page's site and waits until connected, then closes the popup and waits for the
- * page's overlay to show the session.
+ * page's overlay to show the session. With `screenshot`, saves the popup there first.
  */
 export async function shareWithFirefoxPopup(
   user: FirefoxUser,
   page: Page,
   serverUrl: string,
   name: string,
+  screenshot?: string,
 ): Promise<void> {
   const popup = await user.openPopup(page);
   await typeInto(popup, '#server-url', serverUrl);
@@ -110,6 +111,7 @@ export async function shareWithFirefoxPopup(
     15_000,
     `${name}'s popup connected`,
   );
+  if (screenshot) await (await popup.$('main'))?.screenshot({ path: screenshot });
   await popup.close();
   await page.bringToFront();
   await firefoxOverlay(page).locator('[data-collab-notes-toggle]').waitFor();
