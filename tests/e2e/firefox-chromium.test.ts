@@ -83,8 +83,14 @@ describe('Firefox and Chromium on the same page', () => {
       .toBeLessThan(12);
   });
 
-  it("each sees the note the other made, on the other's words", async () => {
+  it("each sees the note the other made, on the other's words; Firefox's page never sees the keys", async () => {
     await addNote(alicePage, '#p2', 'headland', 'Written in Chromium');
+    // The page's own listener, added as a page script would: it must not see the keys typed in the note.
+    await foxPage.evaluate(() => {
+      const seen: string[] = [];
+      Object.assign(window, { keysSeen: seen });
+      window.addEventListener('keydown', (event) => seen.push(event.key), true);
+    });
     await addFirefoxNote(foxPage, '#p1', 'keeper', 'Written in Firefox');
 
     await firefoxOverlay(foxPage)
@@ -92,6 +98,7 @@ describe('Firefox and Chromium on the same page', () => {
       .filter({ hasText: 'Written in Chromium' })
       .waitFor();
     await cardWith(alicePage, 'Written in Firefox').waitFor();
+    expect(await foxPage.evaluate(() => (window as unknown as { keysSeen: string[] }).keysSeen)).toEqual([]);
     await foxPage.screenshot({ path: `${SCREENSHOTS}/firefox-note.png` });
     await alicePage.screenshot({ path: `${SCREENSHOTS}/chromium-note-from-firefox.png` });
   });
