@@ -18,7 +18,7 @@ import {
 } from './support/firefox-user.js';
 import { addNote, cardWith, joinWithPopup } from './support/notes-ui.js';
 import { cursorOf } from './support/overlay-probe.js';
-import { centre, wordBox, wordBoxInPage } from './support/page-text.js';
+import { centre, wordBox, wordBoxInPage, type Box } from './support/page-text.js';
 import { serveDirectory, type StaticServer } from './support/static-server.js';
 
 const SCREENSHOTS = resolve(import.meta.dirname, '../../docs/screenshots');
@@ -47,40 +47,64 @@ afterAll(async () => {
   await server?.dispose();
 });
 
+/** What the two drivers' mice and the two overlay locators have in common. */
+interface Mouse {
+  move(x: number, y: number, options?: { steps?: number }): Promise<void>;
+}
+interface Cursor {
+  waitFor(options: { state: 'visible' }): Promise<void>;
+  textContent(): Promise<string>;
+  boundingBox(): Promise<Box | null>;
+}
+
+/**
+ * Moves `mouse` onto the word whose box is `from` and expects the other user's `cursor`,
+ * labelled `name`, on that word in their page (`to`; same window size, so the same place).
+ */
+async function expectCursorOnWord(
+  mouse: Mouse,
+  from: Box,
+  cursor: Cursor,
+  name: string,
+  to: Box,
+): Promise<void> {
+  const target = centre(from);
+  await mouse.move(target.x - 120, target.y - 60);
+  await mouse.move(target.x, target.y, { steps: 12 });
+  await cursor.waitFor({ state: 'visible' });
+  expect(await cursor.textContent()).toContain(name);
+  // The arrow's tip is the cursor's origin.
+  const expected = centre(to);
+  await expect
+    .poll(async () => {
+      const box = await cursor.boundingBox();
+      return box ? Math.hypot(box.x - expected.x, box.y - expected.y) : Infinity;
+    })
+    .toBeLessThan(12);
+}
+
+const foxWordBox = (selector: string, word: string) =>
+  foxPage.evaluate(wordBoxInPage, [selector, word] as const);
+
 describe('Firefox and Chromium on the same page', () => {
   it("Fox in Firefox sees Alice's cursor on the word she points at in Chromium", async () => {
-    const target = centre(await wordBox(alicePage, '#p1', 'ledger'));
-    await alicePage.mouse.move(target.x - 120, target.y - 60);
-    await alicePage.mouse.move(target.x, target.y, { steps: 12 });
-
-    const cursor = firefoxCursorOf(foxPage, 'Alice');
-    await cursor.waitFor({ state: 'visible' });
-    expect(await cursor.textContent()).toContain('Alice');
-    // Same window size, so the word is at the same place; the arrow's tip is the cursor's origin.
-    const expected = centre(await foxPage.evaluate(wordBoxInPage, ['#p1', 'ledger'] as const));
-    await expect
-      .poll(async () => {
-        const box = await cursor.boundingBox();
-        return box ? Math.hypot(box.x - expected.x, box.y - expected.y) : Infinity;
-      })
-      .toBeLessThan(12);
+    await expectCursorOnWord(
+      alicePage.mouse,
+      await wordBox(alicePage, '#p1', 'ledger'),
+      firefoxCursorOf(foxPage, 'Alice'),
+      'Alice',
+      await foxWordBox('#p1', 'ledger'),
+    );
   });
 
   it("Alice in Chromium sees Fox's cursor on the word he points at in Firefox", async () => {
-    const target = centre(await foxPage.evaluate(wordBoxInPage, ['#p2', 'horns'] as const));
-    await foxPage.mouse.move(target.x - 120, target.y - 60);
-    await foxPage.mouse.move(target.x, target.y, { steps: 12 });
-
-    const cursor = cursorOf(alicePage, 'Fox');
-    await cursor.waitFor({ state: 'visible' });
-    expect(await cursor.textContent()).toContain('Fox');
-    const expected = centre(await wordBox(alicePage, '#p2', 'horns'));
-    await expect
-      .poll(async () => {
-        const box = await cursor.boundingBox();
-        return box ? Math.hypot(box.x - expected.x, box.y - expected.y) : Infinity;
-      })
-      .toBeLessThan(12);
+    await expectCursorOnWord(
+      foxPage.mouse,
+      await foxWordBox('#p2', 'horns'),
+      cursorOf(alicePage, 'Fox'),
+      'Fox',
+      await wordBox(alicePage, '#p2', 'horns'),
+    );
   });
 
   it("each sees the note the other made, on the other's words; Firefox's page never sees the keys", async () => {
