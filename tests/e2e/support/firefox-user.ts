@@ -24,16 +24,18 @@ export interface FirefoxUser {
   close(): Promise<void>;
 }
 
-export async function launchFirefoxUser(viewport = { width: 1280, height: 800 }): Promise<FirefoxUser> {
+/** `prefs` are more Firefox preferences (about:config), e.g. a shorter background idle timeout. */
+export async function launchFirefoxUser(prefs: Record<string, unknown> = {}): Promise<FirefoxUser> {
   const browser = await puppeteer.launch({
     browser: 'firefox',
     executablePath: FIREFOX,
     headless: true,
-    defaultViewport: viewport,
+    defaultViewport: { width: 1280, height: 800 },
     extraPrefsFirefox: {
       'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: EXTENSION_UUID }),
       // Grants permissions.request without the doorhanger no automation can click.
       'extensions.webextOptionalPermissionPrompts': false,
+      ...prefs,
     },
   });
   await browser.installExtension(DIST_FIREFOX);
