@@ -33,16 +33,28 @@ interface ScriptResult {
   result?: RemoteValue;
   exceptionDetails?: { text: string };
 }
-/** puppeteer-core's BiDi connection (public on its BiDi browser, absent from its types). */
-interface BidiConnection {
+/**
+ * The raw WebDriver BiDi session under a puppeteer page, for what puppeteer does not offer:
+ * its connection (public on puppeteer's BiDi browser, absent from its types) and the id of
+ * the page's top-level browsing context.
+ */
+export function bidiOf(page: Page): {
   send(method: string, params: object): Promise<{ result: ScriptResult }>;
+  context: string;
+} {
+  const { connection } = page.browser() as unknown as {
+    connection: { send(method: string, params: object): Promise<{ result: ScriptResult }> };
+  };
+  return {
+    send: (method, params) => connection.send(method, params),
+    context: (page.mainFrame() as unknown as { _id: string })._id,
+  };
 }
 
 /** Sends one `script.*` command in the page's top-level browsing context. */
 async function script(page: Page, method: string, params: object): Promise<RemoteValue | undefined> {
-  const connection = (page.browser() as unknown as { connection: BidiConnection }).connection;
-  const context = (page.mainFrame() as unknown as { _id: string })._id;
-  const { result } = await connection.send(method, {
+  const { send, context } = bidiOf(page);
+  const { result } = await send(method, {
     ...params,
     target: { context },
     awaitPromise: true,

@@ -9,7 +9,7 @@ import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { GECKO_ID } from '../../../scripts/firefox-manifest.js';
 import { until } from '../../support/wait.js';
 import { POPUP_PATH } from './browser-user.js';
-import { firefoxOverlay } from './firefox-overlay.js';
+import { bidiOf, firefoxOverlay } from './firefox-overlay.js';
 import { centre, wordBoxInPage } from './page-text.js';
 
 export const DIST_FIREFOX = resolve(import.meta.dirname, '../../../dist-firefox');
@@ -46,11 +46,8 @@ export async function launchFirefoxUser(prefs: Record<string, unknown> = {}): Pr
    * `page.goto` report the frame detached, though the browsing context carries on.
    */
   const navigate = async (page: Page, url: string): Promise<void> => {
-    const connection = (
-      browser as unknown as { connection: { send(m: string, p: object): Promise<unknown> } }
-    ).connection;
-    const context = (page.mainFrame() as unknown as { _id: string })._id;
-    await connection.send('browsingContext.navigate', { context, url, wait: 'complete' });
+    const { send, context } = bidiOf(page);
+    await send('browsingContext.navigate', { context, url, wait: 'complete' });
   };
 
   return {
