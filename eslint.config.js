@@ -4,7 +4,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist', 'node_modules', 'data', 'bench/results', '.tmp', 'test-results'] },
+  { ignores: ['dist', 'dist-firefox', 'node_modules', 'data', 'bench/results', '.tmp', 'test-results'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

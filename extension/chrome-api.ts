@@ -59,6 +59,12 @@ export interface ChromeApi {
    * `add-note-here` keyboard command (manifest `commands`); the listener gets the tab.
    */
   onAddNoteHere(listener: (tabId: number) => void): void;
+  /**
+   * Counts as activity for the browser's idle timer of the background. Firefox suspends an
+   * idle event page after 30 s even while its WebSocket is open (Chrome counts WebSocket
+   * traffic, Firefox does not), and any extension API call resets that timer.
+   */
+  keepBackgroundAwake(): void;
 }
 
 const ADD_NOTE_HERE = 'add-note-here';
@@ -110,6 +116,7 @@ export function createChromeApi(): ChromeApi {
         if (id !== undefined) listener(id);
       });
     },
+    keepBackgroundAwake: () => void browser.runtime.getPlatformInfo(),
     isContextValid: () => {
       try {
         return browser.runtime.id !== undefined;

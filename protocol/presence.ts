@@ -12,6 +12,7 @@ export const PRESENCE_TTL_MS = 30_000;
 
 /**
  * How often a client refreshes each room it is in. It also keeps traffic flowing, which keeps
- * Chrome from stopping an idle extension worker (it does after 30 s without events).
+ * Chrome from stopping an idle extension worker (it does after 30 s without events), and
+ * comes with an extension API call that keeps Firefox from suspending its event page (same 30 s).
  */
 export const KEEPALIVE_MS = 10_000;

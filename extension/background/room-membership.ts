@@ -148,9 +148,11 @@ export class RoomMembership {
 
   /**
    * Tells every joined room we are still here (our idle state, unchanged). A `forbidden`
-   * answer means the server dropped us (its presence TTL): join again.
+   * answer means the server dropped us (its presence TTL): join again. Keeps the background
+   * awake too, or Firefox suspends it, closing the connection, while no tab sends anything.
    */
   private keepAlive(): void {
+    this.api.keepBackgroundAwake();
     const rooms = this.connection.rooms;
     if (!rooms) return;
     for (const entry of this.sessions.rooms.values()) {

@@ -105,6 +105,7 @@ export function fakeChromeApi(tabs: Map<number, string>): ChromeApi {
     setBadge: async () => undefined,
     isContextValid: () => true,
     onAddNoteHere: () => undefined,
+    keepBackgroundAwake: () => undefined,
   };
 }
 

@@ -20,14 +20,14 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 const NAVIGATED =
   /context was destroyed|Cannot find context|Could not find object|No node|navigated|Promise was collected/i;
 
-type TextMatch = { source: string; flags: string } | string;
-type Step =
+export type TextMatch = { source: string; flags: string } | string;
+export type Step =
   | { kind: 'css'; selector: string }
   | { kind: 'text'; text: TextMatch }
   | { kind: 'nth'; index: number }
   | { kind: 'or'; steps: Step[] };
 
-type State = 'attached' | 'detached' | 'visible' | 'hidden';
+export type State = 'attached' | 'detached' | 'visible' | 'hidden';
 
 export interface Box {
   x: number;
@@ -62,7 +62,7 @@ function session(page: Page): Promise<CDPSession> {
  * `wait`, waits (following mutations) until they are in `state`. Self-contained: it is
  * sent as source text.
  */
-function probeInPage(
+export function probeInPage(
   this: ShadowRoot,
   steps: Step[],
   mode: 'elements' | 'wait',
@@ -139,7 +139,7 @@ function probeInPage(
 }
 
 /** The element's box, hit-tested, after scrolling it into view; null while not ready. */
-function actionPoint(this: Element): { x: number; y: number; box: Box } | null {
+export function actionPoint(this: Element): { x: number; y: number; box: Box } | null {
   const rect = this.getBoundingClientRect();
   if (rect.width === 0 || rect.height === 0) return null;
   const inView = rect.top >= 0 && rect.left >= 0 && rect.bottom <= innerHeight && rect.right <= innerWidth;
@@ -153,7 +153,7 @@ function actionPoint(this: Element): { x: number; y: number; box: Box } | null {
   return { x, y, box: { x: r.left, y: r.top, width: r.width, height: r.height } };
 }
 
-function textInPage(this: Element): string {
+export function textInPage(this: Element): string {
   let out = '';
   const walk = (n: Node): void => {
     if (n.nodeType === 3) out += (n as Text).data;
@@ -377,12 +377,12 @@ export class OverlayLocator {
   }
 }
 
-function boxInPage(this: Element): Box | null {
+export function boxInPage(this: Element): Box | null {
   const r = this.getBoundingClientRect();
   return r.width === 0 && r.height === 0 ? null : { x: r.left, y: r.top, width: r.width, height: r.height };
 }
 
-const sameBox = (a: Box, b: Box) =>
+export const sameBox = (a: Box, b: Box) =>
   Math.abs(a.x - b.x) < 0.5 && Math.abs(a.y - b.y) < 0.5 && a.width === b.width && a.height === b.height;
 
 /**

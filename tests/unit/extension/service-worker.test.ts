@@ -290,6 +290,23 @@ describe('keep-alive', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it('keeps the background awake on every keep-alive while the connection is open (Firefox suspends an idle one)', async () => {
+    const { s } = await ownServer();
+    const api = fakeChromeApi(new Map([[1, PAGE]]));
+    let awake = 0;
+    api.keepBackgroundAwake = () => void awake++;
+    worker = await newWorker(s.url, api);
+    await worker.sharing.setSharing(ORIGIN, true);
+    await openTab(1).next(isActive);
+    for (let round = 1; round <= 3; round += 1) {
+      vi.advanceTimersByTime(KEEPALIVE_MS);
+      expect(awake).toBe(round);
+    }
+    await worker.sharing.setPaused(true);
+    vi.advanceTimersByTime(KEEPALIVE_MS * 3);
+    expect(awake).toBe(3);
+  });
+
   it('joins again when a keep-alive finds the server dropped it (presence TTL)', async () => {
     const { s, inbox } = await ownServer({ PRESENCE_TTL_MS: '200' });
     const watcher = await s.rooms();
