@@ -15,6 +15,7 @@
  */
 import { keyShield, type SHIELDED_EVENTS } from './key-shield-api.js';
 import { OVERLAY_CSS } from './overlay-css.js';
+import { createLiveRegion } from './live-region.js';
 import { setText } from './overlay-text.js';
 import { safeColor } from './safe-values.js';
 
@@ -31,10 +32,13 @@ export interface Overlay {
   setIndicator(text: string | null, color?: string): void;
   /** Shows a short message to the user for a few seconds. */
   toast(message: string): void;
+  /** Says `message` politely to screen readers (live region), shows nothing. */
+  announce(message: string): void;
   /**
    * Listens to a typing event (keys, input, IME, clipboard) on an element of ours. With the
    * key shield the event never propagates past the window, so the overlay calls `handler`
-   * for the focused element; without it, as an ordinary listener.
+   * for the focused element and then its ancestors, as bubbling would, until one calls
+   * `preventDefault()`; without the shield, as an ordinary listener.
    */
   listen<K extends (typeof SHIELDED_EVENTS)[number]>(
     element: HTMLElement,
@@ -78,6 +82,8 @@ export function createOverlay(doc: Document): Overlay {
   const style = doc.createElement('style');
   style.textContent = OVERLAY_CSS;
   const cursors = layer(doc, 'layer cursors');
+  // Cursors move many times a second: a screen reader must not hear them.
+  cursors.setAttribute('aria-hidden', 'true');
   const notes = layer(doc, 'layer notes');
   const composer = layer(doc, 'layer composer');
   const orphans = layer(doc, 'orphans');
@@ -92,7 +98,8 @@ export function createOverlay(doc: Document): Overlay {
   const toastBox = layer(doc, 'toast');
   toastBox.hidden = true;
   toastBox.setAttribute('role', 'status');
-  shadow.append(style, notes, cursors, composer, orphans, indicator, toastBox);
+  const live = createLiveRegion(doc);
+  shadow.append(style, notes, cursors, composer, orphans, indicator, toastBox, live.element);
   // Keys typed into our editor must not trigger the page's shortcuts.
   for (const type of ['keydown', 'keyup', 'keypress']) {
     shadow.addEventListener(type, (event) => event.stopPropagation());
@@ -109,7 +116,10 @@ export function createOverlay(doc: Document): Overlay {
       // The event was typed into our focused element (the window saw it retargeted to the host).
       const focused = shield.host === host ? shadow.activeElement : null;
       if (event.type === 'keydown') for (const listener of typingListeners) listener();
-      for (const handler of (focused && typing.get(focused)?.get(event.type)) || []) handler(event);
+      // As bubbling would: the focused element first, then its ancestors, until one takes the key.
+      for (let node: Element | null = focused; node && !event.defaultPrevented; node = node.parentElement) {
+        for (const handler of typing.get(node)?.get(event.type) ?? []) handler(event);
+      }
     };
   }
 
@@ -134,6 +144,7 @@ export function createOverlay(doc: Document): Overlay {
         toastBox.hidden = true;
       }, 5000);
     },
+    announce: live.announce,
     listen(element, type, handler) {
       const listener = handler as (event: Event) => void;
       element.addEventListener(type, listener);

@@ -12,7 +12,7 @@ import type { Overlay } from '../overlay.js';
 import { safeColor, safeName } from '../safe-values.js';
 import { trusted } from '../trusted-events.js';
 import type { Part } from './keyed-parts.js';
-import { relativeTime } from '../../shared/i18n.js';
+import { relativeTime, t } from '../../shared/i18n.js';
 import { renderNoteText } from './note-text.js';
 import { button, el, inlineEditor } from './overlay-ui.js';
 
@@ -42,6 +42,10 @@ export interface CardsState {
 /** What the user does on a card; the view changes its state and updates. */
 export interface CardActions {
   open(id: string): void;
+  /** Opens the card from its bubble or the keyboard and puts the focus in it. */
+  expand(id: string): void;
+  /** Escape on the card: closes it and gives the focus back to where it was. */
+  close(id: string): void;
   hover(id: string | null): void;
   setEntry(id: string, state: EntryState): void;
   /** The draft changed as the user typed (no update: the editor already shows it). */
@@ -77,10 +81,23 @@ export class NoteCards {
     children.push(...this.entry(note), this.thread(note));
     return {
       key: id,
-      sig: `${color}|${quote != null}`,
+      sig: `${color}|${quote != null}|${note.author.name}`,
       build: () => {
         const card = el(this.doc, 'article', quote != null ? 'card orphan' : 'card');
         card.setAttribute('data-note-id', id);
+        // A dialog named after its author; focusable so that opening it can move the focus in.
+        card.setAttribute('role', 'dialog');
+        card.setAttribute('aria-label', t('a11yNoteBy', safeName(note.author.name)));
+        card.tabIndex = -1;
+        this.overlay.listen(
+          card,
+          'keydown',
+          trusted((event) => {
+            if (event.key !== 'Escape') return;
+            event.preventDefault();
+            this.actions.close(id);
+          }),
+        );
         card.style.setProperty('--note-color', color);
         card.addEventListener(
           'click',
@@ -129,10 +146,19 @@ export class NoteCards {
       key: 'label',
       sig: `${name}|${authorColor}|${replies}`,
       build: () => {
-        const label = el(this.doc, 'span', 'bubble-label');
+        // A button, so the bubble is in the Tab order and opens with Enter or Space.
+        const label = el(this.doc, 'button', 'bubble-label');
+        label.type = 'button';
         label.style.setProperty('--author-color', authorColor);
-        label.setAttribute('aria-label', `${said}. Open`);
+        label.setAttribute('aria-label', said);
         label.setAttribute('data-collab-bubble', '');
+        label.addEventListener(
+          'click',
+          trusted((event) => {
+            event.stopPropagation();
+            this.actions.expand(note.id);
+          }),
+        );
         label.append(el(this.doc, 'span', 'count', String(count)), el(this.doc, 'span', 'bubble-tip', said));
         return label;
       },

@@ -4,12 +4,24 @@
  * placed with their quoted words (as cards), and export and import of the room's notes.
  */
 import type { Note } from '../../../protocol/index.js';
+import { t } from '../../shared/i18n.js';
+import type { Overlay } from '../overlay.js';
 import { safeName } from '../safe-values.js';
+import { trusted } from '../trusted-events.js';
+import { focusReturn, type FocusSpot } from './focus-return.js';
+import { keepFocus, RovingList } from './keyboard-nav.js';
 import { reconcile, type Part } from './keyed-parts.js';
 import type { NoteCards } from './note-card.js';
 import { noteColor } from './note-card.js';
 import { quoteOf } from './note-anchors.js';
 import { button, el } from './overlay-ui.js';
+
+/** The generated texts inside `element`, as one sentence per part. */
+function spokenText(element: Element): string {
+  return [...element.querySelectorAll('[data-text]')]
+    .map((part) => part.getAttribute('data-text'))
+    .join('. ');
+}
 
 export interface PanelModel {
   topLevel: readonly Note[];
@@ -28,17 +40,53 @@ export interface PanelActions {
   toast(message: string): void;
 }
 
+/** Rendered entries and the toggle keep the focus across renders by these. */
+const FOCUS_KEYS = ['data-jump-to', 'data-collab-notes-toggle'];
+
 export class NotesPanel {
   private expanded = false;
   private model: PanelModel | null = null;
+  private readonly element: HTMLElement;
+  private readonly roving: RovingList;
+  /** Where the focus was when the panel opened: Escape goes back there. */
+  private opener: FocusSpot | null = null;
 
   constructor(
     private readonly doc: Document,
-    private readonly element: HTMLElement,
+    private readonly overlay: Overlay,
     private readonly cards: NoteCards,
     private readonly actions: PanelActions,
   ) {
+    const element = overlay.orphans;
+    this.element = element;
     element.classList.add('panel');
+    element.setAttribute('role', 'region');
+    element.setAttribute('aria-label', t('a11yNotesPanel'));
+    this.roving = new RovingList(overlay, 'data-jump-to');
+    overlay.listen(
+      element,
+      'keydown',
+      trusted((event) => {
+        if (event.key !== 'Escape' || !this.expanded) return;
+        event.preventDefault();
+        this.setExpanded(false);
+        focusReturn(overlay).restore(this.opener);
+      }),
+    );
+  }
+
+  /** Opens the panel from the keyboard (its shortcut) and puts the focus on its list. */
+  openFromKeyboard(): void {
+    if (!this.model || this.element.hidden) return;
+    if (!this.expanded) {
+      this.opener = focusReturn(this.overlay).capture();
+      this.setExpanded(true);
+    }
+    const list = this.element.querySelector<HTMLElement>('[data-collab-notes-list]');
+    const target =
+      (list && this.roving.stop(list)) ??
+      this.element.querySelector<HTMLElement>('[data-collab-notes-toggle]');
+    target?.focus();
   }
 
   update(model: PanelModel): void {
@@ -67,12 +115,19 @@ export class NotesPanel {
       },
     ];
     if (this.expanded) parts.push(this.list(model), ...this.orphanParts(orphans), this.tools());
-    reconcile(this.element, parts);
+    keepFocus(this.element, FOCUS_KEYS, () => reconcile(this.element, parts));
+    const list = this.element.querySelector<HTMLElement>('[data-collab-notes-list]');
+    if (list) this.roving.sync(list);
     this.element.classList.toggle('expanded', this.expanded);
   }
 
   private toggle(): void {
-    this.expanded = !this.expanded;
+    if (!this.expanded) this.opener = focusReturn(this.overlay).capture();
+    this.setExpanded(!this.expanded);
+  }
+
+  private setExpanded(expanded: boolean): void {
+    this.expanded = expanded;
     if (this.model) this.update(this.model);
   }
 
@@ -96,6 +151,8 @@ export class NotesPanel {
           jump.append(el(doc, 'span', 'quote', quote), el(doc, 'span', 'preview', preview));
           if (replies > 0)
             jump.append(el(doc, 'span', 'count', `${replies} ${replies === 1 ? 'reply' : 'replies'}`));
+          // Its text is generated content in parts: one name for screen readers and axe.
+          jump.setAttribute('aria-label', spokenText(jump));
           item.append(jump);
           return item;
         },
@@ -114,6 +171,7 @@ export class NotesPanel {
       build: () => {
         const list = el(doc, 'ol', 'note-list');
         list.setAttribute('data-collab-notes-list', '');
+        list.setAttribute('aria-label', t('a11yNotesList'));
         return list;
       },
       children: items,

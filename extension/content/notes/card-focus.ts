@@ -1,0 +1,55 @@
+/**
+ * The keyboard's way through the note cards: opening a card from its bubble or the notes
+ * panel puts the focus on the card (a dialog, so its name is read) and remembers where the
+ * focus was; Escape gives it back there. Actions that rebuild part of a card (Delete
+ * asks to confirm, Edit opens an editor, Save closes it) would drop the focus on the
+ * page's body: the focus goes to the control that follows instead.
+ */
+import type { Overlay } from '../overlay.js';
+import { focusReturn, type FocusSpot } from './focus-return.js';
+
+export class CardFocus {
+  /** Where the focus was before the open card took it. */
+  private opener: FocusSpot | null = null;
+
+  constructor(private readonly overlay: Overlay) {}
+
+  /** The card element of a top-level note. */
+  card(id: string): HTMLElement | null {
+    return this.overlay.notes.querySelector<HTMLElement>(`article.card[data-note-id="${CSS.escape(id)}"]`);
+  }
+
+  /** Call before the user's action opens a card: remembers where the focus is. */
+  opening(): void {
+    this.opener = focusReturn(this.overlay).capture();
+  }
+
+  /** Moves the focus onto the opened card. */
+  enter(id: string): void {
+    this.card(id)?.focus({ preventScroll: true });
+  }
+
+  /** The card was closed: the focus goes back to where it was before it opened. */
+  closed(): void {
+    focusReturn(this.overlay).restore(this.opener);
+    this.opener = null;
+  }
+
+  /**
+   * Runs `change` (which may rebuild the focused control of card `cardId`); if the focus
+   * was in that card and is gone afterwards, focuses `selector` inside `scope` (the
+   * entry acted on), else the card, else (the card is gone) where it was before.
+   */
+  keep(cardId: string, entryId: string, selector: string | null, change: () => void): void {
+    const active = this.overlay.shadow.activeElement;
+    const had = active !== null && (this.card(cardId)?.contains(active) ?? false);
+    change();
+    if (!had || this.overlay.shadow.activeElement !== null) return;
+    const card = this.card(cardId);
+    if (!card) return this.closed();
+    const scope =
+      entryId === cardId ? card : card.querySelector<HTMLElement>(`[data-reply-id="${CSS.escape(entryId)}"]`);
+    const target = selector ? (scope ?? card).querySelector<HTMLElement>(selector) : null;
+    (target ?? card).focus({ preventScroll: true });
+  }
+}
