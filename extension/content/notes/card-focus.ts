@@ -36,6 +36,31 @@ export class CardFocus {
   }
 
   /**
+   * Runs `render`, which may rebuild a focused control of a card (a note's new version
+   * arrived, its pending edit went out), and focuses the rebuilt control: the one with the
+   * same hook attribute in the same note's entry, else the card.
+   */
+  preserve(render: () => void): void {
+    const active = this.overlay.shadow.activeElement;
+    const card = active?.closest<HTMLElement>('article.card[data-note-id]');
+    if (!active || !card || active === card) return render();
+    const cardId = card.getAttribute('data-note-id') ?? '';
+    const replyId = active.closest('[data-reply-id]')?.getAttribute('data-reply-id') ?? null;
+    const hook = [...active.attributes].find((attribute) => attribute.name.startsWith('data-collab-'))?.name;
+    render();
+    if (active.isConnected || this.overlay.shadow.activeElement !== null) return;
+    const now = this.card(cardId);
+    if (!now) return;
+    const target = hook
+      ? [...now.querySelectorAll<HTMLElement>(`[${hook}]`)].find(
+          (element) =>
+            (element.closest('[data-reply-id]')?.getAttribute('data-reply-id') ?? null) === replyId,
+        )
+      : undefined;
+    (target ?? now).focus({ preventScroll: true });
+  }
+
+  /**
    * Runs `change` (which may rebuild the focused control of card `cardId`); if the focus
    * was in that card and is gone afterwards, focuses `selector` inside `scope` (the
    * entry acted on), else the card, else (the card is gone) where it was before.
@@ -44,9 +69,12 @@ export class CardFocus {
     const active = this.overlay.shadow.activeElement;
     const had = active !== null && (this.card(cardId)?.contains(active) ?? false);
     change();
-    if (!had || this.overlay.shadow.activeElement !== null) return;
+    if (!had) return;
     const card = this.card(cardId);
     if (!card) return this.closed();
+    // Kept on a control, or left only on the card itself by preserve() (the control went).
+    const now = this.overlay.shadow.activeElement;
+    if (now !== null && now !== card) return;
     const scope =
       entryId === cardId ? card : card.querySelector<HTMLElement>(`[data-reply-id="${CSS.escape(entryId)}"]`);
     const target = selector ? (scope ?? card).querySelector<HTMLElement>(selector) : null;

@@ -11,7 +11,20 @@ import type { Overlay } from '../overlay.js';
 /** Where the keyboard was: an element to focus again and the page's selection. */
 export interface FocusSpot {
   element: HTMLElement | null;
+  /** A selector finding the element again in our root after a render replaced it. */
+  address: string | null;
   range: Range | null;
+}
+
+/** How to find a control of ours again once its part was rebuilt (its text changed). */
+function addressOf(element: Element): string | null {
+  const jump = element.getAttribute('data-jump-to');
+  if (jump !== null) return `[data-jump-to="${CSS.escape(jump)}"]`;
+  if (element.hasAttribute('data-collab-notes-toggle')) return '[data-collab-notes-toggle]';
+  const card = element.closest('article.card[data-note-id]')?.getAttribute('data-note-id');
+  if (card && element.hasAttribute('data-collab-bubble'))
+    return `article.card[data-note-id="${CSS.escape(card)}"] [data-collab-bubble]`;
+  return null;
 }
 
 const instances = new WeakMap<Overlay, FocusReturn>();
@@ -62,12 +75,12 @@ export class FocusReturn {
   capture(): FocusSpot {
     const doc = this.overlay.host.ownerDocument;
     const ours = this.overlay.shadow.activeElement;
-    if (ours instanceof HTMLElement) return { element: ours, range: null };
+    if (ours instanceof HTMLElement) return { element: ours, address: addressOf(ours), range: null };
     const active = doc.activeElement;
     const element = active instanceof HTMLElement && active !== doc.body ? active : null;
     const selection = doc.getSelection();
     const range = selection && selection.rangeCount > 0 ? selection.getRangeAt(0).cloneRange() : null;
-    return { element, range };
+    return { element, address: null, range };
   }
 
   /**
@@ -77,7 +90,8 @@ export class FocusReturn {
   restore(spot: FocusSpot | null, options: { collapse?: boolean } = {}): void {
     if (!this.ours()) return;
     const doc = this.overlay.host.ownerDocument;
-    const target = [spot?.element, this.lastPage].find((element) => element && shown(element)) ?? null;
+    const again = spot?.address ? this.overlay.shadow.querySelector<HTMLElement>(spot.address) : null;
+    const target = [spot?.element, again, this.lastPage].find((element) => element && shown(element)) ?? null;
     if (target) target.focus({ preventScroll: true });
     else (this.overlay.shadow.activeElement as HTMLElement | null)?.blur();
     const range = spot?.range;

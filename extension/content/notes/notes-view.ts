@@ -293,7 +293,7 @@ export class NotesView {
     for (const id of this.cardParts.keys()) if (!topIds.has(id)) this.cardParts.delete(id);
     this.dirty = new Set();
     this.items = items;
-    reconcile(this.overlay.notes, [...pins, ...parts]);
+    this.cardFocus.preserve(() => reconcile(this.overlay.notes, [...pins, ...parts]));
     this.colors.set(
       items.flatMap((item) =>
         item.target.kind === 'range' ? [{ color: item.color, range: item.target.range }] : [],

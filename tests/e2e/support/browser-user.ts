@@ -20,10 +20,11 @@ export interface BrowserUser {
   close(): Promise<void>;
 }
 
-/** Launches a fresh profile with the unpacked extension from dist/. */
+/** Launches a fresh profile with the unpacked extension from dist/ (`extraArgs`: more Chromium switches). */
 export async function launchUser(
   label: string,
   viewport = { width: 1280, height: 800 },
+  extraArgs: readonly string[] = [],
 ): Promise<BrowserUser> {
   const home = mkdtempSync(join(tmpdir(), `collab-e2e-${label}-`));
   const context = await chromium.launchPersistentContext(join(home, 'profile'), {
@@ -49,6 +50,7 @@ export async function launchUser(
       '--disable-background-timer-throttling',
       '--disable-renderer-backgrounding',
       '--disable-backgrounding-occluded-windows',
+      ...extraArgs,
     ],
   });
   // Real pages reference remote scripts, fonts and images; this machine has no internet,
