@@ -124,9 +124,9 @@ describe('notes with the keyboard alone', () => {
       };
       walk(region);
       expect(said).toContain('Bob added a note on “horns”: Three blasts, like the old days.');
-      // Bob's note card is a dialog named after him; his cursor label is nowhere in the tree.
+      // Bob's note card is an article named after him; his cursor label is nowhere in the tree.
       expect(
-        nodes.some((n) => !n.ignored && n.role?.value === 'dialog' && n.name?.value === 'Note by Bob'),
+        nodes.some((n) => !n.ignored && n.role?.value === 'article' && n.name?.value === 'Note by Bob'),
       ).toBe(true);
       const cursorLabels = nodes.filter(
         (n) => !n.ignored && n.role?.value === 'StaticText' && n.name?.value === 'Bob',

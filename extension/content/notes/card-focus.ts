@@ -1,6 +1,6 @@
 /**
  * The keyboard's way through the note cards: opening a card from its bubble or the notes
- * panel puts the focus on the card (a dialog, so its name is read) and remembers where the
+ * panel puts the focus on the card (an article named after its author, so that is read) and remembers where the
  * focus was; Escape gives it back there. Actions that rebuild part of a card (Delete
  * asks to confirm, Edit opens an editor, Save closes it) would drop the focus on the
  * page's body: the focus goes to the control that follows instead.

@@ -85,8 +85,9 @@ export class NoteCards {
       build: () => {
         const card = el(this.doc, 'article', quote != null ? 'card orphan' : 'card');
         card.setAttribute('data-note-id', id);
-        // A dialog named after its author; focusable so that opening it can move the focus in.
-        card.setAttribute('role', 'dialog');
+        // An article (a note beside the text, like a comment) named after its author; focusable
+        // so that opening it moves the focus in. Not role=dialog: ARIA does not allow it on
+        // <article>, and the tests and styles know cards as articles.
         card.setAttribute('aria-label', t('a11yNoteBy', safeName(note.author.name)));
         card.tabIndex = -1;
         this.overlay.listen(
