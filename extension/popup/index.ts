@@ -7,6 +7,7 @@
 import { Name } from '../../protocol/index.js';
 import { createChromeApi } from '../chrome-api.js';
 import { autosave, parseWith } from './autosave.js';
+import { radioKeys, renderRadios } from './radio-keys.js';
 import {
   PopupReply,
   ServerUrl,
@@ -275,7 +276,7 @@ function renderSwatches(state: PopupState): void {
     swatch.style.backgroundColor = color;
     return swatch;
   });
-  ui.color.replaceChildren(...swatches);
+  renderRadios(ui.color, () => ui.color.replaceChildren(...swatches));
 }
 
 ui.toggle.addEventListener('change', () => {
@@ -296,6 +297,7 @@ autosave({
   save: (name) => (tabId === null ? Promise.resolve(false) : ask({ type: 'popup:set-profile', tabId, name })),
 });
 
+radioKeys(ui.color);
 ui.color.addEventListener('click', (event) => {
   const target = event.target instanceof HTMLElement ? event.target.closest<HTMLElement>('.swatch') : null;
   const color = target?.dataset.color;

@@ -239,4 +239,30 @@ describe('notes with the keyboard alone', () => {
     await card.waitFor({ state: 'detached' });
     expect(await overlayFocus(alicePage).count()).toBe(0);
   });
+
+  it('the popup: Tab reaches the colours, the arrow keys choose one, and the choice is saved', async () => {
+    const popup = await users.alice.openPopup(alicePage);
+    await popup
+      .locator('#status')
+      .filter({ hasText: /^Connected$/ })
+      .waitFor();
+    const checked = () => popup.locator('#color [aria-checked="true"]').getAttribute('data-color');
+    const focusedColor = () =>
+      popup.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.color ?? null);
+    const before = await checked();
+    // One Tab stop for the group: Tab lands on the checked colour.
+    for (let i = 0; i < 20 && (await focusedColor()) === null; i++) await popup.keyboard.press('Tab');
+    expect(await focusedColor()).toBe(before);
+    await popup.keyboard.press('ArrowRight');
+    await expect.poll(checked).not.toBe(before);
+    const chosen = await checked();
+    // The group was rebuilt from the saved state: the focus is on the new choice.
+    expect(await focusedColor()).toBe(chosen);
+    await popup.close();
+    const again = await users.alice.openPopup(alicePage);
+    await expect
+      .poll(() => again.locator('#color [aria-checked="true"]').getAttribute('data-color'))
+      .toBe(chosen);
+    await again.close();
+  });
 });

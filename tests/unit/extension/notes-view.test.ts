@@ -90,4 +90,29 @@ describe('NotesView', () => {
     // Replies have their own hook: one card, one note.
     expect(overlay.notes.querySelectorAll('[data-note-id]')).toHaveLength(1);
   });
+
+  it("announces a note or reply from someone else in the live region, not one's own nor those loaded at start", () => {
+    const said = () =>
+      [...overlay.shadow.querySelectorAll('[data-collab-live] > *')].map((line) =>
+        line.getAttribute('data-text'),
+      );
+    view.setAll([note('n1', 'keeper')]);
+    expect(said()).toEqual([]);
+    view.upsert(note('n2', 'ledger', { body: 'Whose   hand\nis this?' }));
+    view.upsert(note('n3', 'steps', { author: { id: 'peer-b', name: 'Me', color: '#4aa8ff' } }));
+    view.upsert({
+      ...note('r1', 'keeper'),
+      anchor: { selectors: [] },
+      parentId: 'n1',
+      body: 'x'.repeat(300),
+    });
+    // An edit is not news.
+    view.upsert(note('n2', 'ledger', { version: 2, body: 'Edited' }));
+    expect(said()).toEqual([
+      'Ada added a note on “ledger”: Whose hand is this?',
+      `Ada replied to a note: ${'x'.repeat(139)}…`,
+    ]);
+    const region = overlay.shadow.querySelector('[data-collab-live]')!;
+    expect([region.getAttribute('role'), region.getAttribute('aria-live')]).toEqual(['log', 'polite']);
+  });
 });
