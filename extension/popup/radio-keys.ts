@@ -4,8 +4,7 @@
  * radio (a click on it, so it is saved as a click would). The group is rebuilt when the
  * state comes back from the worker; the focus then goes to the new checked radio.
  */
-
-const STEP: Record<string, number> = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 };
+import { ARROW_STEPS } from '../shared/arrow-steps.js';
 
 const radios = (group: HTMLElement): HTMLElement[] => [
   ...group.querySelectorAll<HTMLElement>('[role="radio"]'),
@@ -14,7 +13,7 @@ const radios = (group: HTMLElement): HTMLElement[] => [
 /** Listens to the arrow keys in `group` (once, at start). */
 export function radioKeys(group: HTMLElement): void {
   group.addEventListener('keydown', (event) => {
-    const step = STEP[event.key];
+    const step = ARROW_STEPS[event.key];
     const all = radios(group);
     const index = all.findIndex((radio) => radio === document.activeElement);
     if (step === undefined || index < 0 || event.altKey || event.ctrlKey || event.metaKey) return;

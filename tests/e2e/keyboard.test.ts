@@ -71,9 +71,11 @@ describe('notes with the keyboard alone', () => {
     // The words stay marked while the editor has the focus.
     expect((await highlights(alicePage, 'collab-note-draft')).map((h) => h.text)).toEqual(['ledger']);
     await alicePage.keyboard.type('Kept in the same careful hand.');
-    // Tab to the colours, pick blue with the keyboard, back to the text, save.
-    await tabTo(alicePage, '[data-collab-note-color="#4aa8ff"]');
-    await alicePage.keyboard.press('Enter');
+    // Tab to the colours (one stop, on the checked one), the arrows to blue, back to the text, save.
+    await tabTo(alicePage, '[data-collab-note-color="#ffd400"]');
+    await alicePage.keyboard.press('ArrowRight');
+    await alicePage.keyboard.press('ArrowRight');
+    expect(await focusIs(alicePage, '[data-collab-note-color="#4aa8ff"]')).toBe(true);
     expect(
       await overlay(alicePage).locator('[data-collab-note-color="#4aa8ff"]').getAttribute('aria-checked'),
     ).toBe('true');
@@ -169,6 +171,7 @@ describe('notes with the keyboard alone', () => {
     const height = await alicePage.evaluate(() => innerHeight);
     expect(active!.top).toBeGreaterThanOrEqual(0);
     expect(active!.bottom).toBeLessThanOrEqual(height);
+    await alicePage.screenshot({ path: `${SCREENSHOTS}/keyboard-card-focus.png` });
 
     // Reply: Tab to Reply, Enter, type, Ctrl+Enter; Bob sees it; the focus is back on Reply.
     await tabTo(alicePage, '[data-collab-note-reply]');

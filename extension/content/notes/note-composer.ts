@@ -7,6 +7,7 @@
  * a page script that selects text, dispatches a mouseup and "clicks" gets nothing, so it
  * cannot write notes in the user's name.
  */
+import { ARROW_STEPS } from '../../shared/arrow-steps.js';
 import type { Overlay } from '../overlay.js';
 import { setText } from '../overlay-text.js';
 import { trusted } from '../trusted-events.js';
@@ -182,10 +183,26 @@ export class NoteComposer {
     swatches.setAttribute('aria-label', 'Highlight colour');
     const pick = (color: string): void => {
       this.color = color;
-      for (const swatch of swatches.children) {
-        swatch.setAttribute('aria-checked', String(swatch.getAttribute('data-color') === color));
+      for (const swatch of swatches.children as HTMLCollectionOf<HTMLElement>) {
+        const checked = swatch.getAttribute('data-color') === color;
+        swatch.setAttribute('aria-checked', String(checked));
+        // A radio group: one Tab stop, on the checked colour; the arrow keys choose.
+        swatch.tabIndex = checked ? 0 : -1;
       }
     };
+    this.overlay.listen(
+      swatches,
+      'keydown',
+      trusted((event) => {
+        const step = ARROW_STEPS[event.key];
+        const at = NOTE_COLORS.findIndex(({ color }) => color === this.color);
+        if (step === undefined || event.altKey || event.ctrlKey || event.metaKey) return;
+        event.preventDefault();
+        const next = NOTE_COLORS[(at + step + NOTE_COLORS.length) % NOTE_COLORS.length]!.color;
+        pick(next);
+        swatches.querySelector<HTMLElement>(`[data-color="${next}"]`)?.focus();
+      }),
+    );
     for (const { color, name } of NOTE_COLORS) {
       const swatch = doc.createElement('button');
       swatch.type = 'button';
