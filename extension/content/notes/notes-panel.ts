@@ -13,7 +13,7 @@ import { keepFocus, RovingList } from './keyboard-nav.js';
 import { reconcile, type Part } from './keyed-parts.js';
 import type { NoteCards } from './note-card.js';
 import { noteColor } from './note-card.js';
-import { quoteOf } from './note-anchors.js';
+import { compareTargets, quoteOf, type Target } from './note-anchors.js';
 import { button, el } from './overlay-ui.js';
 
 /** The generated texts inside `element`, as one sentence per part. */
@@ -25,7 +25,8 @@ function spokenText(element: Element): string {
 
 export interface PanelModel {
   topLevel: readonly Note[];
-  placed: ReadonlySet<string>;
+  /** Where each placed note is (orphans are not). */
+  placed: ReadonlyMap<string, Exclude<Target, { kind: 'orphan' }>>;
   orphans: readonly Note[];
   pendingCount: number;
   /** Shown once the tab's session is active (even with no notes yet). */
@@ -134,8 +135,10 @@ export class NotesPanel {
   private list(model: PanelModel): Part {
     const doc = this.doc;
     const items: Part[] = [];
-    for (const note of model.topLevel) {
-      if (!model.placed.has(note.id)) continue;
+    const placed = model.topLevel
+      .filter((note) => model.placed.has(note.id))
+      .sort((a, b) => compareTargets(model.placed.get(a.id)!, model.placed.get(b.id)!));
+    for (const note of placed) {
       const quote = quoteOf(note.anchor.selectors) ?? '(a point on the page)';
       const preview = `${safeName(note.author.name)}: ${note.body}`;
       const replies = model.repliesOf(note.id).length;

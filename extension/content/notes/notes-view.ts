@@ -303,7 +303,7 @@ export class NotesView {
     this.showActive(null);
     this.panel.update({
       topLevel,
-      placed: new Set(items.map((item) => item.id)),
+      placed: new Map(items.map((item) => [item.id, item.target])),
       orphans,
       pendingCount: this.pending.length,
       active: this.selfId !== null,

@@ -115,4 +115,17 @@ describe('NotesView', () => {
     const region = overlay.shadow.querySelector('[data-collab-live]')!;
     expect([region.getAttribute('role'), region.getAttribute('aria-live')]).toEqual(['log', 'polite']);
   });
+
+  it('lists the notes in the panel in the order of their words on the page, not of their arrival', () => {
+    view.setAll([note('n1', 'ledger'), note('n2', 'steps'), note('n3', 'keeper')]);
+    overlay.orphans
+      .querySelector('[data-collab-notes-toggle]')!
+      .dispatchEvent(
+        Object.defineProperty(new MouseEvent('click', { bubbles: true }), 'isTrusted', { value: true }),
+      );
+    const order = [...overlay.orphans.querySelectorAll('[data-jump-to]')].map((entry) =>
+      entry.getAttribute('data-jump-to'),
+    );
+    expect(order).toEqual(['n3', 'n2', 'n1']);
+  });
 });
