@@ -107,6 +107,12 @@ describe('notes with the keyboard alone', () => {
     const live = overlay(alicePage).locator('[data-collab-live] > *').filter({ hasText: 'Three blasts' });
     await live.waitFor({ state: 'attached' });
     expect(await live.textContent()).toBe('Bob added a note on “horns”: Three blasts, like the old days.');
+    // Generated content in the closed root: the page cannot find the announcement.
+    expect(
+      await alicePage.evaluate(() =>
+        (window as unknown as { find(s: string): boolean }).find('added a note'),
+      ),
+    ).toBe(false);
     // Bob's pointer is over Alice's page, drawn with his name.
     const at = centre(await wordBox(bobPage, '#p3', 'peaches'));
     await bobPage.mouse.move(at.x, at.y);
