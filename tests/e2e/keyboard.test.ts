@@ -100,6 +100,9 @@ describe('notes with the keyboard alone', () => {
     await overlay(alicePage).locator('[data-collab-note-input]').waitFor({ state: 'detached' });
     expect(await overlayFocus(alicePage).count()).toBe(0);
     expect(await selectedText(alicePage)).toBe('steps');
+    // The caret goes on after the words.
+    await alicePage.keyboard.press('ArrowRight');
+    expect(await selectedText(alicePage)).toBe('');
   });
 
   it("announces Bob's note politely; the text reaches the accessibility tree, cursors do not", async () => {
