@@ -23,7 +23,7 @@ import { CardFocus } from './card-focus.js';
 import { ACTIVE_HIGHLIGHT, ColorHighlights, Highlighter } from './highlighter.js';
 import { reconcile, type Part } from './keyed-parts.js';
 import { FALLBACK_COLOR, NoteCards, noteColor, type Conflict, type EntryState } from './note-card.js';
-import { NoteAnchors, type Target } from './note-anchors.js';
+import { compareTargets, NoteAnchors, type Target } from './note-anchors.js';
 import { arrivalMessage } from './note-announcements.js';
 import { NotesPanel } from './notes-panel.js';
 import { PageWatch } from './page-watch.js';
@@ -263,13 +263,13 @@ export class NotesView {
     }
     const items: PlacedItem[] = [];
     const orphans: Note[] = [];
-    const parts: Part[] = [];
+    const parts: Array<{ card: Part; target: PlacedItem['target'] }> = [];
     const pins: Part[] = [];
     const place = (id: string, target: Target, color: string, card: Part): boolean => {
       if (target.kind === 'orphan') return false;
       items.push({ id, target, color });
       if (target.kind === 'point') pins.push(this.pin(id, color));
-      parts.push(card);
+      parts.push({ card, target });
       return true;
     };
     for (const note of topLevel) {
@@ -293,7 +293,9 @@ export class NotesView {
     for (const id of this.cardParts.keys()) if (!topIds.has(id)) this.cardParts.delete(id);
     this.dirty = new Set();
     this.items = items;
-    this.cardFocus.preserve(() => reconcile(this.overlay.notes, [...pins, ...parts]));
+    // Cards in the order of their words, so Tab goes through them as through the text (0.1 ms for 200).
+    const cards = parts.sort((a, b) => compareTargets(a.target, b.target)).map((part) => part.card);
+    this.cardFocus.preserve(() => reconcile(this.overlay.notes, [...pins, ...cards]));
     this.colors.set(
       items.flatMap((item) =>
         item.target.kind === 'range' ? [{ color: item.color, range: item.target.range }] : [],

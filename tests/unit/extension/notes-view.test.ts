@@ -116,7 +116,7 @@ describe('NotesView', () => {
     expect([region.getAttribute('role'), region.getAttribute('aria-live')]).toEqual(['log', 'polite']);
   });
 
-  it('lists the notes in the panel in the order of their words on the page, not of their arrival', () => {
+  it('lists the notes in the panel and orders the cards by their words on the page, not by arrival', () => {
     view.setAll([note('n1', 'ledger'), note('n2', 'steps'), note('n3', 'keeper')]);
     overlay.orphans
       .querySelector('[data-collab-notes-toggle]')!
@@ -127,5 +127,10 @@ describe('NotesView', () => {
       entry.getAttribute('data-jump-to'),
     );
     expect(order).toEqual(['n3', 'n2', 'n1']);
+    // The cards too (their DOM order is the Tab order through cards and bubbles).
+    const cards = [...overlay.notes.querySelectorAll('article.card')].map((c) =>
+      c.getAttribute('data-note-id'),
+    );
+    expect(cards).toEqual(['n3', 'n2', 'n1']);
   });
 });
