@@ -147,7 +147,10 @@ export function createOverlay(doc: Document): Overlay {
     announce: live.announce,
     listen(element, type, handler) {
       const listener = handler as (event: Event) => void;
-      element.addEventListener(type, listener);
+      // Without the shield, as with it: an ancestor does not act on a key an inner element took.
+      element.addEventListener(type, (event) => {
+        if (!event.defaultPrevented || event.target === element) listener(event);
+      });
       const byType = typing.get(element) ?? new Map<string, Array<(event: Event) => void>>();
       byType.set(type, [...(byType.get(type) ?? []), listener]);
       typing.set(element, byType);

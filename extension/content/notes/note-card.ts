@@ -94,7 +94,8 @@ export class NoteCards {
           card,
           'keydown',
           trusted((event) => {
-            if (event.key !== 'Escape') return;
+            // A card listed in the notes panel (not placed) leaves Escape to the panel.
+            if (event.key !== 'Escape' || quote != null) return;
             event.preventDefault();
             this.actions.close(id);
           }),

@@ -133,4 +133,25 @@ describe('NotesView', () => {
     );
     expect(cards).toEqual(['n3', 'n2', 'n1']);
   });
+
+  it('Escape on a card listed in the panel (not placed) closes the panel, not just the card', () => {
+    const trustedEvent = <E extends Event>(event: E): E =>
+      Object.defineProperty(event, 'isTrusted', { value: true });
+    view.setAll([
+      {
+        ...note('n1', 'keeper'),
+        anchor: { selectors: [{ type: 'TextQuoteSelector', exact: 'nowhere here' }] },
+      },
+    ]);
+    const toggle = () => overlay.orphans.querySelector('[data-collab-notes-toggle]')!;
+    toggle().dispatchEvent(trustedEvent(new MouseEvent('click', { bubbles: true })));
+    const orphan = overlay.orphans.querySelector(
+      '[data-collab-orphans] article.card [data-collab-note-reply]',
+    )!;
+    orphan.dispatchEvent(
+      trustedEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, cancelable: true })),
+    );
+    expect(toggle().getAttribute('aria-expanded')).toBe('false');
+    expect(overlay.orphans.querySelector('[data-collab-orphans]')).toBeNull();
+  });
 });
