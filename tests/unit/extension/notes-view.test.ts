@@ -4,7 +4,7 @@
  * leaves the others as they are (same elements), an edit rebuilds only its note's text,
  * and a reply goes into its thread without touching the reply box being written.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Note } from '../../../protocol/index.js';
 import { describe as describeRange } from '../../../extension/content/anchoring/index.js';
 import { NotesView } from '../../../extension/content/notes/notes-view.js';
@@ -91,7 +91,7 @@ describe('NotesView', () => {
     expect(overlay.notes.querySelectorAll('[data-note-id]')).toHaveLength(1);
   });
 
-  it("announces a note or reply from someone else in the live region, not one's own nor those loaded at start", () => {
+  it("announces a note or reply from someone else in the live region, not one's own nor those loaded at start", async () => {
     const said = () =>
       [...overlay.shadow.querySelectorAll('[data-collab-live] > *')].map((line) =>
         line.getAttribute('data-text'),
@@ -108,10 +108,14 @@ describe('NotesView', () => {
     });
     // An edit is not news.
     view.upsert(note('n2', 'ledger', { version: 2, body: 'Edited' }));
-    expect(said()).toEqual([
-      'Ada added a note on “ledger”: Whose hand is this?',
-      `Ada replied to a note: ${'x'.repeat(139)}…`,
-    ]);
+    // Said together once the gathering window closes.
+    expect(said()).toEqual([]);
+    await vi.waitFor(() =>
+      expect(said()).toEqual([
+        'Ada added a note on “ledger”: Whose hand is this?',
+        `Ada replied to a note: ${'x'.repeat(139)}…`,
+      ]),
+    );
     const region = overlay.shadow.querySelector('[data-collab-live]')!;
     expect([region.getAttribute('role'), region.getAttribute('aria-live')]).toEqual(['log', 'polite']);
   });
@@ -153,5 +157,22 @@ describe('NotesView', () => {
     );
     expect(toggle().getAttribute('aria-expanded')).toBe('false');
     expect(overlay.orphans.querySelector('[data-collab-orphans]')).toBeNull();
+  });
+
+  it('says many notes that arrive together (an import) as the first two and a count', async () => {
+    const said = () =>
+      [...overlay.shadow.querySelectorAll('[data-collab-live] > *')].map((line) =>
+        line.getAttribute('data-text'),
+      );
+    view.setAll([]);
+    for (const [i, word] of ['keeper', 'climbed', 'steps', 'evening', 'ledger'].entries())
+      view.upsert(note(`n${i}`, word, { body: `Note ${i}` }));
+    await vi.waitFor(() =>
+      expect(said()).toEqual([
+        'Ada added a note on “keeper”: Note 0',
+        'Ada added a note on “climbed”: Note 1',
+        'and 3 more notes or replies',
+      ]),
+    );
   });
 });
