@@ -7,6 +7,7 @@
 import { Name } from '../../protocol/index.js';
 import { createChromeApi } from '../chrome-api.js';
 import { autosave, parseWith } from './autosave.js';
+import { colorName } from './color-names.js';
 import { radioKeys, renderRadios } from './radio-keys.js';
 import {
   PopupReply,
@@ -270,7 +271,8 @@ function renderSwatches(state: PopupState): void {
     swatch.type = 'button';
     swatch.className = 'swatch';
     swatch.setAttribute('role', 'radio');
-    swatch.setAttribute('aria-label', color);
+    swatch.setAttribute('aria-label', colorName(color));
+    swatch.title = colorName(color);
     swatch.setAttribute('aria-checked', String(color === state.color));
     swatch.dataset.color = color;
     swatch.style.backgroundColor = color;
