@@ -19,6 +19,7 @@ import { importSummary } from './notes/import-summary.js';
 import { NoteComposer } from './notes/note-composer.js';
 import { pointSelector } from './notes/note-anchors.js';
 import { NotesView } from './notes/notes-view.js';
+import { PageKeys } from './notes/page-keys.js';
 import { createOverlay } from './overlay.js';
 import { PortClient } from './port-client.js';
 import { RemoteCursors } from './remote-cursors.js';
@@ -94,6 +95,18 @@ function start(): void {
   document.addEventListener('contextmenu', remember, true);
   document.addEventListener('pointermove', remember, { capture: true, passive: true });
 
+  /** "Add note" from the keyboard or the menu: on the selected words, else at the pointer. */
+  function composeNote(): void {
+    if (composer.openForSelection()) return;
+    const view = document.defaultView;
+    const point = lastPoint ?? {
+      x: (view?.scrollX ?? 0) + (view?.innerWidth ?? 800) / 2,
+      y: (view?.scrollY ?? 0) + (view?.innerHeight ?? 600) / 3,
+    };
+    composer.openAtPoint(point.x, point.y);
+  }
+  const keys = new PageKeys(document, { addNote: composeNote, openPanel: () => notes.openPanel() });
+
   /** How the worker reaches the server for this tab's room (a `server` message); online with a session. */
   let server: ServerStateMessage['state'] = 'online';
 
@@ -134,6 +147,7 @@ function start(): void {
     idle.setEnabled(false);
     if (!keepCapture) capture.setEnabled(false);
     composer.setEnabled(false);
+    keys.setEnabled(false);
     cursors.clear();
     notes.clear();
     notes.setSelf(null);
@@ -156,6 +170,7 @@ function start(): void {
         capture.setEnabled(true);
         capture.resend();
         composer.setEnabled(true);
+        keys.setEnabled(true);
         return;
       case 'server':
         server = message.state;
@@ -194,15 +209,9 @@ function start(): void {
       case 'notes:imported':
         overlay.toast(importSummary(message));
         return;
-      case 'note:compose-point': {
-        const view = document.defaultView;
-        const point = lastPoint ?? {
-          x: (view?.scrollX ?? 0) + (view?.innerWidth ?? 800) / 2,
-          y: (view?.scrollY ?? 0) + (view?.innerHeight ?? 600) / 3,
-        };
-        composer.openAtPoint(point.x, point.y);
+      case 'note:compose-point':
+        composeNote();
         return;
-      }
     }
   }
 

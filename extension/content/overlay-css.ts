@@ -243,4 +243,23 @@ ${TEXT_CSS}
   box-shadow: 0 1px 4px rgba(0, 0, 0, 0.25), inset 0 0 0 1px var(--pill-edge);
 }
 .indicator .dot { width: 8px; height: 8px; border-radius: 50%; background: #30a46c; }
+
+/*
+ * Keyboard and screen readers. The focus ring is blue (5.9:1 on white) with a white halo,
+ * so it shows on light cards and on dark pages alike; only for keyboard focus.
+ */
+.card .bubble-label { padding: 0; border: 0; margin: 0; background: none; color: inherit; font: inherit; cursor: pointer; }
+:focus { outline: none; }
+:focus-visible, .card.bubble .bubble-label:focus-visible {
+  outline: 2px solid #0b62c4; outline-offset: 2px; box-shadow: 0 0 0 5px #fff;
+}
+.card.bubble .bubble-label:focus-visible { box-shadow: inset 0 0 0 3px var(--author-color, #888), 0 0 0 5px #fff; }
+.jump:focus-visible, .panel-toggle:focus-visible, .card textarea:focus-visible, .editor textarea:focus-visible {
+  outline-offset: -2px; box-shadow: none;
+}
+.card:focus-visible { outline-offset: 3px; }
+.sr-only {
+  position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; border: 0;
+  overflow: hidden; clip-path: inset(50%); white-space: nowrap;
+}
 `;

@@ -15,11 +15,16 @@ export const TEXT_ATTRIBUTE = 'data-text';
 /** The rule that paints the text (part of the overlay's stylesheet). */
 export const TEXT_CSS = `[${TEXT_ATTRIBUTE}]::before { content: attr(${TEXT_ATTRIBUTE}); }`;
 
-/** Makes `element` show `text` (and nothing else it held before). */
+/**
+ * Makes `element` show `text` (and nothing else it held before). A button is also named
+ * by it (`aria-label`): browsers read generated content as a button's name, but axe and
+ * some assistive tools do not, and a nameless button is the worst a screen reader meets.
+ */
 export function setText(element: Element, text: string): void {
   element.replaceChildren();
   if (text === '') element.removeAttribute(TEXT_ATTRIBUTE);
   else element.setAttribute(TEXT_ATTRIBUTE, text);
+  if (element.localName === 'button' && text !== '') element.setAttribute('aria-label', text);
 }
 
 /** A new element of `tag` showing `text`. */

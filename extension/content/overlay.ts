@@ -15,6 +15,7 @@
  */
 import { keyShield, type SHIELDED_EVENTS } from './key-shield-api.js';
 import { OVERLAY_CSS } from './overlay-css.js';
+import { createLiveRegion } from './live-region.js';
 import { setText } from './overlay-text.js';
 import { safeColor } from './safe-values.js';
 import { uiLanguage } from '../shared/i18n.js';
@@ -32,10 +33,13 @@ export interface Overlay {
   setIndicator(text: string | null, color?: string): void;
   /** Shows a short message to the user for a few seconds. */
   toast(message: string): void;
+  /** Says `message` politely to screen readers (live region), shows nothing. */
+  announce(message: string): void;
   /**
    * Listens to a typing event (keys, input, IME, clipboard) on an element of ours. With the
    * key shield the event never propagates past the window, so the overlay calls `handler`
-   * for the focused element; without it, as an ordinary listener.
+   * for the focused element and then its ancestors, as bubbling would, until one calls
+   * `preventDefault()`; without the shield, as an ordinary listener.
    */
   listen<K extends (typeof SHIELDED_EVENTS)[number]>(
     element: HTMLElement,
@@ -79,6 +83,8 @@ export function createOverlay(doc: Document): Overlay {
   const style = doc.createElement('style');
   style.textContent = OVERLAY_CSS;
   const cursors = layer(doc, 'layer cursors');
+  // Cursors move many times a second: a screen reader must not hear them.
+  cursors.setAttribute('aria-hidden', 'true');
   const notes = layer(doc, 'layer notes');
   const composer = layer(doc, 'layer composer');
   const orphans = layer(doc, 'orphans');
@@ -93,9 +99,11 @@ export function createOverlay(doc: Document): Overlay {
   const toastBox = layer(doc, 'toast');
   toastBox.hidden = true;
   toastBox.setAttribute('role', 'status');
+  const live = createLiveRegion(doc);
   // Our words are in the UI's language, whatever the page's: screen readers voice them so.
-  for (const element of [notes, composer, orphans, indicator, toastBox]) element.lang = uiLanguage();
-  shadow.append(style, notes, cursors, composer, orphans, indicator, toastBox);
+  for (const element of [notes, composer, orphans, indicator, toastBox, live.element])
+    element.lang = uiLanguage();
+  shadow.append(style, notes, cursors, composer, orphans, indicator, toastBox, live.element);
   // Keys typed into our editor must not trigger the page's shortcuts.
   for (const type of ['keydown', 'keyup', 'keypress']) {
     shadow.addEventListener(type, (event) => event.stopPropagation());
@@ -112,7 +120,10 @@ export function createOverlay(doc: Document): Overlay {
       // The event was typed into our focused element (the window saw it retargeted to the host).
       const focused = shield.host === host ? shadow.activeElement : null;
       if (event.type === 'keydown') for (const listener of typingListeners) listener();
-      for (const handler of (focused && typing.get(focused)?.get(event.type)) || []) handler(event);
+      // As bubbling would: the focused element first, then its ancestors, until one takes the key.
+      for (let node: Element | null = focused; node && !event.defaultPrevented; node = node.parentElement) {
+        for (const handler of typing.get(node)?.get(event.type) ?? []) handler(event);
+      }
     };
   }
 
@@ -137,9 +148,13 @@ export function createOverlay(doc: Document): Overlay {
         toastBox.hidden = true;
       }, 5000);
     },
+    announce: live.announce,
     listen(element, type, handler) {
       const listener = handler as (event: Event) => void;
-      element.addEventListener(type, listener);
+      // Without the shield, as with it: an ancestor does not act on a key an inner element took.
+      element.addEventListener(type, (event) => {
+        if (!event.defaultPrevented || event.target === element) listener(event);
+      });
       const byType = typing.get(element) ?? new Map<string, Array<(event: Event) => void>>();
       byType.set(type, [...(byType.get(type) ?? []), listener]);
       typing.set(element, byType);

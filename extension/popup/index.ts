@@ -11,6 +11,7 @@ import { serverErrorText } from '../shared/server-errors.js';
 import { autosave, parseWith } from './autosave.js';
 import { localizePage } from './localize-page.js';
 import { colorName } from './palette-names.js';
+import { radioKeys, renderRadios } from './radio-keys.js';
 import {
   PopupReply,
   ServerUrl,
@@ -272,12 +273,13 @@ function renderSwatches(state: PopupState): void {
     swatch.className = 'swatch';
     swatch.setAttribute('role', 'radio');
     swatch.setAttribute('aria-label', colorName(color));
+    swatch.title = colorName(color);
     swatch.setAttribute('aria-checked', String(color === state.color));
     swatch.dataset.color = color;
     swatch.style.backgroundColor = color;
     return swatch;
   });
-  ui.color.replaceChildren(...swatches);
+  renderRadios(ui.color, () => ui.color.replaceChildren(...swatches));
 }
 
 ui.toggle.addEventListener('change', () => {
@@ -298,6 +300,7 @@ autosave({
   save: (name) => (tabId === null ? Promise.resolve(false) : ask({ type: 'popup:set-profile', tabId, name })),
 });
 
+radioKeys(ui.color);
 ui.color.addEventListener('click', (event) => {
   const target = event.target instanceof HTMLElement ? event.target.closest<HTMLElement>('.swatch') : null;
   const color = target?.dataset.color;

@@ -387,7 +387,9 @@ describe('a hostile page', () => {
     await cardWith(bobPage, 'Typed where the page cannot listen, edited').waitFor();
     await alicePage.bringToFront();
 
-    // The control: the same page script does see keys typed outside our overlay.
+    // The control: the same page script does see keys typed outside our overlay. After a
+    // save the focus stays on the card (its Edit button), so a click on the page moves it out.
+    await alicePage.mouse.click(5, 5);
     await alicePage.keyboard.press('Escape');
     const typed = await alicePage.evaluate(() => (window as unknown as { __typed: string[] }).__typed);
     expect(typed.filter((entry) => entry !== 'keydown:Escape' && entry !== 'keyup:Escape')).toEqual([]);

@@ -130,7 +130,8 @@ describe('the notes view on a page wider than the window', () => {
     // It says what it is: how many notes, and (on hover) who wrote it.
     const label = card.locator('[data-collab-bubble]');
     expect(await label.locator('.count').textContent()).toBe('1');
-    expect(await label.getAttribute('aria-label')).toBe('Note by Alice. Open');
+    // A button named for what it is: who wrote the note (and how many replies it has).
+    expect(await label.getAttribute('aria-label')).toBe('Note by Alice');
     const tip = card.locator('.bubble-tip');
     expect(await tip.isVisible()).toBe(false);
     await alicePage.mouse.move(bubble.x + bubble.width / 2, bubble.y + bubble.height / 2);

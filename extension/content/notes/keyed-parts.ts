@@ -49,6 +49,17 @@ export function reconcile(parent: Element, parts: readonly Part[]): void {
     const meta = built.get(child);
     if (meta) existing.set(meta.key, child);
   }
+  // Gone first: else a kept element after a gone one is moved in front of it, and a
+  // moved element loses the keyboard focus (the Reply button when a reply replaces its
+  // pending copy).
+  if (existing.size > 0) {
+    const keys = new Set(parts.map((part) => part.key));
+    for (const [key, child] of existing) {
+      if (keys.has(key)) continue;
+      child.remove();
+      existing.delete(key);
+    }
+  }
   let next: Element | null = parent.firstElementChild;
   for (const part of parts) {
     const old = existing.get(part.key);

@@ -14,6 +14,21 @@ export type Target =
   | { kind: 'point'; x: number; y: number }
   | { kind: 'orphan' };
 
+/**
+ * Document order of two placed notes (the panel lists notes as they come in the text, so
+ * arrowing through it follows the page): words by where they start, then points from the top.
+ */
+export function compareTargets(
+  a: Exclude<Target, { kind: 'orphan' }>,
+  b: Exclude<Target, { kind: 'orphan' }>,
+): number {
+  if (a.kind === 'range' && b.kind === 'range')
+    return a.range.compareBoundaryPoints(Range.START_TO_START, b.range);
+  if (a.kind === 'range') return -1;
+  if (b.kind === 'range') return 1;
+  return a.y - b.y;
+}
+
 /** Where a note is drawn, in document coordinates. */
 export interface Placement {
   top: number;

@@ -43,6 +43,10 @@ export interface CardsState {
 /** What the user does on a card; the view changes its state and updates. */
 export interface CardActions {
   open(id: string): void;
+  /** Opens the card from its bubble or the keyboard and puts the focus in it. */
+  expand(id: string): void;
+  /** Escape on the card: closes it and gives the focus back to where it was. */
+  close(id: string): void;
   hover(id: string | null): void;
   setEntry(id: string, state: EntryState): void;
   /** The draft changed as the user typed (no update: the editor already shows it). */
@@ -82,10 +86,25 @@ export class NoteCards {
     children.push(...this.entry(note), this.thread(note));
     return {
       key: id,
-      sig: `${color}|${quote != null}`,
+      sig: `${color}|${quote != null}|${note.author.name}`,
       build: () => {
         const card = el(this.doc, 'article', quote != null ? 'card orphan' : 'card');
         card.setAttribute('data-note-id', id);
+        // An article (a note beside the text, like a comment) named after its author; focusable
+        // so that opening it moves the focus in. Not role=dialog: ARIA does not allow it on
+        // <article>, and the tests and styles know cards as articles.
+        card.setAttribute('aria-label', t('a11yNoteBy', safeName(note.author.name)));
+        card.tabIndex = -1;
+        this.overlay.listen(
+          card,
+          'keydown',
+          trusted((event) => {
+            // A card listed in the notes panel (not placed) leaves Escape to the panel.
+            if (event.key !== 'Escape' || quote != null) return;
+            event.preventDefault();
+            this.actions.close(id);
+          }),
+        );
         card.style.setProperty('--note-color', color);
         // The bubble's count is written on the note's colour.
         card.style.setProperty('--note-ink', inkOn(color));
@@ -136,10 +155,19 @@ export class NoteCards {
       key: 'label',
       sig: `${name}|${authorColor}|${replies}`,
       build: () => {
-        const label = el(this.doc, 'span', 'bubble-label');
+        // A button, so the bubble is in the Tab order and opens with Enter or Space.
+        const label = el(this.doc, 'button', 'bubble-label');
+        label.type = 'button';
         label.style.setProperty('--author-color', authorColor);
-        label.setAttribute('aria-label', t('bubbleOpen', said));
+        label.setAttribute('aria-label', said);
         label.setAttribute('data-collab-bubble', '');
+        label.addEventListener(
+          'click',
+          trusted((event) => {
+            event.stopPropagation();
+            this.actions.expand(note.id);
+          }),
+        );
         label.append(
           el(this.doc, 'span', 'count', formatNumber(count)),
           el(this.doc, 'span', 'bubble-tip', said),

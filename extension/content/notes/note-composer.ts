@@ -7,12 +7,14 @@
  * a page script that selects text, dispatches a mouseup and "clicks" gets nothing, so it
  * cannot write notes in the user's name.
  */
+import { ARROW_STEPS } from '../../shared/arrow-steps.js';
 import type { Overlay } from '../overlay.js';
 import { t, type MessageKey } from '../../shared/i18n.js';
 import { setText } from '../overlay-text.js';
 import { trusted } from '../trusted-events.js';
 import { guardEditor } from './editor-guard.js';
 import { editorKeys } from './editor-keys.js';
+import { focusReturn, type FocusSpot } from './focus-return.js';
 import type { Highlighter } from './highlighter.js';
 
 /** What a new note is pinned to: selected words, or a point (document coordinates). */
@@ -39,6 +41,8 @@ export class NoteComposer {
   private button: HTMLButtonElement | null = null;
   private editor: HTMLElement | null = null;
   private position = { left: 0, top: 0 };
+  /** Where the keyboard was when the editor opened: it goes back there when the editor closes. */
+  private spot: FocusSpot | null = null;
 
   private readonly onMouseUp = trusted((event: MouseEvent): void => {
     if (event.button !== 0 || this.overlay.contains(event)) return;
@@ -73,26 +77,50 @@ export class NoteComposer {
     this.close();
   }
 
-  /** Closes the button and the editor. */
-  close(): void {
+  /**
+   * Closes the button and the editor; the focus goes back where it was (after a save,
+   * to the end of the words, not selecting them again).
+   */
+  close(saved = false): void {
     this.hideButton();
     this.editor?.remove();
     this.editor = null;
     this.range = null;
     this.point = null;
     this.draft.clear();
+    const spot = this.spot;
+    this.spot = null;
+    if (spot) focusReturn(this.overlay).restore(spot, { collapse: saved });
+  }
+
+  /** The page's selected words a note can go on, or null. */
+  private selectedRange(): Range | null {
+    const selection = this.doc.getSelection();
+    const body = this.doc.body;
+    if (!selection || selection.isCollapsed || selection.rangeCount === 0 || !body) return null;
+    const range = selection.getRangeAt(0);
+    if (!body.contains(range.commonAncestorContainer) || range.toString().trim() === '') return null;
+    return range;
+  }
+
+  /**
+   * The keyboard's "add a note" on the selected words (however they were selected: caret
+   * browsing, Shift+arrows, a screen reader): opens the editor under them. False when
+   * nothing is selected.
+   */
+  openForSelection(): boolean {
+    const range = this.enabled && !this.editor ? this.selectedRange() : null;
+    if (!range) return false;
+    this.spot = focusReturn(this.overlay).capture();
+    this.offerForSelection();
+    this.openEditor();
+    return true;
   }
 
   private offerForSelection(): void {
     if (!this.enabled || this.editor) return;
-    const selection = this.doc.getSelection();
-    const body = this.doc.body;
-    if (!selection || selection.isCollapsed || selection.rangeCount === 0 || !body) {
-      this.hideButton();
-      return;
-    }
-    const range = selection.getRangeAt(0);
-    if (!body.contains(range.commonAncestorContainer) || range.toString().trim() === '') {
+    const range = this.selectedRange();
+    if (!range) {
       this.hideButton();
       return;
     }
@@ -143,6 +171,7 @@ export class NoteComposer {
 
   private openEditor(): void {
     if (!this.range && !this.point) return;
+    this.spot ??= focusReturn(this.overlay).capture();
     this.hideButton();
     const doc = this.doc;
     const editor = doc.createElement('div');
@@ -155,10 +184,26 @@ export class NoteComposer {
     swatches.setAttribute('aria-label', t('composerHighlightColour'));
     const pick = (color: string): void => {
       this.color = color;
-      for (const swatch of swatches.children) {
-        swatch.setAttribute('aria-checked', String(swatch.getAttribute('data-color') === color));
+      for (const swatch of swatches.children as HTMLCollectionOf<HTMLElement>) {
+        const checked = swatch.getAttribute('data-color') === color;
+        swatch.setAttribute('aria-checked', String(checked));
+        // A radio group: one Tab stop, on the checked colour; the arrow keys choose.
+        swatch.tabIndex = checked ? 0 : -1;
       }
     };
+    this.overlay.listen(
+      swatches,
+      'keydown',
+      trusted((event) => {
+        const step = ARROW_STEPS[event.key];
+        const at = NOTE_COLORS.findIndex(({ color }) => color === this.color);
+        if (step === undefined || event.altKey || event.ctrlKey || event.metaKey) return;
+        event.preventDefault();
+        const next = NOTE_COLORS[(at + step + NOTE_COLORS.length) % NOTE_COLORS.length]!.color;
+        pick(next);
+        swatches.querySelector<HTMLElement>(`[data-color="${next}"]`)?.focus();
+      }),
+    );
     for (const { color, name } of NOTE_COLORS) {
       const swatch = doc.createElement('button');
       swatch.type = 'button';
@@ -208,8 +253,8 @@ export class NoteComposer {
         input.focus();
         return;
       }
-      this.close();
       this.doc.getSelection()?.removeAllRanges();
+      this.close(true);
       this.save(target, text, this.color);
     };
     cancel.addEventListener(

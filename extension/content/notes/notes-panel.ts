@@ -5,16 +5,28 @@
  */
 import type { Note } from '../../../protocol/index.js';
 import { formatNumber, t } from '../../shared/i18n.js';
+import type { Overlay } from '../overlay.js';
 import { safeName } from '../safe-values.js';
+import { trusted } from '../trusted-events.js';
+import { focusReturn, type FocusSpot } from './focus-return.js';
+import { keepFocus, RovingList } from './keyboard-nav.js';
 import { reconcile, type Part } from './keyed-parts.js';
 import type { NoteCards } from './note-card.js';
 import { noteColor, repliesText } from './note-card.js';
-import { quoteOf } from './note-anchors.js';
+import { compareTargets, quoteOf, type Target } from './note-anchors.js';
 import { button, el } from './overlay-ui.js';
+
+/** The generated texts inside `element`, as one sentence per part. */
+function spokenText(element: Element): string {
+  return [...element.querySelectorAll('[data-text]')]
+    .map((part) => part.getAttribute('data-text'))
+    .join('. ');
+}
 
 export interface PanelModel {
   topLevel: readonly Note[];
-  placed: ReadonlySet<string>;
+  /** Where each placed note is (orphans are not). */
+  placed: ReadonlyMap<string, Exclude<Target, { kind: 'orphan' }>>;
   orphans: readonly Note[];
   pendingCount: number;
   /** Shown once the tab's session is active (even with no notes yet). */
@@ -29,17 +41,53 @@ export interface PanelActions {
   toast(message: string): void;
 }
 
+/** Rendered entries and the toggle keep the focus across renders by these. */
+const FOCUS_KEYS = ['data-jump-to', 'data-collab-notes-toggle'];
+
 export class NotesPanel {
   private expanded = false;
   private model: PanelModel | null = null;
+  private readonly element: HTMLElement;
+  private readonly roving: RovingList;
+  /** Where the focus was when the panel opened: Escape goes back there. */
+  private opener: FocusSpot | null = null;
 
   constructor(
     private readonly doc: Document,
-    private readonly element: HTMLElement,
+    private readonly overlay: Overlay,
     private readonly cards: NoteCards,
     private readonly actions: PanelActions,
   ) {
+    const element = overlay.orphans;
+    this.element = element;
     element.classList.add('panel');
+    element.setAttribute('role', 'region');
+    element.setAttribute('aria-label', t('a11yNotesPanel'));
+    this.roving = new RovingList(overlay, 'data-jump-to');
+    overlay.listen(
+      element,
+      'keydown',
+      trusted((event) => {
+        if (event.key !== 'Escape' || !this.expanded) return;
+        event.preventDefault();
+        this.setExpanded(false);
+        focusReturn(overlay).restore(this.opener);
+      }),
+    );
+  }
+
+  /** Opens the panel from the keyboard (its shortcut) and puts the focus on its list. */
+  openFromKeyboard(): void {
+    if (!this.model || this.element.hidden) return;
+    if (!this.expanded) {
+      this.opener = focusReturn(this.overlay).capture();
+      this.setExpanded(true);
+    }
+    const list = this.element.querySelector<HTMLElement>('[data-collab-notes-list]');
+    const target =
+      (list && this.roving.stop(list)) ??
+      this.element.querySelector<HTMLElement>('[data-collab-notes-toggle]');
+    target?.focus();
   }
 
   update(model: PanelModel): void {
@@ -68,20 +116,29 @@ export class NotesPanel {
       },
     ];
     if (this.expanded) parts.push(this.list(model), ...this.orphanParts(orphans), this.tools());
-    reconcile(this.element, parts);
+    keepFocus(this.element, FOCUS_KEYS, () => reconcile(this.element, parts));
+    const list = this.element.querySelector<HTMLElement>('[data-collab-notes-list]');
+    if (list) this.roving.sync(list);
     this.element.classList.toggle('expanded', this.expanded);
   }
 
   private toggle(): void {
-    this.expanded = !this.expanded;
+    if (!this.expanded) this.opener = focusReturn(this.overlay).capture();
+    this.setExpanded(!this.expanded);
+  }
+
+  private setExpanded(expanded: boolean): void {
+    this.expanded = expanded;
     if (this.model) this.update(this.model);
   }
 
   private list(model: PanelModel): Part {
     const doc = this.doc;
     const items: Part[] = [];
-    for (const note of model.topLevel) {
-      if (!model.placed.has(note.id)) continue;
+    const placed = model.topLevel
+      .filter((note) => model.placed.has(note.id))
+      .sort((a, b) => compareTargets(model.placed.get(a.id)!, model.placed.get(b.id)!));
+    for (const note of placed) {
       const quote = quoteOf(note.anchor.selectors) ?? t('panelPointOnPage');
       const preview = `${safeName(note.author.name)}: ${note.body}`;
       const replies = model.repliesOf(note.id).length;
@@ -96,6 +153,8 @@ export class NotesPanel {
           jump.style.setProperty('--note-color', color);
           jump.append(el(doc, 'span', 'quote', quote), el(doc, 'span', 'preview', preview));
           if (replies > 0) jump.append(el(doc, 'span', 'count', repliesText(replies)));
+          // Its text is generated content in parts: one name for screen readers and axe.
+          jump.setAttribute('aria-label', spokenText(jump));
           item.append(jump);
           return item;
         },
@@ -114,6 +173,7 @@ export class NotesPanel {
       build: () => {
         const list = el(doc, 'ol', 'note-list');
         list.setAttribute('data-collab-notes-list', '');
+        list.setAttribute('aria-label', t('a11yNotesList'));
         return list;
       },
       children: items,

@@ -18,17 +18,13 @@ import type { PendingOp } from '../../shared/messages.js';
 import type { Overlay } from '../overlay.js';
 import { safeColor } from '../safe-values.js';
 import { trusted } from '../trusted-events.js';
+import { cardActions } from './card-actions.js';
+import { CardFocus } from './card-focus.js';
 import { ACTIVE_HIGHLIGHT, ColorHighlights, Highlighter } from './highlighter.js';
 import { reconcile, type Part } from './keyed-parts.js';
-import {
-  FALLBACK_COLOR,
-  NoteCards,
-  noteColor,
-  type CardActions,
-  type Conflict,
-  type EntryState,
-} from './note-card.js';
-import { NoteAnchors, type Target } from './note-anchors.js';
+import { FALLBACK_COLOR, NoteCards, noteColor, type Conflict, type EntryState } from './note-card.js';
+import { compareTargets, NoteAnchors, type Target } from './note-anchors.js';
+import { arrivalMessage } from './note-announcements.js';
 import { NotesPanel } from './notes-panel.js';
 import { PageWatch } from './page-watch.js';
 import { placeCards, type Placed, type PlacedItem } from './place-cards.js';
@@ -62,6 +58,7 @@ export class NotesView {
   private readonly anchors: NoteAnchors;
   private readonly cards: NoteCards;
   private readonly panel: NotesPanel;
+  private readonly cardFocus: CardFocus;
   private readonly colors: ColorHighlights;
   private readonly active: Highlighter;
   private frame: number | null = null;
@@ -84,6 +81,7 @@ export class NotesView {
     private readonly actions: NotesActions,
   ) {
     this.anchors = new NoteAnchors(doc);
+    this.cardFocus = new CardFocus(overlay);
     this.cards = new NoteCards(
       doc,
       overlay,
@@ -95,10 +93,10 @@ export class NotesView {
         replyDrafts: this.replyDrafts,
         repliesOf: (id) => this.replies.get(id) ?? [],
       },
-      this.cardActions(),
+      cardActions(this.actionsHost()),
     );
-    this.panel = new NotesPanel(doc, overlay.orphans, this.cards, {
-      jump: (id) => this.focus(id),
+    this.panel = new NotesPanel(doc, overlay, this.cards, {
+      jump: (id) => this.openByUser(id, true),
       exportNotes: () => actions.exportNotes(),
       importNotes: (collection) => actions.importNotes(collection),
       toast: (message) => actions.toast(message),
@@ -135,6 +133,8 @@ export class NotesView {
   }
 
   upsert(note: Note): void {
+    const arrival = this.notes.has(note.id) ? null : arrivalMessage(note, this.selfId);
+    if (arrival) this.overlay.announce(arrival);
     this.notes.set(note.id, note);
     this.followConflict(note);
     this.touch(note.id);
@@ -216,7 +216,7 @@ export class NotesView {
     this.layout();
     this.showActive(id);
     const placed = this.placed.find((p) => p.id === id);
-    const card = this.cardElement(id);
+    const card = this.cardFocus.card(id);
     if (scroll && placed) {
       const view = this.doc.defaultView;
       view?.scrollTo({ top: Math.max(0, placed.top - (view.innerHeight ?? 600) / 3), behavior: 'instant' });
@@ -230,11 +230,19 @@ export class NotesView {
     }
   }
 
-  // -------------------------------------------------------------------------
-
-  private cardElement(id: string): HTMLElement | null {
-    return this.overlay.notes.querySelector<HTMLElement>(`article.card[data-note-id="${CSS.escape(id)}"]`);
+  /** Opens the notes panel and focuses its list (the keyboard shortcut). */
+  openPanel(): void {
+    this.panel.openFromKeyboard();
   }
+
+  /** Opens a note's card as the user asked (bubble, panel, keys) and moves the focus onto it. */
+  private openByUser(id: string, scroll: boolean): void {
+    this.cardFocus.opening();
+    this.focus(id, scroll);
+    this.cardFocus.enter(id);
+  }
+
+  // -------------------------------------------------------------------------
 
   /** Brings the page's cards, highlights and panel up to date with the state. */
   private update(): void {
@@ -255,13 +263,13 @@ export class NotesView {
     }
     const items: PlacedItem[] = [];
     const orphans: Note[] = [];
-    const parts: Part[] = [];
+    const parts: Array<{ card: Part; target: PlacedItem['target'] }> = [];
     const pins: Part[] = [];
     const place = (id: string, target: Target, color: string, card: Part): boolean => {
       if (target.kind === 'orphan') return false;
       items.push({ id, target, color });
       if (target.kind === 'point') pins.push(this.pin(id, color));
-      parts.push(card);
+      parts.push({ card, target });
       return true;
     };
     for (const note of topLevel) {
@@ -285,7 +293,9 @@ export class NotesView {
     for (const id of this.cardParts.keys()) if (!topIds.has(id)) this.cardParts.delete(id);
     this.dirty = new Set();
     this.items = items;
-    reconcile(this.overlay.notes, [...pins, ...parts]);
+    // Cards in the order of their words, so Tab goes through them as through the text (0.1 ms for 200).
+    const cards = parts.sort((a, b) => compareTargets(a.target, b.target)).map((part) => part.card);
+    this.cardFocus.preserve(() => reconcile(this.overlay.notes, [...pins, ...cards]));
     this.colors.set(
       items.flatMap((item) =>
         item.target.kind === 'range' ? [{ color: item.color, range: item.target.range }] : [],
@@ -295,7 +305,7 @@ export class NotesView {
     this.showActive(null);
     this.panel.update({
       topLevel,
-      placed: new Set(items.map((item) => item.id)),
+      placed: new Map(items.map((item) => [item.id, item.target])),
       orphans,
       pendingCount: this.pending.length,
       active: this.selfId !== null,
@@ -332,68 +342,49 @@ export class NotesView {
     this.placed = placeCards(this.doc, this.overlay.notes, this.anchors, this.items, this.open);
   }
 
+  /** What card-actions.ts may read and do. */
+  private actionsHost(): Parameters<typeof cardActions>[0] {
+    return {
+      entries: this.entries,
+      replyDrafts: this.replyDrafts,
+      conflicts: this.conflicts,
+      notes: this.notes,
+      actions: this.actions,
+      isOpen: (id) => this.open === id,
+      setOpen: (id) => {
+        this.open = id;
+      },
+      act: (id, change, focusOn) => this.act(id, change, focusOn),
+      focus: (id, scroll) => this.focus(id, scroll),
+      openByUser: (id, scroll) => this.openByUser(id, scroll),
+      closeCard: (id) => {
+        if (this.open === id) this.open = null;
+        this.layout();
+        this.showActive(null);
+        this.cardFocus.closed();
+      },
+      showActive: (id) => this.showActive(id),
+      focusEditor: (key) => this.focusEditor(key),
+    };
+  }
+
   private focusEditor(key: string): void {
     this.overlay.shadow
       .querySelector<HTMLTextAreaElement>(`[data-editor-for="${CSS.escape(key)}"] textarea`)
       ?.focus();
   }
 
-  /** Applies a change of the user's to the card of note `id` and shows it. */
-  private act(id: string, change: () => void): void {
-    change();
-    this.touch(id);
-    this.update();
-  }
-
-  private cardActions(): CardActions {
-    const { entries, replyDrafts, conflicts, notes, actions } = this;
-    return {
-      open: (id) => this.open !== id && this.focus(id, false),
-      hover: (id) => this.showActive(id),
-      setEntry: (id, state) => {
-        const editing = state.kind === 'editing';
-        this.act(id, () => {
-          if (state.kind === 'reading') entries.delete(id);
-          else entries.set(id, state);
-          if (editing) this.open = notes.get(id)?.parentId ?? id;
-        });
-        if (editing) this.focusEditor(`edit:${id}`);
-      },
-      draftEdit: (id, text) =>
-        entries.get(id)?.kind === 'editing' && entries.set(id, { kind: 'editing', draft: text }),
-      saveEdit: (id, text) =>
-        this.act(id, () => {
-          entries.delete(id);
-          const note = notes.get(id);
-          if (note && text !== note.body) actions.update(id, note.version, text);
-        }),
-      confirmDelete: (id) =>
-        this.act(id, () => {
-          entries.delete(id);
-          const note = notes.get(id);
-          if (note) actions.delete(id, note.version);
-        }),
-      openReply: (id) => {
-        this.act(id, () => {
-          replyDrafts.set(id, '');
-          this.open = id;
-        });
-        this.focusEditor(`reply:${id}`);
-      },
-      draftReply: (id, text) => replyDrafts.has(id) && replyDrafts.set(id, text),
-      sendReply: (id, text) =>
-        this.act(id, () => {
-          replyDrafts.delete(id);
-          actions.reply(id, text);
-        }),
-      cancelReply: (id) => this.act(id, () => replyDrafts.delete(id)),
-      keepMine: (id) =>
-        this.act(id, () => {
-          const conflict = conflicts.get(id);
-          conflicts.delete(id);
-          if (conflict?.theirs) actions.update(conflict.theirs.id, conflict.theirs.version, conflict.mine);
-        }),
-      dismissConflict: (id) => this.act(id, () => conflicts.delete(id)),
-    };
+  /**
+   * Applies a change of the user's to the card of note `id` and shows it; a focus the
+   * change took away goes to `focusOn` in the note's entry (card-focus.ts).
+   */
+  private act(id: string, change: () => void, focusOn: string | null = null): void {
+    const parentId = this.notes.get(id)?.parentId;
+    const top = parentId && this.notes.has(parentId) ? parentId : id;
+    this.cardFocus.keep(top, id, focusOn, () => {
+      change();
+      this.touch(id);
+      this.update();
+    });
   }
 }

@@ -26,6 +26,8 @@ export interface LaunchOptions {
    * Chromium on Linux reads for it. Unset, the machine's (English here).
    */
   lang?: string;
+  /** More Chromium switches (`--enable-caret-browsing`). */
+  args?: readonly string[];
 }
 
 /** Launches a fresh profile with the unpacked extension from dist/. */
@@ -61,6 +63,7 @@ export async function launchUser(
       '--disable-renderer-backgrounding',
       '--disable-backgrounding-occluded-windows',
       ...(lang ? [`--lang=${lang}`] : []),
+      ...(options.args ?? []),
     ],
   });
   // Real pages reference remote scripts, fonts and images; this machine has no internet,

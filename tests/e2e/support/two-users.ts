@@ -23,12 +23,17 @@ export interface TwoUsers {
 export interface TwoUsersOptions extends CollabServerOptions {
   /** Alice's way to the server (e.g. through a link the test can cut); the server's URL by default. */
   aliceServerUrl?: (serverUrl: string) => Promise<string>;
+  /** More Chromium switches for Alice's browser (e.g. `--enable-caret-browsing`). */
+  aliceArgs?: readonly string[];
 }
 
 export async function twoUsersOnArticle(options: TwoUsersOptions = {}): Promise<TwoUsers> {
   const server = await startCollabServer(options);
   const pages = await serveDirectory(resolve(import.meta.dirname, '../pages'));
-  const [alice, bob] = await Promise.all([launchUser('alice'), launchUser('bob')]);
+  const [alice, bob] = await Promise.all([
+    launchUser('alice', undefined, { args: options.aliceArgs }),
+    launchUser('bob'),
+  ]);
   const alicePage = await alice.context.newPage();
   const bobPage = await bob.context.newPage();
   await Promise.all([alicePage.goto(`${pages.url}/article.html`), bobPage.goto(`${pages.url}/article.html`)]);

@@ -65,4 +65,20 @@ describe('reconcile', () => {
     expect(textarea.value).toBe('half a reply');
     root.remove();
   });
+
+  it('never moves a kept element to make way for a new one when the part before it went (its focus would go)', async () => {
+    const root = document.createElement('div');
+    reconcile(root, [part('pending', '1'), part('link', '1')]);
+    const link = root.children[1]!;
+    const moved: Node[] = [];
+    const observer = new MutationObserver((records) => records.forEach((r) => moved.push(...r.addedNodes)));
+    observer.observe(root, { childList: true });
+    // The stored reply replaces its pending copy, in front of the kept Reply link.
+    reconcile(root, [part('reply', '1'), part('link', '1')]);
+    await Promise.resolve();
+    observer.disconnect();
+    expect(keys(root)).toEqual(['reply', 'link']);
+    expect(root.children[1]).toBe(link);
+    expect(moved).not.toContain(link);
+  });
 });

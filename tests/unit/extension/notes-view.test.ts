@@ -4,7 +4,7 @@
  * leaves the others as they are (same elements), an edit rebuilds only its note's text,
  * and a reply goes into its thread without touching the reply box being written.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Note } from '../../../protocol/index.js';
 import { describe as describeRange } from '../../../extension/content/anchoring/index.js';
 import { NotesView } from '../../../extension/content/notes/notes-view.js';
@@ -89,5 +89,90 @@ describe('NotesView', () => {
     expect(box.value).toBe('half a reply');
     // Replies have their own hook: one card, one note.
     expect(overlay.notes.querySelectorAll('[data-note-id]')).toHaveLength(1);
+  });
+
+  it("announces a note or reply from someone else in the live region, not one's own nor those loaded at start", async () => {
+    const said = () =>
+      [...overlay.shadow.querySelectorAll('[data-collab-live] > *')].map((line) =>
+        line.getAttribute('data-text'),
+      );
+    view.setAll([note('n1', 'keeper')]);
+    expect(said()).toEqual([]);
+    view.upsert(note('n2', 'ledger', { body: 'Whose   hand\nis this?' }));
+    view.upsert(note('n3', 'steps', { author: { id: 'peer-b', name: 'Me', color: '#4aa8ff' } }));
+    view.upsert({
+      ...note('r1', 'keeper'),
+      anchor: { selectors: [] },
+      parentId: 'n1',
+      body: 'x'.repeat(300),
+    });
+    // An edit is not news.
+    view.upsert(note('n2', 'ledger', { version: 2, body: 'Edited' }));
+    // Said together once the gathering window closes.
+    expect(said()).toEqual([]);
+    await vi.waitFor(() =>
+      expect(said()).toEqual([
+        'Ada added a note on “ledger”: Whose hand is this?',
+        `Ada replied to a note: ${'x'.repeat(139)}…`,
+      ]),
+    );
+    const region = overlay.shadow.querySelector('[data-collab-live]')!;
+    expect([region.getAttribute('role'), region.getAttribute('aria-live')]).toEqual(['log', 'polite']);
+  });
+
+  it('lists the notes in the panel and orders the cards by their words on the page, not by arrival', () => {
+    view.setAll([note('n1', 'ledger'), note('n2', 'steps'), note('n3', 'keeper')]);
+    overlay.orphans
+      .querySelector('[data-collab-notes-toggle]')!
+      .dispatchEvent(
+        Object.defineProperty(new MouseEvent('click', { bubbles: true }), 'isTrusted', { value: true }),
+      );
+    const order = [...overlay.orphans.querySelectorAll('[data-jump-to]')].map((entry) =>
+      entry.getAttribute('data-jump-to'),
+    );
+    expect(order).toEqual(['n3', 'n2', 'n1']);
+    // The cards too (their DOM order is the Tab order through cards and bubbles).
+    const cards = [...overlay.notes.querySelectorAll('article.card')].map((c) =>
+      c.getAttribute('data-note-id'),
+    );
+    expect(cards).toEqual(['n3', 'n2', 'n1']);
+  });
+
+  it('Escape on a card listed in the panel (not placed) closes the panel, not just the card', () => {
+    const trustedEvent = <E extends Event>(event: E): E =>
+      Object.defineProperty(event, 'isTrusted', { value: true });
+    view.setAll([
+      {
+        ...note('n1', 'keeper'),
+        anchor: { selectors: [{ type: 'TextQuoteSelector', exact: 'nowhere here' }] },
+      },
+    ]);
+    const toggle = () => overlay.orphans.querySelector('[data-collab-notes-toggle]')!;
+    toggle().dispatchEvent(trustedEvent(new MouseEvent('click', { bubbles: true })));
+    const orphan = overlay.orphans.querySelector(
+      '[data-collab-orphans] article.card [data-collab-note-reply]',
+    )!;
+    orphan.dispatchEvent(
+      trustedEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, cancelable: true })),
+    );
+    expect(toggle().getAttribute('aria-expanded')).toBe('false');
+    expect(overlay.orphans.querySelector('[data-collab-orphans]')).toBeNull();
+  });
+
+  it('says many notes that arrive together (an import) as the first two and a count', async () => {
+    const said = () =>
+      [...overlay.shadow.querySelectorAll('[data-collab-live] > *')].map((line) =>
+        line.getAttribute('data-text'),
+      );
+    view.setAll([]);
+    for (const [i, word] of ['keeper', 'climbed', 'steps', 'evening', 'ledger'].entries())
+      view.upsert(note(`n${i}`, word, { body: `Note ${i}` }));
+    await vi.waitFor(() =>
+      expect(said()).toEqual([
+        'Ada added a note on “keeper”: Note 0',
+        'Ada added a note on “climbed”: Note 1',
+        'and 3 more notes or replies',
+      ]),
+    );
   });
 });
