@@ -189,7 +189,7 @@ describe('the UI in Korean and in English', () => {
     await card.click();
     await expect.poll(() => card.getAttribute('class')).toContain('open');
     expect(await card.locator('[data-collab-bubble]').getAttribute('aria-label')).toBe(
-      '앨리스 님의 메모 · 답글 1개. 열기',
+      '앨리스 님의 메모 · 답글 1개',
     );
     expect(await card.locator('time').first().textContent()).toBe('방금');
     expect(await card.locator('[data-collab-note-edit]').textContent()).toBe('수정');
@@ -212,7 +212,7 @@ describe('the UI in Korean and in English', () => {
 
     await bobPage.bringToFront();
     expect(await bobCard.locator('[data-collab-bubble]').getAttribute('aria-label')).toBe(
-      'Note by 앨리스 · 1 reply. Open',
+      'Note by 앨리스 · 1 reply',
     );
     expect(await bobCard.locator('time').first().textContent()).toBe('just now');
     expect(await bobCard.locator('[data-collab-note-reply]').textContent()).toBe('Reply');
