@@ -26,6 +26,7 @@ import { FALLBACK_COLOR, NoteCards, noteColor, type Conflict, type EntryState } 
 import { compareTargets, NoteAnchors, type Target } from './note-anchors.js';
 import { arrivalMessage } from './note-announcements.js';
 import { NotesPanel } from './notes-panel.js';
+import { NoteTimes } from './note-times.js';
 import { PageWatch } from './page-watch.js';
 import { placeCards, type Placed, type PlacedItem } from './place-cards.js';
 
@@ -63,6 +64,7 @@ export class NotesView {
   private readonly active: Highlighter;
   private frame: number | null = null;
   private readonly watch: PageWatch;
+  private readonly times: NoteTimes;
 
   private readonly onClick = trusted((event: MouseEvent): void => {
     if (event.button !== 0 || this.overlay.contains(event) || this.placed.length === 0) return;
@@ -104,6 +106,7 @@ export class NotesView {
     this.active = new Highlighter(doc, ACTIVE_HIGHLIGHT);
     this.colors = new ColorHighlights(doc);
     doc.addEventListener('click', this.onClick, true);
+    this.times = new NoteTimes(overlay.notes);
     this.watch = new PageWatch(doc, {
       textChanged: () => this.anchors.textChanged(),
       settled: () => {
@@ -250,6 +253,7 @@ export class NotesView {
     // Changes made while nothing was watched are unknown: anchor afresh.
     if (watch && !this.watch.active) this.anchors.reanchorAll();
     this.watch.setActive(watch);
+    this.times.setActive(watch);
     this.replies = new Map();
     const topLevel: Note[] = [];
     for (const note of this.notes.values()) {
