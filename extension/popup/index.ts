@@ -6,6 +6,7 @@
  */
 import { Name } from '../../protocol/index.js';
 import { createChromeApi } from '../chrome-api.js';
+import { t } from '../shared/i18n.js';
 import { autosave, parseWith } from './autosave.js';
 import {
   PopupReply,
@@ -156,7 +157,10 @@ function dot(color: string): HTMLElement {
 function render(state: PopupState): void {
   current = state;
   showError(state.error);
-  ui.status.textContent = STATUS_TEXT[state.status];
+  // WebSocket refused on the way: say so, the rest of the popup is the same (issue 15).
+  const polling = state.transport === 'polling';
+  ui.status.textContent =
+    polling && state.status === 'connected' ? t('statusConnectedPolling') : STATUS_TEXT[state.status];
   ui.status.dataset.status = state.status;
 
   ui.toggle.disabled = state.origin === null;
@@ -168,8 +172,9 @@ function render(state: PopupState): void {
   ui.pause.textContent = state.paused ? 'Resume' : 'Pause all';
   ui.pause.setAttribute('aria-pressed', String(state.paused));
   ui.pause.title = state.paused ? 'Resume sharing' : 'Pause all sharing, on every site';
-  ui.connection.textContent = connectionText(state);
+  ui.connection.textContent = polling ? t('connectedPolling') : connectionText(state);
   ui.connection.dataset.connection = state.connection;
+  ui.connection.dataset.transport = state.transport ?? '';
 
   if (state.room) {
     const channel = document.createElement('span');
