@@ -18,7 +18,8 @@ export async function shareWithPopup(
   await popup.locator('#sharing-toggle').check();
   await popup
     .locator('#status')
-    .filter({ hasText: /^Connected$/ })
+    // Over WebSocket or, behind a proxy that refuses it, long-polling (issue 15).
+    .filter({ hasText: /^Connected( \(fallback: HTTP polling\))?$/ })
     .waitFor();
   await popup.locator('#peers li').filter({ hasText: name }).waitFor();
   return popup;
