@@ -25,7 +25,20 @@ function rawHead(req: IncomingMessage): string {
   return lines.join('\r\n') + '\r\n\r\n';
 }
 
-export async function startUpgradeProxy(serverUrl: string): Promise<UpgradeProxy> {
+export interface UpgradeProxyOptions {
+  /**
+   * Added round trip of each plain HTTP request, half on the way in and half on the way out,
+   * as a distant server's would be (the benchmark's polling with a real network's delay).
+   */
+  rttMs?: number;
+}
+
+export async function startUpgradeProxy(
+  serverUrl: string,
+  options: UpgradeProxyOptions = {},
+): Promise<UpgradeProxy> {
+  const half = (options.rttMs ?? 0) / 2;
+  const later = (run: () => void) => (half > 0 ? setTimeout(run, half) : run());
   const target = new URL(serverUrl);
   const port = Number(target.port);
   const open = new Set<Socket>();
@@ -33,15 +46,28 @@ export async function startUpgradeProxy(serverUrl: string): Promise<UpgradeProxy
   let allow = false;
   const server = createServer((req, res) => {
     counts.http += 1;
-    const upstream = request(
-      { host: target.hostname, port, method: req.method, path: req.url, headers: req.headers },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
+    // Bodies are small (64 KiB at most): read whole, so the delay holds the request as a unit.
+    const body: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => body.push(chunk));
+    req.on('end', () =>
+      later(() => {
+        const upstream = request(
+          { host: target.hostname, port, method: req.method, path: req.url, headers: req.headers },
+          (answer) => {
+            const answerBody: Buffer[] = [];
+            answer.on('data', (chunk: Buffer) => answerBody.push(chunk));
+            answer.on('end', () =>
+              later(() => {
+                res.writeHead(answer.statusCode ?? 502, answer.headers);
+                res.end(Buffer.concat(answerBody));
+              }),
+            );
+          },
+        );
+        upstream.on('error', () => res.destroy());
+        upstream.end(Buffer.concat(body));
+      }),
     );
-    upstream.on('error', () => res.destroy());
-    req.pipe(upstream);
   });
   server.on('connection', (socket: Socket) => {
     open.add(socket);
