@@ -19,6 +19,7 @@ import {
   type RoomsServerToClientEvents,
 } from '../../protocol/index.js';
 import { probeUpgrades, transportOf, type TransportName } from './transport-upgrade.js';
+import { timeOutWebSockets } from './websocket-timeout.js';
 
 export type RoomsSocket = Socket<RoomsServerToClientEvents, RoomsClientToServerEvents>;
 export type NotesSocket = Socket<NotesServerToClientEvents, NotesClientToServerEvents>;
@@ -85,7 +86,8 @@ export class Connection {
   private problemValue: ConnectionProblem | null = null;
   /** Latest cursor per room that found the transport busy; sent on the next drain. */
   private readonly pendingCursors = new Map<string, Cursor>();
-  private stopProbing: (() => void) | null = null;
+  /** Stops the transport watchers of the open manager (probes, WebSocket timeouts). */
+  private stopWatching: (() => void) | null = null;
 
   constructor(
     private readonly hooks: ConnectionHooks,
@@ -134,10 +136,16 @@ export class Connection {
     this.watch(notes, 'notes');
     // Every (re)open makes a new engine; its drain is when a busy transport can take cursors again.
     manager.on('open', () => manager.engine.on('drain', () => this.flushCursors()));
-    this.stopProbing = probeUpgrades(manager, () => this.hooks.statusChanged());
     this.setStatus('connecting', null);
-    rooms.connect();
-    notes.connect();
+    const stopProbing = probeUpgrades(manager, () => this.hooks.statusChanged());
+    const stopTimeouts = timeOutWebSockets(manager, () => {
+      rooms.connect();
+      notes.connect();
+    });
+    this.stopWatching = () => {
+      stopProbing();
+      stopTimeouts();
+    };
   }
 
   private watch(socket: Socket, namespace: 'rooms' | 'notes'): void {
@@ -199,8 +207,8 @@ export class Connection {
     this.notesSocket?.removeAllListeners();
     this.roomsSocket?.disconnect();
     this.notesSocket?.disconnect();
-    this.stopProbing?.();
-    this.stopProbing = null;
+    this.stopWatching?.();
+    this.stopWatching = null;
     this.manager.removeAllListeners();
     this.manager = null;
     this.pendingCursors.clear();

@@ -5,6 +5,7 @@
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { Connection, type NotesSocket, type RoomsSocket } from '../../extension/background/connection.js';
 import { UPGRADE_PROBE_DELAYS_MS } from '../../extension/background/transport-upgrade.js';
+import { WEBSOCKET_OPEN_TIMEOUT_MS } from '../../extension/background/websocket-timeout.js';
 import type { Auth, Note, Result, RoomJoined } from '../../protocol/index.js';
 import { ask, makeAuth, type RoomsClient } from '../support/clients.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
@@ -32,8 +33,8 @@ afterAll(async () => {
 });
 
 /** The worker's Connection through the proxy; resolves once both namespaces are connected. */
-async function openThroughProxy(): Promise<void> {
-  proxy = await startUpgradeProxy(server.url);
+async function openThroughProxy(blocked: 'refuse' | 'hang' = 'refuse'): Promise<void> {
+  proxy = await startUpgradeProxy(server.url, { blocked });
   disconnects = 0;
   statusChanges = 0;
   let bothConnected: () => void = () => undefined;
@@ -118,3 +119,15 @@ it('stays on polling while the proxy keeps refusing, and keeps trying', async ()
   expect(connection.status).toBe('connected');
   expect(disconnects).toBe(0);
 }, 20_000);
+
+it('falls back to polling when the WebSocket handshake is dropped silently, after the open timeout', async () => {
+  const started = performance.now();
+  await openThroughProxy('hang');
+  const took = performance.now() - started;
+  expect(connection.transport).toBe('polling');
+  expect(proxy.counts.refused).toBe(1);
+  // Not the Manager's 20 s connect timeout (which would retry WebSocket for ever).
+  expect(took).toBeGreaterThanOrEqual(WEBSOCKET_OPEN_TIMEOUT_MS);
+  expect(took).toBeLessThan(WEBSOCKET_OPEN_TIMEOUT_MS + 2_000);
+  expect(disconnects).toBe(0);
+});

@@ -1,7 +1,8 @@
 /**
  * An HTTP proxy in front of the server that refuses WebSocket upgrades, as many company,
  * school and hotel proxies do (issue 15): plain HTTP requests (long-polling) pass, an
- * upgrade is answered 403 until the test allows upgrades, after which they pass too.
+ * upgrade is answered 403 (or left hanging) until the test allows upgrades, after which
+ * they pass too.
  * node:http only, so the tests need no proxy package.
  */
 import { createServer, request, type IncomingMessage } from 'node:http';
@@ -12,7 +13,7 @@ export interface UpgradeProxy {
   url: string;
   /** Lets WebSocket upgrades through from now on (true), or refuses them again (false). */
   allowUpgrades(allow: boolean): void;
-  /** Counts since the start: upgrades refused and passed, plain HTTP requests passed. */
+  /** Counts since the start: upgrades refused (or left hanging) and passed, plain HTTP requests passed. */
   counts: { refused: number; upgraded: number; http: number };
   close(): Promise<void>;
 }
@@ -31,6 +32,11 @@ export interface UpgradeProxyOptions {
    * as a distant server's would be (the benchmark's polling with a real network's delay).
    */
   rttMs?: number;
+  /**
+   * What a blocked upgrade gets: `refuse`, a 403 at once (the default); `hang`, nothing at
+   * all, as from a firewall that drops it silently.
+   */
+  blocked?: 'refuse' | 'hang';
 }
 
 export async function startUpgradeProxy(
@@ -76,7 +82,8 @@ export async function startUpgradeProxy(
   server.on('upgrade', (req: IncomingMessage, client: Socket, head: Buffer) => {
     if (!allow) {
       counts.refused += 1;
-      client.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      if (options.blocked !== 'hang')
+        client.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
     counts.upgraded += 1;
