@@ -2,7 +2,8 @@
 // deploy/nginx.conf: every request of a polling session reaches the node that holds it (the
 // session would die with "Session ID unknown" on the other), so someone whose WebSocket is
 // blocked sees and is seen by people on the other node; a polling session's upgrade to
-// WebSocket reaches its node too, while new WebSockets still go round-robin.
+// WebSocket reaches its node too, while new WebSockets still go round-robin; and when the
+// node of a polling session dies, its person is back in the room through the other one.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Cursor, NoteChanged } from '../../protocol/index.js';
 import { startClusterRig, TEST_TTL_MS, type ClusterRig } from '../support/cluster-rig.js';
@@ -13,6 +14,8 @@ const PAGE = 'https://example.com/cluster-polling';
 
 let rig: ClusterRig;
 const users: ClusterUser[] = [];
+/** The node the polling sessions from this host hash to, and the other one. */
+let hers = 0;
 beforeAll(async () => {
   rig = await startClusterRig();
 }, 60_000);
@@ -45,7 +48,7 @@ it('keeps a polling session on one node through nginx, and it sees people on the
   // Her node: the one with her connection (she is the only one so far).
   const counts = await Promise.all(rig.nodes.map((node) => connectionsOn(node.url)));
   expect(counts.sort()).toEqual([0, 1]);
-  const hers = (await connectionsOn(rig.nodes[0].url)) === 1 ? 0 : 1;
+  hers = (await connectionsOn(rig.nodes[0].url)) === 1 ? 0 : 1;
   const other = rig.nodes[1 - hers]!;
   const webb = await startUser({ ...common, url: other.url, name: 'Webb', cursorFormat: 'objects' });
   users.push(webb);
@@ -119,3 +122,38 @@ it('lets a polling session upgrade to WebSocket through nginx: the upgrade reach
   expect((await uma.createNote('after the upgrade')).result).toMatchObject({ ok: true });
   expect(drops).toBe(0);
 });
+
+it("brings a polling user back through nginx when her session's node dies", async () => {
+  const before = await connectionsOn(rig.nodes[hers]!.url);
+  const pia = await startUser({
+    page: PAGE,
+    keepAliveMs: TEST_TTL_MS / 4,
+    url: rig.nginx.url,
+    name: 'Pia',
+    transports: ['polling'],
+  });
+  users.push(pia);
+  // The same address hashes to the same node as Polly's.
+  expect(await connectionsOn(rig.nodes[hers]!.url)).toBe(before + 1);
+  const webb = users.find((user) => user.name === 'Webb')!;
+  const back = pia.nextJoin(10_000);
+  const killedAt = performance.now();
+  await rig.nodes[hers]!.kill();
+  const joined = await back;
+  console.warn(
+    `polling user back in the room ${Math.round(performance.now() - killedAt)} ms after her node died`,
+  );
+  expect(joined.self.id).toBe(pia.joined().self.id);
+  await pia.view.until(pia.rooms, (peers) => peers.has(webb.joined().self.id));
+  const toWebb = once<NoteChanged>(
+    webb.notes,
+    'note:created',
+    (e) => e.note.body === 'after the kill',
+    5_000,
+  );
+  // Her /notes may still be subscribing again: the outbox sends it once it has.
+  await pia.createNote('after the kill');
+  await pia.drained(10_000);
+  await toWebb;
+  expect(engineOf(pia).transport.name).toBe('polling');
+}, 30_000);
