@@ -8,7 +8,7 @@ import type { CursorBatch } from '../../protocol/index.js';
 import { ask, makeAuth } from '../support/clients.js';
 import { pollingClient } from '../support/polling-client.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
-import { once } from '../support/wait.js';
+import { once, until } from '../support/wait.js';
 
 let server: TestServer;
 afterEach(() => server.dispose());
@@ -55,6 +55,20 @@ it('caps the polling sessions one address opens by hand, and frees a slot when o
   });
   const engine = server.app.io.engine as unknown as { clients: Record<string, unknown> };
   expect(engine.clients[sessions[0]!]).toBeUndefined();
+  expect((await openSession(server.url)).status).toBe(200);
+});
+
+it('ends a polling session that stops polling once it misses a heartbeat, and frees its slot', async () => {
+  server = await startTestServer({ env: { MAX_CONNECTIONS_PER_IP: '1' } });
+  // Engine.IO's 25 s ping interval and 20 s timeout, shortened: the same code path, read per session.
+  Object.assign(server.app.io.engine.opts, { pingInterval: 300, pingTimeout: 300 });
+  const sid = await sidOf(await openSession(server.url));
+  const engine = server.app.io.engine as unknown as { clients: Record<string, unknown> };
+  // It holds the address's one slot while it lives...
+  expect((await openSession(server.url)).status).toBe(403);
+  // ...and never polls, so it never reads the ping, never answers: closed, slot freed.
+  const took = await until(() => Promise.resolve(engine.clients[sid] === undefined), 3_000, 'session ended');
+  expect(took).toBeGreaterThanOrEqual(500);
   expect((await openSession(server.url)).status).toBe(200);
 });
 
