@@ -20,10 +20,11 @@ export interface BrowserUser {
   close(): Promise<void>;
 }
 
-/** Launches a fresh profile with the unpacked extension from dist/. */
+/** Launches a fresh profile with the unpacked extension from dist/ (or a variant of it). */
 export async function launchUser(
   label: string,
   viewport = { width: 1280, height: 800 },
+  extensionDir = DIST,
 ): Promise<BrowserUser> {
   const home = mkdtempSync(join(tmpdir(), `collab-e2e-${label}-`));
   const context = await chromium.launchPersistentContext(join(home, 'profile'), {
@@ -38,8 +39,8 @@ export async function launchUser(
     },
     args: [
       '--no-sandbox',
-      `--disable-extensions-except=${DIST}`,
-      `--load-extension=${DIST}`,
+      `--disable-extensions-except=${extensionDir}`,
+      `--load-extension=${extensionDir}`,
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
