@@ -9,9 +9,12 @@
  * uses after a polling handshake (ping "probe" over a new WebSocket of the same session,
  * pause polling, switch): the Socket.IO sockets never disconnect, so rooms, note
  * subscriptions, the outbox and acks in flight do not notice. A failed probe leaves polling
- * untouched.
+ * untouched. A probe that neither opens nor fails (a network that drops upgrades silently)
+ * is failed after {@link WEBSOCKET_OPEN_TIMEOUT_MS}, so its socket is closed and the next
+ * probe comes as scheduled.
  */
 import type { Manager } from 'socket.io-client';
+import { WEBSOCKET_OPEN_TIMEOUT_MS } from './websocket-timeout.js';
 
 /** Waits before each re-probe while on polling: soon after the fallback, then every 30 s. */
 export const UPGRADE_PROBE_DELAYS_MS = [5_000, 10_000, 20_000, 30_000] as const;
@@ -27,9 +30,34 @@ export type TransportName = 'websocket' | 'polling';
 interface ProbingEngine {
   readyState: string;
   upgrading: boolean;
-  transport: { name: string };
+  transport: ProbeTransport;
   _probe(name: 'websocket'): void;
+  createTransport(name: string): ProbeTransport;
   on(event: 'upgrade' | 'upgradeError' | 'close', listener: () => void): void;
+}
+
+/** An Engine.IO client transport; `onError` (protected) is how the probe learns it failed. */
+interface ProbeTransport {
+  name: string;
+  readyState: string;
+  onError(reason: string): void;
+}
+
+/**
+ * Starts Engine.IO's probe and answers the transport it made for it: `_probe` keeps it to
+ * itself, so `createTransport` is watched for that one call.
+ */
+function startProbe(engine: ProbingEngine): ProbeTransport | null {
+  let made: ProbeTransport | null = null;
+  const create = engine.createTransport;
+  engine.createTransport = (name) => (made = create.call(engine, name));
+  try {
+    engine._probe('websocket');
+  } finally {
+    // Back to the prototype's method.
+    delete (engine as Partial<ProbingEngine>).createTransport;
+  }
+  return made;
 }
 
 export function transportOf(manager: Manager | null): TransportName | null {
@@ -59,8 +87,12 @@ export function probeUpgrades(manager: Manager, changed: () => void): () => void
         timer = null;
         // An engine that closed meanwhile is replaced by the next open, which schedules anew.
         if (manager.engine !== (engine as unknown) || engine.readyState !== 'open') return;
-        if (!engine.upgrading) engine._probe('websocket');
-        else schedule();
+        if (engine.upgrading) return schedule();
+        const probe = startProbe(engine);
+        // Still opening later: fail it, which closes it and ends in upgradeError (schedule).
+        setTimeout(() => {
+          if (probe?.readyState === 'opening') probe.onError('websocket probe timeout');
+        }, WEBSOCKET_OPEN_TIMEOUT_MS);
       }, delay);
     };
     engine.on('upgrade', () => {

@@ -131,3 +131,23 @@ it('falls back to polling when the WebSocket handshake is dropped silently, afte
   expect(took).toBeLessThan(WEBSOCKET_OPEN_TIMEOUT_MS + 2_000);
   expect(disconnects).toBe(0);
 });
+
+it('gives up a re-probe that hangs, closing its socket, and upgrades once the network lets WebSocket through', async () => {
+  await openThroughProxy('hang');
+  // The fallback's own WebSocket, given up after the open timeout and closed.
+  await until(() => Promise.resolve(proxy.counts.abandoned === 1), 2_000, 'the hung handshake closed');
+  // The first re-probe hangs too; it is failed and its socket closed, not left open.
+  await until(
+    () => Promise.resolve(proxy.counts.abandoned === 2),
+    UPGRADE_PROBE_DELAYS_MS[0] + WEBSOCKET_OPEN_TIMEOUT_MS + 2_000,
+    'the hung probe closed',
+  );
+  expect(connection.transport).toBe('polling');
+  proxy.allowUpgrades(true);
+  await until(
+    () => Promise.resolve(connection.transport === 'websocket'),
+    UPGRADE_PROBE_DELAYS_MS[1] + 3_000,
+    'the next probe upgraded',
+  );
+  expect(disconnects).toBe(0);
+}, 30_000);

@@ -13,8 +13,11 @@ export interface UpgradeProxy {
   url: string;
   /** Lets WebSocket upgrades through from now on (true), or refuses them again (false). */
   allowUpgrades(allow: boolean): void;
-  /** Counts since the start: upgrades refused (or left hanging) and passed, plain HTTP requests passed. */
-  counts: { refused: number; upgraded: number; http: number };
+  /**
+   * Counts since the start: upgrades refused (or left hanging) and passed, plain HTTP
+   * requests passed, and hanging upgrades the client gave up on (closed).
+   */
+  counts: { refused: number; upgraded: number; http: number; abandoned: number };
   close(): Promise<void>;
 }
 
@@ -48,7 +51,7 @@ export async function startUpgradeProxy(
   const target = new URL(serverUrl);
   const port = Number(target.port);
   const open = new Set<Socket>();
-  const counts = { refused: 0, upgraded: 0, http: 0 };
+  const counts = { refused: 0, upgraded: 0, http: 0, abandoned: 0 };
   let allow = false;
   const server = createServer((req, res) => {
     counts.http += 1;
@@ -82,8 +85,13 @@ export async function startUpgradeProxy(
   server.on('upgrade', (req: IncomingMessage, client: Socket, head: Buffer) => {
     if (!allow) {
       counts.refused += 1;
-      if (options.blocked !== 'hang')
-        client.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      if (options.blocked === 'hang') {
+        // The HTTP server keeps half-open sockets: the client's end is the sign it gave up.
+        client.once('end', () => {
+          counts.abandoned += 1;
+          client.destroy();
+        });
+      } else client.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
     counts.upgraded += 1;
