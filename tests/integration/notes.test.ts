@@ -244,7 +244,10 @@ describe.each(STORE_KINDS)('%s store', (kind) => {
           { room: ROOM, opId: opId(), anchor: ANCHOR, body: 'x'.repeat(70_000) },
           () => {},
         );
-        expect(await closed).toBe(transport === 'websocket' ? 'transport close' : 'transport error');
+        // Over polling the client hears either the refused POST or the session's end first.
+        const reasons =
+          transport === 'websocket' ? ['transport close'] : ['transport error', 'transport close'];
+        expect(reasons).toContain(await closed);
         await serverClosed;
         expect(await notesOf(await subscribed(server))).toEqual([]);
       },
