@@ -1,12 +1,14 @@
 /**
- * Long-polling gets the bounds a WebSocket has (issue 15), and its cursors are not lost
- * where a WebSocket's would not be.
+ * Long-polling gets the bounds a WebSocket has (issue 15), and loses no cursor change a
+ * WebSocket would not lose.
  *
- * Oversized posts. Engine.IO answers a POST over
- * `maxHttpBufferSize` with 413 but keeps the session open: a polite client then closes it,
- * a hostile one could post oversized bodies for as long as it likes. A WebSocket that sends
- * one oversized message is closed (`ws` maxPayload), so the polling session that sent one is
- * closed here too, the moment the 413 goes out.
+ * Oversized posts: Engine.IO answers a POST over `maxHttpBufferSize` with 413 but keeps the
+ * session open; a polite client then closes it, a hostile one could post oversized bodies for
+ * as long as it likes. A WebSocket that sends one oversized message is closed (`ws`
+ * maxPayload), so the polling session that sent one is closed here too, as the 413 goes out.
+ *
+ * Kept cursor batches: {@link keepsVolatile}, applied where Socket.IO would drop a volatile
+ * packet (the `writeToEngine` wrapper in metrics.ts, which counts the drops).
  */
 import { ServerResponse, type IncomingMessage } from 'node:http';
 import type { Server } from 'socket.io';
