@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 
 // One throwaway PostgreSQL cluster per run for the store tests of both projects (issue 12).
 const PG_SETUP = './tests/support/pg-global-setup.ts';
+// The worker's connection uses the browser's WebSocket; Node 20 has none (issue 15).
+const NODE_WEBSOCKET = './tests/support/node-websocket.ts';
 
 export default defineConfig({
   test: {
@@ -13,6 +15,7 @@ export default defineConfig({
           include: ['tests/unit/**/*.test.ts'],
           environment: 'node',
           globalSetup: [PG_SETUP],
+          setupFiles: [NODE_WEBSOCKET],
         },
       },
       {
@@ -20,6 +23,7 @@ export default defineConfig({
           name: 'integration',
           include: ['tests/integration/**/*.test.ts'],
           globalSetup: [PG_SETUP],
+          setupFiles: [NODE_WEBSOCKET],
           testTimeout: 20_000,
           hookTimeout: 20_000,
         },

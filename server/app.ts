@@ -22,6 +22,7 @@ import { registerNotes } from './notes/notes-handlers.js';
 import { NotesMend } from './cluster/notes-mend.js';
 import { RedisLink } from './cluster/redis-link.js';
 import { localFirstShardedAdapter, type RemoteBroadcast } from './cluster/sharded-adapter.js';
+import { closeOversizedPolls } from './polling-bounds.js';
 import { createRoomAccess } from './room-access.js';
 import { registerRooms, type RoomsStats } from './rooms/rooms-handlers.js';
 import { boundSendQueues } from './send-queue.js';
@@ -86,9 +87,9 @@ export function createApp({
   const redis = config.redisUrl === null ? null : new RedisLink(config.redisUrl, logger);
   let onRemote: (broadcast: RemoteBroadcast) => boolean = () => false;
   const io = new Server(httpServer, {
-    // One node takes long-polling too; several nodes take WebSocket only, so a round-robin
-    // balancer needs no sticky sessions (a polling session lives on one node).
-    transports: redis ? ['websocket'] : ['websocket', 'polling'],
+    // Long-polling is the fallback where WebSocket is blocked (issue 15); with several nodes
+    // the balancer keeps a polling session on one node (deploy/nginx.conf, docs/DEPLOY.md).
+    transports: ['websocket', 'polling'],
     maxHttpBufferSize: MAX_MESSAGE_BYTES,
     serveClient: false,
     cors: { origin: (origin, done) => done(null, originOk(origin)) },
@@ -115,6 +116,7 @@ export function createApp({
   cap.track(io);
   const adminOrigin = rememberAdminOrigin(io, config.admin !== null);
   releaseUpgradeRequests(io);
+  closeOversizedPolls(io);
   const appMetrics = new Metrics(io, redis ? config.nodeId : null);
   appMetrics.gaugeStore(() => store.health());
   if (redis) appMetrics.gaugeRedis(redis);

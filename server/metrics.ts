@@ -7,6 +7,7 @@
 import type { Server } from 'socket.io';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { parseRoomId, type ErrorCode } from '../protocol/index.js';
+import { keepsVolatile } from './polling-bounds.js';
 
 /** Server-to-client events worth a label; anything else (admin-ui's) counts as `other`. */
 const OUT_EVENTS = new Set([
@@ -24,7 +25,7 @@ const PACKET_HEAD = /^([23])(?:\d+-)?(?:(\/[^,]*),)?\d*(?:\["([^"\\]{1,40})")?/;
 
 /** The part of socket.io's internal Client that the volatile drop counter looks at. */
 interface EngineClient {
-  conn: { transport: { writable: boolean } };
+  conn: { transport: { writable: boolean; name: string }; writeBuffer: unknown[] };
   writeToEngine(packets: unknown, opts: { volatile?: boolean }): void;
 }
 
@@ -237,7 +238,12 @@ export class Metrics {
     // bind() of a renamed function (a wrapper such as the benchmark's) copies its properties.
     const counting = {
       writeToEngine(this: EngineClient, packets: unknown, opts: { volatile?: boolean }): void {
-        if (opts.volatile && !this.conn.transport.writable) volatileDropped.inc();
+        if (opts.volatile && !this.conn.transport.writable) {
+          // Long-polling keeps what it can until its next GET (polling-bounds.ts); the
+          // options object is shared by every receiver of a broadcast, so it is not changed.
+          if (keepsVolatile(this.conn)) return write!.call(this, packets, {});
+          volatileDropped.inc();
+        }
         write!.call(this, packets, opts);
       },
     };

@@ -15,6 +15,12 @@
  *   npm run bench:browser -- --runs 1 --moves 100 --json
  *   --out bench/results/browser-latest.json     where the JSON goes ('' for nowhere)
  *   --label before                              a name for this build in the JSON
+ *   --polling b                                 B (or a) reaches the server through a proxy that
+ *                                               refuses WebSocket: long-polling (issue 15)
+ *   --rtt-ms 50                                 that proxy adds this round trip to each request
+ *
+ * Besides latency it counts the cursor frames the server sent B during the drags
+ * (updates/s) and, on polling, the polls that carried them.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -22,9 +28,10 @@ import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Page } from 'playwright-core';
 import { DIST, launchUser, type BrowserUser } from '../../tests/e2e/support/browser-user.js';
-import { startCollabServer } from '../../tests/e2e/support/collab-server.js';
+import { startCollabServer, type CollabServer } from '../../tests/e2e/support/collab-server.js';
 import { shareWithPopup } from '../../tests/e2e/support/sharing.js';
 import { serveDirectory } from '../../tests/e2e/support/static-server.js';
+import { startUpgradeProxy } from '../../tests/support/upgrade-proxy.js';
 import { analyzeDiscrete, analyzeDrag, summarize, type Summary, type Sweep } from './latency-analysis.js';
 import { drawnAt, installDrawProbe, installMoveProbe, takeStamps, type Stamp } from './page-probes.js';
 import { prng as random } from '../support/prng.js';
@@ -38,6 +45,8 @@ const { values: args } = parseArgs({
     'sweep-moves': { type: 'string', default: '80' },
     out: { type: 'string', default: 'bench/results/browser-latest.json' },
     label: { type: 'string', default: '' },
+    polling: { type: 'string', default: 'none' },
+    'rtt-ms': { type: 'string', default: '0' },
     json: { type: 'boolean', default: false },
     /** Also keep every stamp (A's moves, B's draws) in the JSON, for a closer look. */
     raw: { type: 'boolean', default: false },
@@ -53,6 +62,9 @@ const VIEWPORT = { width: 1280, height: 800 };
 /** Where moves may land: away from the edges, where the overlay clamps the arrow and label. */
 const AREA = { left: 60, top: 60, right: 1100, bottom: 700 };
 const DRAG_HZ = 60;
+const POLLING = args.polling as 'none' | 'a' | 'b';
+if (!['none', 'a', 'b'].includes(POLLING)) throw new Error('--polling takes none, a or b');
+const RTT_MS = Number(args['rtt-ms']);
 const SWEEP_PAUSE_MS = 400;
 
 const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, Math.max(0, ms)));
@@ -213,6 +225,8 @@ async function main(): Promise<void> {
     throw new Error('dist/ has no build: run `npm run build` first');
   const startedAt = new Date().toISOString();
   const server = await startCollabServer();
+  const proxy = POLLING === 'none' ? null : await startUpgradeProxy(server.url, { rttMs: RTT_MS });
+  const urlOf = (user: 'a' | 'b') => (proxy && POLLING === user ? proxy.url : server.url);
   const pages = await serveDirectory(resolve(import.meta.dirname, 'pages'));
   const users: BrowserUser[] = await Promise.all([
     launchUser('bench-a', VIEWPORT),
@@ -223,11 +237,11 @@ async function main(): Promise<void> {
     const a = await alice.context.newPage();
     const b = await bob.context.newPage();
     await Promise.all([a.goto(`${pages.url}/latency.html`), b.goto(`${pages.url}/latency.html`)]);
-    for (const [user, page, name] of [
-      [alice, a, 'Alice'],
-      [bob, b, 'Bob'],
+    for (const [user, page, name, seat] of [
+      [alice, a, 'Alice', 'a'],
+      [bob, b, 'Bob', 'b'],
     ] as const) {
-      const popup = await shareWithPopup(user, page, server.url, name);
+      const popup = await shareWithPopup(user, page, urlOf(seat), name);
       await popup.close();
       await page.bringToFront();
     }
@@ -235,13 +249,24 @@ async function main(): Promise<void> {
     await a.mouse.move(AREA.left, AREA.top);
     await installDrawProbeIn(b);
 
+    const frames = countFrames(server, 'Bob');
     const runs = [];
     const pooled = { start: [] as number[], arrival: [] as number[], reach: [] as number[] };
     for (let run = 0; run < RUNS; run += 1) {
       const load = loadavg()[0] ?? 0;
       const offsets = { a: await clockOffset(a), b: await clockOffset(b) };
       const { raw: discreteRaw, ...discrete } = await runDiscrete(a, b, 1000 + run);
+      const before = frames();
+      const dragStarted = now();
       const { raw: dragRaw, ...drag } = await runDrag(a, b);
+      const after = frames();
+      const seconds = (SWEEPS * SWEEP_MOVES) / DRAG_HZ;
+      const delivery = {
+        /** Cursor frames the server sent B per second of dragging. */
+        updatesPerSecond: Math.round(((after.cursor - before.cursor) / seconds) * 10) / 10,
+        /** Polls (GETs answered) per second of the whole drag phase, pauses included; 0 on WebSocket. */
+        pollsPerSecond: Math.round(((after.polls - before.polls) / ((now() - dragStarted) / 1000)) * 10) / 10,
+      };
       pooled.start.push(...discreteRaw.start);
       pooled.arrival.push(...discreteRaw.arrival);
       pooled.reach.push(...dragRaw.reach);
@@ -251,11 +276,13 @@ async function main(): Promise<void> {
         clockOffsetsMs: offsets,
         discrete,
         drag,
+        delivery,
       });
       process.stderr.write(
         `run ${run + 1}/${RUNS} (load ${load.toFixed(2)}): ` +
           `discrete start ${fmt(discrete.start)} | arrival ${fmt(discrete.arrival)} | lost ${discrete.lost}; ` +
-          `drag reach ${fmt(drag.reach)} | onset p50 ${drag.onset.p50} | lost ${drag.lost}\n`,
+          `drag reach ${fmt(drag.reach)} | onset p50 ${drag.onset.p50} | lost ${drag.lost}; ` +
+          `${delivery.updatesPerSecond} updates/s to B, ${delivery.pollsPerSecond} polls/s\n`,
       );
     }
     const result = {
@@ -274,6 +301,8 @@ async function main(): Promise<void> {
         dragHz: DRAG_HZ,
         viewport: VIEWPORT,
         chromium: alice.context.browser()?.version() ?? 'persistent context',
+        polling: POLLING,
+        rttMs: RTT_MS,
       },
       /** Every sample of every run together. */
       pooled: {
@@ -296,8 +325,27 @@ async function main(): Promise<void> {
   } finally {
     await Promise.all(users.map((user) => user.close()));
     await pages.close();
+    await proxy?.close();
     await server.dispose();
   }
+}
+
+/**
+ * Counts what the server sends one user's /rooms connection: cursor frames, and the times
+ * a long-polling transport answered a GET (Engine.IO's `drain` after each poll answer).
+ */
+function countFrames(server: CollabServer, name: string): () => { cursor: number; polls: number } {
+  const socket = [...server.app()!.io.of('/rooms').sockets.values()].find((s) => s.data.name === name);
+  if (!socket) throw new Error(`${name} has no /rooms socket`);
+  const counts = { cursor: 0, polls: 0 };
+  socket.conn.on('packetCreate', (packet: { data?: unknown }) => {
+    if (typeof packet.data === 'string' && /^2\/rooms,\["cursor:(packed|batch)"/.test(packet.data))
+      counts.cursor += 1;
+  });
+  socket.conn.on('drain', () => {
+    if (socket.conn.transport.name === 'polling') counts.polls += 1;
+  });
+  return () => ({ ...counts });
 }
 
 function fmt(summary: Summary): string {

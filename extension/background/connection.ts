@@ -1,10 +1,12 @@
 /**
- * The service worker's one Socket.IO connection: a Manager (WebSocket only; a service
- * worker has no XMLHttpRequest, so long-polling cannot work) with one socket per
- * namespace, `/rooms` and `/notes`. It tracks a status for the popup and tells its
- * owner when a namespace (re)connects so rooms can be joined again.
+ * The service worker's one Socket.IO connection: a Manager with one socket per namespace,
+ * `/rooms` and `/notes`. It tries WebSocket first and falls back to long-polling over
+ * `fetch` (a service worker has no XMLHttpRequest) when the WebSocket handshake fails, and
+ * goes back to WebSocket when it can (transport-upgrade.ts). It tracks a status and the
+ * transport for the popup and tells its owner when a namespace (re)connects so rooms can be
+ * joined again.
  */
-import { Manager, type Socket } from 'socket.io-client';
+import { Fetch, Manager, WebSocket, type Socket } from 'socket.io-client';
 import type { z } from 'zod';
 import {
   resultSchema,
@@ -16,6 +18,8 @@ import {
   type RoomsClientToServerEvents,
   type RoomsServerToClientEvents,
 } from '../../protocol/index.js';
+import { probeUpgrades, transportOf, type TransportName } from './transport-upgrade.js';
+import { timeOutWebSockets } from './websocket-timeout.js';
 
 export type RoomsSocket = Socket<RoomsServerToClientEvents, RoomsClientToServerEvents>;
 export type NotesSocket = Socket<NotesServerToClientEvents, NotesClientToServerEvents>;
@@ -63,7 +67,11 @@ export type ManagerFactory = (url: string) => Manager;
 
 const defaultManager: ManagerFactory = (url) =>
   new Manager(url, {
-    transports: ['websocket'],
+    // Constructors, not names: the default polling transport needs XMLHttpRequest. In this
+    // order with tryAllTransports, a refused WebSocket handshake falls back to polling at
+    // once; every reconnect tries WebSocket first again (issue 15).
+    transports: [WebSocket, Fetch],
+    tryAllTransports: true,
     autoConnect: false,
     reconnectionDelay: 1_000,
     reconnectionDelayMax: 10_000,
@@ -78,6 +86,8 @@ export class Connection {
   private problemValue: ConnectionProblem | null = null;
   /** Latest cursor per room that found the transport busy; sent on the next drain. */
   private readonly pendingCursors = new Map<string, Cursor>();
+  /** Stops the transport watchers of the open manager (probes, WebSocket timeouts). */
+  private stopWatching: (() => void) | null = null;
 
   constructor(
     private readonly hooks: ConnectionHooks,
@@ -91,6 +101,11 @@ export class Connection {
   /** Why the connection is `offline`; null in every other status. */
   get problem(): ConnectionProblem | null {
     return this.statusValue === 'offline' ? this.problemValue : null;
+  }
+
+  /** The transport while connected: `polling` is the fallback the popup mentions. */
+  get transport(): TransportName | null {
+    return this.statusValue === 'connected' ? transportOf(this.manager) : null;
   }
 
   get url(): string | null {
@@ -122,8 +137,15 @@ export class Connection {
     // Every (re)open makes a new engine; its drain is when a busy transport can take cursors again.
     manager.on('open', () => manager.engine.on('drain', () => this.flushCursors()));
     this.setStatus('connecting', null);
-    rooms.connect();
-    notes.connect();
+    const stopProbing = probeUpgrades(manager, () => this.hooks.statusChanged());
+    const stopTimeouts = timeOutWebSockets(manager, () => {
+      rooms.connect();
+      notes.connect();
+    });
+    this.stopWatching = () => {
+      stopProbing();
+      stopTimeouts();
+    };
   }
 
   private watch(socket: Socket, namespace: 'rooms' | 'notes'): void {
@@ -185,6 +207,8 @@ export class Connection {
     this.notesSocket?.removeAllListeners();
     this.roomsSocket?.disconnect();
     this.notesSocket?.disconnect();
+    this.stopWatching?.();
+    this.stopWatching = null;
     this.manager.removeAllListeners();
     this.manager = null;
     this.pendingCursors.clear();

@@ -117,6 +117,7 @@ export class PopupApi {
       rooms: entry && room ? await this.listRooms(entry.page) : [],
       paused: settings.paused,
       connection: connection.status,
+      transport: connection.transport,
       connectionProblem: connection.problem,
       self: membership?.self ?? null,
       peers: membership ? [...membership.peers.values()] : [],

@@ -2,26 +2,29 @@
  * The service worker's parts, built and wired together; index.ts connects them to the
  * browser's events. Where each behaviour lives:
  *
- * | behaviour                                             | module                                |
- * | ----------------------------------------------------- | ------------------------------------- |
- * | which room each tab wants, and which room it is in    | tab-sessions.ts                       |
- * | the rooms open now and their explicit states          | open-rooms.ts                         |
- * | messages from content scripts, ports and tabs closing | tab-messages.ts                       |
- * | putting a tab in its room and taking it out           | tab-placement.ts                      |
- * | sharing on/off per site, pause all                    | sharing.ts                            |
- * | switching rooms, private rooms, invite codes          | room-switcher.ts                      |
- * | join, leave, keep-alive, idle, who is here            | room-membership.ts                    |
- * | notes:subscribe (with the private key), catch-up      | notes-sync.ts                         |
- * | creating, editing, deleting notes via the outbox      | note-writes.ts, outbox.ts             |
- * | export and import                                     | notes-transfer.ts                     |
- * | every event from the server                           | inbound-router.ts                     |
- * | the socket.io connection, and when it is open         | connection.ts, connection-lifetime.ts |
- * | name and colour; the server URL                       | profile.ts; server-url.ts             |
- * | what the popup shows and asks                         | popup-api.ts                          |
+ * | behaviour                                             | module                                      |
+ * | ----------------------------------------------------- | ------------------------------------------- |
+ * | which room each tab wants, and which room it is in    | tab-sessions.ts                             |
+ * | the rooms open now and their explicit states          | open-rooms.ts                               |
+ * | messages from content scripts, ports and tabs closing | tab-messages.ts                             |
+ * | putting a tab in its room and taking it out           | tab-placement.ts                            |
+ * | sharing on/off per site, pause all                    | sharing.ts                                  |
+ * | switching rooms, private rooms, invite codes          | room-switcher.ts                            |
+ * | join, leave, keep-alive, idle, who is here            | room-membership.ts                          |
+ * | notes:subscribe (with the private key), catch-up      | notes-sync.ts                               |
+ * | creating, editing, deleting notes via the outbox      | note-writes.ts, outbox.ts                   |
+ * | export and import                                     | notes-transfer.ts                           |
+ * | every event from the server                           | inbound-router.ts                           |
+ * | the socket.io connection, and when it is open         | connection.ts, connection-lifetime.ts       |
+ * | WebSocket first, long-polling when it is blocked      | websocket-timeout.ts                        |
+ * | back to WebSocket; the worker kept running on polling | transport-upgrade.ts; polling-keep-alive.ts |
+ * | name and colour; the server URL                       | profile.ts; server-url.ts                   |
+ * | what the popup shows and asks                         | popup-api.ts                                |
  */
 import type { ChromeApi } from '../chrome-api.js';
 import { Connection, type ManagerFactory } from './connection.js';
 import { ConnectionLifetime } from './connection-lifetime.js';
+import { PollingKeepAlive } from './polling-keep-alive.js';
 import { routeInbound } from './inbound-router.js';
 import { NoteWrites } from './note-writes.js';
 import { NotesSync } from './notes-sync.js';
@@ -79,10 +82,17 @@ export function createWorker(
     changed,
   });
   const notes: NotesSync = new NotesSync(connection, sessions, api.storageSession, { changed });
+  const workerAlive = new PollingKeepAlive(api.storageSession, () => connection.transport);
   const lifetime: ConnectionLifetime = new ConnectionLifetime(connection, settings, {
     needed: () => sessions.rooms.size > 0 || writes.outbox.size > 0,
-    opened: () => membership.startKeepAlive(),
-    closed: () => membership.stopKeepAlive(),
+    opened: () => {
+      membership.startKeepAlive();
+      workerAlive.start();
+    },
+    closed: () => {
+      membership.stopKeepAlive();
+      workerAlive.stop();
+    },
   });
   const writes: NoteWrites = new NoteWrites(api.storageLocal, settings, sessions, notes, {
     needConnection: () => void lifetime.open(),

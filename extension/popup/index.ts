@@ -155,7 +155,10 @@ function dot(color: string): HTMLElement {
 function render(state: PopupState): void {
   current = state;
   showError(state.error);
-  ui.status.textContent = t(STATUS_TEXT[state.status]);
+  // WebSocket refused on the way: say so, the rest of the popup is the same (issue 15).
+  const polling = state.transport === 'polling';
+  ui.status.textContent =
+    polling && state.status === 'connected' ? t('statusConnectedPolling') : t(STATUS_TEXT[state.status]);
   ui.status.dataset.status = state.status;
 
   ui.toggle.disabled = state.origin === null;
@@ -165,8 +168,9 @@ function render(state: PopupState): void {
   ui.pause.textContent = t(state.paused ? 'popupResume' : 'popupPauseAll');
   ui.pause.setAttribute('aria-pressed', String(state.paused));
   ui.pause.title = t(state.paused ? 'popupResumeTitle' : 'popupPauseTitle');
-  ui.connection.textContent = connectionText(state);
+  ui.connection.textContent = polling ? t('connectedPolling') : connectionText(state);
   ui.connection.dataset.connection = state.connection;
+  ui.connection.dataset.transport = state.transport ?? '';
 
   if (state.room) {
     const channel = document.createElement('span');

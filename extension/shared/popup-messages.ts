@@ -136,6 +136,11 @@ export const PopupState = z.object({
   /** The worker's one connection to the server. */
   connection: z.enum(['idle', 'connecting', 'connected', 'offline']),
   /**
+   * The transport while connected: `polling` when WebSocket was refused on the way (a proxy
+   * or firewall) and the connection fell back to HTTP long-polling (issue 15).
+   */
+  transport: z.enum(['websocket', 'polling']).nullable(),
+  /**
    * Why the connection is `offline`: nothing answered at the URL, or the server refused the
    * handshake and said why. The popup puts it in words and says what to do.
    */

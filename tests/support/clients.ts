@@ -31,9 +31,33 @@ export function makeAuth(overrides: Partial<Record<keyof Auth, unknown>> = {}): 
   };
 }
 
+/** Both transports, for limit tests that must hold on each (issue 15). */
+export const TRANSPORTS = ['websocket', 'polling'] as const;
+export type TransportName = (typeof TRANSPORTS)[number];
+
+let transport: TransportName = 'websocket';
+
+/**
+ * The transport every client made from now on uses, only that one (no upgrade): a test
+ * file runs its limit tests once per transport with `describe.each(TRANSPORTS)`.
+ */
+export function useTransport(name: TransportName): void {
+  transport = name;
+}
+
+/** The options of a client on the current transport; `polling` never upgrades. */
+export function transportOptions(): { transports: TransportName[]; upgrade: boolean } {
+  return { transports: [transport], upgrade: false };
+}
+
+/** The `connect_error` message of a connection refused before Socket.IO (HTTP 403), per transport. */
+export function refusedMessage(): string {
+  return transport === 'websocket' ? 'websocket error' : 'xhr poll error';
+}
+
 function open(url: string, namespace: string, auth: object): Socket {
   // forceNew: every client is its own connection, like two browser profiles.
-  return io(url + namespace, { auth, transports: ['websocket'], forceNew: true, reconnection: false });
+  return io(url + namespace, { auth, ...transportOptions(), forceNew: true, reconnection: false });
 }
 
 /** Connects and resolves once the handshake is accepted; rejects with the connect error. */
@@ -64,7 +88,7 @@ export async function handshakeError(
 ): Promise<{ message: string; data: unknown }> {
   const socket = io(url + namespace, {
     auth,
-    transports: ['websocket'],
+    ...transportOptions(),
     forceNew: true,
     reconnection: false,
     ...(extraHeaders ? { extraHeaders } : {}),

@@ -1,6 +1,6 @@
 /**
  * A person as the extension behaves on the wire, for the multi-node tests: one reconnecting
- * Socket.IO connection (WebSocket only) carrying /rooms and /notes, that keeps alive within
+ * Socket.IO connection (WebSocket unless told otherwise) carrying /rooms and /notes, that keeps alive within
  * the presence TTL, joins its room again after every reconnect, resubscribes to notes from
  * the revision it has, and keeps unacknowledged note creations in an outbox that it sends
  * again, with the same opId, once connected.
@@ -52,13 +52,19 @@ export interface UserOptions {
   keepAliveMs: number;
   /** Reconnect when the connection drops (through nginx), or not (to one node directly). */
   reconnect?: boolean;
+  /**
+   * Engine.IO transports in the order tried: WebSocket only by default; `['polling']` is
+   * someone whose WebSocket is blocked, `['polling', 'websocket']` Socket.IO's default
+   * (polling, then an upgrade of the same session).
+   */
+  transports?: Array<'websocket' | 'polling'>;
 }
 
 /** Connects, joins `page` and subscribes to its notes; resolves once both are done. */
 export async function startUser(options: UserOptions): Promise<ClusterUser> {
   const auth = makeAuth({ name: options.name });
   const manager = new Manager(options.url, {
-    transports: ['websocket'],
+    transports: options.transports ?? ['websocket'],
     forceNew: true,
     reconnection: options.reconnect ?? true,
     reconnectionDelay: 50,

@@ -71,12 +71,17 @@ export function renderNginxConf(template: string, options: NginxConfOptions): st
       ),
     ].join('\n'),
   );
-  const upstream = /(upstream copresence \{\n)((?:\s*#.*\n|\s*server \S+.*;\n)+)(\s*\})/;
-  const match = upstream.exec(conf);
-  if (!match) throw new Error('deploy/nginx.conf has no `upstream copresence` block of server lines');
-  const params = /server \S+ (.*);/.exec(match[2] as string)?.[1] ?? '';
-  const servers = options.upstreams.map((port) => `        server 127.0.0.1:${port} ${params};\n`).join('');
-  conf = conf.replace(upstream, `$1${servers}$3`);
+  // Every upstream block (round-robin, and hashed for long-polling) lists the same nodes.
+  const upstream =
+    /(upstream copresence\S* \{\n(?:\s*(?:#|hash ).*\n)*)((?:\s*#.*\n|\s*server \S+.*;\n)+)(\s*\})/g;
+  const blocks = [...conf.matchAll(upstream)];
+  if (blocks.length === 0)
+    throw new Error('deploy/nginx.conf has no `upstream copresence` block of server lines');
+  conf = conf.replace(upstream, (_, head: string, lines: string, tail: string) => {
+    const params = /server \S+ (.*);/.exec(lines)?.[1] ?? '';
+    const servers = options.upstreams.map((port) => `        server 127.0.0.1:${port} ${params};\n`).join('');
+    return `${head}${servers}${tail}`;
+  });
   conf = replaceOnce(conf, /^(\s*)listen 8080;$/m, `$1listen 127.0.0.1:${options.port};`);
   return conf;
 }

@@ -28,6 +28,8 @@ export interface LaunchOptions {
   lang?: string;
   /** More Chromium switches (`--enable-caret-browsing`). */
   args?: readonly string[];
+  /** The unpacked extension to load: dist/ unless a test builds a variant of it. */
+  extensionDir?: string;
 }
 
 /** Launches a fresh profile with the unpacked extension from dist/. */
@@ -36,7 +38,7 @@ export async function launchUser(
   viewport = { width: 1280, height: 800 },
   options: LaunchOptions = {},
 ): Promise<BrowserUser> {
-  const lang = options.lang;
+  const { lang, extensionDir = DIST } = options;
   const home = mkdtempSync(join(tmpdir(), `collab-e2e-${label}-`));
   const context = await chromium.launchPersistentContext(join(home, 'profile'), {
     executablePath: CHROMIUM,
@@ -51,8 +53,8 @@ export async function launchUser(
     },
     args: [
       '--no-sandbox',
-      `--disable-extensions-except=${DIST}`,
-      `--load-extension=${DIST}`,
+      `--disable-extensions-except=${extensionDir}`,
+      `--load-extension=${extensionDir}`,
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',

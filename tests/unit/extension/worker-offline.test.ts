@@ -65,6 +65,7 @@ describe('the worker while the server cannot be reached', () => {
       status: 'offline',
       connection: 'offline',
       connectionProblem: { kind: 'unreachable' },
+      transport: null,
       // No raw transport error anywhere in what the popup shows.
       error: null,
     });
@@ -72,7 +73,8 @@ describe('the worker while the server cannot be reached', () => {
 
     server = await startTestServer({ env: { PORT: dead.port } });
     await tab.next(isActive, 0, RECONNECT_MS);
-    expect((await popup.stateFor(1)).connectionProblem).toBeNull();
+    // WebSocket, tried first, works here: no fallback to mention (issue 15).
+    expect(await popup.stateFor(1)).toMatchObject({ connectionProblem: null, transport: 'websocket' });
   }, 30_000);
 
   it('tells a tab that was in its room when the connection drops, instead of an empty room', async () => {
