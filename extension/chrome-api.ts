@@ -34,6 +34,38 @@ export interface TabInfo {
 
 export type StorageChanges = Record<string, { oldValue?: unknown; newValue?: unknown }>;
 
+/** A content script registered with `scripting.registerContentScripts`. */
+export interface RegisteredScript {
+  id: string;
+  js: string[];
+  matches: string[];
+  runAt: 'document_start' | 'document_idle';
+}
+
+/**
+ * The optional host permissions (manifest `optional_host_permissions`) the user granted, as
+ * match patterns. `request` must be called from a click (a user gesture), before any await.
+ */
+export interface HostsApi {
+  granted(): Promise<string[]>;
+  request(patterns: string[]): Promise<boolean>;
+  remove(patterns: string[]): Promise<boolean>;
+  /** Granted or removed by us or in the browser's settings for the extension. */
+  onAdded(listener: (patterns: string[]) => void): void;
+  onRemoved(listener: (patterns: string[]) => void): void;
+}
+
+/** Content scripts registered at run time, and injecting one into an open tab. */
+export interface ScriptsApi {
+  registered(): Promise<RegisteredScript[]>;
+  /** Registered in order, top frame only, kept across browser restarts. */
+  register(scripts: RegisteredScript[]): Promise<void>;
+  update(scripts: RegisteredScript[]): Promise<void>;
+  unregister(ids: string[]): Promise<void>;
+  /** `scripting.executeScript` of one file into a tab's top frame. */
+  inject(tabId: number, file: string): Promise<void>;
+}
+
 /** Everything the extension needs from the browser. */
 export interface ChromeApi {
   storageLocal: StorageAreaLike;
@@ -47,7 +79,7 @@ export interface ChromeApi {
   sendMessage(message: unknown): Promise<unknown>;
   /** `runtime.onMessage`; return a promise to answer, `undefined` to let others answer. */
   onMessage(listener: (message: unknown) => Promise<unknown> | undefined): void;
-  queryTabs(query: { active?: boolean; currentWindow?: boolean }): Promise<TabInfo[]>;
+  queryTabs(query: { active?: boolean; currentWindow?: boolean; url?: string[] }): Promise<TabInfo[]>;
   getTab(tabId: number): Promise<TabInfo | null>;
   onTabRemoved(listener: (tabId: number) => void): void;
   onTabActivated(listener: (tabId: number) => void): void;
@@ -59,6 +91,10 @@ export interface ChromeApi {
    * `add-note-here` keyboard command (manifest `commands`); the listener gets the tab.
    */
   onAddNoteHere(listener: (tabId: number) => void): void;
+  /** Shows "Add note here" on pages these patterns match only (none: hidden everywhere). */
+  showAddNoteHereOn(patterns: string[]): Promise<void>;
+  hosts: HostsApi;
+  scripts: ScriptsApi;
 }
 
 const ADD_NOTE_HERE = 'add-note-here';
@@ -70,6 +106,8 @@ export function createChromeApi(): ChromeApi {
     (key, substitutions) => browser.i18n.getMessage(key, substitutions),
     browser.i18n.getUILanguage(),
   );
+  // Updates to the menu wait for its creation (onAddNoteHere), which a new worker redoes.
+  let menu: Promise<unknown> = Promise.resolve();
   return {
     storageLocal: browser.storage.local,
     storageSession: browser.storage.session,
@@ -94,13 +132,18 @@ export function createChromeApi(): ChromeApi {
     },
     onAddNoteHere: (listener) => {
       // removeAll first: a restarted worker runs this again and ids must stay unique.
-      void browser.contextMenus.removeAll().then(() =>
-        browser.contextMenus.create({
-          id: ADD_NOTE_HERE,
-          title: t('addNoteHere'),
-          contexts: ['page', 'selection'],
-        }),
-      );
+      // Hidden until site-access.ts shows it on the granted sites.
+      menu = browser.contextMenus
+        .removeAll()
+        .then(() =>
+          browser.contextMenus.create({
+            id: ADD_NOTE_HERE,
+            title: t('addNoteHere'),
+            contexts: ['page', 'selection'],
+            visible: false,
+          }),
+        )
+        .catch(() => undefined);
       browser.contextMenus.onClicked.addListener((info, tab) => {
         if (info.menuItemId === ADD_NOTE_HERE && tab?.id !== undefined) listener(tab.id);
       });
@@ -109,6 +152,47 @@ export function createChromeApi(): ChromeApi {
         const id = tab?.id ?? (await browser.tabs.query({ active: true, currentWindow: true }))[0]?.id;
         if (id !== undefined) listener(id);
       });
+    },
+    showAddNoteHereOn: (patterns) => {
+      menu = menu
+        .then(() =>
+          browser.contextMenus.update(
+            ADD_NOTE_HERE,
+            patterns.length > 0 ? { visible: true, documentUrlPatterns: patterns } : { visible: false },
+          ),
+        )
+        .catch(() => undefined);
+      return menu.then(() => undefined);
+    },
+    hosts: {
+      granted: async () => (await browser.permissions.getAll()).origins ?? [],
+      request: (origins) => browser.permissions.request({ origins }),
+      remove: (origins) => browser.permissions.remove({ origins }),
+      onAdded: (listener) =>
+        browser.permissions.onAdded.addListener((permissions) => listener(permissions.origins ?? [])),
+      onRemoved: (listener) =>
+        browser.permissions.onRemoved.addListener((permissions) => listener(permissions.origins ?? [])),
+    },
+    scripts: {
+      registered: async () =>
+        (await browser.scripting.getRegisteredContentScripts()).map((script) => ({
+          id: script.id,
+          js: script.js ?? [],
+          matches: script.matches ?? [],
+          runAt: script.runAt === 'document_start' ? 'document_start' : 'document_idle',
+        })),
+      register: (scripts) =>
+        browser.scripting.registerContentScripts(
+          scripts.map((script) => ({ ...script, allFrames: false, persistAcrossSessions: true })),
+        ),
+      update: (scripts) =>
+        browser.scripting.updateContentScripts(
+          scripts.map((script) => ({ ...script, allFrames: false, persistAcrossSessions: true })),
+        ),
+      unregister: (ids) => browser.scripting.unregisterContentScripts({ ids }),
+      inject: async (tabId, file) => {
+        await browser.scripting.executeScript({ target: { tabId }, files: [file] });
+      },
     },
     isContextValid: () => {
       try {

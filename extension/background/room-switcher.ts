@@ -13,7 +13,7 @@ import {
   type Result,
 } from '../../protocol/index.js';
 import { ACK_TIMEOUT_MS, request, type Connection } from './connection.js';
-import type { SettingsStore } from './settings.js';
+import { sharesOn, type SettingsStore } from './settings.js';
 import type { TabPlacement } from './tab-placement.js';
 import type { TabSessions } from './tab-sessions.js';
 
@@ -37,7 +37,7 @@ export class RoomSwitcher {
     if (!tab?.page || !tab.port) return fail('invalid', 'Reload the page first.');
     const settings = await this.settings.load();
     if (settings.paused) return fail('forbidden', 'Sharing is paused.');
-    if (!tab.origin || !settings.enabledSites.includes(tab.origin)) {
+    if (!sharesOn(settings, tab.origin)) {
       return fail('forbidden', 'Turn sharing on for this site first.');
     }
     this.sessions.choose(tabId, channel, inviteKey, invite);

@@ -31,6 +31,8 @@ export const Settings = z.object({
   enabledSites: z.array(z.string()),
   /** All sharing paused, on every site, until the user resumes it. */
   paused: z.boolean().default(false),
+  /** Sharing on every http(s) site ("all sites" in the popup, with the wildcard grant). */
+  allSites: z.boolean().default(false),
 });
 export type Settings = z.infer<typeof Settings>;
 
@@ -44,7 +46,14 @@ const IDENTITY_KEY = 'identity';
 export function defaultSettings(random: () => number = Math.random): Settings {
   const digits = String(1000 + Math.floor(random() * 9000));
   const color = PALETTE[Math.floor(random() * PALETTE.length)] ?? PALETTE[0];
-  return { serverUrl: DEFAULT_SERVER_URL, name: `Guest ${digits}`, color, enabledSites: [], paused: false };
+  return {
+    serverUrl: DEFAULT_SERVER_URL,
+    name: `Guest ${digits}`,
+    color,
+    enabledSites: [],
+    paused: false,
+    allSites: false,
+  };
 }
 
 /** Reads and writes settings; keeps a parsed copy so hot paths never await storage. */
@@ -91,14 +100,15 @@ export class SettingsStore {
     return { ...identity, name: settings.name, color: settings.color };
   }
 
-  async isEnabled(origin: string): Promise<boolean> {
-    return (await this.load()).enabledSites.includes(origin);
-  }
-
   async setEnabled(origin: string, enabled: boolean): Promise<Settings> {
     const sites = (await this.load()).enabledSites.filter((site) => site !== origin);
     return this.update({ enabledSites: enabled ? [...sites, origin] : sites });
   }
+}
+
+/** True when sharing is on for the origin: switched on for it, or for all sites. */
+export function sharesOn(settings: Settings, origin: string | null): boolean {
+  return origin !== null && (settings.allSites || settings.enabledSites.includes(origin));
 }
 
 /** Keeps whichever stored fields are still valid when the whole record is not. */

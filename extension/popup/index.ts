@@ -6,7 +6,9 @@
  */
 import { Name } from '../../protocol/index.js';
 import { createChromeApi } from '../chrome-api.js';
+import { t } from '../shared/i18n.js';
 import { autosave, parseWith } from './autosave.js';
+import { wireSiteAccess } from './site-access.js';
 import {
   PopupReply,
   ServerUrl,
@@ -21,6 +23,7 @@ const STATUS_TEXT: Record<PopupStatus, string> = {
   connecting: 'Connecting…',
   offline: 'Offline',
   off: 'Off for this site',
+  access: t('statusAccess'),
   unsupported: 'Not available on this page',
   reload: 'Reload the page to start',
   paused: 'Paused',
@@ -159,8 +162,7 @@ function render(state: PopupState): void {
   ui.status.textContent = STATUS_TEXT[state.status];
   ui.status.dataset.status = state.status;
 
-  ui.toggle.disabled = state.origin === null;
-  ui.toggle.checked = state.sharing;
+  renderAccess(state);
   ui.toggleLabel.textContent = state.origin
     ? `Share on ${state.origin}`
     : 'Sharing works on http(s) pages only';
@@ -278,13 +280,17 @@ function renderSwatches(state: PopupState): void {
   ui.color.replaceChildren(...swatches);
 }
 
-ui.toggle.addEventListener('change', () => {
-  if (tabId === null) return;
-  ui.toggle.disabled = true;
-  void ask({ type: 'popup:set-sharing', tabId, enabled: ui.toggle.checked }).finally(() => {
-    ui.toggle.disabled = current?.origin == null;
-  });
-});
+const renderAccess = wireSiteAccess(
+  api,
+  {
+    site: ui.toggle,
+    allSites: byId<HTMLInputElement>('all-sites-toggle'),
+    allSitesLabel: byId<HTMLElement>('all-sites-label'),
+    allSitesHint: byId<HTMLElement>('all-sites-hint'),
+    allSitesNote: byId<HTMLElement>('all-sites-note'),
+  },
+  { tabId: () => tabId, state: () => current, ask, showError },
+);
 
 // Name and server URL save as the user types (autosave.ts): the toolbar popup closes on
 // click-away, before any Enter or blur.
