@@ -144,11 +144,8 @@ function start(): void {
       case 'session':
         if (!message.active) {
           deactivate();
-          // Access to the site was removed: nothing of ours stays on the page.
-          if (message.reason === 'revoked') {
-            client.close();
-            overlay.remove();
-          }
+          // Access to the site was removed: the port goes for good and the overlay with it (dead).
+          if (message.reason === 'revoked') client.close();
           return;
         }
         if (session && session.room !== message.room) notes.clear();

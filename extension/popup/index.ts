@@ -284,6 +284,7 @@ const renderAccess = wireSiteAccess(
   api,
   {
     site: ui.toggle,
+    siteHint: byId<HTMLElement>('sharing-hint'),
     allSites: byId<HTMLInputElement>('all-sites-toggle'),
     allSitesLabel: byId<HTMLElement>('all-sites-label'),
     allSitesHint: byId<HTMLElement>('all-sites-hint'),

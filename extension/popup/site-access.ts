@@ -13,6 +13,8 @@ import { ALL_SITES, sitePattern } from '../shared/site-patterns.js';
 export interface SiteAccessControls {
   /** "Share on <site>". */
   site: HTMLInputElement;
+  /** What sharing on a site means; the all-sites note replaces it while "all sites" is on. */
+  siteHint: HTMLElement;
   /** "Share on all sites", its label, and the note shown while it is on. */
   allSites: HTMLInputElement;
   allSitesLabel: HTMLElement;
@@ -44,6 +46,7 @@ export function wireSiteAccess(
     ui.allSites.checked = state.allSites;
     ui.allSites.disabled = false;
     ui.allSitesNote.hidden = !state.allSites;
+    ui.siteHint.hidden = state.allSites;
   };
 
   /** Switched on: tell the worker, then ask the browser, in this task; a "no" undoes it. */
