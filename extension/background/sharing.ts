@@ -45,7 +45,15 @@ export class Sharing {
       void this.placement.place(tabId);
     } else {
       this.placement.remove(tabId);
-      const reason = tab.origin === null ? 'unsupported' : enabled ? 'paused' : 'off';
+      // A script left on a site no longer granted (a worker asleep when it was removed) goes too.
+      const reason =
+        tab.origin === null
+          ? 'unsupported'
+          : !this.access.allows(tab.origin)
+            ? 'revoked'
+            : enabled
+              ? 'paused'
+              : 'off';
       post(port, { type: 'session', active: false, reason } satisfies SessionMessage);
     }
     this.changed();

@@ -174,6 +174,13 @@ describe('site access', () => {
     expect((await popup.stateFor(1)).status).toBe('off');
   });
 
+  it('tells a script left on a site that is no longer granted to go, when it says hello', async () => {
+    const access = new FakeBrowserAccess([]);
+    const { worker } = await startWorker(fakeChromeApi(new Map([[1, PAGE]]), access), access);
+    const tab = openTab(worker, 1, PAGE);
+    await tab.next(isRevoked);
+  });
+
   it('a site switched on while the browser asks keeps its switch, waits, and shares once granted', async () => {
     server = await startTestServer();
     const access = new FakeBrowserAccess([]);
