@@ -91,6 +91,8 @@ export interface ChromeApi {
    * `add-note-here` keyboard command (manifest `commands`); the listener gets the tab.
    */
   onAddNoteHere(listener: (tabId: number) => void): void;
+  /** `runtime.onInstalled` (install, extension update, browser update): wakes the worker. */
+  onInstalled(listener: () => void): void;
   /** Shows "Add note here" on pages these patterns match only (none: hidden everywhere). */
   showAddNoteHereOn(patterns: string[]): Promise<void>;
   hosts: HostsApi;
@@ -153,6 +155,7 @@ export function createChromeApi(): ChromeApi {
         if (id !== undefined) listener(id);
       });
     },
+    onInstalled: (listener) => browser.runtime.onInstalled.addListener(() => listener()),
     showAddNoteHereOn: (patterns) => {
       menu = menu
         .then(() =>

@@ -34,6 +34,9 @@ api.onAddNoteHere((tabId) => worker.tabs.composePoint(tabId));
 // Granted or removed by the popup or in the browser's settings for the extension.
 api.hosts.onAdded(() => void worker.grantsChanged());
 api.hosts.onRemoved(() => void worker.grantsChanged());
+// An update renames the built scripts: this wakes the worker, whose start() registers the new
+// files before any page of a granted site needs them.
+api.onInstalled(() => undefined);
 
 // Notes a previous worker instance could not deliver go out now.
 void worker.start();

@@ -203,6 +203,7 @@ export function fakeChromeApi(
     setBadge: async () => undefined,
     isContextValid: () => true,
     onAddNoteHere: () => undefined,
+    onInstalled: () => undefined,
     showAddNoteHereOn: async (patterns) => {
       access.menuPatterns = [...patterns];
     },
