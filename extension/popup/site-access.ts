@@ -41,7 +41,9 @@ export function wireSiteAccess(
   ui.allSitesNote.textContent = t('sharingAllSites');
 
   const render = (state: PopupState): void => {
-    ui.site.checked = state.sharing;
+    // Switched on but not granted (the user said no, or is still being asked): shown off, so
+    // the next click asks the browser again; the status says what it waits for.
+    ui.site.checked = state.sharing && state.status !== 'access';
     ui.site.disabled = state.origin === null || state.allSites;
     ui.allSites.checked = state.allSites;
     ui.allSites.disabled = false;
