@@ -41,9 +41,8 @@ export function wireSiteAccess(
   ui.allSitesNote.textContent = t('sharingAllSites');
 
   const render = (state: PopupState): void => {
-    // Switched on but not granted (the user said no, or is still being asked): shown off, so
-    // the next click asks the browser again; the status says what it waits for.
-    ui.site.checked = state.sharing && state.status !== 'access';
+    // The switch as the user set it: while the browser is still asking, the status says so.
+    ui.site.checked = state.sharing;
     ui.site.disabled = state.origin === null || state.allSites;
     ui.allSites.checked = state.allSites;
     ui.allSites.disabled = false;
