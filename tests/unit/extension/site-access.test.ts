@@ -132,6 +132,20 @@ describe('site access', () => {
     expect([...access.scripts.keys()]).toEqual([SCRIPT_IDS.keyShield, SCRIPT_IDS.overlay]);
   });
 
+  it('a worker woken by the grant (the last one asleep) still injects into the new site’s open tabs', async () => {
+    const access = new FakeBrowserAccess([]);
+    access.openTabs = [{ id: 1, url: PAGE }];
+    const api = fakeChromeApi(new Map(), access);
+    await startWorker(api, access);
+    // Granted while no worker runs: the event wakes a new one, whose start() syncs first.
+    access.granted.add(SITE);
+    await startWorker(api, access);
+    expect(access.injected).toEqual([
+      { tabId: 1, file: TEST_FILES.keyShield },
+      { tabId: 1, file: TEST_FILES.overlay },
+    ]);
+  });
+
   it('follows "all sites": registered everywhere, and narrowed again when it is given back', async () => {
     const access = new FakeBrowserAccess([SITE]);
     access.openTabs = [
