@@ -101,6 +101,13 @@ export interface ChromeApi {
 
 const ADD_NOTE_HERE = 'add-note-here';
 
+/** Top frame only, as the manifest's scripts were; kept across browser restarts. */
+const topFrameKept = (script: RegisteredScript) => ({
+  ...script,
+  allFrames: false,
+  persistAcrossSessions: true,
+});
+
 /** The real implementation over webextension-polyfill. */
 export function createChromeApi(): ChromeApi {
   // Every entry point builds its api first, so every t() after this speaks the browser's language.
@@ -184,14 +191,8 @@ export function createChromeApi(): ChromeApi {
           matches: script.matches ?? [],
           runAt: script.runAt === 'document_start' ? 'document_start' : 'document_idle',
         })),
-      register: (scripts) =>
-        browser.scripting.registerContentScripts(
-          scripts.map((script) => ({ ...script, allFrames: false, persistAcrossSessions: true })),
-        ),
-      update: (scripts) =>
-        browser.scripting.updateContentScripts(
-          scripts.map((script) => ({ ...script, allFrames: false, persistAcrossSessions: true })),
-        ),
+      register: (scripts) => browser.scripting.registerContentScripts(scripts.map(topFrameKept)),
+      update: (scripts) => browser.scripting.updateContentScripts(scripts.map(topFrameKept)),
       unregister: (ids) => browser.scripting.unregisterContentScripts({ ids }),
       inject: async (tabId, file) => {
         await browser.scripting.executeScript({ target: { tabId }, files: [file] });
