@@ -77,11 +77,14 @@ describe('site patterns', () => {
 });
 
 describe('site access', () => {
-  it('registers nothing and hides "Add note here" until a site is granted', async () => {
+  it('registers nothing, hides "Add note here" and lets its shortcut do nothing until a site is granted', async () => {
     const access = new FakeBrowserAccess([]);
-    await startWorker(fakeChromeApi(new Map()), access);
+    const { worker } = await startWorker(fakeChromeApi(new Map([[1, PAGE]])), access);
     expect([...access.scripts.values()]).toEqual([]);
     expect(access.menuPatterns).toEqual([]);
+    expect(access.injected).toEqual([]);
+    // The Alt+Shift+N shortcut works on every page: where no script of ours listens it does nothing.
+    expect(() => worker.tabs.composePoint(1)).not.toThrow();
     expect(access.injected).toEqual([]);
   });
 
