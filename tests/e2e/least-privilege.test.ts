@@ -194,7 +194,7 @@ describe('least privilege', () => {
       .waitFor();
     expect(await popup.locator('#sharing-toggle').isChecked()).toBe(true);
     expect(await popup.locator('#sharing-toggle').isDisabled()).toBe(true);
-    await popup.screenshot({ path: `${SCREENSHOTS}/popup-all-sites.png` });
+    await popup.screenshot({ path: `${SCREENSHOTS}/popup-all-sites.png`, fullPage: true });
     expect((await holdings(alice)).origins).toEqual(['http://*/*', 'https://*/*']);
 
     await aliceOther.bringToFront();
