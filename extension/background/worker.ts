@@ -21,7 +21,6 @@
  * | what the popup shows and asks                         | popup-api.ts                          |
  */
 import type { ChromeApi } from '../chrome-api.js';
-
 import { Connection, type ManagerFactory } from './connection.js';
 import { ConnectionLifetime } from './connection-lifetime.js';
 import { routeInbound } from './inbound-router.js';
@@ -52,7 +51,7 @@ export interface BackgroundWorker {
   access: SiteAccess;
   /**
    * The grants changed (permissions.onAdded/onRemoved, the popup): scripts registered and
-   * injected to match, sharing stopped where they may no longer run. Resolves with the grants.
+   * injected to match, sharing stopped where they may no longer run.
    */
   grantsChanged(): Promise<void>;
   /** Gives grants back (sharing switched off there), then as {@link grantsChanged}. */

@@ -1,9 +1,9 @@
 /**
  * The page's first listener, so that keys typed into our editors never reach the page's
- * own listeners. crxjs builds `.iife.ts` content scripts as plain scripts; registered to
- * run at document_start (background/site-access.ts), it runs before any script of the page, so these capture
- * listeners on the window, where every event's path starts, run before any listener the
- * page can add. A trusted keyboard, text-input, composition or clipboard event whose
+ * own listeners. crxjs builds `.iife.ts` content scripts as plain scripts; registered to run
+ * at document_start (background/site-access.ts), it runs before any script of the page, so
+ * these capture listeners on the window, where every event's path starts, run before any
+ * listener the page can add. A trusted keyboard, text-input, composition or clipboard event whose
  * target, as the page would see it, is our overlay host was typed into one of our
  * editors: it is stopped here, so no page listener (window, document or element) ever
  * sees the keys or the text, and handed to the overlay, which runs its editors' own
