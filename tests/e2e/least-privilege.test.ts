@@ -131,7 +131,6 @@ describe('least privilege', () => {
   it('opting in through the popup grants the site, injects into the open tab without a reload, and shares', async () => {
     await alicePage.evaluate(() => ((window as unknown as { loadedOnce: boolean }).loadedOnce = true));
     const popup = await shareWithPopup(alice, alicePage, server.url, 'Alice');
-    await popup.screenshot({ path: `${SCREENSHOTS}/popup-site-granted.png` });
     await popup.close();
 
     expect(await holdings(alice)).toEqual({
