@@ -86,6 +86,14 @@ async function extensionWorlds(
 const hasHost = (page: Page) =>
   page.evaluate(() => document.documentElement.querySelector(':scope > [data-collab-root]') !== null);
 
+/** Our overlay went from `page`, and the one it shared the room with sees nobody else there. */
+async function leftTheRoom(page: Page, other: Page): Promise<void> {
+  await page.waitForFunction(
+    () => document.documentElement.querySelector(':scope > [data-collab-root]') === null,
+  );
+  await overlay(other).locator('[data-collab-indicator]').filter({ hasText: 'nobody else here' }).waitFor();
+}
+
 /** Removes grants from an extension page, as the browser's settings for the extension do. */
 async function removeInSettings(user: BrowserUser, origins: string[]): Promise<void> {
   const page = await user.context.newPage();
@@ -151,13 +159,7 @@ describe('least privilege', () => {
 
   it('removing the site in the browser takes the overlay off, leaves the room, and keeps the script off after a reload', async () => {
     await removeInSettings(alice, ['http://localhost/*']);
-    await alicePage.waitForFunction(
-      () => document.documentElement.querySelector(':scope > [data-collab-root]') === null,
-    );
-    await overlay(bobPage)
-      .locator('[data-collab-indicator]')
-      .filter({ hasText: 'nobody else here' })
-      .waitFor();
+    await leftTheRoom(alicePage, bobPage);
     expect(await cursorOf(bobPage, 'Alice').count()).toBe(0);
     expect(await holdings(alice)).toEqual({ origins: [], scripts: [] });
 
@@ -205,13 +207,7 @@ describe('least privilege', () => {
     await popup.locator('#all-sites-toggle').uncheck();
     await popup.locator('#status').filter({ hasText: 'Off for this site' }).waitFor();
     expect(await holdings(alice)).toEqual({ origins: [], scripts: [] });
-    await aliceOther.waitForFunction(
-      () => document.documentElement.querySelector(':scope > [data-collab-root]') === null,
-    );
-    await overlay(bobOther)
-      .locator('[data-collab-indicator]')
-      .filter({ hasText: 'nobody else here' })
-      .waitFor();
+    await leftTheRoom(aliceOther, bobOther);
     await popup.close();
   });
 });
