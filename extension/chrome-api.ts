@@ -34,6 +34,38 @@ export interface TabInfo {
 
 export type StorageChanges = Record<string, { oldValue?: unknown; newValue?: unknown }>;
 
+/** A content script registered with `scripting.registerContentScripts`. */
+export interface RegisteredScript {
+  id: string;
+  js: string[];
+  matches: string[];
+  runAt: 'document_start' | 'document_idle';
+}
+
+/**
+ * The optional host permissions (manifest `optional_host_permissions`) the user granted, as
+ * match patterns. `request` must be called from a click (a user gesture), before any await.
+ */
+export interface HostsApi {
+  granted(): Promise<string[]>;
+  request(patterns: string[]): Promise<boolean>;
+  remove(patterns: string[]): Promise<boolean>;
+  /** Granted or removed by us or in the browser's settings for the extension. */
+  onAdded(listener: (patterns: string[]) => void): void;
+  onRemoved(listener: (patterns: string[]) => void): void;
+}
+
+/** Content scripts registered at run time, and injecting one into an open tab. */
+export interface ScriptsApi {
+  registered(): Promise<RegisteredScript[]>;
+  /** Registered in order, top frame only, kept across browser restarts. */
+  register(scripts: RegisteredScript[]): Promise<void>;
+  update(scripts: RegisteredScript[]): Promise<void>;
+  unregister(ids: string[]): Promise<void>;
+  /** `scripting.executeScript` of one file into a tab's top frame. */
+  inject(tabId: number, file: string): Promise<void>;
+}
+
 /** Everything the extension needs from the browser. */
 export interface ChromeApi {
   storageLocal: StorageAreaLike;
@@ -47,7 +79,7 @@ export interface ChromeApi {
   sendMessage(message: unknown): Promise<unknown>;
   /** `runtime.onMessage`; return a promise to answer, `undefined` to let others answer. */
   onMessage(listener: (message: unknown) => Promise<unknown> | undefined): void;
-  queryTabs(query: { active?: boolean; currentWindow?: boolean }): Promise<TabInfo[]>;
+  queryTabs(query: { active?: boolean; currentWindow?: boolean; url?: string[] }): Promise<TabInfo[]>;
   getTab(tabId: number): Promise<TabInfo | null>;
   onTabRemoved(listener: (tabId: number) => void): void;
   onTabActivated(listener: (tabId: number) => void): void;
@@ -65,9 +97,22 @@ export interface ChromeApi {
    * traffic, Firefox does not), and any extension API call resets that timer.
    */
   keepBackgroundAwake(): void;
+  /** `runtime.onInstalled` (install, extension update, browser update): wakes the worker. */
+  onInstalled(listener: () => void): void;
+  /** Shows "Add note here" on pages these patterns match only (none: hidden everywhere). */
+  showAddNoteHereOn(patterns: string[]): Promise<void>;
+  hosts: HostsApi;
+  scripts: ScriptsApi;
 }
 
 const ADD_NOTE_HERE = 'add-note-here';
+
+/** Top frame only, as the manifest's scripts were; kept across browser restarts. */
+const topFrameKept = (script: RegisteredScript) => ({
+  ...script,
+  allFrames: false,
+  persistAcrossSessions: true,
+});
 
 /** The real implementation over webextension-polyfill. */
 export function createChromeApi(): ChromeApi {
@@ -76,6 +121,8 @@ export function createChromeApi(): ChromeApi {
     (key, substitutions) => browser.i18n.getMessage(key, substitutions),
     browser.i18n.getUILanguage(),
   );
+  // Updates to the menu wait for its creation (onAddNoteHere), which a new worker redoes.
+  let menu: Promise<unknown> = Promise.resolve();
   return {
     storageLocal: browser.storage.local,
     storageSession: browser.storage.session,
@@ -100,13 +147,18 @@ export function createChromeApi(): ChromeApi {
     },
     onAddNoteHere: (listener) => {
       // removeAll first: a restarted worker runs this again and ids must stay unique.
-      void browser.contextMenus.removeAll().then(() =>
-        browser.contextMenus.create({
-          id: ADD_NOTE_HERE,
-          title: t('addNoteHere'),
-          contexts: ['page', 'selection'],
-        }),
-      );
+      // Hidden until site-access.ts shows it on the granted sites.
+      menu = browser.contextMenus
+        .removeAll()
+        .then(() =>
+          browser.contextMenus.create({
+            id: ADD_NOTE_HERE,
+            title: t('addNoteHere'),
+            contexts: ['page', 'selection'],
+            visible: false,
+          }),
+        )
+        .catch(() => undefined);
       browser.contextMenus.onClicked.addListener((info, tab) => {
         if (info.menuItemId === ADD_NOTE_HERE && tab?.id !== undefined) listener(tab.id);
       });
@@ -117,6 +169,42 @@ export function createChromeApi(): ChromeApi {
       });
     },
     keepBackgroundAwake: () => void browser.runtime.getPlatformInfo(),
+    onInstalled: (listener) => browser.runtime.onInstalled.addListener(() => listener()),
+    showAddNoteHereOn: (patterns) => {
+      menu = menu
+        .then(() =>
+          browser.contextMenus.update(
+            ADD_NOTE_HERE,
+            patterns.length > 0 ? { visible: true, documentUrlPatterns: patterns } : { visible: false },
+          ),
+        )
+        .catch(() => undefined);
+      return menu.then(() => undefined);
+    },
+    hosts: {
+      granted: async () => (await browser.permissions.getAll()).origins ?? [],
+      request: (origins) => browser.permissions.request({ origins }),
+      remove: (origins) => browser.permissions.remove({ origins }),
+      onAdded: (listener) =>
+        browser.permissions.onAdded.addListener((permissions) => listener(permissions.origins ?? [])),
+      onRemoved: (listener) =>
+        browser.permissions.onRemoved.addListener((permissions) => listener(permissions.origins ?? [])),
+    },
+    scripts: {
+      registered: async () =>
+        (await browser.scripting.getRegisteredContentScripts()).map((script) => ({
+          id: script.id,
+          js: script.js ?? [],
+          matches: script.matches ?? [],
+          runAt: script.runAt === 'document_start' ? 'document_start' : 'document_idle',
+        })),
+      register: (scripts) => browser.scripting.registerContentScripts(scripts.map(topFrameKept)),
+      update: (scripts) => browser.scripting.updateContentScripts(scripts.map(topFrameKept)),
+      unregister: (ids) => browser.scripting.unregisterContentScripts({ ids }),
+      inject: async (tabId, file) => {
+        await browser.scripting.executeScript({ target: { tabId }, files: [file] });
+      },
+    },
     isContextValid: () => {
       try {
         return browser.runtime.id !== undefined;

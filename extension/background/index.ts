@@ -5,6 +5,7 @@
  */
 import { createChromeApi } from '../chrome-api.js';
 import type { StateChangedMessage } from '../shared/messages.js';
+import { CONTENT_FILES } from './content-files.js';
 import { PopupApi } from './popup-api.js';
 import { SettingsStore } from './settings.js';
 import { createWorker } from './worker.js';
@@ -23,13 +24,19 @@ function notifyPopups(): void {
   }, 50);
 }
 
-const worker = createWorker(api, settings, notifyPopups);
+const worker = createWorker(api, settings, notifyPopups, CONTENT_FILES);
 const popup = new PopupApi(api, settings, worker);
 
 api.onConnect((port) => worker.tabs.handlePort(port));
 api.onMessage((message) => popup.handle(message));
 api.onTabRemoved((tabId) => worker.tabs.tabClosed(tabId));
 api.onAddNoteHere((tabId) => worker.tabs.composePoint(tabId));
+// Granted or removed by the popup or in the browser's settings for the extension.
+api.hosts.onAdded(() => void worker.grantsChanged());
+api.hosts.onRemoved(() => void worker.grantsChanged());
+// An update renames the built scripts: this wakes the worker, whose start() registers the new
+// files before any page of a granted site needs them.
+api.onInstalled(() => undefined);
 
 // Notes a previous worker instance could not deliver go out now.
 void worker.start();

@@ -8,7 +8,8 @@ import type { ChromeApi } from '../chrome-api.js';
 import { PopupToWorker, type PopupReply, type PopupState, type PopupStatus } from '../shared/messages.js';
 import { request } from './connection.js';
 import { joined } from './open-rooms.js';
-import { PALETTE, type SettingsStore } from './settings.js';
+import { ALL_SITES, patternCovers, sitePattern } from '../shared/site-patterns.js';
+import { PALETTE, sharesOn, type SettingsStore } from './settings.js';
 import { describePage } from './tab-sessions.js';
 import type { BackgroundWorker } from './worker.js';
 
@@ -44,9 +45,12 @@ export class PopupApi {
       case 'popup:set-sharing': {
         const { origin } = describePage((await this.api.getTab(message.tabId))?.url);
         if (!origin) return fail('invalid', t('errorHttpOnly'));
-        await sharing.setSharing(origin, message.enabled);
+        await this.setSharing(origin, message.enabled);
         break;
       }
+      case 'popup:set-all-sites':
+        await this.setAllSites(message.enabled);
+        break;
       case 'popup:set-profile': {
         const patch: { name?: string; color?: string } = {};
         if (message.name !== undefined) patch.name = message.name;
@@ -79,12 +83,35 @@ export class PopupApi {
     return ok(await this.stateFor(message.tabId));
   }
 
+  /**
+   * Sharing on for a site: the switch is set at once while the popup asks the user for the
+   * site (permissions.request needs the click, and Chrome may close the popup for its dialog,
+   * so nobody waits for the answer here); the tabs share from when the grant arrives
+   * (onAdded). Off: the site's grant is given back too, unless another origin of the same host
+   * still shares, so no script of ours stays where the user said no.
+   */
+  private async setSharing(origin: string, enabled: boolean): Promise<void> {
+    await this.worker.sharing.setSharing(origin, enabled);
+    if (enabled) return;
+    const pattern = sitePattern(origin);
+    const { enabledSites } = await this.settings.load();
+    const inUse = enabledSites.some((site) => patternCovers(pattern, site));
+    if (!inUse && this.worker.access.patterns.includes(pattern)) await this.worker.releaseGrants([pattern]);
+  }
+
+  /** "All sites" on (the popup asks for the http/https wildcards) or off (given back). */
+  private async setAllSites(enabled: boolean): Promise<void> {
+    await this.worker.sharing.setAllSites(enabled);
+    if (!enabled) await this.worker.releaseGrants([...ALL_SITES]);
+  }
+
   /** What the popup shows for a tab. */
   async stateFor(tabId: number): Promise<PopupState> {
     const { sessions, connection } = this.worker;
-    const settings = await this.settings.load();
+    const [settings] = await Promise.all([this.settings.load(), this.worker.access.ready()]);
     const { origin } = describePage((await this.api.getTab(tabId))?.url);
-    const sharing = origin !== null && settings.enabledSites.includes(origin);
+    // The switch as the user set it; whether the browser granted the site is the status.
+    const sharing = sharesOn(settings, origin);
     const tab = sessions.tabs.get(tabId);
     const entry = sessions.roomOf(tabId);
     const membership = joined(entry);
@@ -92,6 +119,7 @@ export class PopupApi {
     if (origin === null) status = 'unsupported';
     else if (settings.paused) status = 'paused';
     else if (!sharing) status = 'off';
+    else if (!this.worker.sharing.shares(settings, origin)) status = 'access';
     else if (!tab?.port) status = 'reload';
     else if (membership) status = 'connected';
     else if (connection.status === 'offline') status = 'offline';
@@ -116,6 +144,7 @@ export class PopupApi {
           : null,
       rooms: entry && room ? await this.listRooms(entry.page) : [],
       paused: settings.paused,
+      allSites: settings.allSites,
       connection: connection.status,
       transport: connection.transport,
       connectionProblem: connection.problem,

@@ -15,7 +15,7 @@ import {
   type Result,
 } from '../../protocol/index.js';
 import { ACK_TIMEOUT_MS, request, type Connection } from './connection.js';
-import type { SettingsStore } from './settings.js';
+import { sharesOn, type SettingsStore } from './settings.js';
 import type { TabPlacement } from './tab-placement.js';
 import type { TabSessions } from './tab-sessions.js';
 
@@ -39,7 +39,7 @@ export class RoomSwitcher {
     if (!tab?.page || !tab.port) return fail('invalid', t('errorReloadFirst'));
     const settings = await this.settings.load();
     if (settings.paused) return fail('forbidden', t('errorPaused'));
-    if (!tab.origin || !settings.enabledSites.includes(tab.origin)) {
+    if (!sharesOn(settings, tab.origin)) {
       return fail('forbidden', t('errorSharingOffFirst'));
     }
     this.sessions.choose(tabId, channel, inviteKey, invite);

@@ -32,6 +32,8 @@ export const Settings = z.object({
   enabledSites: z.array(z.string()),
   /** All sharing paused, on every site, until the user resumes it. */
   paused: z.boolean().default(false),
+  /** Sharing on every http(s) site ("all sites" in the popup, with the wildcard grant). */
+  allSites: z.boolean().default(false),
 });
 export type Settings = z.infer<typeof Settings>;
 
@@ -51,6 +53,7 @@ export function defaultSettings(random: () => number = Math.random): Settings {
     color,
     enabledSites: [],
     paused: false,
+    allSites: false,
   };
 }
 
@@ -98,14 +101,15 @@ export class SettingsStore {
     return { ...identity, name: settings.name, color: settings.color };
   }
 
-  async isEnabled(origin: string): Promise<boolean> {
-    return (await this.load()).enabledSites.includes(origin);
-  }
-
   async setEnabled(origin: string, enabled: boolean): Promise<Settings> {
     const sites = (await this.load()).enabledSites.filter((site) => site !== origin);
     return this.update({ enabledSites: enabled ? [...sites, origin] : sites });
   }
+}
+
+/** True when sharing is on for the origin: switched on for it, or for all sites. */
+export function sharesOn(settings: Settings, origin: string | null): boolean {
+  return origin !== null && (settings.allSites || settings.enabledSites.includes(origin));
 }
 
 /** Keeps whichever stored fields are still valid when the whole record is not. */

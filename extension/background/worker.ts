@@ -9,6 +9,7 @@
  * | messages from content scripts, ports and tabs closing | tab-messages.ts                             |
  * | putting a tab in its room and taking it out           | tab-placement.ts                            |
  * | sharing on/off per site, pause all                    | sharing.ts                                  |
+ * | granted sites, the content scripts registered there   | site-access.ts                              |
  * | switching rooms, private rooms, invite codes          | room-switcher.ts                            |
  * | join, leave, keep-alive, idle, who is here            | room-membership.ts                          |
  * | notes:subscribe (with the private key), catch-up      | notes-sync.ts                               |
@@ -35,6 +36,7 @@ import { RoomSwitcher } from './room-switcher.js';
 import { ServerUrl } from './server-url.js';
 import type { SettingsStore } from './settings.js';
 import { Sharing } from './sharing.js';
+import { SiteAccess, type ContentFiles } from './site-access.js';
 import { TabMessages } from './tab-messages.js';
 import { TabPlacement } from './tab-placement.js';
 import { TabSessions } from './tab-sessions.js';
@@ -49,6 +51,14 @@ export interface BackgroundWorker {
   serverUrl: ServerUrl;
   notes: NotesSync;
   writes: NoteWrites;
+  access: SiteAccess;
+  /**
+   * The grants changed (permissions.onAdded/onRemoved, the popup): scripts registered and
+   * injected to match, sharing stopped where they may no longer run.
+   */
+  grantsChanged(): Promise<void>;
+  /** Gives grants back (sharing switched off there), then as {@link grantsChanged}. */
+  releaseGrants(patterns: string[]): Promise<void>;
   /** Worker start: reload the tabs' choices, send what a previous instance left unsent. */
   start(): Promise<void>;
 }
@@ -58,6 +68,7 @@ export function createWorker(
   api: ChromeApi,
   settings: SettingsStore,
   changed: () => void,
+  files: ContentFiles,
   makeManager?: ManagerFactory,
 ): BackgroundWorker {
   const sessions = new TabSessions(api);
@@ -99,7 +110,12 @@ export function createWorker(
     drained: () => lifetime.closeSoonIfUnused(),
   });
   const placement = new TabPlacement(api, sessions, membership, notes, writes, lifetime);
-  const sharing = new Sharing(settings, sessions, placement, lifetime, changed);
+  const access = new SiteAccess(api, files);
+  const sharing = new Sharing(settings, sessions, placement, lifetime, changed, access);
+  const grantsChanged = async (): Promise<void> => {
+    const { removed } = await access.sync();
+    await sharing.keepInStep(removed);
+  };
   const tabs = new TabMessages({
     sessions,
     placement,
@@ -120,8 +136,16 @@ export function createWorker(
     serverUrl: new ServerUrl(settings, sessions, lifetime, membership, notes, changed),
     notes,
     writes,
+    access,
+    grantsChanged,
+    async releaseGrants(patterns) {
+      await api.hosts.remove(patterns);
+      await grantsChanged();
+    },
     async start() {
       await Promise.all([settings.load(), sessions.restore()]);
+      // A restart or a browser update must neither lose nor double the registered scripts.
+      await grantsChanged();
       await writes.resume();
     },
   };

@@ -1,5 +1,6 @@
 /**
- * Content script entry (manifest `content_scripts`). Puts the overlay on the page,
+ * Content script entry, registered at run time for the sites the user granted
+ * (background/site-access.ts) and injected into their open tabs. Puts the overlay on the page,
  * connects to the service worker and switches cursor capture, remote cursors and
  * notes on and off with the tab's session. While sharing is off for the site it only
  * listens to its port: no pointer listeners, nothing sent.
@@ -158,6 +159,8 @@ function start(): void {
       case 'session':
         if (!message.active) {
           deactivate();
+          // Access to the site was removed: the port goes for good and the overlay with it (dead).
+          if (message.reason === 'revoked') client.close();
           return;
         }
         if (session && session.room !== message.room) notes.clear();

@@ -126,6 +126,18 @@ export class PortClient {
     this.send({ type: 'hello', url: this.url });
   }
 
+  /** The extension may no longer run on this site: let go of the port for good. */
+  close(): void {
+    const port = this.port;
+    this.suspended = true;
+    this.die();
+    try {
+      port?.disconnect();
+    } catch {
+      // Already closed.
+    }
+  }
+
   private die(): void {
     this.win.clearInterval(this.urlTimer);
     this.port = null;

@@ -12,6 +12,7 @@ import { autosave, parseWith } from './autosave.js';
 import { localizePage } from './localize-page.js';
 import { colorName } from './palette-names.js';
 import { radioKeys, renderRadios } from './radio-keys.js';
+import { wireSiteAccess } from './site-access.js';
 import {
   PopupReply,
   ServerUrl,
@@ -26,6 +27,7 @@ const STATUS_TEXT: Record<PopupStatus, MessageKey> = {
   connecting: 'statusConnecting',
   offline: 'statusOffline',
   off: 'statusOff',
+  access: 'statusAccess',
   unsupported: 'statusUnsupported',
   reload: 'statusReload',
   paused: 'statusPaused',
@@ -161,8 +163,7 @@ function render(state: PopupState): void {
     polling && state.status === 'connected' ? t('statusConnectedPolling') : t(STATUS_TEXT[state.status]);
   ui.status.dataset.status = state.status;
 
-  ui.toggle.disabled = state.origin === null;
-  ui.toggle.checked = state.sharing;
+  renderAccess(state);
   ui.toggleLabel.textContent = state.origin ? t('popupShareOn', state.origin) : t('popupSharingHttpOnly');
 
   ui.pause.textContent = t(state.paused ? 'popupResume' : 'popupPauseAll');
@@ -286,13 +287,18 @@ function renderSwatches(state: PopupState): void {
   renderRadios(ui.color, () => ui.color.replaceChildren(...swatches));
 }
 
-ui.toggle.addEventListener('change', () => {
-  if (tabId === null) return;
-  ui.toggle.disabled = true;
-  void ask({ type: 'popup:set-sharing', tabId, enabled: ui.toggle.checked }).finally(() => {
-    ui.toggle.disabled = current?.origin == null;
-  });
-});
+const renderAccess = wireSiteAccess(
+  api,
+  {
+    site: ui.toggle,
+    siteHint: byId<HTMLElement>('sharing-hint'),
+    allSites: byId<HTMLInputElement>('all-sites-toggle'),
+    allSitesLabel: byId<HTMLElement>('all-sites-label'),
+    allSitesHint: byId<HTMLElement>('all-sites-hint'),
+    allSitesNote: byId<HTMLElement>('all-sites-note'),
+  },
+  { tabId: () => tabId, state: () => current, ask, showError },
+);
 
 // Name and server URL save as the user types (autosave.ts): the toolbar popup closes on
 // click-away, before any Enter or blur.

@@ -107,9 +107,10 @@ export const SessionInactive = z.object({
   /**
    * `off`: the user has not turned sharing on for this site; `unsupported`: not an
    * http(s) page; `reconnecting`: the server changed, a new session follows;
-   * `paused`: the user paused all sharing.
+   * `paused`: the user paused all sharing; `revoked`: the extension may no longer run on this
+   * site (its access was removed): the content script takes its overlay off and stops.
    */
-  reason: z.enum(['off', 'unsupported', 'reconnecting', 'paused']),
+  reason: z.enum(['off', 'unsupported', 'reconnecting', 'paused', 'revoked']),
 });
 
 /** The tab is in a room: who it is there and who else is. */

@@ -27,7 +27,10 @@ export const ServerUrl = z
 /** Asks for the state of one tab. */
 export const PopupGetState = z.object({ type: z.literal('popup:get-state'), tabId: TabId });
 
-/** Turns sharing on or off for the origin of the tab (joins/leaves all its tabs at once). */
+/**
+ * Turns sharing on or off for the origin of the tab (joins/leaves all its tabs at once). On:
+ * the popup has already asked the user for the site (permissions.request, from the click).
+ */
 export const PopupSetSharing = z.object({
   type: z.literal('popup:set-sharing'),
   tabId: TabId,
@@ -77,6 +80,16 @@ export const PopupSetPaused = z.object({
   paused: z.boolean(),
 });
 
+/**
+ * Turns sharing on or off on every http(s) site. On: the popup has already asked the user
+ * for the http/https wildcards; off: the worker gives them back.
+ */
+export const PopupSetAllSites = z.object({
+  type: z.literal('popup:set-all-sites'),
+  tabId: TabId,
+  enabled: z.boolean(),
+});
+
 /** Everything the popup may send. */
 export const PopupToWorker = z.discriminatedUnion('type', [
   PopupGetState,
@@ -87,6 +100,7 @@ export const PopupToWorker = z.discriminatedUnion('type', [
   PopupCreatePrivate,
   PopupJoinInvite,
   PopupSetPaused,
+  PopupSetAllSites,
 ]);
 export type PopupToWorker = z.infer<typeof PopupToWorker>;
 
@@ -100,6 +114,8 @@ export const PopupStatus = z.enum([
   'offline',
   /** Sharing is not on for this site. */
   'off',
+  /** Sharing is on but the browser has not (yet) granted the site: the user is being asked. */
+  'access',
   /** Not an http(s) page. */
   'unsupported',
   /** All sharing is paused. */
@@ -114,7 +130,7 @@ export const PopupState = z.object({
   tabId: TabId,
   /** Origin of the tab's page, null when it is not an http(s) page. */
   origin: z.string().nullable(),
-  /** True when the origin is in the user's enabled sites. */
+  /** True when sharing is on for the origin: in the user's enabled sites, or all sites. */
   sharing: z.boolean(),
   status: PopupStatus,
   /** Why the tab could not enter its room or read its notes (while the server is reachable). */
@@ -133,6 +149,8 @@ export const PopupState = z.object({
   rooms: z.array(RoomSummary),
   /** All sharing paused. */
   paused: z.boolean(),
+  /** Sharing on every http(s) site ("all sites"). */
+  allSites: z.boolean(),
   /** The worker's one connection to the server. */
   connection: z.enum(['idle', 'connecting', 'connected', 'offline']),
   /**

@@ -3,7 +3,16 @@
  * areas in memory, content-script ports that record what the worker posts to them, and a
  * ChromeApi over them. With a real server behind it, the worker runs as it does in Chrome.
  */
-import type { ChromeApi, PortLike, StorageAreaLike } from '../../extension/chrome-api.js';
+import type { ContentFiles } from '../../extension/background/site-access.js';
+import type {
+  ChromeApi,
+  HostsApi,
+  PortLike,
+  RegisteredScript,
+  ScriptsApi,
+  StorageAreaLike,
+} from '../../extension/chrome-api.js';
+import { covers } from '../../extension/shared/site-patterns.js';
 import type { ContentToWorker, WorkerToContent } from '../../extension/shared/messages.js';
 import type { Result } from '../../protocol/index.js';
 import type { TestServer } from './test-server.js';
@@ -87,7 +96,95 @@ export const isInactive = (m: WorkerToContent): m is Session => m.type === 'sess
 export const isUpsert = (m: WorkerToContent): m is Extract<WorkerToContent, { type: 'note:upsert' }> =>
   m.type === 'note:upsert';
 
-export function fakeChromeApi(tabs: Map<number, string>): ChromeApi {
+/** What a built extension's content-files.ts names; unit tests only compare them. */
+export const TEST_FILES: ContentFiles = { keyShield: 'key-shield.js', overlay: 'overlay-loader.js' };
+
+/**
+ * The browser's host permissions and dynamic content scripts, in memory: `grant` and `revoke`
+ * act as the user does in the browser's settings (the listeners hear it), `injected` records
+ * `scripting.executeScript`, `menuPatterns` where "Add note here" shows.
+ */
+export class FakeBrowserAccess {
+  readonly granted = new Set<string>();
+  readonly scripts = new Map<string, RegisteredScript>();
+  readonly injected: Array<{ tabId: number; file: string }> = [];
+  menuPatterns: string[] = [];
+  /** Tabs `tabs.query({ url })` finds. */
+  openTabs: Array<{ id: number; url: string }> = [];
+  /** What the worker does on permissions.onAdded/onRemoved (index.ts wires it the same way). */
+  onChange: () => Promise<void> = async () => undefined;
+  private pending: Array<Promise<void>> = [];
+
+  constructor(granted: readonly string[]) {
+    for (const pattern of granted) this.granted.add(pattern);
+  }
+
+  /** The user grants in the browser (or accepts the popup's request). */
+  grant(patterns: string[]): void {
+    for (const pattern of patterns) this.granted.add(pattern);
+    this.pending.push(this.onChange());
+  }
+
+  /** The user removes in the browser's settings for the extension. */
+  revoke(patterns: string[]): void {
+    for (const pattern of patterns) this.granted.delete(pattern);
+    this.pending.push(this.onChange());
+  }
+
+  /** Resolves once the worker has handled every grant and removal so far. */
+  async settled(): Promise<void> {
+    while (this.pending.length > 0) await Promise.all(this.pending.splice(0));
+  }
+
+  async grantAndSettle(patterns: string[]): Promise<void> {
+    this.grant(patterns);
+    await this.settled();
+  }
+
+  async revokeAndSettle(patterns: string[]): Promise<void> {
+    this.revoke(patterns);
+    await this.settled();
+  }
+
+  readonly hosts: HostsApi = {
+    granted: async () => [...this.granted],
+    request: async (patterns) => {
+      this.grant(patterns);
+      return true;
+    },
+    remove: async (patterns) => {
+      this.revoke(patterns);
+      return true;
+    },
+    onAdded: () => undefined,
+    onRemoved: () => undefined,
+  };
+
+  readonly scriptsApi: ScriptsApi = {
+    registered: async () => [...this.scripts.values()].map((script) => structuredClone(script)),
+    register: async (scripts) => {
+      for (const script of scripts) {
+        if (this.scripts.has(script.id)) throw new Error(`Duplicate script ID '${script.id}'`);
+        this.scripts.set(script.id, structuredClone(script));
+      }
+    },
+    update: async (scripts) => {
+      for (const script of scripts) {
+        if (!this.scripts.has(script.id)) throw new Error(`No script with ID '${script.id}'`);
+        this.scripts.set(script.id, structuredClone(script));
+      }
+    },
+    unregister: async (ids) => {
+      for (const id of ids) this.scripts.delete(id);
+    },
+    inject: async (tabId, file) => void this.injected.push({ tabId, file }),
+  };
+}
+
+export function fakeChromeApi(
+  tabs: Map<number, string>,
+  access = new FakeBrowserAccess(['http://*/*', 'https://*/*']),
+): ChromeApi {
   return {
     storageLocal: memoryArea(),
     storageSession: memoryArea(),
@@ -98,7 +195,8 @@ export function fakeChromeApi(tabs: Map<number, string>): ChromeApi {
     onConnect: () => undefined,
     sendMessage: async () => undefined,
     onMessage: () => undefined,
-    queryTabs: async () => [],
+    queryTabs: async (query) =>
+      query.url ? access.openTabs.filter((tab) => covers(query.url ?? [], tab.url)) : [],
     getTab: async (id) => (tabs.has(id) ? { id, url: tabs.get(id) } : null),
     onTabRemoved: () => undefined,
     onTabActivated: () => undefined,
@@ -106,6 +204,12 @@ export function fakeChromeApi(tabs: Map<number, string>): ChromeApi {
     isContextValid: () => true,
     onAddNoteHere: () => undefined,
     keepBackgroundAwake: () => undefined,
+    onInstalled: () => undefined,
+    showAddNoteHereOn: async (patterns) => {
+      access.menuPatterns = [...patterns];
+    },
+    hosts: access.hosts,
+    scripts: access.scriptsApi,
   };
 }
 

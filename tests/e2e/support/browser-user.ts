@@ -76,6 +76,7 @@ export async function launchUser(
   );
   const first = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
   const extensionId = new URL(first.url()).host;
+  await preApproveSites(context, extensionId);
 
   const worker = async (): Promise<Worker> => {
     const live = context
@@ -107,6 +108,33 @@ export async function launchUser(
       rmSync(home, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Lets the popup's `permissions.request` be answered without a dialog. Headless Chromium
+ * shows the permission dialog but nothing can click it (it is browser UI, out of reach of
+ * CDP), and `--apps-gallery-install-auto-confirm-for-tests` no longer reaches it (only a
+ * test-binary global does). What chrome://extensions calls when the user adds a site under
+ * the extension's site access (`developerPrivate.addHostPermission`) records the sites as
+ * granted by the user without making them active: the extension still has no site
+ * (`permissions.getAll()` is empty) until the popup requests one, and then Chrome grants it
+ * without asking again, as it does for a permission the user gave before.
+ */
+async function preApproveSites(context: BrowserContext, extensionId: string): Promise<void> {
+  const page = await context.newPage();
+  try {
+    await page.goto('chrome://extensions');
+    await page.evaluate(async (id) => {
+      const api = (
+        globalThis as unknown as {
+          chrome: { developerPrivate: { addHostPermission(id: string, host: string): Promise<void> } };
+        }
+      ).chrome.developerPrivate;
+      for (const host of ['http://*/*', 'https://*/*']) await api.addHostPermission(id, host);
+    }, extensionId);
+  } finally {
+    await page.close();
+  }
 }
 
 /** Where crxjs puts the popup inside dist/ (it keeps the source path). */

@@ -319,6 +319,8 @@ export class OverlayLocator {
     timeout = DEFAULT_TIMEOUT_MS,
   ): Promise<string[]> {
     const cdp = await session(this.page);
+    // A page our scripts never ran on has no host: nothing matches, at once.
+    if (!wait && !(await hasHost(cdp))) return [];
     const deadline = Date.now() + timeout;
     let result: CallResult;
     for (;;) {
@@ -419,6 +421,15 @@ async function closedRoot(cdp: CDPSession, timeout: number): Promise<string> {
   };
   if (!object.objectId) throw new Error('cannot resolve the overlay root');
   return object.objectId;
+}
+
+/** True when the page holds our overlay's host now. */
+async function hasHost(cdp: CDPSession): Promise<boolean> {
+  const found = (await cdp.send('Runtime.evaluate', {
+    expression: `document.documentElement.querySelector(':scope > [data-collab-root]') !== null`,
+    returnByValue: true,
+  })) as CallResult;
+  return found.result.value === true;
 }
 
 /** The overlay of `page`: start of every query into it. */

@@ -2,7 +2,11 @@
 import type { Page } from 'playwright-core';
 import type { BrowserUser } from './browser-user.js';
 
-/** Opens the popup for `page`, sets server and name, turns sharing on and waits until connected. */
+/**
+ * Opens the popup for `page`, sets server and name, turns sharing on and waits until connected.
+ * The switch requests the site from the browser (answered yes without a dialog: browser-user.ts
+ * pre-approves sites), which injects our scripts into the open page.
+ */
 export async function shareWithPopup(
   user: BrowserUser,
   page: Page,

@@ -28,6 +28,7 @@ import {
   isUpsert,
   ServerInbox,
   value,
+  TEST_FILES,
 } from '../../support/fake-extension.js';
 import { startTestServer, type TestServer } from '../../support/test-server.js';
 import { once, record } from '../../support/wait.js';
@@ -74,7 +75,7 @@ async function newWorker(
 ): Promise<BackgroundWorker> {
   const settings = new SettingsStore(api);
   await settings.update({ serverUrl: url, name: 'Tester' });
-  return createWorker(api, settings, () => undefined);
+  return createWorker(api, settings, () => undefined, TEST_FILES);
 }
 
 describe('service worker', () => {

@@ -11,7 +11,7 @@ import { createWorker, type BackgroundWorker } from '../../../extension/backgrou
 import type { ChromeApi } from '../../../extension/chrome-api.js';
 import type { WorkerToContent } from '../../../extension/shared/messages.js';
 import { ask, makeAuth } from '../../support/clients.js';
-import { fakeChromeApi, FakeTab, isActive } from '../../support/fake-extension.js';
+import { fakeChromeApi, FakeTab, isActive, TEST_FILES } from '../../support/fake-extension.js';
 import { startTestServer, type TestServer } from '../../support/test-server.js';
 
 const ORIGIN = 'http://localhost:4173';
@@ -39,7 +39,7 @@ afterEach(async () => {
 async function start(api: ChromeApi, serverUrl: string): Promise<{ tab: FakeTab; popup: PopupApi }> {
   const settings = new SettingsStore(api);
   await settings.update({ serverUrl, name: 'Tester', enabledSites: [ORIGIN] });
-  worker = createWorker(api, settings, () => undefined);
+  worker = createWorker(api, settings, () => undefined, TEST_FILES);
   const tab = new FakeTab(1, PAGE);
   tabs.push(tab);
   worker.tabs.handlePort(tab);

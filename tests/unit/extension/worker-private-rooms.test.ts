@@ -20,6 +20,7 @@ import {
   ServerInbox,
   value,
   type ActiveSession,
+  TEST_FILES,
 } from '../../support/fake-extension.js';
 import { startTestServer, type TestServer } from '../../support/test-server.js';
 import { once } from '../../support/wait.js';
@@ -42,7 +43,7 @@ const tabs: FakeTab[] = [];
 async function newWorker(): Promise<{ worker: BackgroundWorker; popup: PopupApi }> {
   const settings = new SettingsStore(api);
   await settings.update({ serverUrl: server.url, name: 'Tester', enabledSites: [ORIGIN] });
-  const worker = createWorker(api, settings, () => undefined);
+  const worker = createWorker(api, settings, () => undefined, TEST_FILES);
   workers.push(worker);
   return { worker, popup: new PopupApi(api, settings, worker) };
 }
