@@ -86,7 +86,7 @@ describe('behind a proxy that refuses WebSocket', () => {
     const popup = await alice.openPopup(alicePage);
     await expect
       .poll(() => popup.locator('#status').textContent())
-      .toBe('Connected (fallback: HTTP polling)');
+      .toBe('Connected (HTTP polling)');
     expect(await popup.locator('#connection').getAttribute('data-transport')).toBe('polling');
     expect(await popup.locator('#connection').textContent()).toContain('fallback: HTTP polling');
     await popup.screenshot({ path: `${SCREENSHOTS}/popup-polling.png` });
