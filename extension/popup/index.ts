@@ -6,11 +6,11 @@
  */
 import { Name } from '../../protocol/index.js';
 import { createChromeApi } from '../chrome-api.js';
-import { formatNumber, t, type MessageKey } from '../shared/i18n.js';
-import { serverErrorText } from '../shared/server-errors.js';
+import { formatNumber, t } from '../shared/i18n.js';
 import { autosave, parseWith } from './autosave.js';
 import { localizePage } from './localize-page.js';
 import { colorName } from './palette-names.js';
+import { connectionText, statusText } from './status-text.js';
 import { radioKeys, renderRadios } from './radio-keys.js';
 import { wireSiteAccess } from './site-access.js';
 import {
@@ -18,49 +18,8 @@ import {
   ServerUrl,
   StateChangedMessage,
   type PopupState,
-  type PopupStatus,
   type PopupToWorker,
 } from '../shared/messages.js';
-
-const STATUS_TEXT: Record<PopupStatus, MessageKey> = {
-  connected: 'statusConnected',
-  connecting: 'statusConnecting',
-  offline: 'statusOffline',
-  off: 'statusOff',
-  access: 'statusAccess',
-  unsupported: 'statusUnsupported',
-  reload: 'statusReload',
-  paused: 'statusPaused',
-};
-
-const CONNECTION_TEXT: Record<PopupState['connection'], MessageKey> = {
-  idle: 'connectionIdle',
-  connecting: 'connectionConnecting',
-  connected: 'connectionConnected',
-  offline: 'connectionOffline',
-};
-
-/** The server's host and port as the user typed them, for sentences. */
-function hostOf(url: string): string {
-  try {
-    return new URL(url).host || url;
-  } catch {
-    return url;
-  }
-}
-
-/**
- * Why the server cannot be reached and what to do, in words: a transport error such as
- * `websocket error` only means nothing answered at that address.
- */
-function connectionText(state: PopupState): string {
-  const problem = state.connectionProblem;
-  if (state.connection !== 'offline' || !problem) return t(CONNECTION_TEXT[state.connection]);
-  if (problem.kind === 'refused') {
-    return t('connectionRefused', hostOf(state.serverUrl), serverErrorText(problem));
-  }
-  return t('connectionUnreachable', hostOf(state.serverUrl));
-}
 
 const api = createChromeApi();
 localizePage(document);
@@ -157,10 +116,7 @@ function dot(color: string): HTMLElement {
 function render(state: PopupState): void {
   current = state;
   showError(state.error);
-  // WebSocket refused on the way: say so, the rest of the popup is the same (issue 15).
-  const polling = state.transport === 'polling';
-  ui.status.textContent =
-    polling && state.status === 'connected' ? t('statusConnectedPolling') : t(STATUS_TEXT[state.status]);
+  ui.status.textContent = statusText(state);
   ui.status.dataset.status = state.status;
 
   renderAccess(state);
@@ -169,7 +125,7 @@ function render(state: PopupState): void {
   ui.pause.textContent = t(state.paused ? 'popupResume' : 'popupPauseAll');
   ui.pause.setAttribute('aria-pressed', String(state.paused));
   ui.pause.title = t(state.paused ? 'popupResumeTitle' : 'popupPauseTitle');
-  ui.connection.textContent = polling ? t('connectedPolling') : connectionText(state);
+  ui.connection.textContent = connectionText(state);
   ui.connection.dataset.connection = state.connection;
   ui.connection.dataset.transport = state.transport ?? '';
 
