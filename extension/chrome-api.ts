@@ -99,6 +99,14 @@ export interface ChromeApi {
   keepBackgroundAwake(): void;
   /** `runtime.onInstalled` (install, extension update, browser update): wakes the worker. */
   onInstalled(listener: () => void): void;
+  /**
+   * Switches a repeating alarm on or off that wakes a stopped worker while notes wait to be
+   * sent: the browser stops an idle worker, and with no page of a shared site open nothing
+   * else would wake it to deliver them.
+   */
+  setWakeAlarm(on: boolean): void;
+  /** The wake alarm went off (the worker is awake now, which is all it is for). */
+  onWakeAlarm(listener: () => void): void;
   /** Shows "Add note here" on pages these patterns match only (none: hidden everywhere). */
   showAddNoteHereOn(patterns: string[]): Promise<void>;
   hosts: HostsApi;
@@ -106,6 +114,9 @@ export interface ChromeApi {
 }
 
 const ADD_NOTE_HERE = 'add-note-here';
+const WAKE_ALARM = 'outbox-wake';
+/** Chrome's shortest alarm period (since 120): a waiting note is retried at most 30 s late. */
+const WAKE_MINUTES = 0.5;
 
 /** Top frame only, as the manifest's scripts were; kept across browser restarts. */
 const topFrameKept = (script: RegisteredScript) => ({
@@ -170,6 +181,16 @@ export function createChromeApi(): ChromeApi {
     },
     keepBackgroundAwake: () => void browser.runtime.getPlatformInfo(),
     onInstalled: (listener) => browser.runtime.onInstalled.addListener(() => listener()),
+    setWakeAlarm: (on) =>
+      void (
+        on
+          ? browser.alarms.create(WAKE_ALARM, { periodInMinutes: WAKE_MINUTES })
+          : browser.alarms.clear(WAKE_ALARM)
+      ).catch(() => undefined),
+    onWakeAlarm: (listener) =>
+      browser.alarms.onAlarm.addListener((alarm) => {
+        if (alarm.name === WAKE_ALARM) listener();
+      }),
     showAddNoteHereOn: (patterns) => {
       menu = menu
         .then(() =>

@@ -37,6 +37,9 @@ api.hosts.onRemoved(() => void worker.grantsChanged());
 // An update renames the built scripts: this wakes the worker, whose start() registers the new
 // files before any page of a granted site needs them.
 api.onInstalled(() => undefined);
+// Notes wait for the server with no page of a shared site open: the alarm wakes a stopped
+// worker, whose start() sends them.
+api.onWakeAlarm(() => undefined);
 
 // Notes a previous worker instance could not deliver go out now.
 void worker.start();

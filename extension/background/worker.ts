@@ -105,9 +105,22 @@ export function createWorker(
       workerAlive.stop();
     },
   });
+  // The alarm is set only when it changes: setting it again would push its next ring back.
+  let waking = false;
+  const wake = (on: boolean): void => {
+    if (on === waking) return;
+    waking = on;
+    api.setWakeAlarm(on);
+  };
   const writes: NoteWrites = new NoteWrites(api.storageLocal, settings, sessions, notes, {
-    needConnection: () => void lifetime.open(),
-    drained: () => lifetime.closeSoonIfUnused(),
+    needConnection: () => {
+      wake(true);
+      void lifetime.open();
+    },
+    drained: () => {
+      wake(false);
+      lifetime.closeSoonIfUnused();
+    },
   });
   const placement = new TabPlacement(api, sessions, membership, notes, writes, lifetime);
   const access = new SiteAccess(api, files);

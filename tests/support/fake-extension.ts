@@ -109,6 +109,8 @@ export class FakeBrowserAccess {
   readonly scripts = new Map<string, RegisteredScript>();
   readonly injected: Array<{ tabId: number; file: string }> = [];
   menuPatterns: string[] = [];
+  /** Whether the worker keeps its wake alarm on (notes wait for the server). */
+  wakeAlarm = false;
   /** Tabs `tabs.query({ url })` finds. */
   openTabs: Array<{ id: number; url: string }> = [];
   /** What the worker does on permissions.onAdded/onRemoved (index.ts wires it the same way). */
@@ -205,6 +207,10 @@ export function fakeChromeApi(
     onAddNoteHere: () => undefined,
     keepBackgroundAwake: () => undefined,
     onInstalled: () => undefined,
+    setWakeAlarm: (on) => {
+      access.wakeAlarm = on;
+    },
+    onWakeAlarm: () => undefined,
     showAddNoteHereOn: async (patterns) => {
       access.menuPatterns = [...patterns];
     },

@@ -11,7 +11,14 @@ import { createWorker, type BackgroundWorker } from '../../../extension/backgrou
 import type { ChromeApi } from '../../../extension/chrome-api.js';
 import type { WorkerToContent } from '../../../extension/shared/messages.js';
 import { ask, makeAuth } from '../../support/clients.js';
-import { fakeChromeApi, FakeTab, isActive, TEST_FILES } from '../../support/fake-extension.js';
+import {
+  fakeChromeApi,
+  FakeBrowserAccess,
+  FakeTab,
+  isActive,
+  TEST_FILES,
+} from '../../support/fake-extension.js';
+import { until } from '../../support/wait.js';
 import { startTestServer, type TestServer } from '../../support/test-server.js';
 
 const ORIGIN = 'http://localhost:4173';
@@ -108,4 +115,24 @@ describe('the worker while the server cannot be reached', () => {
       message: 'this clientId is registered with another secret',
     });
   }, 30_000);
+
+  it('keeps a wake alarm while a note waits for the server, and drops it once the note is stored', async () => {
+    const dead = await deadAddress();
+    const access = new FakeBrowserAccess(['http://*/*', 'https://*/*']);
+    const { tab } = await start(fakeChromeApi(new Map([[1, PAGE]]), access), dead.url);
+    await tab.next(serverState('offline'), 0, RECONNECT_MS);
+    expect(access.wakeAlarm).toBe(false);
+
+    const anchor = { selectors: [{ type: 'TextQuoteSelector' as const, exact: 'headland', prefix: 'the ' }] };
+    tab.send({ type: 'note:create', anchor, body: 'written offline' });
+    // A stopped worker would otherwise sleep until a page of the site or the popup woke it.
+    await until(async () => access.wakeAlarm, 5_000, 'wake alarm on while the note waits');
+
+    server = await startTestServer({ env: { PORT: dead.port } });
+    await until(async () => !access.wakeAlarm, 2 * RECONNECT_MS, 'wake alarm off once the outbox is empty');
+    const bodies = tab.received.flatMap((m) =>
+      m.type === 'notes' ? m.notes.map((note) => note.body) : m.type === 'note:upsert' ? [m.note.body] : [],
+    );
+    expect(bodies).toContain('written offline');
+  }, 60_000);
 });
