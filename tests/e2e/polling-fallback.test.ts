@@ -84,9 +84,7 @@ describe('behind a proxy that refuses WebSocket', () => {
     await cardWith(alicePage, 'Bob over WebSocket').waitFor();
 
     const popup = await alice.openPopup(alicePage);
-    await expect
-      .poll(() => popup.locator('#status').textContent())
-      .toBe('Connected (HTTP polling)');
+    await expect.poll(() => popup.locator('#status').textContent()).toBe('Connected (HTTP polling)');
     expect(await popup.locator('#connection').getAttribute('data-transport')).toBe('polling');
     expect(await popup.locator('#connection').textContent()).toContain('fallback: HTTP polling');
     await popup.screenshot({ path: `${SCREENSHOTS}/popup-polling.png` });
