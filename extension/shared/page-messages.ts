@@ -10,8 +10,10 @@ import {
   CursorEntry,
   Note,
   NoteAnchor,
-  NoteBody,
+  NoteCreate,
+  NoteDelete,
   NoteId,
+  NoteUpdate,
   Peer,
   RoomId,
 } from '../../protocol/index.js';
@@ -38,35 +40,20 @@ export type CursorMoveMessage = z.infer<typeof CursorMoveMessage>;
 export const CursorHideMessage = z.object({ type: z.literal('cursor:hide') });
 export type CursorHideMessage = z.infer<typeof CursorHideMessage>;
 
-/** The user saved a new note; the worker adds the `opId` and sends it to the server. */
-export const NoteCreateMessage = z.object({
-  type: z.literal('note:create'),
-  /** W3C Web Annotation selectors of the selected words. */
-  anchor: NoteAnchor,
-  /** Plain text, never HTML. */
-  body: NoteBody,
-  /** Highlight colour; the worker defaults it to the user's colour. */
-  color: Color.optional(),
-  /** Set on a reply (whose anchor is then empty). */
-  parentId: NoteId.optional(),
-});
+/**
+ * The user saved a new note, edited or deleted one: the server's own request without the
+ * room and opId, which the worker adds (it knows the tab's room; the outbox owns the opId).
+ * The worker defaults a new note's colour to the user's.
+ */
+const fromTab = { room: true, opId: true } as const;
+export const NoteCreateMessage = NoteCreate.omit(fromTab).extend({ type: z.literal('note:create') });
 export type NoteCreateMessage = z.infer<typeof NoteCreateMessage>;
 
-/** The author edited a note; `version` is the one the edit was made on. */
-export const NoteUpdateMessage = z.object({
-  type: z.literal('note:update'),
-  id: NoteId,
-  version: z.number().int().min(1),
-  body: NoteBody,
-});
+/** `version` is the one the edit was made on. */
+export const NoteUpdateMessage = NoteUpdate.omit(fromTab).extend({ type: z.literal('note:update') });
 export type NoteUpdateMessage = z.infer<typeof NoteUpdateMessage>;
 
-/** The author deleted a note. */
-export const NoteDeleteMessage = z.object({
-  type: z.literal('note:delete'),
-  id: NoteId,
-  version: z.number().int().min(1),
-});
+export const NoteDeleteMessage = NoteDelete.omit(fromTab).extend({ type: z.literal('note:delete') });
 export type NoteDeleteMessage = z.infer<typeof NoteDeleteMessage>;
 
 /** Asks for the tab's room as a W3C Web Annotation collection (answered by `notes:exported`). */
