@@ -445,6 +445,20 @@ describe('catch-up by revision', () => {
     await own?.dispose();
   });
 
+  const ANCHOR = { selectors: [{ type: 'TextQuoteSelector' as const, exact: 'headland' }] };
+
+  /** A fresh server, and another client subscribed to the room of PAGE, writing there. */
+  async function roomWithOther(): Promise<{ other: NotesClient; ownRoom: string }> {
+    own = await startTestServer();
+    const other = await own.notes(makeAuth({ name: 'Other' }));
+    const joined = (await ask(await own.rooms(), 'room:join', { page: PAGE })) as {
+      ok: true;
+      value: RoomJoined;
+    };
+    value(await ask(other, 'notes:subscribe', { room: joined.value.room }));
+    return { other, ownRoom: joined.value.room };
+  }
+
   /** Drops the worker's connection the way a network does (both namespaces); it reconnects by itself. */
   function dropConnection(): void {
     const mine = [...own.app.io.of('/notes').sockets.values()].filter(
@@ -455,17 +469,10 @@ describe('catch-up by revision', () => {
   }
 
   it('subscribes again with the revision it holds after /notes drops, and the tab ends with the changes, deletions included', async () => {
-    own = await startTestServer();
-    const other = await own.notes(makeAuth({ name: 'Other' }));
-    const page = (await ask(await own.rooms(), 'room:join', { page: PAGE })) as {
-      ok: true;
-      value: RoomJoined;
-    };
-    const ownRoom = page.value.room;
-    value(await ask(other, 'notes:subscribe', { room: ownRoom }));
+    const { other, ownRoom } = await roomWithOther();
     const write = async (event: string, payload: object) =>
       value<Note>(await ask(other, event, { room: ownRoom, ...payload }));
-    const anchor = { selectors: [{ type: 'TextQuoteSelector' as const, exact: 'headland' }] };
+    const anchor = ANCHOR;
     const [kept, edited, dropped] = [
       await write('note:create', { opId: 'seed-kept-xx', anchor, body: 'kept' }),
       await write('note:create', { opId: 'seed-edit-xx', anchor, body: 'edited' }),
@@ -534,15 +541,8 @@ describe('catch-up by revision', () => {
   }, 20_000);
 
   it('catches up from the revision a stopped worker kept, and gives the tabs of the new one the whole room', async () => {
-    own = await startTestServer();
-    const other = await own.notes(makeAuth({ name: 'Other' }));
-    const joined = (await ask(await own.rooms(), 'room:join', { page: PAGE })) as {
-      ok: true;
-      value: RoomJoined;
-    };
-    const ownRoom = joined.value.room;
-    value(await ask(other, 'notes:subscribe', { room: ownRoom }));
-    const anchor = { selectors: [{ type: 'TextQuoteSelector' as const, exact: 'headland' }] };
+    const { other, ownRoom } = await roomWithOther();
+    const anchor = ANCHOR;
     const notes: Note[] = [];
     for (const body of ['kept', 'edited', 'dropped']) {
       notes.push(
@@ -594,15 +594,8 @@ describe('catch-up by revision', () => {
   }, 20_000);
 
   it('does not move its revision over a gap: an event that overtook an earlier change leaves that change to the catch-up', async () => {
-    own = await startTestServer();
-    const other = await own.notes(makeAuth({ name: 'Other' }));
-    const joined = (await ask(await own.rooms(), 'room:join', { page: PAGE })) as {
-      ok: true;
-      value: RoomJoined;
-    };
-    const ownRoom = joined.value.room;
-    value(await ask(other, 'notes:subscribe', { room: ownRoom }));
-    const anchor = { selectors: [{ type: 'TextQuoteSelector' as const, exact: 'headland' }] };
+    const { other, ownRoom } = await roomWithOther();
+    const anchor = ANCHOR;
     const first = value<Note>(
       await ask(other, 'note:create', { room: ownRoom, opId: 'gap-first-xx', anchor, body: 'first' }),
     );
