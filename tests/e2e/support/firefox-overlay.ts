@@ -12,6 +12,7 @@ import type { Page } from 'puppeteer-core';
 import {
   actionPoint,
   boxInPage,
+  onlyOne,
   probeInPage,
   sameBox,
   textInPage,
@@ -154,10 +155,7 @@ export class FirefoxOverlayLocator {
 
   /** The one element (strict), after waiting for it. */
   private async one(visible = false, timeout = DEFAULT_TIMEOUT_MS): Promise<string> {
-    const ids = await this.elements(true, visible ? 'visible' : 'attached', timeout);
-    if (ids.length !== 1)
-      throw new Error(`overlay: ${JSON.stringify(this.steps)} matches ${ids.length} elements, expected 1`);
-    return ids[0]!;
+    return onlyOne(await this.elements(true, visible ? 'visible' : 'attached', timeout), this.steps);
   }
 
   /** Shared ids of the matching elements (waiting for `state` with `wait`). */

@@ -166,6 +166,13 @@ export function textInPage(this: Element): string {
   return out;
 }
 
+/** The one id of a strict locator's matches; else what matched, for the failure. */
+export function onlyOne(ids: readonly string[], steps: unknown): string {
+  if (ids.length !== 1)
+    throw new Error(`overlay: ${JSON.stringify(steps)} matches ${ids.length} elements, expected 1`);
+  return ids[0]!;
+}
+
 export class OverlayLocator {
   constructor(
     private readonly page: Page,
@@ -306,10 +313,7 @@ export class OverlayLocator {
 
   /** The one element (strict, like Playwright's actions), after waiting for it. */
   private async one(visible = false, timeout = DEFAULT_TIMEOUT_MS): Promise<string> {
-    const ids = await this.elements(true, visible ? 'visible' : 'attached', timeout);
-    if (ids.length !== 1)
-      throw new Error(`overlay: ${JSON.stringify(this.steps)} matches ${ids.length} elements, expected 1`);
-    return ids[0]!;
+    return onlyOne(await this.elements(true, visible ? 'visible' : 'attached', timeout), this.steps);
   }
 
   /** Object ids of the matching elements (waiting for `state` with `wait`). */
